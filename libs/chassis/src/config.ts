@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly variables: string[], message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Settings every service shares; services extend this with their own. */
+export const baseConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KAFKA_MAX_WAIT_MS: intFromEnv(10),
+  KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),
+  KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(4),
+  ADMIN_TOKEN: z.string().min(1).optional(),
+  SHUTDOWN_TIMEOUT_MS: intFromEnv(9000),
+});
+
+export const intSetting = intFromEnv;
+
+/** Parses env once at start; throws a ConfigError naming every bad variable. */
+export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const variables = [...new Set(result.error.issues.map((i) => String(i.path[0] ?? '?')))];
+    const lines = result.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigError(variables, `invalid configuration: ${lines.join('; ')}`);
+  }
+  return Object.freeze(result.data);
+}

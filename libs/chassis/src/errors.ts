@@ -1,0 +1,42 @@
+/** The one error type that crosses layers: a string code that survives process boundaries. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: unknown[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', 404, `${what} not found`);
+
+export const dependencyUnavailable = (what: string, cause?: unknown) =>
+  new AppError('DEPENDENCY_UNAVAILABLE', 503, `${what} is unavailable`, undefined, { cause });
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTCONN', 'EAI_AGAIN']);
+const TRANSIENT_MESSAGES = [
+  'Connection is closed',
+  "Stream isn't writeable",
+  'enableOfflineQueue',
+  'max retries per request',
+  'MaxRetriesPerRequest',
+  'LOADING',
+];
+
+/**
+ * True when an error means a dependency (Redis, Kafka, a peer service) is down rather than that the
+ * input or the code is wrong: callers answer 503 and consumers retry instead of dead-lettering.
+ */
+export function isTransientError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof AppError) return err.status === 503;
+  const code = (err as { code?: string }).code;
+  if (code && TRANSIENT_CODES.has(code)) return true;
+  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'KafkaJSConnectionError') return true;
+  if ((err as { retriable?: boolean }).retriable === true) return true;
+  return TRANSIENT_MESSAGES.some((m) => err.message.includes(m));
+}

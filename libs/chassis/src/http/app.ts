@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { runWithContext } from '../context';
+import type { Health } from '../health';
+import type { Metrics } from '../metrics';
+import { errorMiddleware, notFoundMiddleware } from './errors';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  health: Health;
+  metrics: Metrics;
+  /** Request body limit; larger bodies answer 413. */
+  bodyLimit?: string;
+}
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The express app every service starts from: security headers, JSON parsing, correlation id,
+ * request metrics, health and metrics routes. Routes go in `mount`; 404 and errors come last.
+ */
+export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(correlation);
+  app.use(requestMetrics(deps.metrics));
+  app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));
+  mountHealthRoutes(app, deps);
+  mount(app);
+  app.use(notFoundMiddleware);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
+
+function correlation(req: Request, res: Response, next: NextFunction): void {
+  const given = req.header(CORRELATION_HEADER);
+  const correlationId = given && CORRELATION_PATTERN.test(given) ? given : randomUUID();
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  const traceparent = req.header('traceparent');
+  runWithContext({ correlationId, ...(traceparent ? { traceparent } : {}) }, next);
+}
+
+function requestMetrics(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern keeps label cardinality bounded; unmatched paths share one label.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+function mountHealthRoutes(app: Express, { health, metrics }: HttpAppDeps): void {
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'up' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const report = await health.report();
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'up' : 'down', ...report });
+  });
+  app.get('/health', async (_req, res) => {
+    const report = await health.report();
+    res.status(report.ready ? 200 : 503).json({
+      status: report.ready ? 'up' : 'down',
+      shuttingDown: health.shuttingDown,
+      uptimeSeconds: Math.round(process.uptime()),
+      checks: report.checks,
+    });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}

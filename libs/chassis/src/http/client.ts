@@ -1,0 +1,48 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axiosRetry, { exponentialDelay, isNetworkOrIdempotentRequestError } from 'axios-retry';
+import { currentContext } from '../context';
+
+export interface HttpClientOptions {
+  baseURL: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** Which failures to retry; defaults to network errors and idempotent requests that got 5xx. */
+  retryCondition?: (error: AxiosError) => boolean;
+  retryDelay?: (retryCount: number, error: AxiosError) => number;
+  onRetry?: (retryCount: number, error: AxiosError) => void;
+  shouldResetTimeout?: boolean;
+  /** Which statuses resolve; by default every status does and only transport failures reject. */
+  validateStatus?: (status: number) => boolean;
+}
+
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One outbound client per collaborator: keep-alive, timeout, retry policy, correlation header. */
+export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
+  const client = axios.create({
+    baseURL: opts.baseURL,
+    timeout: opts.timeoutMs ?? 2000,
+    httpAgent,
+    httpsAgent,
+    validateStatus: opts.validateStatus ?? (() => true),
+  });
+  client.interceptors.request.use((config) => {
+    const ctx = currentContext();
+    if (ctx) {
+      config.headers.set('x-correlation-id', ctx.correlationId);
+      if (ctx.traceparent) config.headers.set('traceparent', ctx.traceparent);
+    }
+    return config;
+  });
+  axiosRetry(client, {
+    retries: opts.retries ?? 2,
+    retryCondition: opts.retryCondition ?? isNetworkOrIdempotentRequestError,
+    retryDelay: opts.retryDelay ?? ((count, error) => exponentialDelay(count, error, 50)),
+    shouldResetTimeout: opts.shouldResetTimeout ?? true,
+    ...(opts.onRetry ? { onRetry: (count, error) => opts.onRetry?.(count, error) } : {}),
+  });
+  return client;
+}

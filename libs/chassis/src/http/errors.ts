@@ -1,0 +1,90 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { ZodError, type z } from 'zod';
+import { AppError, isTransientError } from '../errors';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: unknown[];
+  [extra: string]: unknown;
+}
+
+export const fieldPath = (path: PropertyKey[]): string =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+
+/** Turns a schema failure into the details list of a 400: one entry per bad field. */
+export const zodDetails = (err: ZodError) =>
+  err.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+    const base = fieldPath(issue.path);
+    const field = keys?.length ? keys.map((k) => (base ? `${base}.${k}` : k)).join(', ') : base || '(body)';
+    return { field, code: issue.code, message: issue.message };
+  });
+
+/** Parses input against a schema; a failure becomes 400 BAD_REQUEST naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'request body'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = zodDetails(result.error);
+  throw new AppError(
+    'BAD_REQUEST',
+    400,
+    `invalid ${where}: ${details.map((d) => d.field).join(', ')}`,
+    details,
+  );
+}
+
+export function notFoundMiddleware(req: Request, res: Response): void {
+  res.status(404).json({ error: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` });
+}
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+export function errorMiddleware(logger: Logger) {
+  // Express recognises error middleware by its four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    else logger.debug({ code: body.error, method: req.method, path: req.path }, 'request rejected');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  };
+}
+
+export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof AppError) {
+    return {
+      status: err.status,
+      body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+    };
+  }
+  if (err instanceof ZodError) {
+    const details = zodDetails(err);
+    return { status: 400, body: { error: 'BAD_REQUEST', message: 'invalid request', details } };
+  }
+  const parserError = err as BodyParserError;
+  if (parserError?.type === 'entity.too.large') {
+    return { status: 413, body: { error: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } };
+  }
+  if (parserError?.type === 'entity.parse.failed') {
+    return {
+      status: 400,
+      body: { error: 'BAD_REQUEST', message: 'malformed JSON body', details: [{ field: '(body)', message: parserError.message }] },
+    };
+  }
+  if (parserError?.type && typeof parserError.status === 'number' && parserError.status < 500) {
+    return { status: parserError.status, body: { error: 'BAD_REQUEST', message: parserError.message } };
+  }
+  if (isTransientError(err)) {
+    return { status: 503, body: { error: 'DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable, try again' } };
+  }
+  return { status: 500, body: { error: 'INTERNAL', message: 'internal error' } };
+}

@@ -1,0 +1,184 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  EventDecodeError,
+  createEvent,
+  dlqTopic,
+  fromKafkaMessage,
+  type CloudEvent,
+  type EventData,
+  type EventType,
+} from '@checkout/contracts';
+import { runWithContext } from '../context';
+import { isTransientError } from '../errors';
+import type { Metrics } from '../metrics';
+import { ensureTopics } from './client';
+import type { Publisher } from './publisher';
+
+export interface HandlerContext {
+  log: Logger;
+  /** A new event caused by the one being handled: same correlation id, this service as source. */
+  newEvent<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T>;
+}
+
+export type EventHandler<T extends EventType = EventType> = (
+  event: CloudEvent<T>,
+  ctx: HandlerContext,
+) => Promise<void>;
+
+export type HandlerMap = { [K in EventType]?: EventHandler<K> };
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  service: string;
+  /** Fixed name: renaming a group makes it re-read every topic from the start. */
+  groupId: string;
+  handlers: HandlerMap;
+  publisher: Publisher;
+  logger: Logger;
+  metrics: Metrics;
+  maxWaitTimeInMs: number;
+  sessionTimeout: number;
+  partitionsConsumedConcurrently?: number;
+  /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
+  maxAttempts?: number;
+}
+
+/**
+ * Subscribes handlers to their topics. Each message is decoded and schema-checked, handled inside
+ * its correlation context, retried while a dependency is down, and dead-lettered to
+ * `dlq.<service>` when it is poison or keeps failing, so one bad message never blocks a partition.
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private stopping = false;
+
+  constructor(private readonly opts: ConsumerOptions) {
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      maxWaitTimeInMs: opts.maxWaitTimeInMs,
+      sessionTimeout: opts.sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeout / 6)),
+      rebalanceTimeout: Math.max(opts.sessionTimeout * 2, 10_000),
+      allowAutoTopicCreation: true,
+    });
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(CRASH, ({ payload }) => {
+      this.joined = false;
+      opts.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(STOP, () => (this.joined = false));
+    this.consumer.on(DISCONNECT, () => (this.joined = false));
+  }
+
+  get topics(): string[] {
+    return Object.keys(this.opts.handlers);
+  }
+
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(): Promise<void> {
+    const topics = this.topics;
+    await ensureTopics(this.opts.kafka, [...topics, dlqTopic(this.opts.service)]);
+    await this.consumer.connect();
+    // From the beginning: a new group must not miss events published while it was joining.
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      eachMessage: async ({ topic, partition, message }) => this.onMessage(topic, partition, message),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    // kafkajs lets the current message finish and commits before leaving the group.
+    await this.consumer.disconnect();
+  }
+
+  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const { metrics, logger } = this.opts;
+    let event: CloudEvent;
+    try {
+      event = fromKafkaMessage(message);
+    } catch (err) {
+      const reason = err instanceof EventDecodeError ? err.reason : 'DECODE_FAILED';
+      await this.deadLetter(topic, partition, message, reason, (err as Error).message);
+      return;
+    }
+    const handler = this.opts.handlers[event.type as EventType] as EventHandler | undefined;
+    if (!handler || event.type !== topic) {
+      await this.deadLetter(topic, partition, message, 'UNEXPECTED_TYPE', `ce_type ${event.type} on topic ${topic}`);
+      return;
+    }
+    const log = logger.child({ eventId: event.id, eventType: event.type, correlationId: event.correlationId });
+    const ctx: HandlerContext = {
+      log,
+      newEvent: (type, data) =>
+        createEvent(type, data, {
+          source: `/${this.opts.service}`,
+          correlationId: event.correlationId,
+          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+        }),
+    };
+    const maxAttempts = this.opts.maxAttempts ?? 5;
+    const end = metrics.handlerDuration.startTimer({ topic });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runWithContext({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, ctx));
+        metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
+        end();
+        return;
+      } catch (err) {
+        const transient = isTransientError(err);
+        if (!transient && attempt >= maxAttempts) {
+          end();
+          await this.deadLetter(topic, partition, message, 'HANDLER_FAILED', (err as Error).message);
+          return;
+        }
+        // A dependency being down is not the message's fault: keep it and retry until it is back.
+        if (this.stopping) throw err;
+        log.warn({ err, attempt, transient }, 'handler failed, retrying');
+        await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
+      }
+    }
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+    error: string,
+  ): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.headers ?? {})) {
+      const one = Array.isArray(v) ? v[0] : v;
+      if (one !== undefined) headers[k] = one.toString();
+    }
+    Object.assign(headers, {
+      'dlq-reason': reason,
+      'dlq-error': error.slice(0, 1000),
+      'dlq-original-topic': topic,
+      'dlq-original-partition': String(partition),
+      'dlq-original-offset': message.offset,
+      'dlq-service': this.opts.service,
+      'dlq-failed-at': new Date().toISOString(),
+    });
+    await this.opts.publisher.send([
+      {
+        topic: dlqTopic(this.opts.service),
+        key: message.key?.toString() ?? '',
+        value: message.value?.toString() ?? '',
+        headers,
+      },
+    ]);
+    this.opts.metrics.deadLettered.inc({ topic, reason });
+    this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
+    this.opts.logger.warn({ topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
+  }
+}

@@ -1,0 +1,47 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { KafkaRecord } from '@checkout/contracts';
+import type { Metrics } from '../metrics';
+
+/** Sends records to Kafka. Services publish events through the outbox; this is its transport. */
+export class Publisher {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly metrics?: Metrics,
+  ) {
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+    });
+    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+  }
+
+  get ready(): boolean {
+    return this.connected;
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async send(records: KafkaRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byTopic = new Map<string, KafkaRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, rs]) => ({
+        topic,
+        messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      })),
+    });
+    for (const r of records) this.metrics?.eventsPublished.inc({ topic: r.topic });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,39 @@
+import pino, { type Logger } from 'pino';
+import { currentContext } from './context';
+
+export type { Logger };
+
+/** Paths never written to a log: card data, tokens and credentials. */
+export const REDACT_PATHS = [
+  'cardNumber',
+  'cvc',
+  'cvv',
+  '*.cardNumber',
+  '*.cvc',
+  '*.cvv',
+  '*.*.cardNumber',
+  '*.*.cvc',
+  '*.*.cvv',
+  'payment.token',
+  '*.payment.token',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'headers.authorization',
+];
+
+export function createLogger(service: string, level = 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const ctx = currentContext();
+      return ctx ? { correlationId: ctx.correlationId, ...(ctx.causationId ? { causationId: ctx.causationId } : {}) } : {};
+    },
+  });
+}

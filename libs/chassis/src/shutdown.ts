@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Health } from './health';
+
+export type ShutdownStep = [name: string, close: () => Promise<unknown>];
+
+export interface ShutdownOptions {
+  logger: Logger;
+  health: Health;
+  /** Run in order: stop HTTP, then consumers, then the outbox, then connections. */
+  steps: ShutdownStep[];
+  timeoutMs: number;
+}
+
+/**
+ * SIGTERM/SIGINT: readiness turns 503 at once, each step closes in turn, and the process exits 0;
+ * if the steps take longer than the timeout it exits 1 rather than hang past the pod's grace period.
+ */
+export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  const close = (signal: string, code = 0): Promise<void> => {
+    if (closing) return closing;
+    health.markShuttingDown();
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    closing = (async () => {
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          logger.warn({ err, step: name }, 'shutdown step failed');
+        }
+      }
+      clearTimeout(timer);
+      logger.info('stopped');
+      logger.flush?.();
+      process.exit(code);
+    })();
+    return closing;
+  };
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void close('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    void close('unhandledRejection', 1);
+  });
+  return () => close('manual');
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_SCHEMAS, eventKey, type EventData } from './events';
+import { isEventType, topicOf, type EventType } from './topics';
+
+/** An event as our code sees it: CloudEvents 1.0 attributes plus the validated data. */
+export interface CloudEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  source: string;
+  time: string;
+  subject: string;
+  correlationId: string;
+  /** W3C trace context, carried when tracing is on. */
+  traceparent?: string;
+  data: EventData<T>;
+}
+
+/** A Kafka record in CloudEvents binary mode: attributes in headers, data as the JSON value. */
+export interface KafkaRecord {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export class EventDecodeError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventDecodeError';
+  }
+}
+
+export function createEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  meta: { source: string; correlationId: string; traceparent?: string },
+): CloudEvent<T> {
+  const parsed = EVENT_SCHEMAS[type].parse(data) as EventData<T>;
+  return {
+    id: randomUUID(),
+    type,
+    source: meta.source,
+    time: new Date().toISOString(),
+    subject: eventKey(type, parsed),
+    correlationId: meta.correlationId,
+    ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
+    data: parsed,
+  };
+}
+
+export function toKafkaRecord(event: CloudEvent): KafkaRecord {
+  const headers: Record<string, string> = {
+    ce_specversion: '1.0',
+    ce_id: event.id,
+    ce_type: event.type,
+    ce_source: event.source,
+    ce_time: event.time,
+    ce_subject: event.subject,
+    'content-type': 'application/json',
+    'x-correlation-id': event.correlationId,
+  };
+  if (event.traceparent) headers.traceparent = event.traceparent;
+  return { topic: topicOf(event.type), key: event.subject, value: JSON.stringify(event.data), headers };
+}
+
+type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+export function headerText(headers: RawHeaders | undefined, name: string): string | undefined {
+  const raw = headers?.[name];
+  const one = Array.isArray(raw) ? raw[0] : raw;
+  return one === undefined ? undefined : one.toString();
+}
+
+/** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
+export function fromKafkaMessage(message: {
+  headers?: RawHeaders;
+  value: Buffer | string | null;
+}): CloudEvent {
+  const h = (name: string) => headerText(message.headers, name);
+  const type = h('ce_type');
+  const id = h('ce_id');
+  if (!type || !isEventType(type)) throw new EventDecodeError('UNKNOWN_TYPE', `unknown ce_type "${type}"`);
+  if (!id) throw new EventDecodeError('MISSING_ID', 'missing ce_id header');
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value?.toString() ?? '');
+  } catch {
+    throw new EventDecodeError('NOT_JSON', 'value is not JSON');
+  }
+  const result = EVENT_SCHEMAS[type].safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new EventDecodeError('SCHEMA_VIOLATION', issues.join('; '));
+  }
+  const traceparent = h('traceparent');
+  return {
+    id,
+    type,
+    source: h('ce_source') ?? 'unknown',
+    time: h('ce_time') ?? new Date().toISOString(),
+    subject: h('ce_subject') ?? eventKey(type, result.data as never),
+    correlationId: h('x-correlation-id') ?? id,
+    ...(traceparent ? { traceparent } : {}),
+    data: result.data as EventData<EventType>,
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const OrderId = z.string().min(1).max(64);
+export const ProductId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore');
+export const Quantity = z.number().int().positive().max(10_000);
+export const IsoTime = z.iso.datetime();
+
+export const Customer = z.strictObject({
+  id: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  email: z.email().max(254),
+});
+export type Customer = z.infer<typeof Customer>;
+
+/** A gateway token (tok_…); raw card fields are never accepted here. */
+export const PaymentToken = z
+  .string()
+  .min(5)
+  .max(64)
+  .regex(/^tok_[A-Za-z0-9_]+$/, 'a gateway token such as tok_visa');
+
+export const StockLevel = z.strictObject({
+  productId: ProductId,
+  available: z.number().int().nonnegative(),
+  version: z.number().int().nonnegative(),
+});
+export type StockLevel = z.infer<typeof StockLevel>;
+
+export const ItemQuantity = z.strictObject({ productId: ProductId, quantity: Quantity });
+export type ItemQuantity = z.infer<typeof ItemQuantity>;

@@ -1,0 +1,21 @@
+export const EVENT_TYPES = [
+  'order.created',
+  'order.confirmed',
+  'order.failed',
+  'stock.reserved',
+  'stock.failed',
+  'stock.released',
+  'stock.updated',
+  'payment.authorized',
+  'payment.failed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One topic per event type, named exactly as the type. */
+export const topicOf = (type: EventType): string => type;
+
+export const dlqTopic = (service: string): string => `dlq.${service}`;
+
+export const isEventType = (value: string): value is EventType =>
+  (EVENT_TYPES as readonly string[]).includes(value);

@@ -1,0 +1,188 @@
+'use strict';
+// Local infrastructure without Docker: a Kafka-protocol broker from librdkafka's mock cluster (kcat)
+// and redis-server, each on a free port, owned by the process that started them.
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const PACKAGES = { kcat: 'kcat', 'redis-server': 'redis-server' };
+
+const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+
+/** Installs a missing system package with apt-get when root; otherwise says the exact command. */
+function ensureBinary(bin, log = console.error) {
+  if (onPath(bin)) return;
+  const pkg = PACKAGES[bin] ?? bin;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && onPath('apt-get')) {
+    log(`[infra] ${bin} is missing: installing Debian package ${pkg} with apt-get`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
+    if (r.status === 0 && onPath(bin)) return;
+  }
+  throw new Error(`${bin} is required but not installed. Install it with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkg}\n`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForPort(port, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.end();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listening on port ${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+function stopChild(child, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts redis-server on a free port (or the given one). With `appendonly` its data survives a
+ * restart (fault tests restart it); `restart()` keeps the port and the data directory.
+ */
+async function startRedis({ port, appendonly = false, log = console.error } = {}) {
+  ensureBinary('redis-server', log);
+  const p = port ?? (await freePort());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-redis-'));
+  let child;
+  const launch = async () => {
+    child = spawn(
+      'redis-server',
+      [
+        '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+        '--appendonly', appendonly ? 'yes' : 'no', '--appendfsync', 'everysec',
+        '--protected-mode', 'no', '--loglevel', 'warning',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    await waitForPort(p);
+  };
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${p}`,
+    port: p,
+    get pid() {
+      return child.pid;
+    },
+    async stop() {
+      await stopChild(child);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+    },
+    async restart() {
+      await stopChild(child);
+      await launch();
+    },
+    cleanup() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts librdkafka's mock cluster through kcat; its stderr names the bootstrap servers.
+ * Topics auto-create (4 partitions) on first metadata request.
+ */
+async function startKafkaMock({ log = console.error, timeoutMs = 10_000 } = {}) {
+  ensureBinary('kcat', log);
+  const child = spawn(
+    'kcat',
+    ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const brokers = await new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`kcat mock cluster did not start: ${buffer}`)), timeoutMs);
+    const onData = (chunk) => {
+      buffer += chunk.toString();
+      const match = buffer.match(/(?:bootstrap\.servers=|replaced with )(\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kcat exited with ${code}: ${buffer}`));
+    });
+  });
+  // Keep draining stderr so the mock never blocks on a full pipe.
+  child.stderr.resume();
+  child.removeAllListeners('exit');
+  return {
+    brokers,
+    pid: child.pid,
+    async stop() {
+      await stopChild(child);
+    },
+  };
+}
+
+/** Kafka and Redis for a run: the given ones from env, otherwise fresh local ones. */
+async function startInfra({ env = process.env, appendonly = false, log = console.error } = {}) {
+  const started = [];
+  let kafkaBrokers = env.KAFKA_BROKERS;
+  let redisUrl = env.REDIS_URL;
+  let redis;
+  if (!kafkaBrokers) {
+    const kafka = await startKafkaMock({ log });
+    started.push(kafka);
+    kafkaBrokers = kafka.brokers;
+    log(`[infra] Kafka mock cluster at ${kafkaBrokers}`);
+  }
+  if (!redisUrl) {
+    redis = await startRedis({ appendonly, log });
+    started.push(redis);
+    redisUrl = redis.url;
+    log(`[infra] redis-server at ${redisUrl}`);
+  }
+  return {
+    kafkaBrokers,
+    redisUrl,
+    redis,
+    async stop() {
+      for (const s of started.reverse()) {
+        await s.stop();
+        s.cleanup?.();
+      }
+    },
+  };
+}
+
+module.exports = { ensureBinary, freePort, waitForPort, stopChild, startRedis, startKafkaMock, startInfra };

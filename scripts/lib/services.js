@@ -1,0 +1,131 @@
+'use strict';
+// Starts the services as child processes against given infrastructure and waits for readiness.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { freePort, stopChild } = require('./infra');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The contract's services and default ports (ARCHITECTURE.md). */
+const SERVICES = [
+  { name: 'payment-gateway-mock', port: 3010, urlVar: 'PAYMENT_GATEWAY_URL' },
+  { name: 'inventory-service', port: 3003, urlVar: 'INVENTORY_URL' },
+  { name: 'inventory-cache-service', port: 3002, urlVar: 'INVENTORY_CACHE_URL' },
+  { name: 'validation-service', port: 3001, urlVar: 'VALIDATION_URL' },
+  { name: 'payment-service', port: 3004 },
+  { name: 'checkout-service', port: 3000 },
+  { name: 'notification-service', port: 3005 },
+  { name: 'audit-service', port: 3006 },
+];
+
+function getJson(url, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ status: 0, body: '' }));
+  });
+}
+
+async function waitReady(url, timeoutMs, isAlive = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await getJson(`${url}/health/ready`);
+    if (status === 200) return;
+    if (!isAlive()) throw new Error(`${url} exited before it was ready`);
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms: ${status} ${body}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts every service (or `only`) with the shared env. `randomPorts` picks free ports so a test
+ * run never collides with a running system. Returns URLs, a way to stop, kill and restart one.
+ */
+async function startServices({
+  env,
+  logDir,
+  randomPorts = false,
+  only,
+  instances = {},
+  readyTimeoutMs = 60_000,
+  log = console.error,
+}) {
+  fs.mkdirSync(logDir, { recursive: true });
+  const selected = SERVICES.filter((s) => !only || only.includes(s.name));
+  const ports = {};
+  for (const s of SERVICES) ports[s.name] = randomPorts ? await freePort() : s.port;
+  const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`]));
+  const shared = { ...env };
+  for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
+
+  const procs = new Map();
+  const launch = (name, index = 0) => {
+    const port = index === 0 ? ports[name] : ports[`${name}#${index}`];
+    const logFile = path.join(logDir, index === 0 ? `${name}.log` : `${name}-${index}.log`);
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
+      env: { ...shared, PORT: String(port) },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    const key = index === 0 ? name : `${name}#${index}`;
+    procs.set(key, { child, url: `http://127.0.0.1:${port}`, logFile });
+    return procs.get(key);
+  };
+
+  for (const s of selected) {
+    for (let i = 1; i < (instances[s.name] ?? 1); i++) ports[`${s.name}#${i}`] = await freePort();
+  }
+  for (const s of selected) {
+    launch(s.name);
+    for (let i = 1; i < (instances[s.name] ?? 1); i++) launch(s.name, i);
+  }
+  const ready = (key) => {
+    const p = procs.get(key);
+    return waitReady(p.url, readyTimeoutMs, () => p.child.exitCode === null && p.child.signalCode === null);
+  };
+  try {
+    await Promise.all([...procs.keys()].map(ready));
+  } catch (err) {
+    await Promise.all([...procs.values()].map((p) => stopChild(p.child)));
+    throw err;
+  }
+  log(`[services] ${procs.size} processes ready`);
+
+  return {
+    urls,
+    env: shared,
+    logDir,
+    processes: procs,
+    pid: (key) => procs.get(key)?.child.pid,
+    async stop(key) {
+      const p = procs.get(key);
+      if (p) await stopChild(p.child, 12_000);
+    },
+    async kill(key, signal = 'SIGKILL') {
+      const p = procs.get(key);
+      if (!p) return;
+      p.child.kill(signal);
+      if (p.child.exitCode === null && p.child.signalCode === null) await new Promise((r) => p.child.once('exit', r));
+    },
+    async restart(key, { wait = true } = {}) {
+      const [name, idx] = key.split('#');
+      const p = procs.get(key);
+      if (p) await stopChild(p.child, 12_000);
+      launch(name, idx ? Number(idx) : 0);
+      if (wait) await ready(key);
+    },
+    ready,
+    async stopAll() {
+      await Promise.all([...procs.values()].map((p) => stopChild(p.child, 12_000)));
+    },
+  };
+}
+
+module.exports = { SERVICES, startServices, waitReady, getJson, ROOT };

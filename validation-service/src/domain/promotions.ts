@@ -1,0 +1,27 @@
+import type { ValidationDetail } from '@checkout/contracts';
+
+type Rule = (subtotal: number) => number;
+
+/** Promo rules: each returns the discount in cents it grants on a subtotal. */
+const RULES: Record<string, Rule> = {
+  // 10% off, rounded half up to the cent.
+  PROMO10: (subtotal) => Math.round(subtotal / 10),
+  SAVE500: (subtotal) => (subtotal >= 5000 ? 500 : 0),
+};
+
+export function applyPromotions(
+  codes: readonly string[],
+  subtotal: number,
+): { discount: number; errors: ValidationDetail[] } {
+  let discount = 0;
+  const errors: ValidationDetail[] = [];
+  for (const code of new Set(codes)) {
+    const rule = RULES[code.toUpperCase()];
+    if (!rule) {
+      errors.push({ code: 'INVALID_PROMO_CODE', promoCode: code, message: `promo code ${code} is not valid` });
+      continue;
+    }
+    discount += rule(subtotal);
+  }
+  return { discount: Math.min(discount, subtotal), errors };
+}

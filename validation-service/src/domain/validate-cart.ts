@@ -1,0 +1,67 @@
+import type { Cart, CachedStock, Pricing, ValidateResponse, ValidationDetail } from '@checkout/contracts';
+import type { Catalog } from './catalog';
+import { applyPromotions } from './promotions';
+
+/** Sums the quantities of lines that name the same product, keeping first-seen order. */
+export function mergeLines(items: Cart['items']): Map<string, { quantity: number; price: number }> {
+  const merged = new Map<string, { quantity: number; price: number }>();
+  for (const item of items) {
+    const seen = merged.get(item.productId);
+    if (seen) seen.quantity += item.quantity;
+    else merged.set(item.productId, { quantity: item.quantity, price: item.price });
+  }
+  return merged;
+}
+
+/**
+ * Reprices a cart from the catalog and checks it against the stock read model.
+ * Every problem is reported at once so the UI can show them all.
+ */
+export function validateCart(cart: Cart, catalog: Catalog, stock: ReadonlyMap<string, CachedStock>): ValidateResponse {
+  const errors: ValidationDetail[] = [];
+  const lines: Pricing['lines'] = [];
+  if (cart.items.length === 0) errors.push({ code: 'EMPTY_CART', message: 'the cart has no items' });
+
+  const uniquePrices = new Map<string, Set<number>>();
+  for (const item of cart.items) {
+    uniquePrices.set(item.productId, (uniquePrices.get(item.productId) ?? new Set()).add(item.price));
+  }
+  for (const [productId, { quantity }] of mergeLines(cart.items)) {
+    const product = catalog.get(productId);
+    if (!product) {
+      errors.push({ code: 'UNKNOWN_PRODUCT', productId, message: `product ${productId} does not exist` });
+      continue;
+    }
+    for (const got of uniquePrices.get(productId) ?? []) {
+      if (got !== product.price) {
+        errors.push({
+          code: 'PRICE_MISMATCH',
+          productId,
+          expected: product.price,
+          got,
+          message: `price of ${productId} is ${product.price}, not ${got}`,
+        });
+      }
+    }
+    const available = stock.get(productId)?.available ?? 0;
+    if (available < quantity) {
+      errors.push({
+        code: 'INSUFFICIENT_STOCK',
+        productId,
+        requested: quantity,
+        available: Math.max(0, available),
+        message: `only ${Math.max(0, available)} of ${productId} in stock`,
+      });
+    }
+    lines.push({ productId, quantity, unitPrice: product.price, lineTotal: product.price * quantity });
+  }
+
+  const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
+  const promo = applyPromotions(cart.promoCodes ?? [], subtotal);
+  errors.push(...promo.errors);
+  return {
+    valid: errors.length === 0,
+    errors,
+    pricing: { lines, subtotal, discount: promo.discount, total: subtotal - promo.discount, currency: cart.currency },
+  };
+}

@@ -1,0 +1,14 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { createStockClient } from './clients/stock-client';
+import { loadConfig } from './config';
+import { loadCatalog } from './domain/catalog';
+
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service: 'validation-service', config });
+const app = createApp({
+  ...runtime,
+  catalog: loadCatalog(),
+  stock: createStockClient(config.INVENTORY_CACHE_URL, config.STOCK_QUERY_TIMEOUT_MS),
+});
+void runtime.start(app);
