@@ -9,7 +9,11 @@ const swc = [
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
-  testMatch: ['<rootDir>/libs/*/test/**/*.test.ts', '<rootDir>/*-service/test/**/*.test.ts', '<rootDir>/payment-gateway-mock/test/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/libs/*/test/**/*.test.ts',
+    '<rootDir>/*-service/test/**/*.test.ts',
+    '<rootDir>/payment-gateway-mock/test/**/*.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@checkout/(contracts|chassis)$': '<rootDir>/libs/$1/src/index.ts' },

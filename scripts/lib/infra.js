@@ -23,7 +23,9 @@ function ensureBinary(bin, log = console.error) {
     const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
     if (r.status === 0 && onPath(bin)) return;
   }
-  throw new Error(`${bin} is required but not installed. Install it with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkg}\n`);
+  throw new Error(
+    `${bin} is required but not installed. Install it with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkg}\n`,
+  );
 }
 
 function freePort() {
@@ -82,9 +84,22 @@ async function startRedis({ port, appendonly = false, log = console.error } = {}
     child = spawn(
       'redis-server',
       [
-        '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-        '--appendonly', appendonly ? 'yes' : 'no', '--appendfsync', 'everysec',
-        '--protected-mode', 'no', '--loglevel', 'warning',
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        appendonly ? 'yes' : 'no',
+        '--appendfsync',
+        'everysec',
+        '--protected-mode',
+        'no',
+        '--loglevel',
+        'warning',
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );

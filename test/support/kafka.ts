@@ -34,7 +34,11 @@ export async function recordTopics(topics: string[], brokers?: string) {
   await admin.connect();
   await admin.fetchTopicMetadata({ topics });
   await admin.disconnect();
-  const consumer: Consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 10, sessionTimeout: 6000 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `test-${randomUUID()}`,
+    maxWaitTimeInMs: 10,
+    sessionTimeout: 6000,
+  });
   const messages: RecordedMessage[] = [];
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
@@ -64,10 +68,17 @@ export async function recordTopics(topics: string[], brokers?: string) {
   await waitFor(() => joined, { what: 'test consumer to join its group' });
   return {
     messages,
-    events: (type?: EventType) => messages.filter((m) => m.event && (!type || m.event.type === type)).map((m) => m.event!),
-    waitForEvent: <T extends EventType>(type: T, match: (e: CloudEvent<T>) => boolean = () => true, timeoutMs = 15_000) =>
+    events: (type?: EventType) =>
+      messages.filter((m) => m.event && (!type || m.event.type === type)).map((m) => m.event!),
+    waitForEvent: <T extends EventType>(
+      type: T,
+      match: (e: CloudEvent<T>) => boolean = () => true,
+      timeoutMs = 15_000,
+    ) =>
       waitFor(
-        () => messages.find((m) => m.event?.type === type && match(m.event as CloudEvent<T>))?.event as CloudEvent<T> | undefined,
+        () =>
+          messages.find((m) => m.event?.type === type && match(m.event as CloudEvent<T>))?.event as
+            CloudEvent<T> | undefined,
         { timeoutMs, what: `a ${type} event` },
       ),
     stop: () => consumer.disconnect(),
@@ -79,8 +90,17 @@ export async function testPublisher(brokers?: string) {
   const producer: Producer = testKafka(brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
-    async publish<T extends EventType>(type: T, data: EventData<T>, meta: Partial<{ source: string; correlationId: string; id: string }> = {}) {
-      const event = { ...createEvent(type, data, { source: meta.source ?? '/test', correlationId: meta.correlationId ?? randomUUID() }) };
+    async publish<T extends EventType>(
+      type: T,
+      data: EventData<T>,
+      meta: Partial<{ source: string; correlationId: string; id: string }> = {},
+    ) {
+      const event = {
+        ...createEvent(type, data, {
+          source: meta.source ?? '/test',
+          correlationId: meta.correlationId ?? randomUUID(),
+        }),
+      };
       if (meta.id) event.id = meta.id;
       const r = toKafkaRecord(event);
       await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });

@@ -104,7 +104,9 @@ describe('POST /validate', () => {
   });
 
   it('when the cart is empty, then EMPTY_CART', async () => {
-    const res = await request(appWith()).post('/validate').send({ cart: { items: [] } });
+    const res = await request(appWith())
+      .post('/validate')
+      .send({ cart: { items: [] } });
     expect(res.body).toMatchObject({ valid: false, errors: [expect.objectContaining({ code: 'EMPTY_CART' })] });
   });
 
@@ -122,7 +124,9 @@ describe('POST /validate', () => {
         throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       },
     };
-    const res = await request(appWith(down)).post('/validate').send({ cart: { items: [line('sku-001', 1)] } });
+    const res = await request(appWith(down))
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', 1)] } });
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
   });
@@ -136,7 +140,10 @@ describe('GET /products', () => {
   });
 
   it('answers one product, or 404', async () => {
-    expect((await request(appWith()).get('/products/sku-001')).body).toMatchObject({ productId: 'sku-001', price: 2499 });
+    expect((await request(appWith()).get('/products/sku-001')).body).toMatchObject({
+      productId: 'sku-001',
+      price: 2499,
+    });
     expect((await request(appWith()).get('/products/nope')).status).toBe(404);
   });
 });

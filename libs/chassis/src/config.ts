@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 export class ConfigError extends Error {
-  constructor(readonly variables: string[], message: string) {
+  constructor(
+    readonly variables: string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -16,7 +19,12 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   KAFKA_MAX_WAIT_MS: intFromEnv(10),
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { currentContext } from './context';
 
 export type { Logger };
@@ -24,16 +24,24 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-export function createLogger(service: string, level = 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-    mixin() {
-      const ctx = currentContext();
-      return ctx ? { correlationId: ctx.correlationId, ...(ctx.causationId ? { causationId: ctx.causationId } : {}) } : {};
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const ctx = currentContext();
+        return ctx
+          ? {
+              correlationId: ctx.correlationId,
+              ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+            }
+          : {};
+      },
     },
-  });
+    destination,
+  );
 }

@@ -25,7 +25,9 @@ export const buildOrderCreated = (over: Partial<EventData<'order.created'>> = {}
   ...over,
 });
 
-export const buildOrderConfirmed = (over: Partial<EventData<'order.confirmed'>> = {}): EventData<'order.confirmed'> => ({
+export const buildOrderConfirmed = (
+  over: Partial<EventData<'order.confirmed'>> = {},
+): EventData<'order.confirmed'> => ({
   orderId: orderId(),
   paymentId: 'ch_test',
   total: 1999,

@@ -75,10 +75,7 @@ export function headerText(headers: RawHeaders | undefined, name: string): strin
 }
 
 /** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
-export function fromKafkaMessage(message: {
-  headers?: RawHeaders;
-  value: Buffer | string | null;
-}): CloudEvent {
+export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer | string | null }): CloudEvent {
   const h = (name: string) => headerText(message.headers, name);
   const type = h('ce_type');
   const id = h('ce_id');

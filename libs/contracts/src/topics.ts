@@ -17,5 +17,4 @@ export const topicOf = (type: EventType): string => type;
 
 export const dlqTopic = (service: string): string => `dlq.${service}`;
 
-export const isEventType = (value: string): value is EventType =>
-  (EVENT_TYPES as readonly string[]).includes(value);
+export const isEventType = (value: string): value is EventType => (EVENT_TYPES as readonly string[]).includes(value);

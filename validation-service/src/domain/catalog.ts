@@ -6,4 +6,9 @@ export type Catalog = ReadonlyMap<string, Product>;
 
 /** The product catalog: prices come from here, never from the client. */
 export const loadCatalog = (items: unknown = data.items): Catalog =>
-  new Map(z.array(Product).parse(items).map((p) => [p.productId, p]));
+  new Map(
+    z
+      .array(Product)
+      .parse(items)
+      .map((p) => [p.productId, p]),
+  );

@@ -11,7 +11,10 @@ export interface ErrorBody {
 }
 
 export const fieldPath = (path: PropertyKey[]): string =>
-  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 
 /** Turns a schema failure into the details list of a 400: one entry per bad field. */
 export const zodDetails = (err: ZodError) =>
@@ -27,12 +30,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const details = zodDetails(result.error);
-  throw new AppError(
-    'BAD_REQUEST',
-    400,
-    `invalid ${where}: ${details.map((d) => d.field).join(', ')}`,
-    details,
-  );
+  throw new AppError('BAD_REQUEST', 400, `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
 }
 
 export function notFoundMiddleware(req: Request, res: Response): void {
@@ -46,7 +44,6 @@ interface BodyParserError extends Error {
 
 export function errorMiddleware(logger: Logger) {
   // Express recognises error middleware by its four parameters.
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
@@ -77,14 +74,21 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   if (parserError?.type === 'entity.parse.failed') {
     return {
       status: 400,
-      body: { error: 'BAD_REQUEST', message: 'malformed JSON body', details: [{ field: '(body)', message: parserError.message }] },
+      body: {
+        error: 'BAD_REQUEST',
+        message: 'malformed JSON body',
+        details: [{ field: '(body)', message: parserError.message }],
+      },
     };
   }
   if (parserError?.type && typeof parserError.status === 'number' && parserError.status < 500) {
     return { status: parserError.status, body: { error: 'BAD_REQUEST', message: parserError.message } };
   }
   if (isTransientError(err)) {
-    return { status: 503, body: { error: 'DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable, try again' } };
+    return {
+      status: 503,
+      body: { error: 'DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable, try again' },
+    };
   }
   return { status: 500, body: { error: 'INTERNAL', message: 'internal error' } };
 }

@@ -38,6 +38,4 @@ export type EventData<T extends EventType> = EventDataMap[T];
 
 /** The Kafka key of an event: its orderId, or productId for stock.updated. */
 export const eventKey = <T extends EventType>(type: T, data: EventData<T>): string =>
-  type === 'stock.updated'
-    ? (data as EventData<'stock.updated'>).productId
-    : (data as { orderId: string }).orderId;
+  type === 'stock.updated' ? (data as EventData<'stock.updated'>).productId : (data as { orderId: string }).orderId;

@@ -5,9 +5,7 @@ import { Customer, OrderId, PaymentToken, ProductId, Quantity } from '../common'
 export const OrderCreated = z.strictObject({
   orderId: OrderId,
   customer: Customer,
-  items: z
-    .array(z.strictObject({ productId: ProductId, quantity: Quantity, unitPrice: Cents }))
-    .min(1),
+  items: z.array(z.strictObject({ productId: ProductId, quantity: Quantity, unitPrice: Cents })).min(1),
   subtotal: Cents,
   discount: Cents,
   total: Cents,

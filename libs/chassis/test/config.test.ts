@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { ConfigError, baseConfigSchema, loadConfigFrom } from '../src';
+
+describe('loadConfigFrom', () => {
+  it('when settings are absent, then local defaults apply and the result is frozen', () => {
+    const config = loadConfigFrom(baseConfigSchema, { PORT: '3000' });
+    expect(config).toMatchObject({ PORT: 3000, KAFKA_MAX_WAIT_MS: 10, KAFKA_SESSION_TIMEOUT_MS: 6000 });
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when KAFKA_BROKERS is a comma list, then it becomes a list', () => {
+    expect(loadConfigFrom(baseConfigSchema, { PORT: '1', KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual([
+      'a:1',
+      'b:2',
+    ]);
+  });
+
+  it('when a variable is invalid or missing, then it fails naming each variable', () => {
+    const schema = baseConfigSchema.extend({ VALIDATION_URL: z.string().url() });
+    expect(() => loadConfigFrom(schema, { PORT: 'abc', REDIS_URL: 'not a url' })).toThrow(ConfigError);
+    try {
+      loadConfigFrom(schema, { PORT: 'abc', REDIS_URL: 'not a url' });
+    } catch (err) {
+      expect((err as ConfigError).variables.sort()).toEqual(['PORT', 'REDIS_URL', 'VALIDATION_URL']);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import request from 'supertest';
+import { z } from 'zod';
+import { Health, createHttpApp, createLogger, createMetrics, parseInput, requireAdmin } from '../src';
+
+const build = (health = new Health()) =>
+  createHttpApp(
+    { logger: createLogger('chassis-test', 'silent'), health, metrics: createMetrics('chassis-test') },
+    (app) => {
+      app.post('/echo', (req, res) => {
+        res.json(parseInput(z.strictObject({ n: z.number().int() }), req.body));
+      });
+      app.get('/admin', requireAdmin('secret'), (_req, res) => {
+        res.json({ ok: true });
+      });
+      app.get('/closed', requireAdmin(undefined), (_req, res) => {
+        res.json({ ok: true });
+      });
+      app.get('/boom', () => {
+        throw new Error('kaput');
+      });
+    },
+  );
+
+describe('HTTP app', () => {
+  it('when the body is not JSON, then 400 BAD_REQUEST', async () => {
+    const res = await request(build()).post('/echo').set('content-type', 'application/json').send('{"n":');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('BAD_REQUEST');
+  });
+
+  it('when a field has the wrong type or is unknown, then 400 names it', async () => {
+    const res = await request(build()).post('/echo').send({ n: 1.5, extra: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'n']);
+  });
+
+  it('when the body is 2 MB, then 413 PAYLOAD_TOO_LARGE', async () => {
+    const res = await request(build())
+      .post('/echo')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ n: 1, pad: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('when a handler throws, then 500 without leaking the message', async () => {
+    const res = await request(build()).get('/boom');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain('kaput');
+  });
+
+  it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {
+    const generated = await request(build()).get('/health/live');
+    expect(generated.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = await request(build()).get('/health/live').set('x-correlation-id', 'abc-123');
+    expect(kept.headers['x-correlation-id']).toBe('abc-123');
+  });
+
+  it('sets security headers', async () => {
+    const res = await request(build()).get('/health/live');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('guards admin routes: 401 without or with a wrong token, 403 when none is configured', async () => {
+    expect((await request(build()).get('/admin')).status).toBe(401);
+    expect((await request(build()).get('/admin').set('authorization', 'Bearer nope')).status).toBe(401);
+    expect((await request(build()).get('/admin').set('authorization', 'Bearer secret')).status).toBe(200);
+    expect((await request(build()).get('/closed').set('authorization', 'Bearer secret')).status).toBe(403);
+  });
+});
+
+describe('health', () => {
+  it('when a dependency is down, then ready is 503 and live is 200; when it is up, ready is 200', async () => {
+    let redisUp = false;
+    const health = new Health().register('redis', () => redisUp);
+    const app = build(health);
+    expect((await request(app).get('/health/ready')).status).toBe(503);
+    expect((await request(app).get('/health/live')).status).toBe(200);
+    redisUp = true;
+    const ready = await request(app).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ redis: 'up' });
+  });
+
+  it('when shutdown begins, then ready turns 503', async () => {
+    const health = new Health();
+    const app = build(health);
+    expect((await request(app).get('/health/ready')).status).toBe(200);
+    health.markShuttingDown();
+    expect((await request(app).get('/health/ready')).status).toBe(503);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const app = build();
+    await request(app).get('/health/live');
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('http_request_duration_seconds');
+  });
+});

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { buildOrderCreated, createEvent, dlqTopic, type CloudEvent } from '@checkout/contracts';
+import { recordTopics, testPublisher, waitFor } from '../../../test/support';
+import {
+  EventConsumer,
+  Outbox,
+  Publisher,
+  createKafka,
+  createLogger,
+  createMetrics,
+  createRedis,
+  connectRedis,
+  type HandlerMap,
+} from '../src';
+
+const brokers = () => (process.env.TEST_KAFKA_BROKERS ?? '').split(',');
+const logger = createLogger('chassis-test', 'silent');
+
+describe('outbox relay and event consumer (real Redis and Kafka protocol)', () => {
+  const service = `chassis-test-${randomUUID().slice(0, 8)}`;
+  const kafka = createKafka({ brokers: brokers(), clientId: service, logger });
+  const metrics = createMetrics(service);
+  const publisher = new Publisher(kafka, metrics);
+  const redis = createRedis(process.env.TEST_REDIS_URL ?? '', logger);
+  const prefix = `chassis-test-${randomUUID()}`;
+  let consumer: EventConsumer;
+  const seen: CloudEvent[] = [];
+  let failing = 0;
+
+  beforeAll(async () => {
+    await connectRedis(redis);
+    await publisher.connect();
+    const handlers: HandlerMap = {
+      'order.created': async (event) => {
+        if (event.data.customer.name === 'always-fails') {
+          failing++;
+          throw new Error('handler bug');
+        }
+        seen.push(event);
+      },
+    };
+    consumer = new EventConsumer({
+      kafka,
+      service,
+      groupId: service,
+      handlers,
+      publisher,
+      logger,
+      metrics,
+      maxWaitTimeInMs: 10,
+      sessionTimeout: 6000,
+      maxAttempts: 3,
+    });
+    await consumer.start();
+    await waitFor(() => consumer.ready, { what: 'consumer to join' });
+  });
+
+  afterAll(async () => {
+    await consumer.stop();
+    await publisher.disconnect();
+    await redis.quit();
+  });
+
+  it('when a state change is written with its event, then the relay publishes it with its correlation id', async () => {
+    const outbox = new Outbox({ redis, prefix, publisher, logger });
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'corr-outbox' });
+    await outbox.addTo(redis.multi().set(`${prefix}:state`, 'x'), [event]).exec();
+    outbox.kick();
+    const got = await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event to arrive' });
+    expect(got.correlationId).toBe('corr-outbox');
+    expect(got.data).toEqual(event.data);
+    expect(await redis.xlen(outbox.stream)).toBe(0);
+  });
+
+  it('when the writer died before publishing, then a relay started later publishes what was left', async () => {
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' });
+    const writer = new Outbox({ redis, prefix, publisher, logger });
+    await writer.addTo(redis.multi(), [event]).exec();
+    const recovered = new Outbox({ redis, prefix, publisher, logger, pollMs: 50 });
+    recovered.start();
+    await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the left-over event' });
+    await recovered.stop();
+  });
+
+  describe('poison', () => {
+    const dlq = dlqTopic(service);
+    let recorder: Awaited<ReturnType<typeof recordTopics>>;
+    let pub: Awaited<ReturnType<typeof testPublisher>>;
+    beforeAll(async () => {
+      recorder = await recordTopics([dlq]);
+      pub = await testPublisher();
+    });
+    afterAll(async () => {
+      await recorder.stop();
+      await pub.stop();
+    });
+
+    it('when a message is not JSON, then it lands in the DLQ naming the reason and origin, and later ones flow', async () => {
+      await pub.publishRaw('order.created', 'not json{', { ce_type: 'order.created', ce_id: 'poison-1' }, 'k1');
+      const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'poison-1'), {
+        what: 'dead letter',
+      });
+      expect(dead.headers).toMatchObject({ 'dlq-reason': 'NOT_JSON', 'dlq-original-topic': 'order.created' });
+      expect(dead.headers['dlq-original-partition']).toMatch(/^\d+$/);
+      expect(dead.headers['dlq-original-offset']).toMatch(/^\d+$/);
+      const next = await pub.publish('order.created', buildOrderCreated());
+      await waitFor(() => seen.find((e) => e.id === next.id), { what: 'the next event' });
+    });
+
+    it('when a message fails its schema, then it is dead-lettered as SCHEMA_VIOLATION', async () => {
+      await pub.publishRaw('order.created', '{"orderId":"x"}', { ce_type: 'order.created', ce_id: 'poison-2' });
+      const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'poison-2'), {
+        what: 'dead letter',
+      });
+      expect(dead.headers['dlq-reason']).toBe('SCHEMA_VIOLATION');
+      expect(dead.headers['dlq-error']).toContain('customer');
+    });
+
+    it('when the handler throws every time, then after bounded attempts it is dead-lettered', async () => {
+      const event = await pub.publish(
+        'order.created',
+        buildOrderCreated({ customer: { id: 'c', name: 'always-fails', email: 'a@b.co' } }),
+      );
+      const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), {
+        what: 'dead letter',
+      });
+      expect(dead.headers).toMatchObject({ 'dlq-reason': 'HANDLER_FAILED', 'dlq-error': 'handler bug' });
+      expect(failing).toBe(3);
+    });
+  });
+});

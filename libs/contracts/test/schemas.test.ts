@@ -1,0 +1,97 @@
+import {
+  CheckoutRequest,
+  EVENT_BUILDERS,
+  EVENT_SCHEMAS,
+  EVENT_TYPES,
+  buildCheckoutRequest,
+  createEvent,
+  fromKafkaMessage,
+  toKafkaRecord,
+} from '../src';
+
+describe.each(EVENT_TYPES)('event schema %s', (type) => {
+  const schema = EVENT_SCHEMAS[type];
+  const valid = () => EVENT_BUILDERS[type]() as Record<string, unknown>;
+
+  it('when given its builder output, then it accepts it', () => {
+    expect(schema.safeParse(valid()).success).toBe(true);
+  });
+
+  it.each(Object.keys(EVENT_BUILDERS[type]()))('when %s is missing, then it rejects the event', (field) => {
+    const data = valid();
+    delete data[field];
+    expect(schema.safeParse(data).success).toBe(false);
+  });
+
+  it('when an unknown field is added, then it rejects the event', () => {
+    expect(schema.safeParse({ ...valid(), surprise: true }).success).toBe(false);
+  });
+
+  it.each(Object.keys(EVENT_BUILDERS[type]()))('when %s has the wrong type, then it rejects the event', (field) => {
+    const data = valid();
+    data[field] = typeof data[field] === 'string' ? 42 : 'not-the-right-type';
+    expect(schema.safeParse(data).success).toBe(false);
+  });
+});
+
+describe('money', () => {
+  it('when an amount is fractional, then order.created rejects it', () => {
+    const data = EVENT_BUILDERS['order.created']({ total: 19.99 });
+    expect(EVENT_SCHEMAS['order.created'].safeParse(data).success).toBe(false);
+  });
+});
+
+describe('CheckoutRequest', () => {
+  it('accepts the builder output and defaults the currency to USD', () => {
+    const parsed = CheckoutRequest.parse({
+      ...buildCheckoutRequest(),
+      cart: { items: [{ productId: 'sku-001', quantity: 1, price: 1 }] },
+    });
+    expect(parsed.cart.currency).toBe('USD');
+  });
+
+  it.each([
+    ['raw card number', { payment: { token: 'tok_visa', cardNumber: '4242424242424242' } }],
+    ['zero quantity', { cart: { items: [{ productId: 'sku-001', quantity: 0, price: 1 }] } }],
+    ['fractional price', { cart: { items: [{ productId: 'sku-001', quantity: 1, price: 1.5 }] } }],
+    ['bad email', { customer: { id: 'c', name: 'n', email: 'nope' } }],
+  ])('rejects a %s', (_name, override) => {
+    expect(CheckoutRequest.safeParse({ ...buildCheckoutRequest(), ...override }).success).toBe(false);
+  });
+});
+
+describe('CloudEvents binary mode', () => {
+  it('when an event is encoded and decoded, then attributes and data survive', () => {
+    const event = createEvent('order.created', EVENT_BUILDERS['order.created'](), {
+      source: '/checkout-service',
+      correlationId: 'corr-1',
+    });
+    const record = toKafkaRecord(event);
+    expect(record.topic).toBe('order.created');
+    expect(record.key).toBe(event.data.orderId);
+    expect(record.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_type: 'order.created',
+      ce_source: '/checkout-service',
+      ce_subject: event.data.orderId,
+      'content-type': 'application/json',
+      'x-correlation-id': 'corr-1',
+    });
+    const headers = Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, Buffer.from(v)]));
+    expect(fromKafkaMessage({ headers, value: Buffer.from(record.value) })).toEqual(event);
+  });
+
+  it('keys stock.updated by productId', () => {
+    const event = createEvent('stock.updated', EVENT_BUILDERS['stock.updated'](), { source: '/x', correlationId: 'c' });
+    expect(toKafkaRecord(event).key).toBe('sku-001');
+  });
+
+  it.each([
+    ['NOT_JSON', { ce_type: 'order.created', ce_id: '1' }, 'not json'],
+    ['UNKNOWN_TYPE', { ce_type: 'order.exploded', ce_id: '1' }, '{}'],
+    ['SCHEMA_VIOLATION', { ce_type: 'order.created', ce_id: '1' }, '{"orderId":"x"}'],
+  ])('when a message is poison, then decoding fails with %s', (reason, headers, value) => {
+    expect(() => fromKafkaMessage({ headers, value })).toThrow(expect.objectContaining({ reason }));
+  });
+});

@@ -1,0 +1,37 @@
+'use strict';
+// `npm test`: the unit and component suites, then the integration suites against the whole system.
+// Each jest run starts (and stops) its own redis-server and Kafka mock broker on free ports.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+const extra = process.argv.slice(2);
+const suites = [
+  { name: 'unit and component', config: 'jest.config.js' },
+  { name: 'integration', config: 'test/jest.integration.config.js' },
+];
+if (process.env.CHAOS === '1') suites.push({ name: 'chaos', config: 'test/jest.chaos.config.js' });
+
+let passed = 0;
+let failed = 0;
+let ok = true;
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} tests ===`);
+  const out = path.join(os.tmpdir(), `checkout-jest-${process.pid}-${path.basename(suite.config)}.json`);
+  const r = spawnSync(process.execPath, [JEST, '-c', suite.config, '--json', `--outputFile=${out}`, ...extra], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (fs.existsSync(out)) {
+    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+    fs.rmSync(out);
+  }
+  if (r.status !== 0) ok = false;
+}
+console.log(`\nTests: ${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -1,0 +1,12 @@
+'use strict';
+const { startSystem } = require('./system');
+
+module.exports = async () => {
+  const system = await startSystem();
+  globalThis.__SYSTEM__ = system;
+  process.env.SYSTEM_URLS = JSON.stringify(system.urls);
+  process.env.ADMIN_TOKEN = system.adminToken;
+  process.env.TEST_KAFKA_BROKERS = system.infra.kafkaBrokers;
+  process.env.TEST_REDIS_URL = system.infra.redisUrl;
+  process.env.SYSTEM_LOG_DIR = system.logDir;
+};

@@ -1,0 +1,53 @@
+'use strict';
+// The whole system for integration tests: fresh Kafka mock + redis-server, every service on free
+// ports, so a run never touches a developer's running system or shared data.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startInfra } = require('../../scripts/lib/infra');
+const { startServices } = require('../../scripts/lib/services');
+
+const ADMIN_TOKEN = 'test-admin-token';
+
+async function startSystem({ env = {}, instances, appendonly = false } = {}) {
+  const infra = await startInfra({ env: {}, appendonly, log: () => undefined });
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-system-'));
+  try {
+    const services = await startServices({
+      env: {
+        PATH: process.env.PATH,
+        KAFKA_BROKERS: infra.kafkaBrokers,
+        REDIS_URL: infra.redisUrl,
+        ADMIN_TOKEN,
+        KAFKA_MAX_WAIT_MS: '10',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      logDir,
+      randomPorts: true,
+      instances,
+      log: () => undefined,
+    });
+    return {
+      infra,
+      services,
+      urls: services.urls,
+      adminToken: ADMIN_TOKEN,
+      logDir,
+      async stop() {
+        await services.stopAll();
+        await infra.stop();
+      },
+    };
+  } catch (err) {
+    await infra.stop();
+    const logs = fs
+      .readdirSync(logDir)
+      .map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
+      .join('\n');
+    throw new Error(`${err.message}\n${logs}`);
+  }
+}
+
+module.exports = { startSystem, ADMIN_TOKEN };
