@@ -1,0 +1,35 @@
+import type { Logger, Metrics, Outbox, Redis } from '@checkout/chassis';
+import { createHandlers } from './handlers';
+import { ExpirySweeper } from './jobs/expiry-sweeper';
+import { createInventoryMetrics } from './metrics';
+import { ReservationStore } from './store/reservation-store';
+import { StockStore } from './store/stock-store';
+
+export interface InventoryDeps {
+  redis: Redis;
+  outbox: Outbox;
+  logger: Logger;
+  metrics: Metrics;
+  settings: { RESERVATION_TTL_MS: number; RESERVATION_GRACE_MS: number; EXPIRY_SWEEP_MS: number };
+  prefix?: string;
+}
+
+/** The stores, handlers and sweeper, wired the same way in main.ts and in the component tests. */
+export function createInventory({ redis, outbox, logger, metrics, settings, prefix = 'inventory' }: InventoryDeps) {
+  const inventoryMetrics = createInventoryMetrics(metrics);
+  const reservations = new ReservationStore(redis, outbox, prefix);
+  return {
+    stock: new StockStore(redis, outbox, prefix),
+    reservations,
+    handlers: createHandlers(reservations, settings.RESERVATION_TTL_MS, inventoryMetrics),
+    sweeper: new ExpirySweeper({
+      reservations,
+      graceMs: settings.RESERVATION_GRACE_MS,
+      intervalMs: settings.EXPIRY_SWEEP_MS,
+      logger,
+      metrics: inventoryMetrics,
+    }),
+  };
+}
+
+export type Inventory = ReturnType<typeof createInventory>;

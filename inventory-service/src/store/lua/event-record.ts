@@ -1,0 +1,28 @@
+/**
+ * Lua prelude building the outbox record (the chassis' KafkaRecord in CloudEvents binary mode)
+ * inside the script, because the payload holds levels and versions only the script knows.
+ * `meta` carries what Node decided: ce_id, ce_time, ce_source and the correlation id.
+ */
+export const EVENT_RECORD_LUA = `
+local function event_record(ctype, key, data, meta)
+  return cjson.encode({
+    topic = ctype,
+    key = key,
+    value = cjson.encode(data),
+    headers = {
+      ce_specversion = '1.0',
+      ce_id = meta.id,
+      ce_type = ctype,
+      ce_source = meta.source,
+      ce_time = meta.time,
+      ce_subject = key,
+      ['content-type'] = 'application/json',
+      ['x-correlation-id'] = meta.correlationId,
+    },
+  })
+end
+
+local function stock_key(prefix, product_id)
+  return prefix .. ':stock:' .. product_id
+end
+`;

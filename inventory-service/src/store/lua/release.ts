@@ -1,0 +1,35 @@
+/**
+ * Gives a RESERVED reservation's stock back (payment failed, or expired) and emits stock.released.
+ * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, reason, event meta JSON,
+ * due-before ms ('' = release now). The status guard makes it safe to race with payment events
+ * and other instances' sweepers. Returns the outcome, or the status that prevented the release.
+ */
+export const RELEASE_LUA = `
+local order_id = ARGV[2]
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'RESERVED' then
+  redis.call('ZREM', KEYS[2], order_id)
+  return status or 'UNKNOWN'
+end
+if ARGV[5] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'expiresAt')) > tonumber(ARGV[5]) then
+  return 'NOT_DUE'
+end
+local meta = cjson.decode(ARGV[4])
+if not meta.correlationId or meta.correlationId == '' then
+  meta.correlationId = redis.call('HGET', KEYS[1], 'correlationId') or order_id
+end
+
+local levels = {}
+for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
+  local key = stock_key(ARGV[1], it.productId)
+  local available = redis.call('HINCRBY', key, 'available', it.quantity)
+  redis.call('HINCRBY', key, 'reserved', -it.quantity)
+  local version = redis.call('HINCRBY', key, 'version', 1)
+  levels[#levels + 1] = { productId = it.productId, available = available, version = version }
+end
+redis.call('HSET', KEYS[1], 'status', 'RELEASED', 'reason', ARGV[3], 'releasedAt', meta.time)
+redis.call('ZREM', KEYS[2], order_id)
+outbox_add(KEYS[3], event_record('stock.released', order_id,
+  { orderId = order_id, reason = ARGV[3], levels = levels }, meta))
+return 'RELEASED'
+`;

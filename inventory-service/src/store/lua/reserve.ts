@@ -1,0 +1,53 @@
+/**
+ * All-or-nothing reservation of every line of one order (lines already summed per product).
+ * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, items JSON, now ms, expiresAt ms,
+ * expiresAt ISO, event meta JSON. Returns { outcome, code? }; an existing record in any status
+ * means the order was handled before, so nothing changes and nothing is emitted.
+ */
+export const RESERVE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return { 'DUPLICATE' } end
+local prefix, order_id, items_json = ARGV[1], ARGV[2], ARGV[3]
+local items = cjson.decode(items_json)
+local meta = cjson.decode(ARGV[7])
+
+local shortages, unknown, names = {}, {}, {}
+for _, it in ipairs(items) do
+  local available = redis.call('HGET', stock_key(prefix, it.productId), 'available')
+  if not available then
+    unknown[#unknown + 1] = it.productId
+    shortages[#shortages + 1] = { productId = it.productId, requested = it.quantity, available = 0 }
+  elseif tonumber(available) < it.quantity then
+    names[#names + 1] = it.productId
+    shortages[#shortages + 1] = { productId = it.productId, requested = it.quantity, available = tonumber(available) }
+  end
+end
+
+if #shortages > 0 then
+  local code, reason
+  if #unknown > 0 then
+    code, reason = 'UNKNOWN_PRODUCT', 'unknown product: ' .. table.concat(unknown, ', ')
+  else
+    code, reason = 'INSUFFICIENT_STOCK', 'insufficient stock: ' .. table.concat(names, ', ')
+  end
+  redis.call('HSET', KEYS[1], 'status', 'FAILED', 'items', items_json, 'code', code, 'reason', reason,
+    'createdAt', ARGV[4], 'correlationId', meta.correlationId)
+  outbox_add(KEYS[3], event_record('stock.failed', order_id,
+    { orderId = order_id, code = code, reason = reason, shortages = shortages }, meta))
+  return { 'FAILED', code }
+end
+
+local levels = {}
+for _, it in ipairs(items) do
+  local key = stock_key(prefix, it.productId)
+  local available = redis.call('HINCRBY', key, 'available', -it.quantity)
+  redis.call('HINCRBY', key, 'reserved', it.quantity)
+  local version = redis.call('HINCRBY', key, 'version', 1)
+  levels[#levels + 1] = { productId = it.productId, available = available, version = version }
+end
+redis.call('HSET', KEYS[1], 'status', 'RESERVED', 'items', items_json, 'expiresAt', ARGV[5],
+  'createdAt', ARGV[4], 'correlationId', meta.correlationId)
+redis.call('ZADD', KEYS[2], ARGV[5], order_id)
+outbox_add(KEYS[3], event_record('stock.reserved', order_id,
+  { orderId = order_id, items = items, levels = levels, expiresAt = ARGV[6] }, meta))
+return { 'RESERVED' }
+`;

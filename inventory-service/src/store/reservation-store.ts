@@ -1,0 +1,105 @@
+import type { Outbox, Redis } from '@checkout/chassis';
+import type { ItemQuantity } from '@checkout/contracts';
+import type { Reservation, ReservationStatus, StockFailureCode } from '../domain/reservation';
+import { eventMeta } from './event-meta';
+import { keys, type Keys } from './keys';
+import { inventoryScripts, type InventoryScripts } from './scripts';
+
+export type ReserveResult =
+  { outcome: 'RESERVED' } | { outcome: 'FAILED'; code: StockFailureCode } | { outcome: 'DUPLICATE' };
+
+/** What stood in the way of a commit or release: another status, no record, or not yet due. */
+export type TransitionResult = ReservationStatus | 'UNKNOWN' | 'NOT_DUE';
+
+/**
+ * Reservations `<prefix>:reservation:<orderId>` (a hash) and the sorted set of their expiries.
+ * Every transition is one Lua script that changes levels, the record and the outbox together.
+ */
+export class ReservationStore {
+  private readonly keys: Keys;
+  private readonly scripts: InventoryScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly outbox: Outbox,
+    readonly prefix = 'inventory',
+  ) {
+    this.keys = keys(prefix);
+    this.scripts = inventoryScripts(redis);
+  }
+
+  /** `items` must be summed per product (see sumLines). */
+  async reserve(
+    orderId: string,
+    items: ItemQuantity[],
+    opts: { ttlMs: number; correlationId: string; now?: number },
+  ): Promise<ReserveResult> {
+    const now = opts.now ?? Date.now();
+    const expiresAt = now + opts.ttlMs;
+    const [outcome, code] = (await this.scripts.reserve(
+      this.transitionKeys(orderId),
+      this.prefix,
+      orderId,
+      JSON.stringify(items),
+      now,
+      expiresAt,
+      new Date(expiresAt).toISOString(),
+      eventMeta(opts.correlationId, new Date(now)),
+    )) as [ReserveResult['outcome'], StockFailureCode?];
+    if (outcome !== 'DUPLICATE') this.outbox.kick();
+    return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };
+  }
+
+  async commit(orderId: string, now = Date.now()): Promise<TransitionResult> {
+    const k = this.keys;
+    return (await this.scripts.commit(
+      [k.reservation(orderId), k.expiries],
+      this.prefix,
+      orderId,
+      new Date(now).toISOString(),
+    )) as TransitionResult;
+  }
+
+  /**
+   * Releases a RESERVED reservation. With `dueBefore`, only one whose expiresAt is not after it
+   * (the sweeper). Without a correlation id the one recorded at reservation time is used.
+   */
+  async release(
+    orderId: string,
+    reason: string,
+    opts: { correlationId?: string; dueBefore?: number } = {},
+  ): Promise<TransitionResult | 'RELEASED'> {
+    const result = (await this.scripts.release(
+      this.transitionKeys(orderId),
+      this.prefix,
+      orderId,
+      reason,
+      eventMeta(opts.correlationId ?? ''),
+      opts.dueBefore ?? '',
+    )) as TransitionResult;
+    if (result === 'RELEASED') this.outbox.kick();
+    return result;
+  }
+
+  /** Order ids whose reservation expired at or before `before`, oldest first. */
+  due(before: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.expiries, '-inf', before, 'LIMIT', 0, limit);
+  }
+
+  async get(orderId: string): Promise<Reservation | undefined> {
+    const h = await this.redis.hgetall(this.keys.reservation(orderId));
+    if (!h.status) return undefined;
+    return {
+      orderId,
+      status: h.status as ReservationStatus,
+      items: JSON.parse(h.items ?? '[]') as ItemQuantity[],
+      ...(h.expiresAt ? { expiresAt: new Date(Number(h.expiresAt)).toISOString() } : {}),
+      ...(h.code ? { code: h.code } : {}),
+      ...(h.reason ? { reason: h.reason } : {}),
+    };
+  }
+
+  private transitionKeys(orderId: string): string[] {
+    return [this.keys.reservation(orderId), this.keys.expiries, this.outbox.stream];
+  }
+}

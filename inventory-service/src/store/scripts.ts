@@ -1,0 +1,20 @@
+import { OUTBOX_LUA, defineScript, type Redis } from '@checkout/chassis';
+import { COMMIT_LUA } from './lua/commit';
+import { EVENT_RECORD_LUA } from './lua/event-record';
+import { RELEASE_LUA } from './lua/release';
+import { RESERVE_LUA } from './lua/reserve';
+import { SEED_LUA } from './lua/seed';
+import { SET_STOCK_LUA } from './lua/set-stock';
+
+const withPrelude = (lua: string) => OUTBOX_LUA + EVENT_RECORD_LUA + lua;
+
+/** Loads this service's scripts once per connection (EVALSHA, EVAL after a script flush). */
+export const inventoryScripts = (redis: Redis) => ({
+  reserve: defineScript(redis, 'inventoryReserve', 3, withPrelude(RESERVE_LUA)),
+  release: defineScript(redis, 'inventoryRelease', 3, withPrelude(RELEASE_LUA)),
+  commit: defineScript(redis, 'inventoryCommit', 2, withPrelude(COMMIT_LUA)),
+  setStock: defineScript(redis, 'inventorySetStock', 3, withPrelude(SET_STOCK_LUA)),
+  seed: defineScript(redis, 'inventorySeed', 3, withPrelude(SEED_LUA)),
+});
+
+export type InventoryScripts = ReturnType<typeof inventoryScripts>;

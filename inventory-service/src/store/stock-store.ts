@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Outbox, Redis } from '@checkout/chassis';
+import type { InventoryItem } from '@checkout/contracts';
+import type { StockSeed } from '../domain/demo-stock';
+import { eventMeta } from './event-meta';
+import { keys, type Keys } from './keys';
+import { inventoryScripts, type InventoryScripts } from './scripts';
+
+const FIELDS = ['available', 'reserved', 'sold', 'version'] as const;
+
+const toItem = (productId: string, values: (string | null)[]): InventoryItem | undefined => {
+  if (values[0] == null) return undefined;
+  const [available, reserved, sold, version] = values.map((v) => Number(v ?? 0)) as [number, number, number, number];
+  return { productId, available, reserved, sold, version };
+};
+
+/** Stock levels per product: a hash `<prefix>:stock:<productId>` and the set of product ids. */
+export class StockStore {
+  private readonly keys: Keys;
+  private readonly scripts: InventoryScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly outbox: Outbox,
+    readonly prefix = 'inventory',
+  ) {
+    this.keys = keys(prefix);
+    this.scripts = inventoryScripts(redis);
+  }
+
+  async get(productId: string): Promise<InventoryItem | undefined> {
+    return toItem(productId, await this.redis.hmget(this.keys.stock(productId), ...FIELDS));
+  }
+
+  async list(): Promise<InventoryItem[]> {
+    const ids = (await this.redis.smembers(this.keys.products)).sort();
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.stock(id), ...FIELDS);
+    const results = (await pipeline.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const [err, values] = results[i] ?? [];
+      if (err) throw err;
+      return toItem(id, values as (string | null)[]) ?? [];
+    });
+  }
+
+  async setAvailable(productId: string, available: number, correlationId: string): Promise<InventoryItem> {
+    const values = (await this.scripts.setStock(
+      [this.keys.stock(productId), this.keys.products, this.outbox.stream],
+      productId,
+      available,
+      eventMeta(correlationId),
+    )) as string[];
+    this.outbox.kick();
+    return toItem(productId, values)!;
+  }
+
+  /**
+   * Seeds an empty store; returns how many products it loaded (0 when the store had stock or was
+   * seeded before). It does not kick the relay: it runs before the relay starts, whose first pass
+   * publishes what it wrote.
+   */
+  async seed(stock: StockSeed, correlationId: string = randomUUID()): Promise<number> {
+    const items = stock.map((s) => ({ ...s, eventId: randomUUID() }));
+    return (await this.scripts.seed(
+      [this.keys.seeded, this.keys.products, this.outbox.stream],
+      this.prefix,
+      JSON.stringify(items),
+      eventMeta(correlationId),
+    )) as number;
+  }
+}

@@ -1,0 +1,92 @@
+import request from 'supertest';
+import { buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
+import { recordTopics } from '../../test/support';
+import { startInventory, type Harness } from './harness';
+
+const TTL_MS = 200;
+const GRACE_MS = 300;
+
+let inv: Harness;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+
+beforeAll(async () => {
+  recorder = await recordTopics(['stock.reserved', 'stock.released']);
+  inv = await startInventory({ ttlMs: TTL_MS, graceMs: GRACE_MS, sweepMs: 25 });
+  inv.sweeper.start();
+});
+afterAll(async () => {
+  await inv.stop();
+  await recorder.stop();
+});
+
+const level = async (productId: string) => (await request(inv.app).get(`/inventory/${productId}`)).body;
+const status = async (orderId: string) => (await request(inv.app).get(`/reservations/${orderId}`)).body.status;
+const forOrder = (orderId: string) => (e: CloudEvent) => (e.data as { orderId?: string }).orderId === orderId;
+const order = (productId: string, quantity: number) =>
+  buildOrderCreated({ items: [{ productId, quantity, unitPrice: 100 }] });
+
+describe('reservation expiry', () => {
+  it('when a reservation passes expiresAt plus the grace period, then it is released with RESERVATION_EXPIRED', async () => {
+    const a = await inv.product(10);
+    const o = order(a, 4);
+    await inv.deliver('order.created', o);
+    const reserved = await recorder.waitForEvent('stock.reserved', forOrder(o.orderId));
+
+    const released = await recorder.waitForEvent('stock.released', forOrder(o.orderId));
+    expect(released.data).toEqual({
+      orderId: o.orderId,
+      reason: 'RESERVATION_EXPIRED',
+      levels: [{ productId: a, available: 10, version: 3 }],
+    });
+    expect(Date.parse(released.time)).toBeGreaterThanOrEqual(Date.parse(reserved.data.expiresAt) + GRACE_MS);
+    expect(released.correlationId).toBe(reserved.correlationId);
+    expect(await level(a)).toEqual({ productId: a, available: 10, reserved: 0, sold: 0, version: 3 });
+    expect(await status(o.orderId)).toBe('RELEASED');
+  });
+
+  it('when payment.authorized arrives after the release, then the stock stays released', async () => {
+    const a = await inv.product(10);
+    const o = order(a, 4);
+    await inv.deliver('order.created', o);
+    await recorder.waitForEvent('stock.released', forOrder(o.orderId));
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+    expect(await status(o.orderId)).toBe('RELEASED');
+  });
+
+  it('when a reservation was committed before it expired, then the sweeper leaves it alone', async () => {
+    const a = await inv.product(10);
+    const committed = order(a, 2);
+    await inv.deliver('order.created', committed);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: committed.orderId }));
+    // A later reservation that does expire proves the sweeper has passed the committed one's expiry.
+    const b = await inv.product(10);
+    const later = order(b, 1);
+    await inv.deliver('order.created', later);
+    await recorder.waitForEvent('stock.released', forOrder(later.orderId));
+
+    expect(recorder.events('stock.released').filter(forOrder(committed.orderId))).toEqual([]);
+    expect(await level(a)).toMatchObject({ available: 8, reserved: 0, sold: 2 });
+    expect(await status(committed.orderId)).toBe('COMMITTED');
+  });
+});
+
+describe('ExpirySweeper.sweep', () => {
+  it('when a reservation is past expiresAt but within the grace period, then it is kept; after it, released', async () => {
+    const slow = await startInventory({ ttlMs: 50, graceMs: 60_000 });
+    try {
+      const a = await slow.product(10);
+      const o = order(a, 1);
+      await slow.deliver('order.created', o);
+
+      expect(await slow.sweeper.sweep(Date.now() + 1_000)).toBe(0);
+      expect((await slow.reservations.get(o.orderId))?.status).toBe('RESERVED');
+      expect(await slow.sweeper.sweep(Date.now() + 61_000)).toBe(1);
+      expect(await slow.sweeper.sweep(Date.now() + 61_000)).toBe(0);
+      expect((await slow.stock.get(a))?.available).toBe(10);
+    } finally {
+      await slow.stop();
+    }
+  });
+});

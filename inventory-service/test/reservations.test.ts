@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { buildOrderCreated, buildPaymentAuthorized, buildPaymentFailed, type CloudEvent } from '@checkout/contracts';
+import { recordTopics } from '../../test/support';
+import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
+
+let inv: Harness;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+
+beforeAll(async () => {
+  recorder = await recordTopics(['stock.reserved', 'stock.failed', 'stock.released']);
+  inv = await startInventory();
+});
+afterAll(async () => {
+  await inv.stop();
+  await recorder.stop();
+});
+
+const level = async (productId: string) => (await request(inv.app).get(`/inventory/${productId}`)).body;
+const reservation = async (orderId: string) => (await request(inv.app).get(`/reservations/${orderId}`)).body;
+const line = (productId: string, quantity: number) => ({ productId, quantity, unitPrice: 100 });
+const forOrder = (orderId: string) => (e: CloudEvent) => (e.data as { orderId?: string }).orderId === orderId;
+const eventsFor = (orderId: string, type: 'stock.reserved' | 'stock.failed' | 'stock.released') =>
+  recorder.events(type).filter(forOrder(orderId));
+
+/** Reserves an order and waits until its stock.reserved is on Kafka. */
+const reserved = async (items: ReturnType<typeof line>[]) => {
+  const order = buildOrderCreated({ items });
+  await inv.deliver('order.created', order);
+  await recorder.waitForEvent('stock.reserved', forOrder(order.orderId));
+  return order;
+};
+
+describe('order.created', () => {
+  it('when every line is in stock, then it reserves them and emits stock.reserved with the new levels', async () => {
+    const a = await inv.product(10);
+    const b = await inv.product(4);
+    const order = buildOrderCreated({ items: [line(a, 3), line(b, 4)] });
+    const before = Date.now();
+    const sent = await inv.deliver('order.created', order);
+
+    const event = await recorder.waitForEvent('stock.reserved', forOrder(order.orderId));
+    expect(event.data).toMatchObject({
+      orderId: order.orderId,
+      items: [
+        { productId: a, quantity: 3 },
+        { productId: b, quantity: 4 },
+      ],
+      levels: [
+        { productId: a, available: 7, version: 2 },
+        { productId: b, available: 0, version: 2 },
+      ],
+    });
+    const expiresAt = Date.parse(event.data.expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 900_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
+    expect(event.correlationId).toBe(sent.correlationId);
+    expect(event.subject).toBe(order.orderId);
+    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 3, sold: 0, version: 2 });
+    expect(await level(b)).toEqual({ productId: b, available: 0, reserved: 4, sold: 0, version: 2 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'RESERVED', expiresAt: event.data.expiresAt });
+  });
+
+  it('when one line is short, then nothing is reserved and stock.failed lists the shortage', async () => {
+    const a = await inv.product(10);
+    const b = await inv.product(1);
+    const order = buildOrderCreated({ items: [line(a, 2), line(b, 2)] });
+    await inv.deliver('order.created', order);
+
+    const event = await recorder.waitForEvent('stock.failed', forOrder(order.orderId));
+    expect(event.data).toEqual({
+      orderId: order.orderId,
+      code: 'INSUFFICIENT_STOCK',
+      reason: expect.stringContaining(b),
+      shortages: [{ productId: b, requested: 2, available: 1 }],
+    });
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: 1 });
+    expect(await level(b)).toMatchObject({ available: 1, reserved: 0, version: 1 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK' });
+  });
+
+  it('when a product is unknown, then stock.failed says UNKNOWN_PRODUCT with available 0', async () => {
+    const a = await inv.product(10);
+    const order = buildOrderCreated({ items: [line(a, 1), line('no-such-sku', 2)] });
+    await inv.deliver('order.created', order);
+
+    const event = await recorder.waitForEvent('stock.failed', forOrder(order.orderId));
+    expect(event.data).toMatchObject({
+      code: 'UNKNOWN_PRODUCT',
+      shortages: [{ productId: 'no-such-sku', requested: 2, available: 0 }],
+    });
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0 });
+  });
+
+  it('when a product is on several lines, then the summed quantity is reserved and checked', async () => {
+    const a = await inv.product(5);
+    const fits = await reserved([line(a, 2), line(a, 3)]);
+    expect(eventsFor(fits.orderId, 'stock.reserved')[0]?.data).toMatchObject({
+      items: [{ productId: a, quantity: 5 }],
+      levels: [{ productId: a, available: 0, version: 2 }],
+    });
+
+    const b = await inv.product(5);
+    const tooMany = buildOrderCreated({ items: [line(b, 3), line(b, 3)] });
+    await inv.deliver('order.created', tooMany);
+    const failed = await recorder.waitForEvent('stock.failed', forOrder(tooMany.orderId));
+    expect(failed.data.shortages).toEqual([{ productId: b, requested: 6, available: 5 }]);
+  });
+
+  it('when order.created is redelivered (same or new ce_id), then nothing is reserved or emitted again', async () => {
+    const a = await inv.product(10);
+    const order = buildOrderCreated({ items: [line(a, 2)] });
+    const first = await inv.deliver('order.created', order);
+    await inv.deliver('order.created', order, { id: first.id });
+    await inv.deliver('order.created', order);
+    // Events of one order share a partition and leave the outbox in order: once the release is
+    // seen, any second stock.reserved would have been seen too.
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    await recorder.waitForEvent('stock.released', forOrder(order.orderId));
+
+    expect(eventsFor(order.orderId, 'stock.reserved')).toHaveLength(1);
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: 3 });
+  });
+
+  it('when a failed order is redelivered, then it still fails without touching stock', async () => {
+    const a = await inv.product(1);
+    const order = buildOrderCreated({ items: [line(a, 2)] });
+    await inv.deliver('order.created', order);
+    await request(inv.app)
+      .put(`/inventory/${a}`)
+      .set({ Authorization: `Bearer ${ADMIN_TOKEN}` })
+      .send({ available: 5 });
+    await inv.deliver('order.created', order);
+
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'FAILED' });
+    expect(await level(a)).toMatchObject({ available: 5, reserved: 0 });
+  });
+});
+
+describe('payment.authorized', () => {
+  it('when the reservation is RESERVED, then the reserved units become sold', async () => {
+    const a = await inv.product(10);
+    const order = await reserved([line(a, 3)]);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+
+    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 0, sold: 3, version: 3 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'COMMITTED' });
+  });
+
+  it('when it is redelivered, then it commits only once', async () => {
+    const a = await inv.product(10);
+    const order = await reserved([line(a, 3)]);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: 3 });
+  });
+
+  it('when the reservation was already released, then nothing changes and the rejection is counted', async () => {
+    const a = await inv.product(10);
+    const order = await reserved([line(a, 3)]);
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, sold: 0, version: 3 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'RELEASED' });
+    const metrics = (await request(inv.app).get('/metrics')).text;
+    expect(metrics).toMatch(/inventory_commit_rejected_total\{[^}]*status="RELEASED"[^}]*\} [1-9]/);
+  });
+
+  it('when the reservation is unknown, then nothing changes', async () => {
+    const orderId = `ord_${randomUUID()}`;
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId }));
+    expect((await request(inv.app).get(`/reservations/${orderId}`)).status).toBe(404);
+  });
+});
+
+describe('payment.failed', () => {
+  it('when the reservation is RESERVED, then its stock is released and stock.released carries the levels', async () => {
+    const a = await inv.product(10);
+    const b = await inv.product(10);
+    const order = await reserved([line(a, 3), line(b, 1)]);
+    const sent = await inv.deliver(
+      'payment.failed',
+      buildPaymentFailed({ orderId: order.orderId, code: 'INVALID_CARD' }),
+    );
+
+    const event = await recorder.waitForEvent('stock.released', forOrder(order.orderId));
+    expect(event.data).toEqual({
+      orderId: order.orderId,
+      reason: 'payment failed: INVALID_CARD',
+      levels: [
+        { productId: a, available: 10, version: 3 },
+        { productId: b, available: 10, version: 3 },
+      ],
+    });
+    expect(event.correlationId).toBe(sent.correlationId);
+    expect(await level(a)).toEqual({ productId: a, available: 10, reserved: 0, sold: 0, version: 3 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'RELEASED' });
+  });
+
+  it('when the reservation was committed, then nothing is released', async () => {
+    const a = await inv.product(10);
+    const order = await reserved([line(a, 3)]);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+
+    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: 3 });
+    expect(await reservation(order.orderId)).toMatchObject({ status: 'COMMITTED' });
+  });
+});
