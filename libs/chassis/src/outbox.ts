@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
+import { fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
 
@@ -27,6 +27,8 @@ export interface OutboxOptions {
   /** Recovery poll: publishes what a crashed writer or a failed send left behind. */
   pollMs?: number;
   batchSize?: number;
+  /** Where an entry that fails its schema goes instead of its topic (events built inside Lua are checked here). */
+  deadLetterTopic?: string;
 }
 
 /**
@@ -116,9 +118,9 @@ export class Outbox {
         const entries = await redis.xrange(this.stream, '-', '+', 'COUNT', this.opts.batchSize ?? 500);
         if (entries.length === 0) break;
         const records: KafkaRecord[] = [];
-        for (const [, fields] of entries) {
+        for (const [id, fields] of entries) {
           const json = fields[1];
-          if (json) records.push(JSON.parse(json) as KafkaRecord);
+          if (json) records.push(this.checked(id, JSON.parse(json) as KafkaRecord));
         }
         await this.opts.publisher.send(records);
         await redis.xdel(this.stream, ...entries.map(([id]) => id));
@@ -130,5 +132,26 @@ export class Outbox {
     }
     this.opts.metrics?.outboxBacklog.set(await redis.xlen(this.stream).catch(() => 0));
     return sent;
+  }
+
+  /** Every event is validated when produced; one that fails goes to the dead-letter topic, not to consumers. */
+  private checked(entryId: string, record: KafkaRecord): KafkaRecord {
+    try {
+      fromKafkaMessage({ headers: record.headers, value: record.value });
+      return record;
+    } catch (err) {
+      const topic = this.opts.deadLetterTopic ?? `dlq.${this.opts.prefix}`;
+      this.opts.logger.error({ err, entryId, topic: record.topic }, 'outbox entry fails its schema: dead-lettered');
+      return {
+        ...record,
+        topic,
+        headers: {
+          ...record.headers,
+          'dlq-reason': 'INVALID_OUTGOING_EVENT',
+          'dlq-error': (err as Error).message.slice(0, 1000),
+          'dlq-original-topic': record.topic,
+        },
+      };
+    }
   }
 }

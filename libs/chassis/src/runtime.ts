@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { dlqTopic } from '@checkout/contracts';
 import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -63,6 +64,7 @@ export class Runtime {
           publisher,
           logger: this.logger,
           metrics: this.metrics,
+          deadLetterTopic: dlqTopic(service),
         });
       }
     }

@@ -116,6 +116,26 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       expect(dead.headers['dlq-error']).toContain('customer');
     });
 
+    it('when an outbox entry fails its schema, then the relay dead-letters it instead of publishing it', async () => {
+      const outbox = new Outbox({ redis, prefix: `${prefix}-bad`, publisher, logger, deadLetterTopic: dlq });
+      const bad = {
+        topic: 'order.created',
+        key: 'k',
+        value: '{"orderId":"x"}',
+        headers: { ce_type: 'order.created', ce_id: 'bad-out-1' },
+      };
+      await redis.xadd(outbox.stream, '*', 'r', JSON.stringify(bad));
+      await outbox.drain();
+      const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'bad-out-1'), {
+        what: 'dead letter',
+      });
+      expect(dead.headers).toMatchObject({
+        'dlq-reason': 'INVALID_OUTGOING_EVENT',
+        'dlq-original-topic': 'order.created',
+      });
+      expect(seen.find((e) => e.id === 'bad-out-1')).toBeUndefined();
+    });
+
     it('when the handler throws every time, then after bounded attempts it is dead-lettered', async () => {
       const event = await pub.publish(
         'order.created',
