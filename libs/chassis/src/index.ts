@@ -14,6 +14,7 @@ export * from './http/errors';
 export * from './http/server';
 export * from './kafka/client';
 export * from './kafka/consumer';
+export * from './kafka/dead-letters';
 export * from './kafka/publisher';
 export * from './redis/client';
 export * from './redis/scripts';

@@ -4,6 +4,7 @@ import { recordTopics, testPublisher, waitFor } from '../../../test/support';
 import {
   EventConsumer,
   Outbox,
+  replayDeadLetters,
   Publisher,
   createKafka,
   createLogger,
@@ -26,12 +27,14 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
   let consumer: EventConsumer;
   const seen: CloudEvent[] = [];
   let failing = 0;
+  let fixed = false;
 
   beforeAll(async () => {
     await connectRedis(redis);
     await publisher.connect();
     const handlers: HandlerMap = {
       'order.created': async (event) => {
+        if (event.data.customer.name === 'fails-until-fixed' && !fixed) throw new Error('bug, fixed later');
         if (event.data.customer.name === 'always-fails') {
           failing++;
           throw new Error('handler bug');
@@ -146,6 +149,20 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       });
       expect(dead.headers).toMatchObject({ 'dlq-reason': 'HANDLER_FAILED', 'dlq-error': 'handler bug' });
       expect(failing).toBe(3);
+    });
+
+    it('when the consumer was fixed, then replaying the dead letter delivers it once with its original ce_id', async () => {
+      const event = await pub.publish(
+        'order.created',
+        buildOrderCreated({ customer: { id: 'c', name: 'fails-until-fixed', email: 'a@b.co' } }),
+      );
+      await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), { what: 'dead letter' });
+      fixed = true;
+      const first = await replayDeadLetters(kafka, publisher, service, (l) => l.eventId === event.id);
+      expect(first.replayed).toBe(1);
+      await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the replayed event' });
+      const again = await replayDeadLetters(kafka, publisher, service, (l) => l.eventId === event.id);
+      expect(again.replayed).toBe(0);
     });
   });
 });

@@ -1,0 +1,13 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { createHandlers } from './handlers';
+import { AuditStore } from './store/audit-store';
+
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service: 'audit-service', config, redisPrefix: 'audit', kafka: true });
+if (!runtime.redis) throw new Error('audit-service needs Redis');
+
+const store = new AuditStore(runtime.redis);
+const app = createApp({ ...runtime, store });
+void runtime.start(app, { groupId: 'audit-service', handlers: createHandlers(store) });

@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseInput } from '@checkout/chassis';
+import { EVENT_TYPES } from '@checkout/contracts';
+import { timelineItem } from '../domain/audit-entry';
+import type { AuditStore } from '../store/audit-store';
+
+const EventsQuery = z.object({
+  type: z.enum(EVENT_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export function auditRouter(store: AuditStore): Router {
+  const router = Router();
+  // An order with no events yet answers an empty timeline, not 404: the log cannot tell an
+  // unknown order from one whose events have not arrived.
+  router.get('/audit/orders/:orderId', async (req, res) => {
+    const { orderId } = req.params;
+    res.json({ orderId, events: (await store.forOrder(orderId)).map(timelineItem) });
+  });
+  router.get('/audit/events', async (req, res) => {
+    const { type, limit } = parseInput(EventsQuery, req.query, 'query');
+    res.json({ items: await store.latest(limit, type) });
+  });
+  return router;
+}

@@ -1,0 +1,70 @@
+import type { CheckoutRequest, EventData, ValidateResponse } from '@checkout/contracts';
+import type { Order } from './order';
+
+/** The HTTP answer a decision makes, kept whole so an idempotent retry can replay it. */
+export interface CheckoutResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type Decision =
+  | { order: Order; event: { type: 'order.created'; data: EventData<'order.created'> }; response: CheckoutResponse }
+  | { order: Order; event: { type: 'order.failed'; data: EventData<'order.failed'> }; response: CheckoutResponse };
+
+/**
+ * What a validated checkout becomes: a PENDING order announced by order.created (202), or an
+ * order FAILED at validation announced by order.failed (422). Prices are the catalog's, never the client's.
+ */
+export function decideCheckout(orderId: string, req: CheckoutRequest, result: ValidateResponse, at: string): Decision {
+  const { pricing } = result;
+  const items = pricing.lines.map(({ productId, quantity, unitPrice }) => ({ productId, quantity, unitPrice }));
+  const base = { orderId, items, total: pricing.total, currency: pricing.currency, customerId: req.customer.id };
+  const first = result.errors[0];
+  if (result.valid || !first) {
+    return {
+      order: { ...base, status: 'PENDING', history: [{ status: 'PENDING', at }] },
+      event: {
+        type: 'order.created',
+        data: {
+          orderId,
+          customer: req.customer,
+          items,
+          subtotal: pricing.subtotal,
+          discount: pricing.discount,
+          total: pricing.total,
+          currency: pricing.currency,
+          promoCodes: req.cart.promoCodes ?? [],
+          payment: { token: req.payment.token },
+        },
+      },
+      response: {
+        status: 202,
+        headers: { Location: `/orders/${orderId}` },
+        body: { orderId, status: 'PENDING', total: pricing.total, currency: pricing.currency },
+      },
+    };
+  }
+  const reason = result.errors.map((e) => e.message).join('; ');
+  return {
+    order: {
+      ...base,
+      status: 'FAILED',
+      stage: 'validation',
+      code: first.code,
+      reason,
+      history: [{ status: 'FAILED', at }],
+    },
+    event: { type: 'order.failed', data: { orderId, stage: 'validation', code: first.code, reason } },
+    response: {
+      status: 422,
+      headers: {},
+      body: {
+        error: 'VALIDATION_FAILED',
+        message: `the cart did not pass validation: ${reason}`,
+        orderId,
+        details: result.errors,
+      },
+    },
+  };
+}

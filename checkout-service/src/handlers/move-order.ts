@@ -1,0 +1,41 @@
+import type { HandlerContext } from '@checkout/chassis';
+import type { CloudEvent } from '@checkout/contracts';
+import type { Order } from '../domain/order';
+import type { OrderChanges } from '../domain/order-changes';
+import { canMove } from '../domain/order-status';
+import type { OrderStore, Transition } from '../store/order-store';
+
+export interface HandlerDeps {
+  orders: OrderStore;
+  changes: OrderChanges;
+}
+
+/**
+ * Applies one forward move of the status projection. Unknown orders (never created here) and
+ * moves that are not forward (late or duplicate events) change nothing and emit nothing; the Lua
+ * script re-checks the rank, so a concurrent duplicate cannot slip between read and write.
+ */
+export async function moveOrder(
+  { orders, changes }: HandlerDeps,
+  ctx: HandlerContext,
+  orderId: string,
+  change: Transition,
+  causes?: (order: Order) => CloudEvent,
+): Promise<void> {
+  const order = await orders.get(orderId);
+  if (!order) {
+    ctx.log.warn({ orderId }, 'event for an unknown order ignored');
+    return;
+  }
+  if (!canMove(order.status, change.status)) {
+    ctx.log.info({ orderId, status: order.status, to: change.status }, 'late or duplicate event ignored');
+    return;
+  }
+  const result = await orders.transition(orderId, change, causes?.(order));
+  if (result !== 'applied') {
+    ctx.log.info({ orderId, to: change.status, result }, 'late or duplicate event ignored');
+    return;
+  }
+  ctx.log.info({ orderId, from: order.status, to: change.status }, 'order status changed');
+  changes.notify(orderId);
+}

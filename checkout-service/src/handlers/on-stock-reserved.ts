@@ -1,0 +1,7 @@
+import type { EventHandler } from '@checkout/chassis';
+import { moveOrder, type HandlerDeps } from './move-order';
+
+export const onStockReserved =
+  (deps: HandlerDeps): EventHandler<'stock.reserved'> =>
+  async (event, ctx) =>
+    moveOrder(deps, ctx, event.data.orderId, { status: 'STOCK_RESERVED', at: event.time });

@@ -1,0 +1,23 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { createValidationClient } from './clients/validation-client';
+import { loadConfig } from './config';
+import { OrderChanges } from './domain/order-changes';
+import { createHandlers } from './handlers';
+import { IdempotencyStore } from './store/idempotency-store';
+import { OrderStore } from './store/order-store';
+
+const service = 'checkout-service';
+const redisPrefix = 'checkout';
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service, config, redisPrefix, kafka: true });
+const orders = new OrderStore(runtime.redis!, runtime.outbox!, redisPrefix);
+const changes = new OrderChanges();
+const app = createApp({
+  ...runtime,
+  validation: createValidationClient(config.VALIDATION_URL, config.VALIDATION_TIMEOUT_MS),
+  orders,
+  idempotency: new IdempotencyStore(runtime.redis!, { prefix: redisPrefix, ttlSeconds: config.IDEMPOTENCY_TTL_S }),
+  changes,
+});
+void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes }) });

@@ -1,0 +1,45 @@
+import { Router, type Response } from 'express';
+import { AppError, parseInput } from '@checkout/chassis';
+import { CheckoutRequest } from '@checkout/contracts';
+import { canonicalHash } from '../domain/canonical-hash';
+import type { CheckoutResponse } from '../domain/checkout-decision';
+import type { IdempotencyStore } from '../store/idempotency-store';
+import { idempotencyKeyOf } from './idempotency-key';
+import { placeOrder, type PlaceOrderDeps } from './place-order';
+
+const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
+  res.set(r.headers);
+  if (replayed) res.set('Idempotent-Replayed', 'true');
+  res.status(r.status).json(r.body);
+};
+
+export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore }): Router {
+  const router = Router();
+  router.post('/checkout', async (req, res) => {
+    const key = idempotencyKeyOf(req);
+    const body = parseInput(CheckoutRequest, req.body);
+    if (key === undefined) return send(res, await placeOrder(deps, body));
+
+    const claim = await deps.idempotency.claim(key, canonicalHash(body));
+    if (claim.kind === 'replay') return send(res, claim.response, true);
+    if (claim.kind === 'reused') {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
+    }
+    if (claim.kind === 'in-flight') {
+      throw new AppError(
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        409,
+        'a request with this Idempotency-Key is still being processed',
+      );
+    }
+    try {
+      // 202 and 422 are decisions: they are stored with the order, in the same write.
+      send(res, await placeOrder(deps, body, (multi, response) => deps.idempotency.completeIn(multi, claim, response)));
+    } catch (err) {
+      // Nothing was decided (503, 500): free the key so the client can retry with it.
+      await deps.idempotency.release(claim).catch(() => undefined);
+      throw err;
+    }
+  });
+  return router;
+}

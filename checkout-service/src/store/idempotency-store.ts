@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
+
+/** A decided response, replayed as it was first sent. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+type Entry =
+  { state: 'in-flight'; hash: string; token: string } | { state: 'done'; hash: string; response: StoredResponse };
+
+export type ClaimResult =
+  | { kind: 'claimed'; key: string; hash: string; value: string }
+  | { kind: 'in-flight' }
+  | { kind: 'reused' }
+  | { kind: 'replay'; response: StoredResponse };
+
+export type Claim = Extract<ClaimResult, { kind: 'claimed' }>;
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export interface IdempotencyOptions {
+  prefix?: string;
+  /** How long a decided response is replayed. */
+  ttlSeconds?: number;
+  /** A claim whose request died (crash) frees itself after this, rather than blocking the key for a day. */
+  inFlightTtlSeconds?: number;
+}
+
+/**
+ * Idempotency keys under `<prefix>:idempotency:<key>`, global (the API has no caller identity).
+ * A key is claimed with SET NX before any work, so concurrent requests with one key make one order.
+ */
+export class IdempotencyStore {
+  private readonly prefix: string;
+  private readonly ttl: number;
+  private readonly inFlightTtl: number;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: IdempotencyOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? 'checkout';
+    this.ttl = opts.ttlSeconds ?? 86_400;
+    this.inFlightTtl = opts.inFlightTtlSeconds ?? 30;
+  }
+
+  private redisKey(key: string): string {
+    return `${this.prefix}:idempotency:${key}`;
+  }
+
+  async claim(key: string, hash: string): Promise<ClaimResult> {
+    const value = JSON.stringify({ state: 'in-flight', hash, token: randomUUID() } satisfies Entry);
+    // A claim released between our SET and GET is simply tried again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.redis.set(this.redisKey(key), value, 'EX', this.inFlightTtl, 'NX')) {
+        return { kind: 'claimed', key, hash, value };
+      }
+      const raw = await this.redis.get(this.redisKey(key));
+      if (raw === null) continue;
+      const entry = JSON.parse(raw) as Entry;
+      if (entry.hash !== hash) return { kind: 'reused' };
+      return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
+    }
+    return { kind: 'in-flight' };
+  }
+
+  /** Records the decision in the same MULTI as the order it describes. */
+  completeIn(multi: ChainableCommander, claim: Claim, response: StoredResponse): void {
+    const entry: Entry = { state: 'done', hash: claim.hash, response };
+    multi.set(this.redisKey(claim.key), JSON.stringify(entry), 'EX', this.ttl);
+  }
+
+  /** Frees the key after a failure the client may retry (only if it is still our claim). */
+  async release(claim: Claim): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.redisKey(claim.key), claim.value);
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { OrderCreated, OrderFailed, buildCheckoutRequest, type ValidationDetail } from '@checkout/contracts';
+import { recordTopics } from '../../test/support';
+import { invalidAnswer, validAnswer } from './fake-validation';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  recorder = await recordTopics(['order.created', 'order.failed']);
+});
+afterAll(async () => {
+  await recorder.stop();
+  await h.stop();
+});
+beforeEach(() => h.fake.answerWith(validAnswer));
+
+const checkout = (body: unknown, correlationId = randomUUID()) =>
+  request(h.app)
+    .post('/checkout')
+    .set('x-correlation-id', correlationId)
+    .send(body as object);
+
+describe('POST /checkout', () => {
+  it('when the cart is valid, then 202 PENDING with Location, and order.created carries the correlation id', async () => {
+    const correlationId = randomUUID();
+    const body = buildCheckoutRequest({
+      cart: { items: [{ productId: 'sku-001', quantity: 2, price: 2499 }], promoCodes: [], currency: 'USD' },
+    });
+    const res = await checkout(body, correlationId);
+
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      orderId: expect.stringMatching(/^ord_[0-9a-f-]{36}$/),
+      status: 'PENDING',
+      total: 4998,
+      currency: 'USD',
+    });
+    expect(res.headers.location).toBe(`/orders/${res.body.orderId}`);
+
+    const event = await recorder.waitForEvent('order.created', (e) => e.data.orderId === res.body.orderId);
+    expect(OrderCreated.safeParse(event.data).success).toBe(true);
+    expect(event.correlationId).toBe(correlationId);
+    expect(event.source).toBe('/checkout-service');
+    expect(event.data).toMatchObject({
+      customer: body.customer,
+      items: [{ productId: 'sku-001', quantity: 2, unitPrice: 2499 }],
+      subtotal: 4998,
+      discount: 0,
+      total: 4998,
+      payment: { token: 'tok_visa' },
+    });
+  });
+
+  it('when the order was accepted, then GET /orders/:id shows it PENDING with its priced items', async () => {
+    const res = await checkout(buildCheckoutRequest());
+    const order = await request(h.app).get(res.headers.location!);
+    expect(order.status).toBe(200);
+    expect(order.body).toEqual({
+      orderId: res.body.orderId,
+      status: 'PENDING',
+      items: [{ productId: 'sku-001', quantity: 1, unitPrice: 1999 }],
+      total: 1999,
+      currency: 'USD',
+      history: [{ status: 'PENDING', at: expect.any(String) }],
+    });
+  });
+
+  it('when the order is unknown, then GET /orders/:id is 404', async () => {
+    expect((await request(h.app).get('/orders/ord_nope')).status).toBe(404);
+  });
+});
+
+describe('POST /checkout when validation rejects the cart', () => {
+  const cases: ValidationDetail[] = [
+    { code: 'UNKNOWN_PRODUCT', productId: 'sku-999', message: 'product sku-999 does not exist' },
+    {
+      code: 'PRICE_MISMATCH',
+      productId: 'sku-001',
+      expected: 2499,
+      got: 1999,
+      message: 'price of sku-001 is 2499, not 1999',
+    },
+    {
+      code: 'INSUFFICIENT_STOCK',
+      productId: 'sku-001',
+      requested: 5,
+      available: 2,
+      message: 'only 2 of sku-001 in stock',
+    },
+    { code: 'INVALID_PROMO_CODE', promoCode: 'FREE', message: 'promo code FREE is not valid' },
+    { code: 'EMPTY_CART', message: 'the cart has no items' },
+  ];
+
+  it.each(cases)(
+    'when the error is $code, then 422 passes it through with the orderId of order.failed',
+    async (detail) => {
+      h.fake.answerWith(invalidAnswer([detail]));
+      const correlationId = randomUUID();
+      const res = await checkout(buildCheckoutRequest(), correlationId);
+
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({
+        error: 'VALIDATION_FAILED',
+        message: expect.any(String),
+        orderId: expect.stringMatching(/^ord_/),
+        details: [detail],
+      });
+      const failed = await recorder.waitForEvent('order.failed', (e) => e.data.orderId === res.body.orderId);
+      expect(OrderFailed.safeParse(failed.data).success).toBe(true);
+      expect(failed.data).toEqual({
+        orderId: res.body.orderId,
+        stage: 'validation',
+        code: detail.code,
+        reason: detail.message,
+      });
+      expect(failed.correlationId).toBe(correlationId);
+      const order = await request(h.app).get(`/orders/${res.body.orderId}`);
+      expect(order.body).toMatchObject({ status: 'FAILED', code: detail.code, reason: detail.message });
+    },
+  );
+
+  it('when there are several errors, then all are details and the first one is the code', async () => {
+    const errors: ValidationDetail[] = [
+      { code: 'PRICE_MISMATCH', productId: 'sku-001', expected: 2499, got: 1999, message: 'wrong price' },
+      { code: 'INVALID_PROMO_CODE', promoCode: 'FREE', message: 'bad code' },
+    ];
+    h.fake.answerWith(invalidAnswer(errors));
+    const res = await checkout(buildCheckoutRequest());
+    expect(res.body.details).toEqual(errors);
+    const failed = await recorder.waitForEvent('order.failed', (e) => e.data.orderId === res.body.orderId);
+    expect(failed.data.code).toBe('PRICE_MISMATCH');
+    await h.outboxDrained();
+    expect(recorder.events('order.created').filter((e) => e.subject === res.body.orderId)).toEqual([]);
+  });
+});
+
+describe('POST /checkout with malformed input', () => {
+  const valid = buildCheckoutRequest();
+  const withItem = (item: object) => ({ ...valid, cart: { items: [{ ...valid.cart.items[0], ...item }] } });
+  const cases: [string, string, unknown][] = [
+    ['a zero quantity', 'cart.items[0].quantity', withItem({ quantity: 0 })],
+    ['a negative quantity', 'cart.items[0].quantity', withItem({ quantity: -1 })],
+    ['a fractional quantity', 'cart.items[0].quantity', withItem({ quantity: 1.5 })],
+    ['a quantity of the wrong type', 'cart.items[0].quantity', withItem({ quantity: '2' })],
+    ['a non-integer price', 'cart.items[0].price', withItem({ price: 19.99 })],
+    ['a missing email', 'customer.email', { ...valid, customer: { id: 'c1', name: 'Ada' } }],
+    ['a malformed email', 'customer.email', { ...valid, customer: { ...valid.customer, email: 'not-an-email' } }],
+    ['no payment token', 'payment.token', { ...valid, payment: {} }],
+  ];
+
+  it.each(cases)('when the body has %s, then 400 BAD_REQUEST names %s', async (_what, field, body) => {
+    const res = await checkout(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('BAD_REQUEST');
+    expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('when raw card fields are sent, then 400 names them without echoing their values', async () => {
+    const res = await checkout({
+      ...valid,
+      payment: { token: 'tok_visa', cardNumber: '4242424242424242', cvc: '123' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field).join(',')).toContain('payment.cardNumber');
+    expect(res.body.details.map((d: { field: string }) => d.field).join(',')).toContain('payment.cvc');
+    expect(res.text).not.toContain('4242424242424242');
+    expect(res.text).not.toContain('"123"');
+  });
+
+  it('when the JSON is malformed, then 400 BAD_REQUEST', async () => {
+    const res = await request(h.app).post('/checkout').set('Content-Type', 'application/json').send('{"cart": ');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('BAD_REQUEST');
+  });
+
+  it('when the body is larger than 100 kB, then 413', async () => {
+    const huge = JSON.stringify({ ...valid, padding: 'x'.repeat(2 * 1024 * 1024) });
+    const res = await request(h.app).post('/checkout').set('Content-Type', 'application/json').send(huge);
+    expect(res.status).toBe(413);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['longer than 255 characters', 'k'.repeat(256)],
+  ])('when the Idempotency-Key is %s, then 400 names the header', async (_what, key) => {
+    const res = await checkout(valid).set('Idempotency-Key', key);
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  });
+});
+
+describe('POST /checkout when validation-service cannot answer', () => {
+  const orderKeys = async () => (await h.redis.keys(`${h.prefix}:order:*`)).sort();
+
+  it.each([
+    ['is down', () => h.validationAt('http://127.0.0.1:1', 500)],
+    ['answers 500', () => (h.fake.answerWith(() => ({ status: 500, body: {} })), h.deps.validation)],
+    [
+      'is too slow',
+      () => (h.fake.answerWith((c) => ({ ...validAnswer(c), delayMs: 1000 })), h.validationAt(h.fake.url, 100)),
+    ],
+  ])('when it %s, then 503 DEPENDENCY_UNAVAILABLE, nothing stored and nothing emitted', async (_what, client) => {
+    const before = await orderKeys();
+    const correlationId = randomUUID();
+    const res = await request(h.appWith({ validation: client() }))
+      .post('/checkout')
+      .set('x-correlation-id', correlationId)
+      .send(buildCheckoutRequest());
+
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(await orderKeys()).toEqual(before);
+    // Publish a later order and see it arrive: anything the failed request emitted would be there too.
+    h.fake.answerWith(validAnswer);
+    const later = await checkout(buildCheckoutRequest());
+    await recorder.waitForEvent('order.created', (e) => e.data.orderId === later.body.orderId);
+    expect(recorder.messages.filter((m) => m.headers['x-correlation-id'] === correlationId)).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { buildCheckoutRequest } from '@checkout/contracts';
+import { recordTopics, waitFor } from '../../test/support';
+import { invalidAnswer, validAnswer } from './fake-validation';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  recorder = await recordTopics(['order.created']);
+});
+afterAll(async () => {
+  await recorder.stop();
+  await h.stop();
+});
+beforeEach(() => h.fake.answerWith(validAnswer));
+
+const checkout = (key: string, body: object) => request(h.app).post('/checkout').set('Idempotency-Key', key).send(body);
+
+describe('POST /checkout with an Idempotency-Key', () => {
+  it('when the same key and body come again, then the first 202 is replayed with Idempotent-Replayed', async () => {
+    const key = randomUUID();
+    const first = await checkout(key, buildCheckoutRequest());
+    const again = await checkout(key, buildCheckoutRequest());
+
+    expect(first.status).toBe(202);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('when only the key order of the body differs, then it is the same request', async () => {
+    const key = randomUUID();
+    const body = buildCheckoutRequest();
+    const first = await checkout(key, body);
+    const reordered = {
+      payment: body.payment,
+      customer: { email: body.customer.email, name: body.customer.name, id: body.customer.id },
+      cart: body.cart,
+    };
+    const again = await checkout(key, reordered);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.orderId).toBe(first.body.orderId);
+  });
+
+  it('when a nested field differs, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const key = randomUUID();
+    await checkout(key, buildCheckoutRequest());
+    const changed = buildCheckoutRequest({
+      customer: { id: 'cust-1', name: 'Ada Lovelace', email: 'ada@other.example' },
+    });
+    const res = await checkout(key, changed);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when the first answer was 422 VALIDATION_FAILED, then it is replayed as a decision', async () => {
+    h.fake.answerWith(invalidAnswer([{ code: 'EMPTY_CART', message: 'the cart has no items' }]));
+    const key = randomUUID();
+    const first = await checkout(key, buildCheckoutRequest());
+    h.fake.answerWith(validAnswer);
+    const again = await checkout(key, buildCheckoutRequest());
+    expect(first.status).toBe(422);
+    expect(again.status).toBe(422);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('when the first attempt got 503, then the key is free and a retry creates the order', async () => {
+    const key = randomUUID();
+    h.fake.answerWith(() => ({ status: 503, body: {} }));
+    const failed = await checkout(key, buildCheckoutRequest());
+    h.fake.answerWith(validAnswer);
+    const retried = await checkout(key, buildCheckoutRequest());
+    expect(failed.status).toBe(503);
+    expect(retried.status).toBe(202);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('when the first request is still in flight, then 409 IDEMPOTENCY_KEY_IN_FLIGHT', async () => {
+    const key = randomUUID();
+    h.fake.answerWith((cart) => ({ ...validAnswer(cart), delayMs: 1000 }));
+    const calls = h.fake.calls();
+    const first = checkout(key, buildCheckoutRequest()).then((r) => r);
+    // The key is claimed before validation is called, so once validation is busy the key is in flight.
+    await waitFor(() => h.fake.calls() > calls, { what: 'the first request to reach validation' });
+    const second = await checkout(key, buildCheckoutRequest());
+    expect(second.status).toBe(409);
+    expect(second.body.error).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    expect((await first).status).toBe(202);
+  });
+
+  it('when 5 requests with one key run at once, then exactly one order is created', async () => {
+    const key = randomUUID();
+    h.fake.answerWith((cart) => ({ ...validAnswer(cart), delayMs: 50 }));
+    const ordersBefore = (await h.redis.keys(`${h.prefix}:order:*`)).length;
+    const results = await Promise.all(Array.from({ length: 5 }, () => checkout(key, buildCheckoutRequest())));
+
+    const created = results.filter((r) => r.status === 202 && r.headers['idempotent-replayed'] === undefined);
+    expect(created).toHaveLength(1);
+    for (const r of results) expect([202, 409]).toContain(r.status);
+    const orderId = created[0]!.body.orderId as string;
+    for (const r of results.filter((x) => x.status === 202)) expect(r.body.orderId).toBe(orderId);
+
+    await recorder.waitForEvent('order.created', (e) => e.data.orderId === orderId);
+    expect(await h.redis.keys(`${h.prefix}:order:*`)).toHaveLength(ordersBefore + 1);
+  });
+});

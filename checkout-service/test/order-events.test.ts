@@ -1,0 +1,115 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import {
+  buildCheckoutRequest,
+  buildPaymentAuthorized,
+  buildPaymentFailed,
+  buildStockReserved,
+} from '@checkout/contracts';
+import { testPublisher, waitFor } from '../../test/support';
+import { OrderChanges } from '../src/domain/order-changes';
+import { invalidAnswer, validAnswer } from './fake-validation';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let pub: Awaited<ReturnType<typeof testPublisher>>;
+
+beforeAll(async () => {
+  h = await startHarness({ consume: true });
+  pub = await testPublisher();
+});
+afterAll(async () => {
+  await pub.stop();
+  await h.stop();
+});
+beforeEach(() => h.fake.answerWith(validAnswer));
+
+interface StatusEvent {
+  orderId: string;
+  status: string;
+  code?: string;
+  reason?: string;
+  at: string;
+}
+
+/** Reads the whole stream (it ends after a terminal status) and returns its `status` events. */
+const readStream = (app: Express, orderId: string) =>
+  request(app)
+    .get(`/orders/${orderId}/events`)
+    .buffer(true)
+    .parse((res, done) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => done(null, text));
+    })
+    .then((res) => ({
+      res,
+      events: String(res.body)
+        .split('\n\n')
+        .filter((block) => block.startsWith('event: status\n'))
+        .map((block) => JSON.parse(block.split('\ndata: ')[1]!) as StatusEvent),
+    }));
+
+const newOrder = async () =>
+  (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
+
+describe('GET /orders/:orderId/events', () => {
+  it('when the order is unknown, then 404', async () => {
+    expect((await request(h.app).get('/orders/ord_unknown/events')).status).toBe(404);
+  });
+
+  it('when the order is already FAILED, then one status event with code and reason, and the stream ends', async () => {
+    h.fake.answerWith(invalidAnswer([{ code: 'EMPTY_CART', message: 'the cart has no items' }]));
+    const orderId = (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
+    const { res, events } = await readStream(h.app, orderId);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(events).toEqual([
+      { orderId, status: 'FAILED', code: 'EMPTY_CART', reason: 'the cart has no items', at: expect.any(String) },
+    ]);
+  });
+
+  it('when the saga runs while a client listens, then it receives every status and the stream ends on CONFIRMED', async () => {
+    const orderId = await newOrder();
+    const stream = readStream(h.app, orderId);
+    await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+
+    // Topics are not ordered among themselves: let the reservation land before the payment.
+    const reserved = await pub.publish('stock.reserved', buildStockReserved({ orderId }));
+    await waitFor(() => h.handled.includes(reserved.id), { what: 'stock.reserved to be handled' });
+    await pub.publish('payment.authorized', buildPaymentAuthorized({ orderId }));
+
+    const { events } = await stream;
+    expect(events.map((e) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED', 'CONFIRMED']);
+    expect(h.changes.listeners(orderId)).toBe(0);
+  });
+
+  it('when another instance changes the order, then the slow poll still delivers it and the stream ends on FAILED', async () => {
+    const orderId = await newOrder();
+    // A second instance: its own in-process notifier, which this instance's consumer never calls.
+    const elsewhere = new OrderChanges();
+    const stream = readStream(h.appWith({ changes: elsewhere }), orderId);
+    await waitFor(() => elsewhere.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+
+    await pub.publish('payment.failed', buildPaymentFailed({ orderId, code: 'INVALID_CARD', reason: 'invalid card' }));
+
+    const { events } = await stream;
+    expect(events).toEqual([
+      { orderId, status: 'PENDING', at: expect.any(String) },
+      { orderId, status: 'FAILED', code: 'INVALID_CARD', reason: 'invalid card', at: expect.any(String) },
+    ]);
+  });
+
+  it('when the client disconnects, then its listener is removed', async () => {
+    const orderId = await newOrder();
+    const req = request(h.app).get(`/orders/${orderId}/events`);
+    void req.then(
+      () => undefined,
+      () => undefined,
+    );
+    await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+    req.abort();
+    await waitFor(() => h.changes.listeners(orderId) === 0, { what: 'the listener to be removed' });
+  });
+});

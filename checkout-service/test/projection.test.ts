@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import {
+  OrderConfirmed,
+  OrderFailed,
+  buildCheckoutRequest,
+  buildOrderConfirmed,
+  buildOrderFailed,
+  buildPaymentAuthorized,
+  buildPaymentFailed,
+  buildStockFailed,
+  buildStockReserved,
+  type CloudEvent,
+  type EventType,
+} from '@checkout/contracts';
+import { recordTopics, testPublisher, waitFor } from '../../test/support';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+let pub: Awaited<ReturnType<typeof testPublisher>>;
+
+beforeAll(async () => {
+  h = await startHarness({ consume: true });
+  recorder = await recordTopics(['order.confirmed', 'order.failed']);
+  pub = await testPublisher();
+});
+afterAll(async () => {
+  await pub.stop();
+  await recorder.stop();
+  await h.stop();
+});
+
+const newOrder = async (): Promise<string> => {
+  const res = await request(h.app).post('/checkout').send(buildCheckoutRequest());
+  expect(res.status).toBe(202);
+  return res.body.orderId as string;
+};
+const order = async (orderId: string) => (await request(h.app).get(`/orders/${orderId}`)).body;
+
+/** Publishes as another service would, and waits until checkout-service has handled it. */
+const deliver = async <T extends EventType>(type: T, data: Parameters<typeof pub.publish<T>>[1], id?: string) => {
+  const timesHandled = (eventId: string) => h.handled.filter((x) => x === eventId).length;
+  const before = id ? timesHandled(id) : 0;
+  const event = await pub.publish(type, data, id ? { id } : {});
+  await waitFor(() => timesHandled(event.id) > before, { what: `${type} to be handled` });
+  return event;
+};
+
+/**
+ * What checkout-service emitted for an order, once nothing more can be on its way: the outbox is
+ * drained, and a marker published after it with the same key (same partition) has been recorded.
+ */
+const emittedFor = async (orderId: string) => {
+  await h.outboxDrained();
+  const marks = [
+    await pub.publish('order.confirmed', buildOrderConfirmed({ orderId }), { source: '/marker' }),
+    await pub.publish('order.failed', buildOrderFailed({ orderId }), { source: '/marker' }),
+  ];
+  await waitFor(() => marks.every((m) => recorder.messages.some((r) => r.event?.id === m.id)), { what: 'markers' });
+  const ours = (type: EventType): CloudEvent[] =>
+    recorder.events(type).filter((e) => e.subject === orderId && e.source === '/checkout-service');
+  return { confirmed: ours('order.confirmed'), failed: ours('order.failed') };
+};
+
+describe('stock.reserved and payment.authorized', () => {
+  it('when stock is reserved and payment authorized, then the order is CONFIRMED and order.confirmed is emitted once', async () => {
+    const orderId = await newOrder();
+    await deliver('stock.reserved', buildStockReserved({ orderId }));
+    expect(await order(orderId)).toMatchObject({ status: 'STOCK_RESERVED' });
+
+    const correlationId = randomUUID();
+    const event = await pub.publish(
+      'payment.authorized',
+      buildPaymentAuthorized({ orderId, paymentId: 'ch_123', amount: 1999 }),
+      {
+        correlationId,
+      },
+    );
+    await waitFor(() => h.handled.includes(event.id));
+    const view = await order(orderId);
+    expect(view).toMatchObject({ status: 'CONFIRMED', paymentId: 'ch_123' });
+    expect(view.history.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED', 'CONFIRMED']);
+
+    const { confirmed, failed } = await emittedFor(orderId);
+    expect(confirmed).toHaveLength(1);
+    expect(failed).toEqual([]);
+    expect(OrderConfirmed.parse(confirmed[0]!.data)).toEqual({
+      orderId,
+      paymentId: 'ch_123',
+      total: 1999,
+      currency: 'USD',
+    });
+    expect(confirmed[0]!.correlationId).toBe(correlationId);
+  });
+
+  it('when payment.authorized arrives before stock.reserved, then CONFIRMED holds and the late event changes nothing', async () => {
+    const orderId = await newOrder();
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId }));
+    await deliver('stock.reserved', buildStockReserved({ orderId }));
+    const view = await order(orderId);
+    expect(view.status).toBe('CONFIRMED');
+    expect(view.history.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'CONFIRMED']);
+    expect((await emittedFor(orderId)).confirmed).toHaveLength(1);
+  });
+
+  it('when the same stock.reserved is delivered twice, then history records it once', async () => {
+    const orderId = await newOrder();
+    const first = await deliver('stock.reserved', buildStockReserved({ orderId }));
+    await deliver('stock.reserved', first.data, first.id);
+    const view = await order(orderId);
+    expect(view.history.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED']);
+  });
+});
+
+describe('stock.failed', () => {
+  it('when stock cannot be reserved, then the order is FAILED at stage stock and order.failed is emitted', async () => {
+    const orderId = await newOrder();
+    await deliver('stock.failed', buildStockFailed({ orderId, code: 'INSUFFICIENT_STOCK', reason: 'only 1 left' }));
+    expect(await order(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK', reason: 'only 1 left' });
+    const { failed } = await emittedFor(orderId);
+    expect(failed).toHaveLength(1);
+    expect(OrderFailed.parse(failed[0]!.data)).toEqual({
+      orderId,
+      stage: 'stock',
+      code: 'INSUFFICIENT_STOCK',
+      reason: 'only 1 left',
+    });
+  });
+});
+
+describe('payment.failed', () => {
+  it('when payment fails after the reservation, then the order is FAILED at stage payment', async () => {
+    const orderId = await newOrder();
+    await deliver('stock.reserved', buildStockReserved({ orderId }));
+    await deliver('payment.failed', buildPaymentFailed({ orderId, code: 'INSUFFICIENT_FUNDS', reason: 'declined' }));
+    const view = await order(orderId);
+    expect(view).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS', reason: 'declined' });
+    expect(view.history.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED', 'FAILED']);
+    const { failed } = await emittedFor(orderId);
+    expect(failed.map((e) => e.data)).toEqual([
+      { orderId, stage: 'payment', code: 'INSUFFICIENT_FUNDS', reason: 'declined' },
+    ]);
+  });
+});
+
+describe('terminal states', () => {
+  it('when a CONFIRMED order gets a duplicate, a payment.failed and a stock.failed, then nothing changes and nothing is emitted', async () => {
+    const orderId = await newOrder();
+    await deliver('stock.reserved', buildStockReserved({ orderId }));
+    const authorized = await deliver('payment.authorized', buildPaymentAuthorized({ orderId, paymentId: 'ch_once' }));
+    const before = await order(orderId);
+
+    await deliver('payment.authorized', authorized.data, authorized.id);
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId, paymentId: 'ch_other' }));
+    await deliver('payment.failed', buildPaymentFailed({ orderId }));
+    await deliver('stock.failed', buildStockFailed({ orderId }));
+
+    expect(await order(orderId)).toEqual(before);
+    const { confirmed, failed } = await emittedFor(orderId);
+    expect(confirmed.map((e) => e.data)).toEqual([{ orderId, paymentId: 'ch_once', total: 1999, currency: 'USD' }]);
+    expect(failed).toEqual([]);
+  });
+
+  it('when a FAILED order gets payment.authorized, then it stays FAILED and nothing is confirmed', async () => {
+    const orderId = await newOrder();
+    await deliver('stock.failed', buildStockFailed({ orderId }));
+    const before = await order(orderId);
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId }));
+    await deliver('stock.reserved', buildStockReserved({ orderId }));
+    expect(await order(orderId)).toEqual(before);
+    const { confirmed, failed } = await emittedFor(orderId);
+    expect(confirmed).toEqual([]);
+    expect(failed).toHaveLength(1);
+  });
+});
+
+describe('events for an order this service never created', () => {
+  it('when payment.authorized names an unknown order, then nothing is stored and nothing emitted', async () => {
+    const orderId = `ord_${randomUUID()}`;
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId }));
+    expect((await request(h.app).get(`/orders/${orderId}`)).status).toBe(404);
+    const { confirmed, failed } = await emittedFor(orderId);
+    expect([...confirmed, ...failed]).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { dlqTopic, headerText } from '@checkout/contracts';
+import { ensureTopics } from './client';
+import type { Publisher } from './publisher';
+
+export interface DeadLetter {
+  partition: number;
+  offset: string;
+  key: string;
+  reason: string;
+  error: string;
+  originalTopic: string;
+  originalPartition: string;
+  originalOffset: string;
+  eventId: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => {
+  const headers: Record<string, string> = {};
+  for (const k of Object.keys(m.headers ?? {})) headers[k] = headerText(m.headers, k) ?? '';
+  return {
+    partition,
+    offset: m.offset,
+    key: m.key?.toString() ?? '',
+    reason: headers['dlq-reason'] ?? '',
+    error: headers['dlq-error'] ?? '',
+    originalTopic: headers['dlq-original-topic'] ?? '',
+    originalPartition: headers['dlq-original-partition'] ?? '',
+    originalOffset: headers['dlq-original-offset'] ?? '',
+    eventId: headers.ce_id ?? '',
+    value: m.value?.toString() ?? '',
+    headers,
+  };
+};
+
+/**
+ * Reads `dlq.<service>` up to its current end. With `groupId` the read is committed, so each dead
+ * letter is handed over once; without it (listing) nothing is committed.
+ */
+export async function readDeadLetters(
+  kafka: Kafka,
+  service: string,
+  { groupId, onLetter }: { groupId?: string; onLetter: (l: DeadLetter) => Promise<void> },
+): Promise<number> {
+  const topic = dlqTopic(service);
+  await ensureTopics(kafka, [topic]);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  // A committed group resumes where it stopped: only what lies between that and the end is left.
+  const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
+  await admin.disconnect();
+  const remaining = new Map<number, bigint>();
+  for (const p of ends) {
+    const from = BigInt(committed.find((c) => c.partition === p.partition)?.offset ?? '-1');
+    const start = from >= 0n ? from : BigInt(p.low);
+    if (BigInt(p.high) > start) remaining.set(p.partition, BigInt(p.high) - 1n);
+  }
+  if (remaining.size === 0) return 0;
+  const consumer = kafka.consumer({
+    groupId: groupId ?? `dlq-list-${randomUUID()}`,
+    maxWaitTimeInMs: 50,
+    sessionTimeout: 6000,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let count = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: Boolean(groupId),
+        eachMessage: async ({ partition, message }) => {
+          const last = remaining.get(partition);
+          if (last === undefined || BigInt(message.offset) > last) return;
+          await onLetter(toDeadLetter(partition, message));
+          count++;
+          if (BigInt(message.offset) >= last) remaining.delete(partition);
+          if (remaining.size === 0) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return count;
+}
+
+/** Sends each dead letter back to its original topic with its original headers (same ce_id). */
+export async function replayDeadLetters(
+  kafka: Kafka,
+  publisher: Publisher,
+  service: string,
+  filter: (l: DeadLetter) => boolean = () => true,
+): Promise<{ replayed: number; skipped: number }> {
+  let replayed = 0;
+  let skipped = 0;
+  await readDeadLetters(kafka, service, {
+    // A fixed group: a dead letter replayed once is not replayed again by the next run.
+    groupId: `dlq-replay.${service}`,
+    onLetter: async (letter) => {
+      if (!letter.originalTopic || !filter(letter)) {
+        skipped++;
+        return;
+      }
+      const headers = Object.fromEntries(Object.entries(letter.headers).filter(([k]) => !k.startsWith('dlq-')));
+      await publisher.send([{ topic: letter.originalTopic, key: letter.key, value: letter.value, headers }]);
+      replayed++;
+    },
+  });
+  return { replayed, skipped };
+}

@@ -1,0 +1,12 @@
+import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { z } from 'zod';
+
+const schema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3005),
+  /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().min(3).default('Checkout <no-reply@example.com>'),
+});
+
+export type Config = z.infer<typeof schema>;
+export const loadConfig = (env: NodeJS.ProcessEnv): Readonly<Config> => loadConfigFrom(schema, env);

@@ -1,0 +1,28 @@
+export type Template = 'order-received' | 'order-confirmed' | 'order-failed';
+
+/** Where a notification goes when the order never named a customer (validation failed first). */
+export const UNKNOWN_RECIPIENT = 'unknown';
+
+export interface Notification {
+  id: string;
+  orderId: string;
+  channel: string;
+  to: string;
+  template: Template;
+  subject: string;
+  sentAt: string;
+}
+
+/** A notification waiting for its recipient: what the template needs, known when the event came. */
+export interface PendingNotification {
+  template: Template;
+  orderId: string;
+  vars: Record<string, string>;
+}
+
+/** `ada@example.com` → `a***@example.com`: enough to tell recipients apart in logs, not to mail them. */
+export function maskAddress(to: string): string {
+  const at = to.indexOf('@');
+  if (at < 1) return to === UNKNOWN_RECIPIENT ? to : '***';
+  return `${to[0]}***${to.slice(at)}`;
+}

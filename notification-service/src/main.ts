@@ -1,0 +1,16 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { createChannel } from './channels';
+import { loadConfig } from './config';
+import { createHandlers } from './handlers';
+import { NotificationStore } from './store/notification-store';
+import { Notifier } from './usecases/notifier';
+
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service: 'notification-service', config, redisPrefix: 'notification', kafka: true });
+if (!runtime.redis) throw new Error('notification-service needs Redis');
+
+const store = new NotificationStore(runtime.redis);
+const notifier = new Notifier(store, createChannel(config, runtime.logger), runtime.logger);
+const app = createApp({ ...runtime, store });
+void runtime.start(app, { groupId: 'notification-service', handlers: createHandlers(notifier) });

@@ -1,0 +1,99 @@
+import type { AxiosError, AxiosResponse } from 'axios';
+import { createHttpClient } from '@checkout/chassis';
+import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
+import { isRetryable, retryDelayMs } from './retry-policy';
+
+/**
+ * Per-call state carried on the request config through axios-retry's retries. A class instance,
+ * not a plain object, so axios' config merge passes the same object to every attempt.
+ */
+class ChargeAttempts {
+  count = 0;
+  constructor(readonly expiresAt: number) {}
+}
+
+class ReservationExpiredError extends Error {}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    chargeAttempts?: ChargeAttempts;
+  }
+}
+
+export interface GatewayClient {
+  authorize(req: ChargeRequest): Promise<AuthorizationResult>;
+}
+
+export interface GatewayClientOptions {
+  baseURL: string;
+  maxRetries: number;
+  attemptTimeoutMs: number;
+  backoffBaseMs: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
+  const now = opts.now ?? Date.now;
+  const http = createHttpClient({
+    baseURL: opts.baseURL,
+    timeoutMs: opts.attemptTimeoutMs,
+    retries: opts.maxRetries,
+    shouldResetTimeout: true,
+    // 429 and 5xx reject so axios-retry sees them; every other status is an answer to map.
+    validateStatus: (s) => s < 500 && s !== 429,
+    retryCondition: isRetryable,
+    retryDelay: (n, err) => retryDelayMs(n, err, opts.backoffBaseMs, opts.random),
+  });
+  // Runs before every attempt, the first and each retry after its delay: never charge an order
+  // whose stock may already be released.
+  http.interceptors.request.use((config) => {
+    const attempts = config.chargeAttempts;
+    if (attempts) {
+      if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
+      attempts.count += 1;
+    }
+    return config;
+  });
+
+  return {
+    async authorize(req) {
+      const attempts = new ChargeAttempts(Date.parse(req.expiresAt));
+      try {
+        const res = await http.post(
+          '/v1/charges',
+          { amount: req.amount, currency: req.currency, source: req.token, orderId: req.orderId },
+          { headers: { 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
+        );
+        return toResult(res, attempts.count);
+      } catch (err) {
+        if (err instanceof ReservationExpiredError) {
+          const reason = 'the stock reservation expired before the charge';
+          return { ok: false, code: 'RESERVATION_EXPIRED', reason, attempts: attempts.count };
+        }
+        return { ok: false, code: 'GATEWAY_ERROR', reason: describe(err as AxiosError), attempts: attempts.count };
+      }
+    },
+  };
+}
+
+function toResult(res: AxiosResponse, attempts: number): AuthorizationResult {
+  const data = res.data as { id?: unknown; error?: { code?: unknown } } | undefined;
+  if (res.status >= 200 && res.status < 300 && typeof data?.id === 'string') {
+    return { ok: true, paymentId: data.id, attempts };
+  }
+  if (res.status === 402) {
+    const declined = String(data?.error?.code ?? 'declined');
+    const code = declined === 'insufficient_funds' ? 'INSUFFICIENT_FUNDS' : 'INVALID_CARD';
+    return { ok: false, code, reason: `card declined: ${declined}`, attempts };
+  }
+  if (res.status === 400 || res.status === 422) {
+    return { ok: false, code: 'INVALID_CARD', reason: `gateway refused the card (HTTP ${res.status})`, attempts };
+  }
+  return { ok: false, code: 'GATEWAY_ERROR', reason: `unexpected gateway answer (HTTP ${res.status})`, attempts };
+}
+
+const describe = (err: AxiosError): string =>
+  err.response
+    ? `gateway unavailable (HTTP ${err.response.status}) after retries`
+    : `gateway unreachable (${err.code ?? 'error'}) after retries`;

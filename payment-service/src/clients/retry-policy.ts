@@ -1,0 +1,34 @@
+import type { AxiosError } from 'axios';
+
+/** Retries never wait longer than this, whatever Retry-After asks: the lease must outlast a charge. */
+export const MAX_RETRY_DELAY_MS = 5000;
+
+/**
+ * The gateway dedupes by Idempotency-Key, so a POST is safe to repeat: retry whatever may be
+ * transient (no answer, a timeout, 429, 5xx), never a decision (4xx).
+ */
+export function isRetryable(error: AxiosError): boolean {
+  if (error.response) return error.response.status === 429 || error.response.status >= 500;
+  return error.code !== 'ERR_CANCELED' && error.code !== undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from `now`; 0 when absent or unreadable. */
+export function retryAfterMs(header: unknown, now = Date.now()): number {
+  if (typeof header !== 'string' || header.trim() === '') return 0;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - now);
+}
+
+/** Exponential backoff with full jitter (base × 2^(n-1) × random), or Retry-After when it is longer. */
+export function retryDelayMs(
+  retry: number,
+  error: AxiosError | undefined,
+  baseMs: number,
+  random = Math.random,
+): number {
+  const backoff = baseMs * 2 ** Math.max(0, retry - 1) * random();
+  const asked = retryAfterMs(error?.response?.headers?.['retry-after']);
+  return Math.min(MAX_RETRY_DELAY_MS, Math.max(backoff, asked));
+}

@@ -1,0 +1,38 @@
+import { DEFAULT_CURRENCY, type PaymentView } from '@checkout/contracts';
+
+/** PROCESSING is internal: an authorization is claimed and running under a lease. */
+export type PaymentStatus = 'PENDING' | 'PROCESSING' | 'AUTHORIZED' | 'FAILED';
+
+export interface PaymentRecord {
+  orderId: string;
+  status: PaymentStatus;
+  amount?: number;
+  currency?: string;
+  expiresAt?: string;
+  attempts: number;
+  paymentId?: string;
+  code?: string;
+  reason?: string;
+}
+
+/** A claimed authorization: everything needed to charge, and the lease owner that may finish it. */
+export interface Claim {
+  orderId: string;
+  owner: string;
+  amount: number;
+  currency: string;
+  token: string;
+  expiresAt: string;
+  correlationId: string;
+}
+
+/** Until order.created arrives the amount is unknown: the view says 0 rather than inventing one. */
+export const toView = (p: PaymentRecord): PaymentView => ({
+  orderId: p.orderId,
+  status: p.status === 'PROCESSING' ? 'PENDING' : p.status,
+  ...(p.paymentId ? { paymentId: p.paymentId } : {}),
+  amount: p.amount ?? 0,
+  currency: p.currency ?? DEFAULT_CURRENCY,
+  attempts: p.attempts,
+  ...(p.code ? { code: p.code } : {}),
+});

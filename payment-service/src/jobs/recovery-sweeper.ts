@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { PaymentStore } from '../store/payment-store';
+import type { PaymentAuthorizer } from '../usecases/authorize-payment';
+
+/**
+ * Resumes authorizations left PROCESSING by a worker that died mid-charge. Repeating the charge
+ * is safe: the gateway replays its first decision for the same Idempotency-Key (the orderId).
+ */
+export class RecoverySweeper {
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+
+  constructor(
+    private readonly store: PaymentStore,
+    private readonly authorizer: PaymentAuthorizer,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.sweeping ??= this.sweepOnce()
+        .catch((err: unknown) => this.logger.warn({ err }, 'payment recovery sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  async sweepOnce(): Promise<void> {
+    for (const claim of await this.store.reclaimExpired(this.authorizer.leaseMs)) {
+      this.logger.warn({ orderId: claim.orderId }, 'resuming an authorization whose lease expired');
+      this.authorizer.start(claim);
+    }
+  }
+}

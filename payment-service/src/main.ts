@@ -1,0 +1,29 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { createGatewayClient } from './clients/gateway-client';
+import { loadConfig } from './config';
+import { createHandlers } from './handlers';
+import { RecoverySweeper } from './jobs/recovery-sweeper';
+import { PaymentStore } from './store/payment-store';
+import { PaymentAuthorizer } from './usecases/authorize-payment';
+
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: 'payment', kafka: true });
+const { redis, outbox, logger } = runtime;
+if (!redis || !outbox) throw new Error('payment-service needs Redis and Kafka');
+
+const store = new PaymentStore(redis, outbox.stream);
+const gateway = createGatewayClient({
+  baseURL: config.PAYMENT_GATEWAY_URL,
+  maxRetries: config.PAYMENT_MAX_RETRIES,
+  attemptTimeoutMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS,
+  backoffBaseMs: config.PAYMENT_BACKOFF_BASE_MS,
+});
+const authorizer = new PaymentAuthorizer({ store, gateway, outbox, logger, leaseMs: config.PAYMENT_LEASE_MS });
+const sweeper = new RecoverySweeper(store, authorizer, logger, config.PAYMENT_SWEEP_INTERVAL_MS);
+sweeper.start();
+runtime.onStop('recovery-sweeper', () => sweeper.stop());
+runtime.onStop('charges-in-flight', () => authorizer.drain());
+
+const app = createApp({ ...runtime, store });
+void runtime.start(app, { groupId: 'payment-service', handlers: createHandlers(store, authorizer) });

@@ -1,0 +1,54 @@
+import { OUTBOX_LUA } from '@checkout/chassis';
+
+/**
+ * Records one half (order or reservation) and claims the authorization once both are there.
+ * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil, then the half's
+ * field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
+ * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
+ */
+export const RECORD_HALF_LUA = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status and status ~= 'PENDING' then return {status} end
+for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
+  redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  local out = {'CLAIMED'}
+  for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
+  return out
+end
+redis.call('HSET', KEYS[1], 'status', 'PENDING')
+return {'PENDING'}
+`;
+
+/**
+ * Takes over a PROCESSING authorization whose lease ran out (its worker died mid-charge).
+ * KEYS: payment hash, processing zset. ARGV: orderId, now, owner, leaseUntil.
+ */
+export const RECLAIM_LUA = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  return {}
+end
+if tonumber(redis.call('HGET', KEYS[1], 'leaseUntil') or '0') >= tonumber(ARGV[2]) then return {} end
+redis.call('HSET', KEYS[1], 'leaseOwner', ARGV[3], 'leaseUntil', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`;
+
+/**
+ * Records the outcome and its event in one step, only for the current lease owner, so an
+ * authorization completes exactly once. The token is dropped: it is not needed any more.
+ * KEYS: payment hash, processing zset, outbox stream.
+ * ARGV: orderId, owner, status, attempts, updatedAt, outbox record, then outcome field/value pairs.
+ */
+export const COMPLETE_LUA = `${OUTBOX_LUA}
+if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then return 0 end
+if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5])
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')
+redis.call('ZREM', KEYS[2], ARGV[1])
+outbox_add(KEYS[3], ARGV[6])
+return 1
+`;

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Outbox, defineScript } from '@checkout/chassis';
+import type { CloudEvent } from '@checkout/contracts';
+import type { AuthorizationResult } from '../domain/authorization';
+import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
+import { COMPLETE_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
+
+type Fields = Record<string, string>;
+
+const pairsToFields = (flat: string[]): Fields => {
+  const fields: Fields = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+};
+
+/** Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`. */
+export class PaymentStore {
+  private readonly recordHalfScript;
+  private readonly reclaimScript;
+  private readonly completeScript;
+  private readonly processingKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly outboxStream: string,
+    private readonly prefix = 'payment',
+  ) {
+    this.processingKey = `${prefix}:processing`;
+    this.recordHalfScript = defineScript(redis, 'paymentRecordHalf', 2, RECORD_HALF_LUA);
+    this.reclaimScript = defineScript(redis, 'paymentReclaim', 2, RECLAIM_LUA);
+    this.completeScript = defineScript(redis, 'paymentComplete', 3, COMPLETE_LUA);
+  }
+
+  private key(orderId: string): string {
+    return `${this.prefix}:payments:${orderId}`;
+  }
+
+  /** Records the order's half; returns a claim when this call completed the pair. */
+  recordOrder(
+    o: { orderId: string; amount: number; currency: string; token: string; correlationId: string },
+    leaseMs: number,
+  ) {
+    const { orderId, ...rest } = o;
+    return this.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs);
+  }
+
+  /** Records the reservation's half; returns a claim when this call completed the pair. */
+  recordReservation(r: { orderId: string; expiresAt: string; correlationId: string }, leaseMs: number) {
+    return this.recordHalf(r.orderId, { expiresAt: r.expiresAt, correlationId: r.correlationId }, leaseMs);
+  }
+
+  private async recordHalf(orderId: string, half: Fields, leaseMs: number): Promise<Claim | undefined> {
+    const owner = randomUUID();
+    const now = Date.now();
+    const args = [
+      orderId,
+      owner,
+      now + leaseMs,
+      'createdAt',
+      new Date(now).toISOString(),
+      ...Object.entries(half).flat(),
+    ];
+    const [outcome, ...flat] = (await this.recordHalfScript(
+      [this.key(orderId), this.processingKey],
+      ...args,
+    )) as string[];
+    return outcome === 'CLAIMED' ? toClaim(orderId, owner, pairsToFields(flat)) : undefined;
+  }
+
+  /** Takes over authorizations whose lease expired; each returned claim is now ours alone. */
+  async reclaimExpired(leaseMs: number, limit = 50): Promise<Claim[]> {
+    const now = Date.now();
+    const due = await this.redis.zrangebyscore(this.processingKey, '-inf', now, 'LIMIT', 0, limit);
+    const claims: Claim[] = [];
+    for (const orderId of due) {
+      const owner = randomUUID();
+      const flat = (await this.reclaimScript(
+        [this.key(orderId), this.processingKey],
+        orderId,
+        now,
+        owner,
+        now + leaseMs,
+      )) as string[];
+      if (flat.length > 0) claims.push(toClaim(orderId, owner, pairsToFields(flat)));
+    }
+    return claims;
+  }
+
+  /** Writes the outcome and its event atomically; false when another worker already finished. */
+  async complete(claim: Claim, result: AuthorizationResult, event: CloudEvent): Promise<boolean> {
+    const outcome = result.ok ? ['paymentId', result.paymentId] : ['code', result.code, 'reason', result.reason];
+    const written = await this.completeScript(
+      [this.key(claim.orderId), this.processingKey, this.outboxStream],
+      claim.orderId,
+      claim.owner,
+      result.ok ? 'AUTHORIZED' : 'FAILED',
+      result.attempts,
+      new Date().toISOString(),
+      Outbox.serialize(event),
+      ...outcome,
+    );
+    return written === 1;
+  }
+
+  async get(orderId: string): Promise<PaymentRecord | undefined> {
+    const f = await this.redis.hgetall(this.key(orderId));
+    if (!f.status) return undefined;
+    return {
+      orderId,
+      status: f.status as PaymentStatus,
+      attempts: Number(f.attempts ?? 0),
+      ...(f.amount !== undefined ? { amount: Number(f.amount) } : {}),
+      ...(f.currency ? { currency: f.currency } : {}),
+      ...(f.expiresAt ? { expiresAt: f.expiresAt } : {}),
+      ...(f.paymentId ? { paymentId: f.paymentId } : {}),
+      ...(f.code ? { code: f.code } : {}),
+      ...(f.reason ? { reason: f.reason } : {}),
+    };
+  }
+}
+
+function toClaim(orderId: string, owner: string, f: Fields): Claim {
+  return {
+    orderId,
+    owner,
+    amount: Number(f.amount),
+    currency: f.currency ?? '',
+    token: f.token ?? '',
+    expiresAt: f.expiresAt ?? '',
+    correlationId: f.correlationId ?? orderId,
+  };
+}

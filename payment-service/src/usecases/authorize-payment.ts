@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import { runWithContext } from '@checkout/chassis';
+import { createEvent, type CloudEvent } from '@checkout/contracts';
+import type { GatewayClient } from '../clients/gateway-client';
+import type { AuthorizationResult } from '../domain/authorization';
+import type { Claim } from '../domain/payment';
+import type { PaymentStore } from '../store/payment-store';
+
+export interface AuthorizerDeps {
+  store: PaymentStore;
+  gateway: GatewayClient;
+  outbox: { kick(): void };
+  logger: Logger;
+  leaseMs: number;
+}
+
+const SOURCE = '/payment-service';
+
+/**
+ * Charges a claimed order once and records the outcome with its event. Charges run in the
+ * background so a slow gateway never stalls a partition; the claim in Redis is what makes them
+ * durable, and the sweeper resumes any this process did not finish.
+ */
+export class PaymentAuthorizer {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: AuthorizerDeps) {}
+
+  get leaseMs(): number {
+    return this.deps.leaseMs;
+  }
+
+  start(claim: Claim): void {
+    const run = this.authorize(claim)
+      .catch((err: unknown) =>
+        this.deps.logger.error({ err, orderId: claim.orderId }, 'authorization failed, the sweeper will resume it'),
+      )
+      .finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+  }
+
+  /** Waits for the charges in flight (shutdown); what is cut short is resumed after its lease. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  async authorize(claim: Claim): Promise<void> {
+    const { store, gateway, outbox, logger } = this.deps;
+    await runWithContext({ correlationId: claim.correlationId }, async () => {
+      const result = await gateway.authorize(claim);
+      const written = await store.complete(claim, result, outcomeEvent(claim, result));
+      if (!written) return;
+      outbox.kick();
+      const { orderId } = claim;
+      if (result.ok) logger.info({ orderId, attempts: result.attempts }, 'payment authorized');
+      else logger.info({ orderId, code: result.code, attempts: result.attempts }, 'payment failed');
+    });
+  }
+}
+
+function outcomeEvent(claim: Claim, result: AuthorizationResult): CloudEvent {
+  const meta = { source: SOURCE, correlationId: claim.correlationId };
+  const { orderId } = claim;
+  return result.ok
+    ? createEvent(
+        'payment.authorized',
+        {
+          orderId,
+          paymentId: result.paymentId,
+          amount: claim.amount,
+          currency: claim.currency,
+          attempts: result.attempts,
+        },
+        meta,
+      )
+    : createEvent(
+        'payment.failed',
+        { orderId, code: result.code, reason: result.reason, attempts: result.attempts },
+        meta,
+      );
+}

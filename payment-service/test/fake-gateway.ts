@@ -1,0 +1,72 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+
+export interface GatewayCall {
+  orderId: string;
+  idempotencyKey: string | undefined;
+  source: string;
+  amount: number;
+  at: number;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Answer only after this long (to provoke the client's timeout). */
+  delayMs?: number;
+}
+
+/** Like the real mock: the token decides, and one Idempotency-Key is charged at most once. */
+const byToken = (call: GatewayCall): Reply => {
+  if (call.source === 'tok_insufficient_funds') return { status: 402, body: { error: { code: 'insufficient_funds' } } };
+  if (call.source === 'tok_invalid_card') return { status: 402, body: { error: { code: 'invalid_card' } } };
+  if (call.source === 'tok_gateway_error') return { status: 503, body: { error: { code: 'unavailable' } } };
+  return { status: 201, body: { id: `ch_${call.orderId}`, status: 'authorized', amount: call.amount } };
+};
+
+/** A tiny stand-in for the payment gateway on a free port, recording every call it gets. */
+export async function startFakeGateway(respond: (call: GatewayCall, n: number) => Reply = byToken) {
+  const calls: GatewayCall[] = [];
+  const decisions = new Map<string, Reply>();
+  const app = express();
+  app.use(express.json());
+  app.post('/v1/charges', async (req, res) => {
+    const call: GatewayCall = {
+      orderId: req.body.orderId,
+      idempotencyKey: req.header('idempotency-key'),
+      source: req.body.source,
+      amount: req.body.amount,
+      at: Date.now(),
+    };
+    calls.push(call);
+    const replayed = call.idempotencyKey ? decisions.get(call.idempotencyKey) : undefined;
+    const reply = replayed ?? respond(call, calls.length);
+    if (reply.status < 500 && reply.status !== 429 && call.idempotencyKey) {
+      // The decision is kept, not the slowness of the first answer.
+      decisions.set(call.idempotencyKey, { ...reply, delayMs: 0 });
+    }
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed) return;
+    res
+      .status(reply.status)
+      .set(reply.headers ?? {})
+      .json(reply.body ?? {});
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    calls,
+    callsFor: (orderId: string) => calls.filter((c) => c.orderId === orderId),
+    /** Charge decisions, one per key however often it was retried. */
+    chargesFor: (orderId: string) => [...decisions.entries()].filter(([key]) => key === orderId).map(([, r]) => r),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

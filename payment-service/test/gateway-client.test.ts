@@ -1,0 +1,124 @@
+import { createGatewayClient } from '../src/clients/gateway-client';
+import { retryAfterMs, retryDelayMs } from '../src/clients/retry-policy';
+import type { ChargeRequest } from '../src/domain/authorization';
+import { startFakeGateway, type Reply } from './fake-gateway';
+
+const soon = () => new Date(Date.now() + 60_000).toISOString();
+const charge = (over: Partial<ChargeRequest> = {}): ChargeRequest => ({
+  orderId: `ord_${Math.random().toString(36).slice(2)}`,
+  amount: 1999,
+  currency: 'USD',
+  token: 'tok_visa',
+  expiresAt: soon(),
+  ...over,
+});
+const ok: Reply = { status: 201, body: { id: 'ch_1', status: 'authorized', amount: 1999 } };
+const unavailable: Reply = { status: 503, body: {} };
+
+/** A gateway that answers each call with the next scripted reply (the last one repeats). */
+async function scripted(...replies: Reply[]) {
+  return startFakeGateway((_call, n) => replies[Math.min(n, replies.length) - 1]!);
+}
+
+const clientFor = (url: string, over: Partial<Parameters<typeof createGatewayClient>[0]> = {}) =>
+  createGatewayClient({
+    baseURL: url,
+    maxRetries: 5,
+    attemptTimeoutMs: 500,
+    backoffBaseMs: 20,
+    random: () => 1,
+    ...over,
+  });
+
+describe('gateway client: POST /v1/charges', () => {
+  let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+  afterEach(() => gateway.stop());
+
+  it('when the gateway answers 503 twice, then it retries with growing gaps and counts 3 attempts', async () => {
+    gateway = await scripted(unavailable, unavailable, ok);
+    const req = charge();
+    const result = await clientFor(gateway.url).authorize(req);
+    expect(result).toEqual({ ok: true, paymentId: 'ch_1', attempts: 3 });
+    const [a, b, c] = gateway.calls.map((x) => x.at) as [number, number, number];
+    expect(b - a).toBeGreaterThanOrEqual(18);
+    expect(c - b).toBeGreaterThanOrEqual(38);
+    expect(gateway.calls.map((x) => x.idempotencyKey)).toEqual([req.orderId, req.orderId, req.orderId]);
+  });
+
+  it('when the gateway declines with 402 insufficient_funds, then it does not retry', async () => {
+    gateway = await scripted({ status: 402, body: { error: { code: 'insufficient_funds' } } });
+    const result = await clientFor(gateway.url).authorize(charge());
+    expect(result).toMatchObject({ ok: false, code: 'INSUFFICIENT_FUNDS', attempts: 1 });
+    expect(gateway.calls).toHaveLength(1);
+  });
+
+  it('when the gateway declines with 402 invalid_card or rejects with 400, then INVALID_CARD at once', async () => {
+    gateway = await scripted({ status: 402, body: { error: { code: 'invalid_card' } } }, { status: 400 });
+    const client = clientFor(gateway.url);
+    expect(await client.authorize(charge())).toMatchObject({ ok: false, code: 'INVALID_CARD', attempts: 1 });
+    expect(await client.authorize(charge())).toMatchObject({ ok: false, code: 'INVALID_CARD', attempts: 1 });
+    expect(gateway.calls).toHaveLength(2);
+  });
+
+  it('when the gateway answers 429 with Retry-After: 1, then the next attempt waits a second', async () => {
+    gateway = await scripted({ status: 429, headers: { 'Retry-After': '1' } }, ok);
+    const result = await clientFor(gateway.url).authorize(charge());
+    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    const [a, b] = gateway.calls.map((x) => x.at) as [number, number];
+    expect(b - a).toBeGreaterThanOrEqual(950);
+  });
+
+  it('when an attempt times out, then it is retried and the second answer counts', async () => {
+    gateway = await scripted({ ...ok, delayMs: 400 }, ok);
+    const result = await clientFor(gateway.url, { attemptTimeoutMs: 100 }).authorize(charge());
+    expect(result).toEqual({ ok: true, paymentId: 'ch_1', attempts: 2 });
+  });
+
+  it('when the gateway stays down, then GATEWAY_ERROR after max retries + 1 attempts', async () => {
+    gateway = await scripted(unavailable);
+    const result = await clientFor(gateway.url, { maxRetries: 3, backoffBaseMs: 5 }).authorize(charge());
+    expect(result).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 4 });
+    expect(gateway.calls).toHaveLength(4);
+  });
+
+  it('when the gateway cannot be reached, then network errors are retried too', async () => {
+    gateway = await scripted(ok);
+    await gateway.stop();
+    const result = await clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 }).authorize(charge());
+    expect(result).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
+  });
+
+  it('when the reservation already expired, then RESERVATION_EXPIRED without calling the gateway', async () => {
+    gateway = await scripted(ok);
+    const result = await clientFor(gateway.url).authorize(
+      charge({ expiresAt: new Date(Date.now() - 1).toISOString() }),
+    );
+    expect(result).toMatchObject({ ok: false, code: 'RESERVATION_EXPIRED', attempts: 0 });
+    expect(gateway.calls).toHaveLength(0);
+  });
+
+  it('when the reservation expires between retries, then retries stop with RESERVATION_EXPIRED', async () => {
+    gateway = await scripted(unavailable);
+    const expiresAt = new Date(Date.now() + 150).toISOString();
+    const result = await clientFor(gateway.url, { backoffBaseMs: 100 }).authorize(charge({ expiresAt }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.code).toBe('RESERVATION_EXPIRED');
+    expect(result.attempts).toBe(gateway.calls.length);
+    expect(result.attempts).toBeLessThan(6);
+  });
+});
+
+describe('retry policy', () => {
+  it('when Retry-After is an HTTP date, then the delay runs until that date', () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    expect(retryAfterMs('Tue, 01 Jan 2030 00:00:02 GMT', now)).toBe(2000);
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs('soon', now)).toBe(0);
+  });
+
+  it('when jitter draws its maximum, then delays double from the base; a draw of 0 waits not at all', () => {
+    expect([1, 2, 3].map((n) => retryDelayMs(n, undefined, 100, () => 1))).toEqual([100, 200, 400]);
+    expect(retryDelayMs(3, undefined, 100, () => 0)).toBe(0);
+  });
+});

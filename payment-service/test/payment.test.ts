@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
+import { recordTopics, testPublisher, waitFor } from '../../test/support';
+import { startFakeGateway } from './fake-gateway';
+import { startPaymentService } from './harness';
+
+let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+let service: Awaited<ReturnType<typeof startPaymentService>>;
+let recorder: Awaited<ReturnType<typeof recordTopics>>;
+let publisher: Awaited<ReturnType<typeof testPublisher>>;
+
+beforeAll(async () => {
+  gateway = await startFakeGateway();
+  [service, recorder, publisher] = await Promise.all([
+    startPaymentService(gateway.url),
+    recordTopics(['payment.authorized', 'payment.failed']),
+    testPublisher(),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([service?.stop(), recorder?.stop(), publisher?.stop()]);
+  await gateway?.stop();
+});
+
+const newOrderId = () => `ord_${randomUUID()}`;
+const outcomes = (orderId: string) =>
+  recorder.messages.filter((m) => m.event?.subject === orderId && m.topic.startsWith('payment.'));
+const payment = async (orderId: string) => (await request(service.app).get(`/payments/${orderId}`)).body;
+
+describe('order.created + stock.reserved', () => {
+  it('when the order arrives before the reservation, then it is charged once and payment.authorized follows', async () => {
+    const orderId = newOrderId();
+    const correlationId = randomUUID();
+    await publisher.publish('order.created', buildOrderCreated({ orderId, total: 4321, currency: 'EUR' }), {
+      correlationId,
+    });
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
+    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+
+    const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    expect(authorized.data).toEqual({
+      orderId,
+      paymentId: `ch_${orderId}`,
+      amount: 4321,
+      currency: 'EUR',
+      attempts: 1,
+    });
+    expect(authorized.correlationId).toBe(correlationId);
+    expect(gateway.callsFor(orderId)).toEqual([
+      expect.objectContaining({ idempotencyKey: orderId, amount: 4321, source: 'tok_visa' }),
+    ]);
+    expect(await payment(orderId)).toEqual({
+      orderId,
+      status: 'AUTHORIZED',
+      paymentId: `ch_${orderId}`,
+      amount: 4321,
+      currency: 'EUR',
+      attempts: 1,
+    });
+    // The token is kept only until the charge is decided.
+    expect(await service.redis.hget(`${service.prefix}:payments:${orderId}`, 'token')).toBeNull();
+  });
+
+  it('when the reservation arrives before the order, then it is charged once all the same', async () => {
+    const orderId = newOrderId();
+    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the reservation to be held' });
+    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+
+    await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+  });
+
+  it('when both events are delivered again, then nothing is charged or emitted a second time', async () => {
+    const orderId = newOrderId();
+    const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    const reserved = await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+
+    const again = [
+      await publisher.publish('order.created', created.data, { id: created.id }),
+      await publisher.publish('stock.reserved', reserved.data, { id: reserved.id }),
+      await publisher.publish('stock.reserved', reserved.data),
+    ];
+    await waitFor(
+      () =>
+        service.handled.filter((id) => id === created.id || id === reserved.id).length === 4 &&
+        service.handled.includes(again[2]!.id),
+      {
+        what: 'the redeliveries to be handled',
+      },
+    );
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+    expect(outcomes(orderId)).toHaveLength(1);
+    expect((await payment(orderId)).status).toBe('AUTHORIZED');
+  });
+
+  it('when the card is declined (402), then payment.failed INSUFFICIENT_FUNDS after one attempt', async () => {
+    const orderId = newOrderId();
+    await publisher.publish(
+      'order.created',
+      buildOrderCreated({ orderId, payment: { token: 'tok_insufficient_funds' } }),
+    );
+    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+
+    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+    expect(failed.data).toMatchObject({ orderId, code: 'INSUFFICIENT_FUNDS', attempts: 1 });
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+    expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS', attempts: 1 });
+  });
+
+  it('when the reservation has already expired, then payment.failed RESERVATION_EXPIRED and no gateway call', async () => {
+    const orderId = newOrderId();
+    await publisher.publish(
+      'stock.reserved',
+      buildStockReserved({ orderId, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+    );
+    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+
+    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+    expect(failed.data).toMatchObject({ orderId, code: 'RESERVATION_EXPIRED', attempts: 0 });
+    expect(gateway.callsFor(orderId)).toHaveLength(0);
+  });
+});
+
+describe('recovery sweeper', () => {
+  it('when a worker died mid-charge and its lease expired, then the charge is resumed and completed once', async () => {
+    const orderId = newOrderId();
+    const correlationId = randomUUID();
+    // A claim nobody works on, with a lease already over: what a crash after claiming leaves behind.
+    await service.store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, -1);
+    const claim = await service.store.recordReservation(
+      { orderId, expiresAt: new Date(Date.now() + 60_000).toISOString(), correlationId },
+      -1,
+    );
+    expect(claim).toBeDefined();
+
+    const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    expect(authorized.data).toMatchObject({ orderId, amount: 1500, attempts: 1 });
+    expect(authorized.correlationId).toBe(correlationId);
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+    expect(await payment(orderId)).toMatchObject({ status: 'AUTHORIZED' });
+  });
+});
+
+describe('GET /payments/:orderId', () => {
+  it('when nothing is known about the order, then 404', async () => {
+    const res = await request(service.app).get(`/payments/${newOrderId()}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe('NOT_FOUND');
+  });
+});
