@@ -11,6 +11,7 @@ const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 const extra = process.argv.slice(2);
 const suites = [
   { name: 'unit and component', config: 'jest.config.js' },
+  { name: 'deployment manifests', config: 'test/jest.deploy.config.js' },
   { name: 'integration', config: 'test/jest.integration.config.js' },
 ];
 if (process.env.CHAOS === '1') suites.push({ name: 'chaos', config: 'test/jest.chaos.config.js' });

@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { Job } from 'kubernetes-models/batch/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import type { IContainer, IProbe } from 'kubernetes-models/v1';
+import { parseAllDocuments, parse } from 'yaml';
+import { ROOT, SCALED, SERVICES, SHARED_ENV, kafkaServices, urlOf } from './repo';
+
+const DIR = path.join(ROOT, 'deploy', 'k8s');
+type Model = { validate(): void };
+const MODELS: Record<string, new (data: never) => Model> = {
+  'v1/Namespace': Namespace,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+};
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+const manifests: { file: string; object: Manifest }[] = files.flatMap((file) =>
+  parseAllDocuments(fs.readFileSync(path.join(DIR, file), 'utf8')).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    return { file, object: doc.toJSON() as Manifest };
+  }),
+);
+const find = <T>(kind: string, name: string): T => {
+  const found = manifests.find((m) => m.object.kind === kind && m.object.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in deploy/k8s`);
+  return found.object as T;
+};
+const container = (name: string): IContainer => {
+  const c = find<Deployment>('Deployment', name).spec?.template.spec?.containers[0];
+  if (!c) throw new Error(`Deployment ${name} has no container`);
+  return c;
+};
+/** A probe or Service port is a number or the name of a container port. */
+const resolvePort = (c: IContainer, port: number | string | undefined): number | undefined =>
+  typeof port === 'number' ? port : c.ports?.find((p) => p.name === port)?.containerPort;
+const probe = (c: IContainer, p: IProbe | undefined) => ({
+  path: p?.httpGet?.path,
+  port: resolvePort(c, p?.httpGet?.port),
+});
+const preStopSleepSeconds = (c: IContainer): number => {
+  const preStop = c.lifecycle?.preStop;
+  if (preStop?.sleep) return preStop.sleep.seconds;
+  const [cmd, seconds] = preStop?.exec?.command ?? [];
+  return cmd === 'sleep' ? Number(seconds) : 0;
+};
+
+describe('deploy/k8s', () => {
+  it.each(manifests.map((m) => [`${m.file}: ${m.object.kind} ${m.object.metadata.name}`, m.object] as const))(
+    'when %s is validated against the Kubernetes schema, then it is valid',
+    (_label, object) => {
+      const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+      if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+      expect(() => new Model(object as never).validate()).not.toThrow();
+    },
+  );
+
+  it('when applied with kustomize, then the kustomization lists exactly the manifest files', () => {
+    const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8')) as {
+      resources: string[];
+    };
+    expect([...kustomization.resources].sort()).toEqual([...files].sort());
+  });
+
+  describe.each(SERVICES)('$name', ({ name, port }) => {
+    it(`when deployed, then it runs checkout-saga/${name} on containerPort ${port} with PORT=${port}`, () => {
+      const c = container(name);
+      expect(c.image).toBe(`checkout-saga/${name}:latest`);
+      expect(c.ports?.map((p) => p.containerPort)).toEqual([port]);
+      expect(c.env).toEqual(expect.arrayContaining([{ name: 'PORT', value: String(port) }]));
+    });
+
+    it('when probed, then startup and liveness ask /health/live and readiness /health/ready on its port', () => {
+      const c = container(name);
+      expect(probe(c, c.startupProbe)).toEqual({ path: '/health/live', port });
+      expect(probe(c, c.livenessProbe)).toEqual({ path: '/health/live', port });
+      expect(probe(c, c.readinessProbe)).toEqual({ path: '/health/ready', port });
+    });
+
+    it('when stopped, then the grace period covers the preStop sleep plus the 10 s drain', () => {
+      const c = container(name);
+      const grace = find<Deployment>('Deployment', name).spec?.template.spec?.terminationGracePeriodSeconds ?? 30;
+      expect(preStopSleepSeconds(c)).toBeGreaterThan(0);
+      expect(grace).toBeGreaterThan(preStopSleepSeconds(c) + 10);
+    });
+
+    it('when scheduled, then it has resource requests and limits and runs as non-root', () => {
+      const c = container(name);
+      expect(c.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c.resources?.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(find<Deployment>('Deployment', name).spec?.template.spec?.securityContext?.runAsNonRoot).toBe(true);
+    });
+
+    it('when configured, then it reads the shared ConfigMap and Secret', () => {
+      const refs = container(name).envFrom ?? [];
+      const configMap = refs.find((r) => r.configMapRef)?.configMapRef?.name;
+      const secret = refs.find((r) => r.secretRef)?.secretRef?.name;
+      expect(find<Manifest>('ConfigMap', configMap!)).toBeDefined();
+      expect(find<Manifest>('Secret', secret!)).toBeDefined();
+    });
+
+    it(`when called as ${name}:${port}, then its Service selects its pods and targets the container port`, () => {
+      const svc = find<Service>('Service', name);
+      const labels = find<Deployment>('Deployment', name).spec?.template.metadata?.labels ?? {};
+      expect(Object.entries(svc.spec?.selector ?? {}).length).toBeGreaterThan(0);
+      for (const [k, v] of Object.entries(svc.spec?.selector ?? {})) expect(labels[k]).toBe(v);
+      const [servicePort] = svc.spec?.ports ?? [];
+      expect(servicePort?.port).toBe(port);
+      expect(resolvePort(container(name), servicePort?.targetPort)).toBe(port);
+    });
+  });
+
+  describe.each(SCALED)('%s', (name) => {
+    it('when nodes are drained, then a PodDisruptionBudget keeps one of its pods', () => {
+      const pdb = find<PodDisruptionBudget>('PodDisruptionBudget', name);
+      const labels = find<Deployment>('Deployment', name).spec?.template.metadata?.labels ?? {};
+      expect(pdb.spec?.minAvailable).toBeDefined();
+      for (const [k, v] of Object.entries(pdb.spec?.selector?.matchLabels ?? {})) expect(labels[k]).toBe(v);
+    });
+
+    it('when load grows, then a HorizontalPodAutoscaler scales its Deployment from at least 2 replicas', () => {
+      const hpa = find<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', name);
+      const target = hpa.spec?.scaleTargetRef;
+      expect(find<Deployment>(target?.kind ?? '', target?.name ?? '').spec?.template).toBeDefined();
+      expect(hpa.spec?.minReplicas).toBeGreaterThanOrEqual(2);
+      expect(hpa.spec?.maxReplicas).toBeGreaterThan(hpa.spec?.minReplicas ?? 0);
+    });
+  });
+
+  it('when the shared ConfigMap is read, then it sets every shared setting and points at each Service', () => {
+    const data = find<Manifest>('ConfigMap', 'checkout-saga-config').data ?? {};
+    expect(Object.keys(data)).toEqual(expect.arrayContaining(SHARED_ENV.filter((n) => n !== 'ADMIN_TOKEN')));
+    expect(data).not.toHaveProperty('ADMIN_TOKEN');
+    for (const s of SERVICES.filter((s) => s.urlVar)) expect(data[s.urlVar!]).toBe(urlOf(s));
+  });
+
+  it('when the admin token is read, then it comes from the Secret', () => {
+    expect(find<Manifest>('Secret', 'checkout-saga-secrets').stringData).toHaveProperty('ADMIN_TOKEN');
+  });
+
+  it('when the topic Job runs, then it creates every event topic and every dead-letter topic with 6 partitions', () => {
+    const c = find<Job>('Job', 'kafka-topics').spec?.template.spec?.containers[0];
+    const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]));
+    expect(String(env.TOPICS).split(/\s+/)).toEqual(
+      expect.arrayContaining([...EVENT_TYPES, ...kafkaServices().map(dlqTopic)]),
+    );
+    expect(env.TOPIC_PARTITIONS).toBe('6');
+    expect(c?.args?.join(' ')).toMatch(/kafka-topics\.sh .*--create --if-not-exists/s);
+  });
+});

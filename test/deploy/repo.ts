@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface ServiceEntry {
+  name: string;
+  port: number;
+  urlVar?: string;
+}
+
+// The one list of services and default ports that `npm start` also uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { SERVICES } = require('../../scripts/lib/services') as { SERVICES: ServiceEntry[] };
+
+/** Shared settings every process gets (ARCHITECTURE.md), besides its own PORT. */
+export const SHARED_ENV = [
+  'LOG_LEVEL',
+  'KAFKA_BROKERS',
+  'REDIS_URL',
+  'VALIDATION_URL',
+  'INVENTORY_CACHE_URL',
+  'INVENTORY_URL',
+  'PAYMENT_GATEWAY_URL',
+  'ADMIN_TOKEN',
+  'RESERVATION_TTL_MS',
+  'PAYMENT_MAX_RETRIES',
+  'PAYMENT_ATTEMPT_TIMEOUT_MS',
+  'KAFKA_MAX_WAIT_MS',
+  'KAFKA_SESSION_TIMEOUT_MS',
+];
+
+/** The services with the scale-out controls (PodDisruptionBudget, HorizontalPodAutoscaler). */
+export const SCALED = ['checkout-service', 'inventory-service', 'payment-service'];
+
+export const readRepoFile = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+const mainSource = (service: string): string => {
+  const file = path.join(ROOT, service, 'src', 'main.ts');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+};
+
+/** Services whose Runtime talks to Kafka: each one dead-letters to dlq.<service>. */
+export const kafkaServices = (): string[] =>
+  SERVICES.map((s) => s.name).filter((name) => /kafka:\s*true|groupId/.test(mainSource(name)));
+
+/** Services whose Runtime has a Redis store (a redisPrefix). */
+export const redisServices = (): string[] =>
+  SERVICES.map((s) => s.name).filter((name) => /redisPrefix/.test(mainSource(name)));
+
+export const urlOf = (s: ServiceEntry): string => `http://${s.name}:${s.port}`;
