@@ -1,0 +1,13 @@
+import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { z } from 'zod';
+
+const schema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  INVENTORY_URL: z.string().url().default('http://127.0.0.1:3003'),
+  INVENTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  // A miss for a product inventory does not know either must not turn every query into a full sync.
+  SYNC_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+});
+
+export type Config = z.infer<typeof schema>;
+export const loadConfig = (env: NodeJS.ProcessEnv): Readonly<Config> => loadConfigFrom(schema, env);

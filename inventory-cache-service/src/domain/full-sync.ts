@@ -1,0 +1,51 @@
+import type { InventoryItem, StockLevel } from '@checkout/contracts';
+
+export interface SyncDeps {
+  source: { list(): Promise<InventoryItem[]> };
+  target: { apply(levels: StockLevel[]): Promise<number>; isEmpty(): Promise<boolean> };
+  /** Misses start at most one sync per this interval: an unknown product must not mean a sync per query. */
+  minIntervalMs: number;
+  now?: () => number;
+}
+
+/**
+ * Fills the cache from inventory-service's full list through the same apply-if-newer path events
+ * use, so a sync that read an older list never rolls back a newer event. Concurrent callers share
+ * one in-flight request.
+ */
+export class FullSync {
+  private inFlight?: Promise<number>;
+  private lastMissSyncAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly deps: SyncDeps) {}
+
+  run(): Promise<number> {
+    this.inFlight ??= this.fetchAndApply().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  /** On a cache miss: join a running sync, or start one unless one started within the interval. */
+  async onMiss(): Promise<void> {
+    if (this.inFlight) {
+      await this.inFlight;
+      return;
+    }
+    const now = (this.deps.now ?? Date.now)();
+    if (now - this.lastMissSyncAt < this.deps.minIntervalMs) return;
+    this.lastMissSyncAt = now;
+    await this.run();
+  }
+
+  async fillIfEmpty(): Promise<boolean> {
+    if (!(await this.deps.target.isEmpty())) return false;
+    await this.run();
+    return true;
+  }
+
+  private async fetchAndApply(): Promise<number> {
+    const items = await this.deps.source.list();
+    return this.deps.target.apply(
+      items.map(({ productId, available, version }) => ({ productId, available, version })),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { createInventoryClient } from './clients/inventory-client';
+import { loadConfig } from './config';
+import { FullSync } from './domain/full-sync';
+import { StockReader } from './domain/stock-reader';
+import { stockHandlers } from './handlers';
+import { StockStore } from './store/stock-store';
+
+const service = 'inventory-cache-service';
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service, config, redisPrefix: 'inventory-cache', kafka: true });
+const store = new StockStore(runtime.redis!, 'inventory-cache');
+const sync = new FullSync({
+  source: createInventoryClient(config.INVENTORY_URL, config.INVENTORY_TIMEOUT_MS),
+  target: store,
+  minIntervalMs: config.SYNC_MIN_INTERVAL_MS,
+});
+const app = createApp({ ...runtime, reader: new StockReader(store, sync, runtime.logger) });
+
+// inventory-service may still be starting: keep trying to warm an empty cache until it answers.
+let stopping = false;
+runtime.onStop('warm-up', async () => (stopping = true));
+async function warmUp(): Promise<void> {
+  for (let attempt = 1; !stopping; attempt++) {
+    try {
+      if (await sync.fillIfEmpty()) runtime.logger.info('empty cache filled from inventory-service');
+      return;
+    } catch (err) {
+      runtime.logger.warn({ err: (err as Error).message, attempt }, 'warm-up sync failed, retrying');
+      await delay(Math.min(500 * attempt, 5000));
+    }
+  }
+}
+
+void runtime.start(app, { groupId: service, handlers: stockHandlers(store) }).then(warmUp);

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Health, closeServer, connectRedis, createLogger, createMetrics, createRedis, listen } from '@checkout/chassis';
+import type { InventoryItem } from '@checkout/contracts';
+import { createApp } from '../src/app';
+import { createInventoryClient } from '../src/clients/inventory-client';
+import { FullSync } from '../src/domain/full-sync';
+import { StockReader } from '../src/domain/stock-reader';
+import { StockStore } from '../src/store/stock-store';
+
+export const logger = createLogger('inventory-cache-test', 'silent');
+export const productId = () => `sku-${randomUUID()}`;
+export const item = (productId: string, available: number, version: number): InventoryItem => ({
+  productId,
+  available,
+  reserved: 0,
+  sold: 0,
+  version,
+});
+
+/** A stand-in for inventory-service's GET /inventory that counts how often it was asked. */
+export async function fakeInventory(items: InventoryItem[] = []) {
+  const state = { items, requests: 0 };
+  const app = express();
+  app.get('/inventory', (_req, res) => {
+    state.requests++;
+    res.json({ items: state.items });
+  });
+  const server: Server = await listen(app, 0, '127.0.0.1');
+  return {
+    state,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => closeServer(server),
+  };
+}
+
+/** The service wired as main.ts wires it, on the real test Redis under a prefix of its own. */
+export async function cacheService(
+  inventoryUrl: string,
+  { minIntervalMs = 60_000, redisUrl = process.env.TEST_REDIS_URL! } = {},
+) {
+  const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
+  if (redisUrl === process.env.TEST_REDIS_URL) await connectRedis(redis);
+  const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
+  const sync = new FullSync({ source: createInventoryClient(inventoryUrl, 500), target: store, minIntervalMs });
+  const app = createApp({
+    logger,
+    health: new Health(),
+    metrics: createMetrics('inventory-cache-test'),
+    reader: new StockReader(store, sync, logger),
+  });
+  return { app, store, sync, redis, close: () => redis.disconnect() };
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+
+export type ChargeStatus = 'authorized' | 'declined';
+export type DeclineCode = 'insufficient_funds' | 'invalid_card';
+export type AttemptOutcome = ChargeStatus | 'unavailable' | 'replayed' | 'dropped';
+
+export interface Charge {
+  id: string;
+  orderId: string;
+  status: ChargeStatus;
+  amount: number;
+  currency: string;
+  createdAt: string;
+  code?: DeclineCode;
+}
+
+export interface Attempt {
+  at: string;
+  outcome: AttemptOutcome;
+}
+
+const LIST_CAP = 1000;
+
+/** Charge decisions (one per idempotency key) and every request attempt, per order. */
+export class ChargeLedger {
+  private readonly charges: Charge[] = [];
+  private readonly byOrder = new Map<string, Charge[]>();
+  private readonly attempts = new Map<string, Attempt[]>();
+
+  record(fields: Omit<Charge, 'id' | 'createdAt'>): Charge {
+    const charge: Charge = {
+      id: `ch_${randomBytes(12).toString('hex')}`,
+      createdAt: new Date().toISOString(),
+      ...fields,
+    };
+    this.charges.push(charge);
+    this.byOrder.set(charge.orderId, [...(this.byOrder.get(charge.orderId) ?? []), charge]);
+    return charge;
+  }
+
+  list(orderId?: string): Charge[] {
+    return orderId === undefined ? this.charges.slice(-LIST_CAP) : (this.byOrder.get(orderId) ?? []);
+  }
+
+  attempt(orderId: string, at: string, outcome: AttemptOutcome): void {
+    this.attempts.set(orderId, [...(this.attempts.get(orderId) ?? []), { at, outcome }]);
+  }
+
+  /** In arrival order, though a slow request may finish after a later one. */
+  attemptsOf(orderId: string): Attempt[] {
+    return [...(this.attempts.get(orderId) ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  }
+}

@@ -1,0 +1,8 @@
+import { Runtime } from '@checkout/chassis';
+import { createApp } from './app';
+import { loadConfig } from './config';
+
+// No Redis, no Kafka: like the external gateway it stands in for, it keeps its own state in memory.
+const config = loadConfig(process.env);
+const runtime = new Runtime({ service: 'payment-gateway-mock', config });
+void runtime.start(createApp({ ...runtime, adminToken: config.ADMIN_TOKEN }));

@@ -1,0 +1,63 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Router, type Response } from 'express';
+import { AppError, parseInput } from '@checkout/chassis';
+import type { ChargeLedger } from '../domain/charge-ledger';
+import type { FaultControl } from '../domain/fault-control';
+import type { ChargeResult, Gateway } from '../domain/gateway';
+import { watchClient } from './client-gone';
+import { ChargeBody, IdempotencyKey, OrderQuery } from './schemas';
+
+export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: FaultControl): Router {
+  const router = Router();
+  router.post('/v1/charges', async (req, res) => {
+    faults.countRequest();
+    const arrivedAt = new Date().toISOString();
+    const key = IdempotencyKey.safeParse(req.header('idempotency-key'));
+    if (!key.success) {
+      throw new AppError('BAD_REQUEST', 400, 'an Idempotency-Key header (1-255 characters) is required', [
+        { field: 'Idempotency-Key', code: 'missing_idempotency_key', message: 'required, 1-255 characters' },
+      ]);
+    }
+    const body = parseInput(ChargeBody, req.body);
+    const gone = watchClient(res);
+    if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    if (gone()) {
+      gateway.dropped(body.orderId, arrivedAt);
+      return;
+    }
+    send(res, await gateway.charge(key.data, body, arrivedAt));
+  });
+  router.get('/v1/charges', (req, res) => {
+    const { orderId } = parseInput(OrderQuery, req.query, 'query');
+    res.json({ items: ledger.list(orderId).map(({ code: _code, ...charge }) => charge) });
+  });
+  router.get('/v1/charges/attempts', (req, res) => {
+    const { orderId } = parseInput(OrderQuery.required(), req.query, 'query');
+    res.json({ orderId, attempts: ledger.attemptsOf(orderId) });
+  });
+  return router;
+}
+
+function send(res: Response, result: ChargeResult): void {
+  switch (result.kind) {
+    case 'authorized':
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(201).json({ id: result.charge.id, status: 'authorized', amount: result.charge.amount });
+      return;
+    case 'declined':
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res
+        .status(402)
+        .json({ error: { code: result.charge.code, message: 'the card was declined', charge: result.charge.id } });
+      return;
+    case 'unavailable':
+      res
+        .status(503)
+        .json({ error: { code: 'gateway_unavailable', message: 'the gateway is temporarily unavailable' } });
+      return;
+    case 'key_reused':
+      res.status(422).json({
+        error: { code: 'idempotency_key_reused', message: 'this Idempotency-Key was used with a different request' },
+      });
+  }
+}

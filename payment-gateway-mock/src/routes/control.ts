@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { parseInput, requireAdmin } from '@checkout/chassis';
+import type { FaultControl } from '../domain/fault-control';
+import { ControlRequest } from './schemas';
+
+/** Fault injection for tests. Reading the settings and the request count needs no token. */
+export function controlRouter(faults: FaultControl, adminToken: string | undefined): Router {
+  const router = Router();
+  router.post('/_control', requireAdmin(adminToken), (req, res) => {
+    const { reset, ...change } = parseInput(ControlRequest, req.body ?? {});
+    if (reset || Object.keys(change).length === 0) faults.reset();
+    faults.update(change);
+    res.json(faults.snapshot());
+  });
+  router.get('/_control', (_req, res) => {
+    res.json(faults.snapshot());
+  });
+  return router;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const digitsOnly = (s: string) => s.replace(/[\s-]/g, '');
+
+export const TokenRequest = z.object({
+  // The regex message never echoes the input: a card number must not reach an error body or a log.
+  cardNumber: z
+    .string()
+    .transform(digitsOnly)
+    .pipe(z.string().regex(/^\d{12,19}$/, '12 to 19 digits')),
+  expMonth: z.coerce.number().int().min(1).max(12),
+  expYear: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2200)
+    .transform((y) => (y < 100 ? 2000 + y : y)),
+  cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
+});
+
+export const ChargeBody = z.object({
+  amount: z.number().int().positive().max(99_999_999),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code')
+    .transform((c) => c.toUpperCase())
+    .default('USD'),
+  source: z.string().min(1).max(255),
+  orderId: z.string().min(1).max(64),
+});
+
+export const IdempotencyKey = z.string().min(1).max(255);
+
+export const OrderQuery = z.object({ orderId: z.string().min(1).max(64).optional() });
+
+export const ControlRequest = z.strictObject({
+  latencyMs: z.number().int().min(0).max(120_000).optional(),
+  failNext: z.number().int().min(0).max(1_000_000).optional(),
+  failRate: z.number().min(0).max(1).optional(),
+  reset: z.boolean().optional(),
+});

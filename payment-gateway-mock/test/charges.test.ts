@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { waitFor } from '../../test/support';
+import { attemptsOf, charge, chargeBody, chargesOf, control, gatewayApp } from './harness';
+
+describe('POST /v1/charges', () => {
+  it.each(['tok_visa', 'tok_mastercard'])(
+    'when the source is %s, then 201 authorized and one charge is listed',
+    async (source) => {
+      const app = gatewayApp();
+      const body = chargeBody({ source, amount: 1234 });
+      const res = await charge(app, body);
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({ id: expect.stringMatching(/^ch_/), status: 'authorized', amount: 1234 });
+      expect(await chargesOf(app, body.orderId)).toEqual([
+        {
+          id: res.body.id,
+          orderId: body.orderId,
+          status: 'authorized',
+          amount: 1234,
+          currency: 'USD',
+          createdAt: expect.any(String),
+        },
+      ]);
+    },
+  );
+
+  it.each([
+    ['tok_insufficient_funds', 'insufficient_funds'],
+    ['tok_invalid_card', 'invalid_card'],
+    ['tok_never_issued', 'invalid_card'],
+  ])('when the source is %s, then 402 %s and a declined charge is listed', async (source, code) => {
+    const app = gatewayApp();
+    const body = chargeBody({ source });
+    const res = await charge(app, body);
+    expect(res.status).toBe(402);
+    expect(res.body.error.code).toBe(code);
+    expect(await chargesOf(app, body.orderId)).toEqual([expect.objectContaining({ status: 'declined' })]);
+  });
+
+  it('when the source is tok_gateway_error, then 503 every time and nothing is listed', async () => {
+    const app = gatewayApp();
+    const body = chargeBody({ source: 'tok_gateway_error' });
+    const key = randomUUID();
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect(await chargesOf(app, body.orderId)).toEqual([]);
+    expect((await attemptsOf(app, body.orderId)).map((a) => a.outcome)).toEqual(['unavailable', 'unavailable']);
+  });
+
+  it('when the Idempotency-Key header is missing, then 400 names it', async () => {
+    const res = await charge(gatewayApp(), chargeBody(), null);
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  });
+
+  it('when the amount is not a positive integer of cents, then 400 names it', async () => {
+    const app = gatewayApp();
+    for (const amount of [0, -5, 12.5]) {
+      const res = await charge(app, chargeBody({ amount }));
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'amount' })]);
+    }
+  });
+});
+
+describe('POST /v1/charges with one Idempotency-Key', () => {
+  it('when it is retried, then the first decision is replayed and only one charge exists', async () => {
+    const app = gatewayApp();
+    const body = chargeBody();
+    const key = randomUUID();
+    const first = await charge(app, body, key);
+    const again = await charge(app, body, key);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+    expect((await attemptsOf(app, body.orderId)).map((a) => a.outcome)).toEqual(['authorized', 'replayed']);
+  });
+
+  it('when a decline is retried, then the 402 is replayed, not re-decided', async () => {
+    const app = gatewayApp();
+    const body = chargeBody({ source: 'tok_insufficient_funds' });
+    const key = randomUUID();
+    await charge(app, body, key);
+    const again = await charge(app, body, key);
+    expect(again.status).toBe(402);
+    expect(again.body.error.code).toBe('insufficient_funds');
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+  });
+
+  it('when two requests arrive at once, then both get the same charge and only one exists', async () => {
+    const app = gatewayApp();
+    await control(app, { latencyMs: 50 });
+    const body = chargeBody();
+    const key = randomUUID();
+    const [a, b] = await Promise.all([charge(app, body, key), charge(app, body, key)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+  });
+
+  it('when the first answer was a transient 503, then it is not stored and the retry charges afresh', async () => {
+    const app = gatewayApp();
+    await control(app, { failNext: 1 });
+    const body = chargeBody();
+    const key = randomUUID();
+    expect((await charge(app, body, key)).status).toBe(503);
+    const retry = await charge(app, body, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+    expect((await attemptsOf(app, body.orderId)).map((a) => a.outcome)).toEqual(['unavailable', 'authorized']);
+  });
+
+  it('when a gateway error answered first, then the same key is decided afresh later', async () => {
+    const app = gatewayApp();
+    const body = chargeBody({ source: 'tok_gateway_error' });
+    const key = randomUUID();
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect((await charge(app, { ...body, source: 'tok_visa' }, key)).status).toBe(201);
+  });
+
+  it('when it comes with a different amount or order, then 422 idempotency_key_reused and nothing is charged', async () => {
+    const app = gatewayApp();
+    const body = chargeBody();
+    const key = randomUUID();
+    await charge(app, body, key);
+    const otherAmount = await charge(app, { ...body, amount: body.amount + 1 }, key);
+    const otherOrder = await charge(app, { ...body, orderId: `${body.orderId}-2` }, key);
+    expect([otherAmount.status, otherOrder.status]).toEqual([422, 422]);
+    expect(otherAmount.body).toEqual({ error: expect.objectContaining({ code: 'idempotency_key_reused' }) });
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+    expect(await chargesOf(app, `${body.orderId}-2`)).toEqual([]);
+  });
+});
+
+describe('POST /v1/charges under injected faults', () => {
+  it('when failNext is 2, then two requests answer 503 (retries of one key included) and the third succeeds', async () => {
+    const app = gatewayApp();
+    await control(app, { failNext: 2 });
+    const body = chargeBody();
+    const key = randomUUID();
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect((await charge(app, body, key)).status).toBe(201);
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+  });
+
+  it('when failNext is set after a decision, then the retry sees the 503 before any replay', async () => {
+    const app = gatewayApp();
+    const body = chargeBody();
+    const key = randomUUID();
+    await charge(app, body, key);
+    await control(app, { failNext: 1 });
+    expect((await charge(app, body, key)).status).toBe(503);
+    expect((await charge(app, body, key)).status).toBe(201);
+    expect(await chargesOf(app, body.orderId)).toHaveLength(1);
+  });
+
+  it('when failRate is above the random draw, then 503; below it, the charge is decided', async () => {
+    const app = gatewayApp({ random: () => 0.5 });
+    await control(app, { failRate: 0.6 });
+    expect((await charge(app, chargeBody())).status).toBe(503);
+    await control(app, { failRate: 0.4 });
+    expect((await charge(app, chargeBody())).status).toBe(201);
+  });
+
+  it('when the client times out during injected latency, then the request is dropped and nothing is charged', async () => {
+    const app = gatewayApp();
+    await control(app, { latencyMs: 300 });
+    const body = chargeBody();
+    await expect(charge(app, body).timeout(50)).rejects.toThrow(/timeout/i);
+    const attempts = await waitFor(
+      async () => {
+        const seen = await attemptsOf(app, body.orderId);
+        return seen.length > 0 && seen;
+      },
+      { what: 'the dropped attempt' },
+    );
+    expect(attempts.map((a) => a.outcome)).toEqual(['dropped']);
+    expect(await chargesOf(app, body.orderId)).toEqual([]);
+  });
+
+  it('when latency is injected and the client waits, then the charge is decided after the delay', async () => {
+    const app = gatewayApp();
+    await control(app, { latencyMs: 100 });
+    const started = Date.now();
+    const res = await charge(app, chargeBody());
+    expect(res.status).toBe(201);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+  });
+});
+
+describe('GET /v1/charges', () => {
+  it('when no orderId is given, then every decision is listed', async () => {
+    const app = gatewayApp();
+    const [a, b] = [chargeBody(), chargeBody({ source: 'tok_invalid_card' })];
+    await charge(app, a);
+    await charge(app, b);
+    const res = await request(app).get('/v1/charges');
+    expect(res.body.items.map((c: { orderId: string; status: string }) => [c.orderId, c.status])).toEqual([
+      [a.orderId, 'authorized'],
+      [b.orderId, 'declined'],
+    ]);
+  });
+});
+
+describe('GET /v1/charges/attempts', () => {
+  it('when orderId is missing, then 400 names it', async () => {
+    const res = await request(gatewayApp()).get('/v1/charges/attempts');
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'orderId' })]);
+  });
+
+  it('when attempts were made, then each is listed in arrival order with its time', async () => {
+    const app = gatewayApp();
+    const body = chargeBody();
+    const key = randomUUID();
+    await control(app, { failNext: 1 });
+    await charge(app, body, key);
+    await charge(app, body, key);
+    await charge(app, body, key);
+    const attempts = await attemptsOf(app, body.orderId);
+    expect(attempts.map((a) => a.outcome)).toEqual(['unavailable', 'authorized', 'replayed']);
+    for (const a of attempts) expect(Number.isNaN(Date.parse(a.at))).toBe(false);
+  });
+});

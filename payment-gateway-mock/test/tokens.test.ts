@@ -1,0 +1,85 @@
+import request from 'supertest';
+import { charge, chargeBody, gatewayApp } from './harness';
+
+const nextYear = new Date().getUTCFullYear() + 1;
+const card = (cardNumber: string, over: object = {}) => ({
+  cardNumber,
+  expMonth: 12,
+  expYear: nextYear,
+  cvc: '123',
+  ...over,
+});
+
+describe('POST /v1/tokens', () => {
+  it('when the card is valid, then 201 with a token, last4 and brand, and never the card number', async () => {
+    const res = await request(gatewayApp()).post('/v1/tokens').send(card('4242 4242 4242 4242'));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.stringMatching(/^tok_[A-Za-z0-9_]+$/), last4: '4242', brand: 'visa' });
+    expect(JSON.stringify(res.body)).not.toContain('4242424242424242');
+    expect(JSON.stringify(res.headers)).not.toContain('4242424242424242');
+  });
+
+  it.each([
+    ['5555555555554444', 'mastercard'],
+    ['2223003122003222', 'mastercard'],
+    ['378282246310005', 'amex'],
+    ['6011111111111117', 'unknown'],
+  ])('when the number is %s, then the brand is %s', async (cardNumber, brand) => {
+    const res = await request(gatewayApp()).post('/v1/tokens').send(card(cardNumber));
+    expect(res.body).toMatchObject({ last4: cardNumber.slice(-4), brand });
+  });
+
+  it('when the number fails the Luhn check, then 400 names cardNumber without echoing it', async () => {
+    const res = await request(gatewayApp()).post('/v1/tokens').send(card('4242424242424241'));
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'cardNumber' })]);
+    expect(JSON.stringify(res.body)).not.toContain('4242424242424241');
+  });
+
+  it('when the card has expired, then 400 names the expiry field', async () => {
+    const now = new Date();
+    const lastYear = await request(gatewayApp())
+      .post('/v1/tokens')
+      .send(card('4242424242424242', { expYear: now.getUTCFullYear() - 1 }));
+    expect(lastYear.status).toBe(400);
+    expect(lastYear.body.details).toEqual([expect.objectContaining({ field: 'expYear', code: 'expired_card' })]);
+    if (now.getUTCMonth() > 0) {
+      const lastMonth = await request(gatewayApp())
+        .post('/v1/tokens')
+        .send(card('4242424242424242', { expYear: now.getUTCFullYear(), expMonth: now.getUTCMonth() }));
+      expect(lastMonth.body.details).toEqual([expect.objectContaining({ field: 'expMonth' })]);
+    }
+  });
+
+  it('when the card expires this month, then it is still accepted', async () => {
+    const now = new Date();
+    const res = await request(gatewayApp())
+      .post('/v1/tokens')
+      .send(card('4242424242424242', { expYear: now.getUTCFullYear(), expMonth: now.getUTCMonth() + 1 }));
+    expect(res.status).toBe(201);
+  });
+
+  it('when fields are missing or malformed, then 400 names each', async () => {
+    const res = await request(gatewayApp()).post('/v1/tokens').send({ cardNumber: 'abc', expMonth: 13 });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'cardNumber',
+      'cvc',
+      'expMonth',
+      'expYear',
+    ]);
+  });
+
+  it.each([
+    ['4242000000000000', 402, 'insufficient_funds'],
+    ['4242200000001111', 402, 'invalid_card'],
+    ['4242200000009999', 503, undefined],
+    ['4242424242424242', 201, undefined],
+  ])('when a token is made from %s, then a charge answers %s', async (cardNumber, status, code) => {
+    const app = gatewayApp();
+    const token = await request(app).post('/v1/tokens').send(card(cardNumber));
+    const res = await charge(app, chargeBody({ source: token.body.id }));
+    expect(res.status).toBe(status);
+    if (code) expect(res.body).toEqual({ error: expect.objectContaining({ code }) });
+  });
+});
