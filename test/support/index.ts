@@ -1,3 +1,4 @@
 export * from './kafka';
 export * from './wait';
 export * from './http';
+export * from './saga';

@@ -21,14 +21,19 @@ export function retryAfterMs(header: unknown, now = Date.now()): number {
   return Number.isNaN(at) ? 0 : Math.max(0, at - now);
 }
 
-/** Exponential backoff with full jitter (base × 2^(n-1) × random), or Retry-After when it is longer. */
+/**
+ * Exponential backoff with "equal" jitter: half of base × 2^(n-1) fixed, half random. The jitter
+ * spreads retries of many orders apart while each wait stays at least as long as the one before.
+ * Retry-After wins when it asks for longer.
+ */
 export function retryDelayMs(
   retry: number,
   error: AxiosError | undefined,
   baseMs: number,
   random = Math.random,
 ): number {
-  const backoff = baseMs * 2 ** Math.max(0, retry - 1) * random();
+  const ceiling = baseMs * 2 ** Math.max(0, retry - 1);
+  const backoff = ceiling / 2 + (ceiling / 2) * random();
   const asked = retryAfterMs(error?.response?.headers?.['retry-after']);
   return Math.min(MAX_RETRY_DELAY_MS, Math.max(backoff, asked));
 }
