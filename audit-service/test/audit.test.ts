@@ -12,8 +12,8 @@ import {
   type EventType,
 } from '@checkout/contracts';
 import { createLogger, type HandlerContext } from '@checkout/chassis';
-import { testPublisher } from '../../test/support';
-import { startAuditApp, startConsumer } from './harness';
+import { testPublisher, type TestConsumer } from '../../test/support';
+import { startAuditApp } from './harness';
 
 const newOrderId = () => `ord_${randomUUID()}`;
 const ctx = { log: createLogger('audit-test', 'silent') } as HandlerContext;
@@ -22,12 +22,12 @@ const eventOf = <T extends EventType>(type: T, data: EventData<T>) =>
 
 describe('every topic, through the broker', () => {
   let service: Awaited<ReturnType<typeof startAuditApp>>;
-  let consumer: Awaited<ReturnType<typeof startConsumer>>;
+  let consumer: TestConsumer;
   let publisher: Awaited<ReturnType<typeof testPublisher>>;
 
   beforeAll(async () => {
     service = await startAuditApp();
-    [consumer, publisher] = await Promise.all([startConsumer(service.handlers), testPublisher()]);
+    [consumer, publisher] = await Promise.all([service.consume(service.handlers), testPublisher()]);
   });
   afterAll(async () => {
     await Promise.all([consumer?.stop(), publisher?.stop()]);

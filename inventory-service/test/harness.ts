@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import {
-  Health,
-  Outbox,
-  Publisher,
-  createKafka,
-  createLogger,
-  createMetrics,
-  type EventHandler,
-  type HandlerContext,
-} from '@checkout/chassis';
+import { Health, type EventHandler, type HandlerContext } from '@checkout/chassis';
 import { createEvent, type CloudEvent, type EventData } from '@checkout/contracts';
+import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
 import { createInventory } from '../src/inventory';
 
@@ -30,16 +21,8 @@ export const ADMIN_TOKEN = 'test-admin-token';
  * the mock broker: the outbox relay publishes what the scripts write.
  */
 export async function startInventory(opts: HarnessOptions = {}) {
-  const prefix = `inventory-test-${randomUUID()}`;
-  const logger = createLogger('inventory-test', 'silent');
-  const metrics = createMetrics('inventory-service');
-  const redis = new Redis(process.env.TEST_REDIS_URL ?? '');
-  const brokers = (process.env.TEST_KAFKA_BROKERS ?? '').split(',');
-  const kafka = createKafka({ brokers, clientId: prefix, logger });
-  const publisher = new Publisher(kafka, metrics);
-  await publisher.connect();
-  const outbox = new Outbox({ redis, prefix, publisher, logger, metrics, pollMs: 100 });
-  outbox.start();
+  const rig = await startRig('inventory-service');
+  const { prefix, logger, metrics, redis, kafka, publisher, outbox } = rig;
   const inventory = createInventory({
     redis,
     outbox,
@@ -83,9 +66,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
 
   const stop = async () => {
     await inventory.sweeper.stop();
-    await outbox.stop();
-    await publisher.disconnect();
-    redis.disconnect();
+    await rig.stop();
   };
 
   return { prefix, app, redis, kafka, logger, metrics, publisher, outbox, ...inventory, deliver, product, stop };

@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildOrderConfirmed, buildOrderCreated, buildOrderFailed, buildStockUpdated } from '@checkout/contracts';
-import { testPublisher } from '../../test/support';
+import { testPublisher, type TestConsumer } from '../../test/support';
 import type { Channel } from '../src/channels';
 import { maskAddress } from '../src/domain/notification';
-import { startConsumer, startNotificationApp } from './harness';
+import { startNotificationApp } from './harness';
 
 let service: Awaited<ReturnType<typeof startNotificationApp>>;
-let consumer: Awaited<ReturnType<typeof startConsumer>>;
+let consumer: TestConsumer;
 let publisher: Awaited<ReturnType<typeof testPublisher>>;
 
 beforeAll(async () => {
   service = await startNotificationApp();
-  [consumer, publisher] = await Promise.all([startConsumer(service.notifier), testPublisher()]);
+  [consumer, publisher] = await Promise.all([service.consume(), testPublisher()]);
 });
 
 afterAll(async () => {
   await Promise.all([consumer?.stop(), publisher?.stop()]);
-  await service?.redis.quit();
+  await service?.stop();
 });
 
 const newOrderId = () => `ord_${randomUUID()}`;
@@ -119,7 +119,7 @@ describe('channels', () => {
     await local.notifier.send(pending, 'unknown');
     expect(calls).toBe(2);
     expect(await local.store.list(orderId)).toHaveLength(1);
-    await local.redis.quit();
+    await local.stop();
   });
 
   it('logs show a masked address only', () => {

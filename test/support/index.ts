@@ -2,3 +2,4 @@ export * from './kafka';
 export * from './wait';
 export * from './http';
 export * from './saga';
+export * from './component';
