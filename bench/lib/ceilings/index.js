@@ -1,0 +1,20 @@
+'use strict';
+const { echoCeiling } = require('./echo');
+const { kafkaRtt } = require('./kafka');
+const { redisReserve } = require('./redis');
+
+/** The parts' ceilings, each alone on the machine (run before the system starts). */
+async function measureCeilings({ payload, note }) {
+  note('[bench] ceiling: express JSON echo, 10 connections');
+  const echo = await echoCeiling({ connections: 10, payload });
+  note(`[bench]   ${echo.rps} req/s, p50 ${echo.p50Ms} ms, p99 ${echo.p99Ms} ms`);
+  note('[bench] ceiling: kafkajs produce→consume round trip (fresh mock broker, maxWait 10 ms)');
+  const kafka = await kafkaRtt({ messages: 300, maxWaitMs: 10 });
+  note(`[bench]   p50 ${kafka.p50Ms} ms, p99 ${kafka.p99Ms} ms`);
+  note('[bench] ceiling: Redis EVALSHA 3-product reservation, 50 callers (fresh redis-server)');
+  const redis = await redisReserve({ callers: 50 });
+  note(`[bench]   ${redis.opsPerSec} ops/s`);
+  return { echo, kafka, redis };
+}
+
+module.exports = { measureCeilings };

@@ -1,0 +1,81 @@
+'use strict';
+// CPU time of processes from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms).
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
+
+let ticksPerSecond;
+function clockTicks() {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** CPU ms used so far by pid, or null when it is gone. */
+function cpuMsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces: fields count from after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** Child processes of `parent` whose command is `comm` (e.g. the kcat mock this process started). */
+function childrenNamed(comm, parent = process.pid) {
+  const found = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (name === comm && ppid === parent) found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Snapshot of { name: cpuMs } for a { name: pid } map. */
+function snapshot(pids) {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+}
+
+/** { name: ms } used between two snapshots. */
+function diff(before, after) {
+  const out = {};
+  for (const name of Object.keys(before)) {
+    if (before[name] !== null && after[name] !== null) out[name] = after[name] - before[name];
+  }
+  return out;
+}
+
+module.exports = { cpuMsOf, childrenNamed, snapshot, diff };
+
+/** Busy CPU ms of the whole machine so far (all cores), from /proc/stat. */
+function machineBusyMs() {
+  try {
+    const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+    return ((user + nice + system + irq + softirq + steal) * 1000) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/** This process's own CPU ms (the load generator). */
+const selfMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+module.exports.machineBusyMs = machineBusyMs;
+module.exports.selfMs = selfMs;

@@ -1,0 +1,88 @@
+'use strict';
+// bench/results/: <timestamp>.json + latest.json, latest.md, latest.svg.
+const fs = require('node:fs');
+const path = require('node:path');
+const { renderChart } = require('./chart');
+
+const fmt = (v) => (v === null || v === undefined ? '–' : String(v));
+const errs = (e) =>
+  Object.entries(e)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ') || '0';
+
+function markdown(result) {
+  const s = result.summary;
+  const c = result.ceilings;
+  const lines = [
+    `# Benchmark ${result.startedAt}`,
+    '',
+    `${s.machine.cpuModel}, ${s.machine.cores} cores, Node ${s.machine.node}; ${result.system.mode} system.`,
+    '',
+    '| offered /s | sent /s | completed /s | accept p50 / p95 / p99 / max ms | saga p50 / p95 / p99 / max ms | CPU ms/order (net of idle) | other load ms/s | errors | pass |',
+    '|---:|---:|---:|---|---|---:|---:|---|:---:|',
+    ...[...result.steps]
+      .sort((a, b) => a.offeredRate - b.offeredRate)
+      .map(
+        (t) =>
+          `| ${t.offeredRate}${t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
+      ),
+    '',
+    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s, mostly consumers polling the mock). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
+    '',
+    `**Max sustained: ${s.maxOrdersPerSec} orders/s** (saga p99 < ${result.config.sloP99Ms} ms, no errors): saga p50 ${fmt(s.sagaP50Ms)} ms, p99 ${fmt(s.sagaP99Ms)} ms, accept p99 ${fmt(s.acceptP99Ms)} ms, ${fmt(s.cpuMsPerOrder)} CPU ms per order.`,
+    '',
+    ...(c
+      ? [
+          '| part ceiling | value |',
+          '|---|---|',
+          `| express JSON echo, ${c.echo.connections} connections | ${c.echo.rps} req/s, p50 ${c.echo.p50Ms} ms, p99 ${c.echo.p99Ms} ms |`,
+          `| kafkajs produce→consume (mock, maxWait ${c.kafka.maxWaitMs} ms) | p50 ${c.kafka.p50Ms} ms, p99 ${c.kafka.p99Ms} ms |`,
+          `| Redis EVALSHA 3-product reservation, ${c.redis.callers} callers | ${c.redis.opsPerSec} ops/s |`,
+          '',
+        ]
+      : ['Part ceilings: not measured (BENCH_CEILINGS=0).', '']),
+    `echoFraction = ${s.maxOrdersPerSec} / ${s.echoRps} = **${fmt(s.echoFraction)}**; floorMultiple = saga p50 / (3 × Kafka RTT p50 + 2 × echo p50) = ${fmt(s.sagaP50Ms)} / ${fmt(s.floorMs)} = **${fmt(s.floorMultiple)}**.`,
+    '',
+  ];
+  const at = result.steps.find((t) => t.offeredRate === s.maxOrdersPerSec && t.pass) ?? result.steps[0];
+  if (at && Object.keys(at.cpuMsPerOrderByProcess).length) {
+    lines.push(`CPU ms per order by process at ${at.offeredRate}/s:`, '', '| process | CPU ms/order |', '|---|---:|');
+    for (const [k, v] of Object.entries(at.cpuMsPerOrderByProcess).sort((a, b) => b[1] - a[1]))
+      lines.push(`| ${k} | ${v} |`);
+    lines.push('');
+  }
+  const inv = result.invariants;
+  lines.push(
+    inv
+      ? `Invariants: ${inv.ok ? 'all hold' : inv.problems.join('; ')} (${inv.ordersChecked} orders, ${inv.products} products, ${inv.reservedLeft} units still reserved).`
+      : 'Invariants: not checked.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function writeResults(dir, result) {
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, '-');
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  const files = {
+    json: path.join(dir, `bench-${stamp}.json`),
+    latest: path.join(dir, 'latest.json'),
+    md: path.join(dir, 'latest.md'),
+    svg: path.join(dir, 'latest.svg'),
+  };
+  fs.writeFileSync(files.json, json);
+  fs.writeFileSync(files.latest, json);
+  fs.writeFileSync(files.md, markdown(result));
+  if (result.steps.length)
+    fs.writeFileSync(
+      files.svg,
+      renderChart(result.steps, {
+        sloMs: result.config.sloP99Ms,
+        title: `Checkout saga latency vs offered rate (${result.startedAt.slice(0, 16)})`,
+      }),
+    );
+  return files;
+}
+
+module.exports = { writeResults, markdown };

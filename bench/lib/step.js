@@ -1,0 +1,139 @@
+'use strict';
+// One step of the bench: a fixed arrival rate for a fixed time, then every order to its end.
+const { request } = require('./http');
+const { runOpenLoop } = require('./open-loop');
+const { summarize, tally, round } = require('./stats');
+const { waitQuiet, readOrders } = require('./drain');
+const cpu = require('./cpu');
+const { progress } = require('./progress');
+
+const SLO_P99_MS = 250;
+const epochNow = () => performance.timeOrigin + performance.now();
+
+async function runStep({
+  system,
+  rate,
+  durationS,
+  makeBody,
+  agent,
+  seqStart,
+  idleMsPerSec,
+  label,
+  drainTimeoutS = 180,
+}) {
+  const pids = { ...system.servicePids };
+  const orders = [];
+  const errors = {};
+  let inFlight = 0;
+  let accepted = 0;
+  const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
+  const machineBefore = cpu.machineBusyMs();
+  const selfBefore = cpu.selfMs();
+  const wallBefore = performance.now();
+
+  const fire = (i) => {
+    const body = makeBody(seqStart + i);
+    const order = { sentAt: epochNow(), t: performance.now() };
+    orders.push(order);
+    inFlight++;
+    return request(`${system.urls.checkout}/checkout`, { method: 'POST', payload: body, agent }).then((res) => {
+      inFlight--;
+      order.acceptMs = performance.now() - order.t;
+      if (res.status === 202) {
+        accepted++;
+        order.orderId = res.json().orderId;
+      } else {
+        let code = res.error ?? '';
+        try {
+          code = res.json()?.error ?? code;
+        } catch {
+          // not JSON
+        }
+        tally(errors, `HTTP ${res.status || 'ERR'}${code ? ` ${code}` : ''}`);
+      }
+    });
+  };
+  const requests = [];
+  const sched = await runOpenLoop({
+    rate,
+    durationMs: durationS * 1000,
+    fire: (i) => requests.push(fire(i)),
+    onTick: ({ sent, total, elapsedMs }) =>
+      progress(
+        `[bench] ${label} ${rate}/s  ${(elapsedMs / 1000).toFixed(1)}/${durationS} s  sent ${sent}/${total}  accepted ${accepted}  in flight ${inFlight}  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}`,
+      ),
+  });
+  await Promise.all(requests);
+
+  const deadline = Date.now() + drainTimeoutS * 1000;
+  await waitQuiet(pids, idleMsPerSec, deadline, (ms) =>
+    progress(`[bench] ${label} ${rate}/s  draining: services busy (${Math.round(ms)} CPU ms/s)`),
+  );
+  const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
+  const machineUsed = cpu.machineBusyMs() - machineBefore;
+  const selfUsed = cpu.selfMs() - selfBefore;
+  const wallS = (performance.now() - wallBefore) / 1000;
+  const notTerminal = await readOrders(system.urls.checkout, orders, agent, deadline, (n) =>
+    progress(`[bench] ${label} ${rate}/s  reading orders: ${n} not finished`),
+  );
+
+  const sagaMs = [];
+  let confirmed = 0;
+  let lastConfirmedAt = 0;
+  for (const o of orders) {
+    if (!o.orderId) continue;
+    if (!o.view) {
+      tally(errors, 'NOT_TERMINAL');
+      continue;
+    }
+    if (o.view.status === 'FAILED') {
+      tally(errors, `ORDER_FAILED ${o.view.code ?? o.view.reason ?? ''}`.trim());
+      continue;
+    }
+    const at = o.view.history?.find((h) => h.status === 'CONFIRMED')?.at;
+    const confirmedAt = Date.parse(at);
+    confirmed++;
+    lastConfirmedAt = Math.max(lastConfirmedAt, confirmedAt);
+    sagaMs.push(Math.max(0, confirmedAt - o.sentAt));
+  }
+  const firstSent = orders[0]?.sentAt ?? 0;
+  const used = cpu.diff(cpuBefore, cpuAfter);
+  const serviceCpu = Object.keys(pids).reduce((a, k) => a + (used[k] ?? 0), 0);
+  const oursCpu = Object.values(used).reduce((a, b) => a + b, 0) + selfUsed;
+  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+  const saga = summarize(sagaMs);
+  const result = {
+    label,
+    offeredRate: rate,
+    durationS,
+    sent: orders.length,
+    sendRate: round((orders.length * 1000) / sched.elapsedMs),
+    generatorLagMaxMs: round(sched.lateMaxMs),
+    accepted,
+    confirmed,
+    completedPerSec:
+      confirmed && lastConfirmedAt > firstSent ? round((confirmed * 1000) / (lastConfirmedAt - firstSent)) : 0,
+    acceptMs: summarize(orders.filter((o) => o.acceptMs !== undefined).map((o) => o.acceptMs)),
+    sagaMs: saga,
+    errors,
+    errorCount,
+    notTerminal,
+    cpuMsPerOrder: Object.keys(pids).length && confirmed ? round(serviceCpu / confirmed, 2) : null,
+    // What the services would use per order without their idle polling (consumers' fetch loops).
+    cpuMsPerOrderNet:
+      Object.keys(pids).length && confirmed ? round((serviceCpu - idleMsPerSec * wallS) / confirmed, 2) : null,
+    idleCpuShare: Object.keys(pids).length ? round((idleMsPerSec * wallS) / serviceCpu, 2) : null,
+    generatorCpuMsPerOrder: orders.length ? round(selfUsed / orders.length, 2) : null,
+    // CPU of processes that are not ours (other work on the machine): a noisy-neighbour warning.
+    foreignCpuMsPerSec:
+      machineUsed !== null && Object.keys(pids).length ? round((machineUsed - oursCpu) / wallS) : null,
+    cpuMsPerOrderByProcess: confirmed
+      ? Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round(v / confirmed, 2)]))
+      : {},
+    orderIds: orders.filter((o) => o.orderId).map((o) => ({ orderId: o.orderId, status: o.view?.status })),
+  };
+  result.pass = errorCount === 0 && saga.n > 0 && saga.p99 < SLO_P99_MS;
+  return result;
+}
+
+module.exports = { runStep, SLO_P99_MS };
