@@ -15,7 +15,6 @@ async function main() {
     KAFKA_BROKERS: infra.kafkaBrokers,
     REDIS_URL: infra.redisUrl,
     ADMIN_TOKEN: adminToken,
-    KAFKA_MAX_WAIT_MS: process.env.KAFKA_MAX_WAIT_MS ?? '10',
     KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
   };
   const logDir = path.join(ROOT, '.run', 'logs');

@@ -1,7 +1,9 @@
-import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
+  // Off the confirm path: a longer fetch wait on the mock broker costs no saga latency and saves CPU.
+  KAFKA_MAX_WAIT_MS: intSetting(100),
   PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3003'),
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),

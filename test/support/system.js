@@ -19,7 +19,6 @@ async function startSystem({ env = {}, instances, appendonly = false } = {}) {
         KAFKA_BROKERS: infra.kafkaBrokers,
         REDIS_URL: infra.redisUrl,
         ADMIN_TOKEN,
-        KAFKA_MAX_WAIT_MS: '10',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         LOG_LEVEL: 'info',
         ...env,

@@ -27,6 +27,8 @@ export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
     timeout: opts.timeoutMs ?? 2000,
     httpAgent,
     httpsAgent,
+    // No redirects between our services or to the gateway: skipping follow-redirects saves CPU per call.
+    maxRedirects: 0,
     validateStatus: opts.validateStatus ?? (() => true),
   });
   client.interceptors.request.use((config) => {
