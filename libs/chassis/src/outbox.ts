@@ -65,6 +65,10 @@ export class Outbox {
     this.stopped = false;
     const poll = () => {
       this.kick();
+      void this.opts.redis
+        .xlen(this.stream)
+        .then((n) => this.opts.metrics?.outboxBacklog.set(n))
+        .catch(() => undefined);
       this.timer = setTimeout(poll, this.opts.pollMs ?? 500);
       this.timer.unref();
     };
@@ -115,7 +119,8 @@ export class Outbox {
     let sent = 0;
     try {
       for (;;) {
-        const entries = await redis.xrange(this.stream, '-', '+', 'COUNT', this.opts.batchSize ?? 500);
+        const batchSize = this.opts.batchSize ?? 500;
+        const entries = await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize);
         if (entries.length === 0) break;
         const records: KafkaRecord[] = [];
         for (const [id, fields] of entries) {
@@ -125,12 +130,13 @@ export class Outbox {
         await this.opts.publisher.send(records);
         await redis.xdel(this.stream, ...entries.map(([id]) => id));
         sent += records.length;
+        // A short batch was the end of the stream; what arrived since comes with the next kick.
+        if (entries.length < batchSize) break;
         await redis.pexpire(this.lockKey, 10_000);
       }
     } finally {
       await redis.eval(RELEASE_LOCK, 1, this.lockKey, this.owner).catch(() => undefined);
     }
-    this.opts.metrics?.outboxBacklog.set(await redis.xlen(this.stream).catch(() => 0));
     return sent;
   }
 

@@ -1,6 +1,7 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { KafkaRecord } from '@checkout/contracts';
 import type { Metrics } from '../metrics';
+import { startProducerSpans } from '../tracing/otel';
 
 /** Sends records to Kafka. Services publish events through the outbox; this is its transport. */
 export class Publisher {
@@ -29,15 +30,22 @@ export class Publisher {
 
   async send(records: KafkaRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const spans = startProducerSpans(records);
     const byTopic = new Map<string, KafkaRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, rs]) => ({
-        topic,
-        messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-      })),
-    });
+    for (const r of spans.records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, rs]) => ({
+          topic,
+          messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+        })),
+      });
+    } catch (err) {
+      spans.end(err);
+      throw err;
+    }
+    spans.end();
     for (const r of records) this.metrics?.eventsPublished.inc({ topic: r.topic });
   }
 
