@@ -6,6 +6,13 @@ const schema = baseConfigSchema.extend({
   VALIDATION_URL: z.string().url().default('http://127.0.0.1:3001'),
   VALIDATION_TIMEOUT_MS: intSetting(2000),
   IDEMPOTENCY_TTL_S: intSetting(86_400),
+  RATE_LIMIT_PER_MINUTE: intSetting(120),
+  MAX_UNPAID_ORDERS_PER_CUSTOMER: intSetting(3),
+  // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -19,5 +19,8 @@ const app = createApp({
   orders,
   idempotency: new IdempotencyStore(runtime.redis!, { prefix: redisPrefix, ttlSeconds: config.IDEMPOTENCY_TTL_S }),
   changes,
+  rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix },
+  trustProxy: config.TRUST_PROXY,
+  maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });
-void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes }) });
+void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes, metrics: runtime.metrics }) });

@@ -23,7 +23,21 @@ import { startFakeValidation } from './fake-validation';
  * checkout-service wired as main.ts wires it, against the real Redis and Kafka broker of the test
  * run, with a prefix of its own; only validation-service is a stand-in (a real HTTP server).
  */
-export async function startHarness({ consume = false } = {}) {
+export interface HarnessOptions {
+  consume?: boolean;
+  /** Generous unless a test is about the cap: most tests place many orders for one customer. */
+  maxUnpaidOrders?: number;
+  /** Unlimited unless a test is about the rate limiter. */
+  rateLimitPerMinute?: number;
+  trustProxy?: boolean;
+}
+
+export async function startHarness({
+  consume = false,
+  maxUnpaidOrders = 1_000_000,
+  rateLimitPerMinute,
+  trustProxy = false,
+}: HarnessOptions = {}) {
   const prefix = `checkout-test-${randomUUID()}`;
   const logger = createLogger('checkout-test', 'silent');
   const metrics = createMetrics('checkout-test');
@@ -45,6 +59,9 @@ export async function startHarness({ consume = false } = {}) {
     idempotency: new IdempotencyStore(redis, { prefix }),
     changes,
     statusPollMs: 100,
+    maxUnpaidOrders,
+    trustProxy,
+    ...(rateLimitPerMinute ? { rateLimit: { redis, perMinute: rateLimitPerMinute, prefix } } : {}),
   };
   const app = createApp(deps);
 
@@ -52,7 +69,10 @@ export async function startHarness({ consume = false } = {}) {
   const handled: string[] = [];
   let consumer: EventConsumer | undefined;
   if (consume) {
-    const handlers = createHandlers({ orders, changes }) as Record<string, (e: never, c: never) => Promise<void>>;
+    const handlers = createHandlers({ orders, changes, metrics }) as Record<
+      string,
+      (e: never, c: never) => Promise<void>
+    >;
     const observed = Object.fromEntries(
       Object.entries(handlers).map(([type, h]) => [
         type,

@@ -1,6 +1,7 @@
 import { Runtime } from '@checkout/chassis';
 import { createApp } from './app';
 import { createGatewayClient } from './clients/gateway-client';
+import { withGatewayMetrics } from './clients/gateway-metrics';
 import { loadConfig } from './config';
 import { createHandlers } from './handlers';
 import { RecoverySweeper } from './jobs/recovery-sweeper';
@@ -13,12 +14,15 @@ const { redis, outbox, logger } = runtime;
 if (!redis || !outbox) throw new Error('payment-service needs Redis and Kafka');
 
 const store = new PaymentStore(redis, outbox.stream);
-const gateway = createGatewayClient({
-  baseURL: config.PAYMENT_GATEWAY_URL,
-  maxRetries: config.PAYMENT_MAX_RETRIES,
-  attemptTimeoutMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS,
-  backoffBaseMs: config.PAYMENT_BACKOFF_BASE_MS,
-});
+const gateway = withGatewayMetrics(
+  createGatewayClient({
+    baseURL: config.PAYMENT_GATEWAY_URL,
+    maxRetries: config.PAYMENT_MAX_RETRIES,
+    attemptTimeoutMs: config.PAYMENT_ATTEMPT_TIMEOUT_MS,
+    backoffBaseMs: config.PAYMENT_BACKOFF_BASE_MS,
+  }),
+  runtime.metrics,
+);
 const authorizer = new PaymentAuthorizer({ store, gateway, outbox, logger, leaseMs: config.PAYMENT_LEASE_MS });
 const sweeper = new RecoverySweeper(store, authorizer, logger, config.PAYMENT_SWEEP_INTERVAL_MS);
 sweeper.start();

@@ -1,6 +1,7 @@
 import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
 import { createGatewayClient } from '../src/clients/gateway-client';
+import { withGatewayMetrics } from '../src/clients/gateway-metrics';
 import { createHandlers } from '../src/handlers';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { PaymentStore } from '../src/store/payment-store';
@@ -11,12 +12,15 @@ export async function startPaymentService(gatewayUrl: string) {
   const rig = await startRig('payment-service');
   const { redis, prefix, outbox, logger } = rig;
   const store = new PaymentStore(redis, outbox.stream, prefix);
-  const gateway = createGatewayClient({
-    baseURL: gatewayUrl,
-    maxRetries: 2,
-    attemptTimeoutMs: 1000,
-    backoffBaseMs: 10,
-  });
+  const gateway = withGatewayMetrics(
+    createGatewayClient({
+      baseURL: gatewayUrl,
+      maxRetries: 2,
+      attemptTimeoutMs: 1000,
+      backoffBaseMs: 10,
+    }),
+    rig.metrics,
+  );
   const authorizer = new PaymentAuthorizer({ store, gateway, outbox, logger, leaseMs: 60_000 });
   const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
   sweeper.start();

@@ -1,13 +1,16 @@
-import type { HandlerContext } from '@checkout/chassis';
+import type { HandlerContext, Metrics } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { Order } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
+import { observeTerminal } from '../domain/saga-metrics';
 import { canMove } from '../domain/order-status';
 import type { OrderStore, Transition } from '../store/order-store';
 
 export interface HandlerDeps {
   orders: OrderStore;
   changes: OrderChanges;
+  /** Where orders_confirmed/failed_total and saga_duration_seconds are counted. */
+  metrics?: Metrics;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface HandlerDeps {
  * script re-checks the rank, so a concurrent duplicate cannot slip between read and write.
  */
 export async function moveOrder(
-  { orders, changes }: HandlerDeps,
+  { orders, changes, metrics }: HandlerDeps,
   ctx: HandlerContext,
   orderId: string,
   change: Transition,
@@ -37,5 +40,8 @@ export async function moveOrder(
     return;
   }
   ctx.log.info({ orderId, from: order.status, to: change.status }, 'order status changed');
+  if (metrics && (change.status === 'CONFIRMED' || change.status === 'FAILED')) {
+    observeTerminal(metrics, order, change.status, change.fields?.code, change.fields?.stage);
+  }
   changes.notify(orderId);
 }

@@ -34,9 +34,9 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     }
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
-      send(res, await placeOrder(deps, body, (multi, response) => deps.idempotency.completeIn(multi, claim, response)));
+      send(res, await placeOrder(deps, body, (response) => deps.idempotency.completion(claim, response)));
     } catch (err) {
-      // Nothing was decided (503, 500): free the key so the client can retry with it.
+      // Nothing was decided (429, 503, 500): free the key so the client can retry with it.
       await deps.idempotency.release(claim).catch(() => undefined);
       throw err;
     }

@@ -1,25 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
-import { currentContext, currentCorrelationId } from '@checkout/chassis';
+import { currentContext, currentCorrelationId, type Metrics } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
-import type { OrderStore } from '../store/order-store';
+import { countDecision } from '../domain/saga-metrics';
+import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
+import type { AlsoSet, OrderStore } from '../store/order-store';
 
 export interface PlaceOrderDeps {
   validation: ValidationClient;
   orders: OrderStore;
+  maxUnpaidOrders?: number;
+  metrics?: Metrics;
 }
 
 /**
  * Validates the cart, then records the order and the event announcing it in one write. A 503 from
- * validation throws before anything is written, so nothing is stored or emitted.
+ * validation, or a customer at the unpaid-order cap (429), throws before anything is written, so
+ * nothing is stored or emitted.
  */
 export async function placeOrder(
-  { validation, orders }: PlaceOrderDeps,
+  { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
-  alsoRecord?: (multi: ChainableCommander, response: CheckoutResponse) => void,
+  alsoRecord?: (response: CheckoutResponse) => AlsoSet,
 ): Promise<CheckoutResponse> {
+  // Cheap early answer; the authoritative check is the atomic one in orders.create.
+  if ((await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders) throw tooManyUnpaidOrders(maxUnpaidOrders);
   const result = await validation.validate(req.cart);
   const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
   const traceparent = currentContext()?.traceparent;
@@ -32,6 +38,12 @@ export async function placeOrder(
     decision.event.type === 'order.created'
       ? createEvent('order.created', decision.event.data, meta)
       : createEvent('order.failed', decision.event.data, meta);
-  await orders.create(decision.order, [event], (multi) => alsoRecord?.(multi, decision.response));
+  const also = alsoRecord?.(decision.response);
+  const created = await orders.create(decision.order, [event], {
+    maxUnpaid: maxUnpaidOrders,
+    ...(also ? { also } : {}),
+  });
+  if (created === 'too-many-unpaid') throw tooManyUnpaidOrders(maxUnpaidOrders);
+  if (metrics) countDecision(metrics, decision.event);
   return decision.response;
 }

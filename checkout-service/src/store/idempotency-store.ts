@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { AlsoSet } from './order-store';
 
 /** A decided response, replayed as it was first sent. */
 export interface StoredResponse {
@@ -67,10 +68,10 @@ export class IdempotencyStore {
     return { kind: 'in-flight' };
   }
 
-  /** Records the decision in the same MULTI as the order it describes. */
-  completeIn(multi: ChainableCommander, claim: Claim, response: StoredResponse): void {
+  /** The decision as a write to make in the same atomic step as the order it describes. */
+  completion(claim: Claim, response: StoredResponse): AlsoSet {
     const entry: Entry = { state: 'done', hash: claim.hash, response };
-    multi.set(this.redisKey(claim.key), JSON.stringify(entry), 'EX', this.ttl);
+    return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl };
   }
 
   /** Frees the key after a failure the client may retry (only if it is still our claim). */

@@ -1,12 +1,27 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { defineScript, Outbox } from '@checkout/chassis';
 import type { CloudEvent, OrderStatus } from '@checkout/contracts';
 import type { Order } from '../domain/order';
 import { STATUS_RANK } from '../domain/order-status';
 import { decodeOrder, encodeOrder } from './order-codec';
+import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';
+export type CreateResult = 'created' | 'too-many-unpaid';
+
+/** A key/value the creating write sets as well (the idempotency decision). */
+export interface AlsoSet {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+}
+
+export interface CreateOptions {
+  /** Refuse a PENDING order when its customer already holds this many unpaid orders. */
+  maxUnpaid: number;
+  also?: AlsoSet;
+}
 
 export interface Transition {
   status: OrderStatus;
@@ -14,9 +29,13 @@ export interface Transition {
   fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
 }
 
-/** Orders under `<prefix>:order:<id>`; every write goes with its events into the outbox atomically. */
+/**
+ * Orders under `<prefix>:order:<id>`, each customer's unpaid order ids under `<prefix>:unpaid:<customerId>`;
+ * every write goes with its events into the outbox atomically.
+ */
 export class OrderStore {
   private readonly transitionScript;
+  private readonly createScript;
 
   constructor(
     private readonly redis: Redis,
@@ -24,6 +43,15 @@ export class OrderStore {
     readonly prefix = 'checkout',
   ) {
     this.transitionScript = defineScript<string[]>(redis, 'checkoutOrderTransition', 2, TRANSITION_LUA);
+    this.createScript = defineScript<string[]>(redis, 'checkoutOrderCreate', 4, CREATE_LUA);
+  }
+
+  private unpaidKey(customerId: string): string {
+    return `${this.prefix}:unpaid:${customerId}`;
+  }
+
+  async unpaidCount(customerId: string): Promise<number> {
+    return this.redis.scard(this.unpaidKey(customerId));
   }
 
   private key(orderId: string): string {
@@ -34,15 +62,27 @@ export class OrderStore {
     return decodeOrder(await this.redis.hgetall(this.key(orderId)));
   }
 
-  /** Stores a new order with its events; `also` adds writes that must commit with it. */
-  async create(order: Order, events: CloudEvent[], also?: (multi: ChainableCommander) => void): Promise<void> {
-    const multi = this.redis.multi().hset(this.key(order.orderId), encodeOrder(order));
-    this.outbox.addTo(multi, events);
-    also?.(multi);
-    const results = await multi.exec();
-    const failed = results?.find(([err]) => err)?.[0];
-    if (!results || failed) throw failed ?? new Error('order write was aborted');
+  /** Stores a new order with its events (and `also`), unless a PENDING order would exceed the unpaid cap. */
+  async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
+    const cap = order.status === 'PENDING' ? Math.max(1, maxUnpaid) : 0;
+    const result = await this.createScript(
+      [
+        this.key(order.orderId),
+        this.unpaidKey(order.customerId),
+        this.outbox.stream,
+        also?.key ?? this.key(order.orderId),
+      ],
+      String(cap),
+      order.orderId,
+      also?.value ?? '',
+      String(also?.ttlSeconds ?? 0),
+      String(events.length),
+      ...events.map((e) => Outbox.serialize(e)),
+      ...Object.entries(encodeOrder(order)).flat(),
+    );
+    if (result !== 1) return 'too-many-unpaid';
     this.outbox.kick();
+    return 'created';
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
@@ -53,6 +93,7 @@ export class OrderStore {
       String(STATUS_RANK[change.status]),
       change.at,
       event ? Outbox.serialize(event) : '',
+      `${this.prefix}:unpaid:`,
       ...fields,
     );
     if (result === 1) {

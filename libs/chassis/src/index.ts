@@ -7,6 +7,7 @@ export * from './metrics';
 export * from './outbox';
 export * from './runtime';
 export * from './shutdown';
+export * from './tracing';
 export * from './http/admin';
 export * from './http/app';
 export * from './http/client';

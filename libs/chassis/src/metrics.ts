@@ -6,6 +6,7 @@ export interface Metrics {
   eventsConsumed: Counter<'topic' | 'outcome'>;
   eventsPublished: Counter<'topic'>;
   handlerDuration: Histogram<'topic'>;
+  handlerErrors: Counter<'topic'>;
   deadLettered: Counter<'topic' | 'reason'>;
   outboxBacklog: Gauge;
 }
@@ -44,6 +45,12 @@ export function createMetrics(service: string): Metrics {
       buckets,
       registers: [registry],
     }),
+    handlerErrors: new Counter({
+      name: 'event_handler_errors_total',
+      help: 'Handler attempts that threw, by topic (each retry counts): a rising rate is where events are stuck',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
     deadLettered: new Counter({
       name: 'dlq_messages_total',
       help: 'Messages sent to the dead-letter topic, by origin topic and reason',
@@ -56,4 +63,32 @@ export function createMetrics(service: string): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * A service's own counter on its one registry, created on first use: the route, the handlers and
+ * the tests that build them all get the same instance instead of a duplicate-name error.
+ */
+export function serviceCounter<L extends string = string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** A service's own histogram on its one registry, created on first use (see serviceCounter). */
+export function serviceHistogram<L extends string = string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  buckets: number[],
+  labelNames: readonly L[] = [],
+): Histogram<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Histogram<L>;
+  return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
 }

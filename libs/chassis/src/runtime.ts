@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { Outbox } from './outbox';
 import { connectRedis, createRedis, redisReady } from './redis/client';
 import { onShutdown, type ShutdownStep } from './shutdown';
+import { startTracing, stopTracing } from './tracing/otel';
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
@@ -46,6 +47,8 @@ export class Runtime {
 
   constructor(private readonly opts: RuntimeOptions) {
     const { service, config } = opts;
+    // First, so the HTTP and express instrumentation are in place before any server or client exists.
+    startTracing(service);
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.metrics = createMetrics(service);
     if (opts.redisPrefix) {
@@ -110,6 +113,7 @@ export class Runtime {
         ['outbox', () => this.outbox?.stop() ?? Promise.resolve()],
         ['producer', () => this.publisher?.disconnect() ?? Promise.resolve()],
         ['redis', () => this.redis?.quit() ?? Promise.resolve()],
+        ['tracing', () => stopTracing()],
       ],
     });
     try {

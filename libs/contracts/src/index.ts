@@ -5,3 +5,4 @@ export * from './events';
 export * from './cloudevents';
 export * from './http';
 export * from './builders';
+export * from './docs';

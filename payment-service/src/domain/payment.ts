@@ -24,6 +24,8 @@ export interface Claim {
   token: string;
   expiresAt: string;
   correlationId: string;
+  /** The trace the order belongs to (first half recorded wins), so the outcome event continues it. */
+  traceparent?: string;
 }
 
 /** Until order.created arrives the amount is unknown: the view says 0 rather than inventing one. */

@@ -1,4 +1,4 @@
-import type { EventHandler } from '@checkout/chassis';
+import { currentContext, type EventHandler } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -8,9 +8,22 @@ export const onOrderCreated =
   async (event, ctx) => {
     const { orderId, total, currency, payment } = event.data;
     const claim = await store.recordOrder(
-      { orderId, amount: total, currency, token: payment.token, correlationId: event.correlationId },
+      {
+        orderId,
+        amount: total,
+        currency,
+        token: payment.token,
+        correlationId: event.correlationId,
+        ...traceOf(),
+      },
       authorizer.leaseMs,
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'order held for payment');
     if (claim) authorizer.start(claim);
   };
+
+/** The handler's traceparent, kept with the payment so the charge, whenever it runs, continues the trace. */
+function traceOf(): { traceparent?: string } {
+  const traceparent = currentContext()?.traceparent;
+  return traceparent ? { traceparent } : {};
+}

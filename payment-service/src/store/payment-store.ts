@@ -38,7 +38,14 @@ export class PaymentStore {
 
   /** Records the order's half; returns a claim when this call completed the pair. */
   recordOrder(
-    o: { orderId: string; amount: number; currency: string; token: string; correlationId: string },
+    o: {
+      orderId: string;
+      amount: number;
+      currency: string;
+      token: string;
+      correlationId: string;
+      traceparent?: string;
+    },
     leaseMs: number,
   ) {
     const { orderId, ...rest } = o;
@@ -46,8 +53,12 @@ export class PaymentStore {
   }
 
   /** Records the reservation's half; returns a claim when this call completed the pair. */
-  recordReservation(r: { orderId: string; expiresAt: string; correlationId: string }, leaseMs: number) {
-    return this.recordHalf(r.orderId, { expiresAt: r.expiresAt, correlationId: r.correlationId }, leaseMs);
+  recordReservation(
+    r: { orderId: string; expiresAt: string; correlationId: string; traceparent?: string },
+    leaseMs: number,
+  ) {
+    const { orderId, ...half } = r;
+    return this.recordHalf(orderId, half, leaseMs);
   }
 
   private async recordHalf(orderId: string, half: Fields, leaseMs: number): Promise<Claim | undefined> {
@@ -129,5 +140,6 @@ function toClaim(orderId: string, owner: string, f: Fields): Claim {
     token: f.token ?? '',
     expiresAt: f.expiresAt ?? '',
     correlationId: f.correlationId ?? orderId,
+    ...(f.traceparent ? { traceparent: f.traceparent } : {}),
   };
 }

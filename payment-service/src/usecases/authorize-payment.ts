@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { runWithContext } from '@checkout/chassis';
+import { childTraceparent, runWithContext } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import type { GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
@@ -46,9 +46,10 @@ export class PaymentAuthorizer {
 
   async authorize(claim: Claim): Promise<void> {
     const { store, gateway, outbox, logger } = this.deps;
-    await runWithContext({ correlationId: claim.correlationId }, async () => {
+    const traceparent = childTraceparent(claim.traceparent);
+    await runWithContext({ correlationId: claim.correlationId, traceparent }, async () => {
       const result = await gateway.authorize(claim);
-      const written = await store.complete(claim, result, outcomeEvent(claim, result));
+      const written = await store.complete(claim, result, outcomeEvent(claim, result, traceparent));
       if (!written) return;
       outbox.kick();
       const { orderId } = claim;
@@ -58,8 +59,8 @@ export class PaymentAuthorizer {
   }
 }
 
-function outcomeEvent(claim: Claim, result: AuthorizationResult): CloudEvent {
-  const meta = { source: SOURCE, correlationId: claim.correlationId };
+function outcomeEvent(claim: Claim, result: AuthorizationResult, traceparent: string): CloudEvent {
+  const meta = { source: SOURCE, correlationId: claim.correlationId, traceparent };
   const { orderId } = claim;
   return result.ok
     ? createEvent(

@@ -1,7 +1,8 @@
 /**
  * Lua prelude building the outbox record (the chassis' KafkaRecord in CloudEvents binary mode)
  * inside the script, because the payload holds levels and versions only the script knows.
- * `meta` carries what Node decided: ce_id, ce_time, ce_source and the correlation id.
+ * `meta` carries what Node decided: ce_id, ce_time, ce_source, the correlation id and the
+ * traceparent (a nil field, so no header, when there is none).
  */
 export const EVENT_RECORD_LUA = `
 local function event_record(ctype, key, data, meta)
@@ -18,6 +19,7 @@ local function event_record(ctype, key, data, meta)
       ce_subject = key,
       ['content-type'] = 'application/json',
       ['x-correlation-id'] = meta.correlationId,
+      traceparent = meta.traceparent,
     },
   })
 end

@@ -18,6 +18,11 @@ local meta = cjson.decode(ARGV[4])
 if not meta.correlationId or meta.correlationId == '' then
   meta.correlationId = redis.call('HGET', KEYS[1], 'correlationId') or order_id
 end
+-- The expiry sweeper has no trace of its own: the release continues the order's.
+if not meta.traceparent then
+  local tp = redis.call('HGET', KEYS[1], 'traceparent')
+  if tp and tp ~= '' then meta.traceparent = tp end
+end
 
 local levels = {}
 for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do

@@ -45,7 +45,7 @@ for _, it in ipairs(items) do
   levels[#levels + 1] = { productId = it.productId, available = available, version = version }
 end
 redis.call('HSET', KEYS[1], 'status', 'RESERVED', 'items', items_json, 'expiresAt', ARGV[5],
-  'createdAt', ARGV[4], 'correlationId', meta.correlationId)
+  'createdAt', ARGV[4], 'correlationId', meta.correlationId, 'traceparent', meta.traceparent or '')
 redis.call('ZADD', KEYS[2], ARGV[5], order_id)
 outbox_add(KEYS[3], event_record('stock.reserved', order_id,
   { orderId = order_id, items = items, levels = levels, expiresAt = ARGV[6] }, meta))

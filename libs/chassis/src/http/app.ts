@@ -3,6 +3,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { runWithContext } from '../context';
+import { activeTraceparent } from '../tracing/otel';
+import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
 import type { Metrics } from '../metrics';
 import { errorMiddleware, notFoundMiddleware } from './errors';
@@ -42,8 +44,10 @@ function correlation(req: Request, res: Response, next: NextFunction): void {
   const given = req.header(CORRELATION_HEADER);
   const correlationId = given && CORRELATION_PATTERN.test(given) ? given : randomUUID();
   res.setHeader(CORRELATION_HEADER, correlationId);
-  const traceparent = req.header('traceparent');
-  runWithContext({ correlationId, ...(traceparent ? { traceparent } : {}) }, next);
+  // This request's span: the instrumentation's when tracing is on, else a child of the caller's
+  // traceparent, or a new trace when the caller sent none (so every order has a trace id).
+  const traceparent = activeTraceparent() ?? childTraceparent(req.header('traceparent'));
+  runWithContext({ correlationId, traceparent }, next);
 }
 
 function requestMetrics(metrics: Metrics) {

@@ -17,11 +17,13 @@ export const fieldPath = (path: PropertyKey[]): string =>
   );
 
 /** Turns a schema failure into the details list of a 400: one entry per bad field. */
-export const zodDetails = (err: ZodError) =>
+export const zodDetails = (err: ZodError, root = '(body)') =>
   err.issues.map((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
     const base = fieldPath(issue.path);
-    const field = keys?.length ? keys.map((k) => (base ? `${base}.${k}` : k)).join(', ') : base || '(body)';
+    // An empty key still has to be named, or the detail would point nowhere.
+    const named = (k: string) => (k === '' ? '""' : k);
+    const field = keys?.length ? keys.map((k) => (base ? `${base}.${named(k)}` : named(k))).join(', ') : base || root;
     return { field, code: issue.code, message: issue.message };
   });
 
@@ -29,7 +31,8 @@ export const zodDetails = (err: ZodError) =>
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'request body'): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const details = zodDetails(result.error);
+  // A scalar input (a path parameter) that fails as a whole is named by where it came from.
+  const details = zodDetails(result.error, where === 'request body' ? '(body)' : where);
   throw new AppError('BAD_REQUEST', 400, `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
 }
 
@@ -83,6 +86,17 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   if (parserError?.type && typeof parserError.status === 'number' && parserError.status < 500) {
     return { status: parserError.status, body: { error: 'BAD_REQUEST', message: parserError.message } };
+  }
+  // The router cannot percent-decode a path parameter (`/orders/%`): the client's fault, not ours.
+  if (err instanceof URIError && parserError.status === 400) {
+    return {
+      status: 400,
+      body: {
+        error: 'BAD_REQUEST',
+        message: 'malformed percent-encoding in the path',
+        details: [{ field: '(path)', code: 'invalid_encoding', message: 'malformed percent-encoding' }],
+      },
+    };
   }
   if (isTransientError(err)) {
     return {

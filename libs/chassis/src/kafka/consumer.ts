@@ -10,9 +10,11 @@ import {
   type EventData,
   type EventType,
 } from '@checkout/contracts';
-import { runWithContext } from '../context';
+import { currentContext, runWithContext } from '../context';
 import { isTransientError } from '../errors';
 import type { Metrics } from '../metrics';
+import { inSpan } from '../tracing/otel';
+import { childTraceparent, traceIdOf } from '../tracing/traceparent';
 import { ensureTopics } from './client';
 import type { Publisher } from './publisher';
 
@@ -69,6 +71,9 @@ export class EventConsumer {
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
       opts.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs gives up on errors it deems fatal (the mock answers a SyncGroup racing a second
+      // member's join with INVALID_REQUEST): without a restart the service stays unready for good.
+      if (!payload.restart && !this.stopping) this.restartLater();
     });
     this.consumer.on(STOP, () => (this.joined = false));
     this.consumer.on(DISCONNECT, () => (this.joined = false));
@@ -85,6 +90,22 @@ export class EventConsumer {
   async start(): Promise<void> {
     const topics = this.topics;
     await ensureTopics(this.opts.kafka, [...topics, dlqTopic(this.opts.service)]);
+    await this.run();
+  }
+
+  private restartLater(delayMs = 1000): void {
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.opts.logger.warn('restarting the consumer');
+      this.run().catch((err: unknown) => {
+        this.opts.logger.error({ err }, 'consumer restart failed, retrying');
+        this.restartLater(Math.min(delayMs * 2, 10_000));
+      });
+    }, delayMs).unref();
+  }
+
+  private async run(): Promise<void> {
+    const topics = this.topics;
     await this.consumer.connect();
     // From the beginning: a new group must not miss events published while it was joining.
     await this.consumer.subscribe({ topics, fromBeginning: true });
@@ -115,25 +136,46 @@ export class EventConsumer {
       await this.deadLetter(topic, partition, message, 'UNEXPECTED_TYPE', `ce_type ${event.type} on topic ${topic}`);
       return;
     }
-    const log = logger.child({ eventId: event.id, eventType: event.type, correlationId: event.correlationId });
+    const log = logger.child({
+      eventId: event.id,
+      eventType: event.type,
+      correlationId: event.correlationId,
+      ...(event.traceparent ? { traceId: traceIdOf(event.traceparent) } : {}),
+    });
     const ctx: HandlerContext = {
       log,
       newEvent: (type, data) =>
         createEvent(type, data, {
           source: `/${this.opts.service}`,
           correlationId: event.correlationId,
-          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+          // The handler's span (a child of the event's), so what it emits stays in the same trace.
+          traceparent: currentContext()?.traceparent ?? childTraceparent(event.traceparent),
         }),
     };
     const maxAttempts = this.opts.maxAttempts ?? 5;
     const end = metrics.handlerDuration.startTimer({ topic });
     for (let attempt = 1; ; attempt++) {
       try {
-        await runWithContext({ correlationId: event.correlationId, causationId: event.id }, () => handler(event, ctx));
+        const span = {
+          name: `${topic} process`,
+          kind: 'consumer' as const,
+          parent: event.traceparent,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.message.id': event.id,
+          },
+        };
+        await inSpan(span, (traceparent) =>
+          runWithContext({ correlationId: event.correlationId, causationId: event.id, traceparent }, () =>
+            handler(event, ctx),
+          ),
+        );
         metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
         end();
         return;
       } catch (err) {
+        metrics.handlerErrors.inc({ topic });
         const transient = isTransientError(err);
         if (!transient && attempt >= maxAttempts) {
           end();

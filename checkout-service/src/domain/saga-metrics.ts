@@ -1,0 +1,51 @@
+import { serviceCounter, serviceHistogram, type Metrics } from '@checkout/chassis';
+import type { Order } from './order';
+
+const SAGA_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
+
+/**
+ * What answers "where are orders stuck": accepted − confirmed − failed is the number in flight,
+ * failures say at which stage and why, the histogram how long orders take to finish.
+ */
+export function sagaMetrics({ registry }: Metrics) {
+  return {
+    accepted: serviceCounter(registry, 'orders_accepted_total', 'Orders accepted with 202 (order.created emitted)'),
+    confirmed: serviceCounter(registry, 'orders_confirmed_total', 'Orders moved to CONFIRMED'),
+    failed: serviceCounter(registry, 'orders_failed_total', 'Orders moved to FAILED, by stage and code', [
+      'stage',
+      'code',
+    ]),
+    duration: serviceHistogram(
+      registry,
+      'saga_duration_seconds',
+      'From order creation to its terminal status (CONFIRMED or FAILED)',
+      SAGA_BUCKETS,
+      ['status'],
+    ),
+  };
+}
+
+/** Counts an order that just reached CONFIRMED or FAILED (called once, by the write that moved it). */
+export function observeTerminal(
+  metrics: Metrics,
+  order: Order,
+  status: 'CONFIRMED' | 'FAILED',
+  code?: string,
+  stage?: string,
+): void {
+  const m = sagaMetrics(metrics);
+  if (status === 'CONFIRMED') m.confirmed.inc();
+  else m.failed.inc({ stage: stage ?? 'unknown', code: code ?? 'UNKNOWN' });
+  const createdAt = Date.parse(order.history[0]?.at ?? '');
+  if (!Number.isNaN(createdAt)) m.duration.observe({ status }, Math.max(0, Date.now() - createdAt) / 1000);
+}
+
+/** Counts a checkout decision: accepted (order.created) or failed at validation (order.failed). */
+export function countDecision(
+  metrics: Metrics,
+  event: { type: 'order.created' } | { type: 'order.failed'; data: { code: string } },
+): void {
+  const m = sagaMetrics(metrics);
+  if (event.type === 'order.created') m.accepted.inc();
+  else m.failed.inc({ stage: 'validation', code: event.data.code });
+}

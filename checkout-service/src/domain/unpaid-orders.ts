@@ -1,0 +1,12 @@
+import { AppError } from '@checkout/chassis';
+
+/** OWASP API6: one customer holding many unpaid orders would take stock off the shelf without paying. */
+export const DEFAULT_MAX_UNPAID_ORDERS = 3;
+
+export const tooManyUnpaidOrders = (max: number): AppError =>
+  new AppError(
+    'TOO_MANY_UNPAID_ORDERS',
+    429,
+    `this customer already has ${max} unpaid orders; pay or cancel one before placing another`,
+    [{ field: 'customer.id', code: 'too_many_unpaid_orders', message: `at most ${max} unpaid orders at once` }],
+  );

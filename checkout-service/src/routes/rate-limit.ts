@@ -1,0 +1,59 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+
+export interface RateLimitOptions {
+  redis: Redis;
+  perMinute: number;
+  /** Owner prefix of the service's keys; counters live under `<prefix>:ratelimit:`. */
+  prefix?: string;
+}
+
+/**
+ * RedisStore loads its Lua once at start; if Redis was not up then, every later increment would fail
+ * with that first error and the limiter would stay open for good. Reload after any store failure.
+ */
+class ReloadingRedisStore extends RedisStore {
+  override async increment(key: string) {
+    try {
+      return await super.increment(key);
+    } catch (err) {
+      this.incrementScriptSha = this.loadIncrementScript();
+      this.incrementScriptSha.catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** Per-client-IP limit over a one-minute window shared by every instance through Redis. */
+export function checkoutRateLimit(
+  { redis, perMinute, prefix = 'checkout' }: RateLimitOptions,
+  logger: Logger,
+): RequestHandler {
+  const store = new ReloadingRedisStore({
+    prefix: `${prefix}:ratelimit:`,
+    sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+  });
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    store,
+    // Redis down must not turn requests into 500s: the request goes on and fails where Redis is needed.
+    passOnStoreError: true,
+    // We key on req.ip on purpose; whether proxies are trusted is the TRUST_PROXY setting.
+    validate: { xForwardedForHeader: false, forwardedHeader: false, trustProxy: false },
+    logger: {
+      warn: (err, msg) => logger.warn({ err }, msg ?? 'rate limiter'),
+      error: (err, msg) => logger.warn({ err }, msg ?? 'rate limiter store failed'),
+    },
+    handler: (_req, res) => {
+      res
+        .status(429)
+        .json({ error: 'RATE_LIMITED', message: `too many requests: at most ${perMinute} a minute per client` });
+    },
+  });
+}

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+describe('GET /docs', () => {
+  it('when the OpenAPI document is asked for, then it is the committed docs/architecture/openapi.json', async () => {
+    const res = await request(h.app).get('/docs/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.paths['/checkout'].post).toBeDefined();
+    const committed = path.resolve(__dirname, '../../docs/architecture/openapi.json');
+    expect(res.body).toEqual(JSON.parse(fs.readFileSync(committed, 'utf8')));
+  });
+
+  it('when a browser opens /docs/, then Swagger UI loads its page and assets', async () => {
+    const page = await request(h.app).get('/docs/');
+    expect(page.status).toBe(200);
+    expect(page.type).toBe('text/html');
+    expect(page.text).toContain('swagger-ui');
+    const init = await request(h.app).get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toContain('/checkout');
+  });
+
+  it('when /docs is opened without the slash, then it redirects to /docs/', async () => {
+    const res = await request(h.app).get('/docs');
+    expect([301, 302, 308]).toContain(res.status);
+    expect(res.headers.location).toBe('/docs/');
+  });
+});

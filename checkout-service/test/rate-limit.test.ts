@@ -1,0 +1,68 @@
+import request from 'supertest';
+import Redis from 'ioredis';
+import { buildCheckoutRequest } from '@checkout/contracts';
+import { createApp } from '../src/app';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let proxied: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ rateLimitPerMinute: 3 });
+  proxied = await startHarness({ rateLimitPerMinute: 3, trustProxy: true });
+});
+afterAll(async () => {
+  await proxied.stop();
+  await h.stop();
+});
+
+const checkoutFrom = (app: Harness['app'], forwardedFor?: string) => {
+  const req = request(app).post('/checkout');
+  if (forwardedFor) req.set('X-Forwarded-For', forwardedFor);
+  return req.send(buildCheckoutRequest());
+};
+
+describe('POST /checkout — rate limit per client', () => {
+  it('when a client exceeds the limit within the minute, then 429 RATE_LIMITED with Retry-After', async () => {
+    for (let i = 0; i < 3; i++) {
+      const ok = await checkoutFrom(h.app);
+      expect(ok.status).toBe(202);
+      expect(ok.headers['ratelimit-policy']).toBeDefined();
+    }
+    const res = await checkoutFrom(h.app);
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual({ error: 'RATE_LIMITED', message: expect.any(String) });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(await h.redis.keys(`${h.prefix}:ratelimit:*`)).not.toHaveLength(0);
+  });
+
+  it('when TRUST_PROXY is off, then X-Forwarded-For does not buy a fresh allowance', async () => {
+    // Same socket address as the previous test: the limit is already used up.
+    expect((await checkoutFrom(h.app, '203.0.113.7')).status).toBe(429);
+  });
+
+  it('when TRUST_PROXY is on, then the client is the forwarded address and another client is unaffected', async () => {
+    for (let i = 0; i < 3; i++) expect((await checkoutFrom(proxied.app, '198.51.100.1')).status).toBe(202);
+    expect((await checkoutFrom(proxied.app, '198.51.100.1')).status).toBe(429);
+    expect((await checkoutFrom(proxied.app, '198.51.100.2')).status).toBe(202);
+  });
+
+  it('when the limit applies, then other routes are not counted', async () => {
+    for (let i = 0; i < 5; i++) expect((await request(h.app).get('/orders/ord_unknown')).status).toBe(404);
+  });
+
+  it('when the Redis of the limiter is down, then the request goes through instead of failing as 500', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
+    dead.on('error', () => undefined);
+    const app = createApp({ ...h.deps, rateLimit: { redis: dead, perMinute: 3, prefix: h.prefix } });
+    const res = await checkoutFrom(app);
+    expect(res.status).not.toBe(500);
+    expect(res.status).toBe(202);
+    dead.disconnect();
+  });
+});

@@ -1,0 +1,2 @@
+export * from './otel';
+export * from './traceparent';

@@ -1,0 +1,3 @@
+export * from './asyncapi';
+export * from './flow';
+export * from './openapi';

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createMetrics } from '@checkout/chassis';
+import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
+import { testPublisher, waitFor } from '../../test/support';
+import { metricValue } from '../../test/support/metrics';
+import { createGatewayClient } from '../src/clients/gateway-client';
+import { withGatewayMetrics } from '../src/clients/gateway-metrics';
+import { startFakeGateway } from './fake-gateway';
+import { startPaymentService } from './harness';
+
+let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+beforeAll(async () => {
+  gateway = await startFakeGateway();
+});
+afterAll(() => gateway?.stop());
+
+/** The gateway client as main.ts wires it, on a registry of this test's own (2 retries: 3 attempts at most). */
+const meteredClient = () => {
+  const metrics = createMetrics('payment-metrics-test');
+  const client = withGatewayMetrics(
+    createGatewayClient({ baseURL: gateway.url, maxRetries: 2, attemptTimeoutMs: 1000, backoffBaseMs: 5 }),
+    metrics,
+  );
+  const charge = (token: string) =>
+    client.authorize({
+      orderId: `ord_${randomUUID()}`,
+      amount: 1000,
+      currency: 'USD',
+      token,
+      expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    });
+  const value = async (name: string, labels: Record<string, string> = {}) =>
+    metricValue(await metrics.registry.metrics(), name, labels);
+  return { charge, value };
+};
+
+describe('gateway_attempts_total and gateway_retries_total', () => {
+  it('when a charge is authorized, then one authorized attempt and no retry are counted', async () => {
+    const { charge, value } = meteredClient();
+    expect((await charge('tok_visa')).ok).toBe(true);
+    expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(1);
+    expect(await value('gateway_attempts_total', { outcome: 'error' })).toBe(0);
+    expect(await value('gateway_retries_total')).toBe(0);
+  });
+
+  it('when the card is declined, then one declined attempt is counted', async () => {
+    const { charge, value } = meteredClient();
+    await charge('tok_insufficient_funds');
+    expect(await value('gateway_attempts_total', { outcome: 'declined' })).toBe(1);
+    expect(await value('gateway_retries_total')).toBe(0);
+  });
+
+  it('when the gateway keeps failing, then every attempt counts as an error and every retry is counted', async () => {
+    const { charge, value } = meteredClient();
+    expect(await charge('tok_gateway_error')).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
+    expect(await value('gateway_attempts_total', { outcome: 'error' })).toBe(3);
+    expect(await value('gateway_retries_total')).toBe(2);
+    expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(0);
+  });
+});
+
+describe('GET /metrics (payment-service)', () => {
+  let service: Awaited<ReturnType<typeof startPaymentService>>;
+  let publisher: Awaited<ReturnType<typeof testPublisher>>;
+  beforeAll(async () => {
+    [service, publisher] = await Promise.all([startPaymentService(gateway.url), testPublisher()]);
+  });
+  afterAll(async () => {
+    await Promise.all([service?.stop(), publisher?.stop()]);
+  });
+
+  it('when an order is paid, then the service exposes its gateway attempts', async () => {
+    const orderId = `ord_${randomUUID()}`;
+    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await waitFor(async () => (await request(service.app).get(`/payments/${orderId}`)).body.status === 'AUTHORIZED', {
+      what: 'the payment to be authorized',
+    });
+    const text = (await request(service.app).get('/metrics')).text;
+    expect(metricValue(text, 'gateway_attempts_total', { outcome: 'authorized' })).toBeGreaterThanOrEqual(1);
+  });
+});
