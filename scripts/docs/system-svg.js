@@ -2,7 +2,7 @@
 // The system diagram as a small hand-laid SVG (no browser needed to render Mermaid). Deterministic:
 // the same input always gives the same bytes, so a test can compare it with the committed file.
 
-const BOX_W = 190;
+const BOX_W = 200;
 const BOX_H = 54;
 
 const NODES = {
@@ -11,9 +11,9 @@ const NODES = {
   'validation-service': { x: 520, y: 40, label: 'validation-service', sub: ':3001 catalog, promos' },
   'inventory-cache-service': { x: 780, y: 40, label: 'inventory-cache-service', sub: ':3002 stock read model' },
   kafka: {
-    x: 260,
+    x: 20,
     y: 200,
-    w: 710,
+    w: 960,
     label: 'Kafka — one topic per event type',
     sub: 'order.* stock.* payment.* dlq.<service>',
     kind: 'bus',
@@ -37,10 +37,13 @@ const EDGES = [
   ['ui', 'checkout-service', 'REST'],
   ['checkout-service', 'validation-service', 'REST'],
   ['validation-service', 'inventory-cache-service', 'REST'],
-  ['checkout-service', 'kafka', 'order.*'],
+  ['checkout-service', 'kafka', 'order.*', -40],
+  ['kafka', 'checkout-service', 'stock.*, payment.*', 40],
   ['kafka', 'inventory-cache-service', 'stock.*'],
-  ['kafka', 'inventory-service', 'order.created, payment.*'],
-  ['kafka', 'payment-service', 'order.created, stock.reserved'],
+  ['kafka', 'inventory-service', 'order.created, payment.*', 40, -16],
+  ['inventory-service', 'kafka', 'stock.*', -40],
+  ['kafka', 'payment-service', 'order.created, stock.reserved', -40, 16],
+  ['payment-service', 'kafka', 'payment.*', 40],
   ['kafka', 'notification-service', 'every topic'],
   ['kafka', 'audit-service', 'every topic'],
   ['payment-service', 'payment-gateway-mock', 'REST + retries'],
@@ -58,26 +61,29 @@ function systemSvg() {
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     '<rect width="1000" height="560" fill="#ffffff"/>',
   ];
-  for (const [from, to, label] of EDGES) {
+  for (const [from, to, label, dx = 0, dy = 0] of EDGES) {
     const a = center(NODES[from]);
     const b = center(NODES[to]);
+    // A service both consuming from and emitting to the bus gets two arrows side by side (dx).
+    a.x += dx;
+    b.x += dx;
     // Attach to the facing edges: horizontal neighbours side to side, others top to bottom.
     const horizontal = Math.abs(a.y - b.y) < 1;
     const [x1, y1, x2, y2] = horizontal
       ? [NODES[from].x + width(NODES[from]), a.y, NODES[to].x, b.y]
       : [
-          to === 'kafka' ? a.x : from === 'kafka' ? b.x : a.x,
+          from === 'kafka' ? b.x : a.x,
           a.y < b.y ? NODES[from].y + BOX_H : NODES[from].y,
-          b.x,
+          from === 'kafka' ? b.x : a.x,
           a.y < b.y ? NODES[to].y : NODES[to].y + BOX_H,
         ];
     out.push(
       `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"/>`,
     );
-    const lx = (x1 + x2) / 2 + (horizontal ? 0 : 6);
-    const ly = (y1 + y2) / 2 - (horizontal ? 6 : 0);
+    const lx = (x1 + x2) / 2 + (horizontal ? 0 : dx < 0 ? -6 : 6);
+    const ly = (y1 + y2) / 2 - (horizontal ? 6 : 0) + dy;
     out.push(
-      `<text x="${lx}" y="${ly}" font-size="11" fill="#333" text-anchor="${horizontal ? 'middle' : 'start'}">${esc(label)}</text>`,
+      `<text x="${lx}" y="${ly}" font-size="11" fill="#333" text-anchor="${horizontal ? 'middle' : dx < 0 ? 'end' : 'start'}">${esc(label)}</text>`,
     );
   }
   for (const [id, n] of Object.entries(NODES)) {
