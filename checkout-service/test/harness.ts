@@ -1,22 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import {
-  EventConsumer,
-  Health,
-  Outbox,
-  Publisher,
-  createKafka,
-  createLogger,
-  createMetrics,
-  type HandlerMap,
-} from '@checkout/chassis';
+import { Health } from '@checkout/chassis';
 import { createApp, type AppDeps } from '../src/app';
 import { createValidationClient, type ValidationClient } from '../src/clients/validation-client';
 import { OrderChanges } from '../src/domain/order-changes';
 import { createHandlers } from '../src/handlers';
 import { IdempotencyStore } from '../src/store/idempotency-store';
 import { OrderStore } from '../src/store/order-store';
-import { waitFor } from '../../test/support';
+import { startRig, waitFor } from '../../test/support';
 import { startFakeValidation } from './fake-validation';
 
 /**
@@ -38,15 +27,8 @@ export async function startHarness({
   rateLimitPerMinute,
   trustProxy = false,
 }: HarnessOptions = {}) {
-  const prefix = `checkout-test-${randomUUID()}`;
-  const logger = createLogger('checkout-test', 'silent');
-  const metrics = createMetrics('checkout-test');
-  const redis = new Redis(process.env.TEST_REDIS_URL!);
-  const kafka = createKafka({ brokers: process.env.TEST_KAFKA_BROKERS!.split(','), clientId: prefix, logger });
-  const publisher = new Publisher(kafka);
-  await publisher.connect();
-  const outbox = new Outbox({ redis, prefix, publisher, logger, pollMs: 100 });
-  outbox.start();
+  const rig = await startRig('checkout-service');
+  const { prefix, logger, metrics, redis, outbox } = rig;
   const orders = new OrderStore(redis, outbox, prefix);
   const changes = new OrderChanges();
   const fake = await startFakeValidation();
@@ -66,36 +48,7 @@ export async function startHarness({
   const app = createApp(deps);
 
   // Records which events the consumer finished handling, so tests wait for that instead of sleeping.
-  const handled: string[] = [];
-  let consumer: EventConsumer | undefined;
-  if (consume) {
-    const handlers = createHandlers({ orders, changes, metrics }) as Record<
-      string,
-      (e: never, c: never) => Promise<void>
-    >;
-    const observed = Object.fromEntries(
-      Object.entries(handlers).map(([type, h]) => [
-        type,
-        async (e: { id: string }, c: unknown) => {
-          await h(e as never, c as never);
-          handled.push(e.id);
-        },
-      ]),
-    ) as HandlerMap;
-    consumer = new EventConsumer({
-      kafka,
-      service: 'checkout-service',
-      groupId: `checkout-service-test-${randomUUID()}`,
-      handlers: observed,
-      publisher,
-      logger,
-      metrics,
-      maxWaitTimeInMs: 10,
-      sessionTimeout: 6000,
-    });
-    await consumer.start();
-    await waitFor(() => consumer?.ready, { what: 'checkout consumer to join' });
-  }
+  const handled = consume ? (await rig.consume(createHandlers({ orders, changes, metrics }))).handled : [];
 
   return {
     prefix,
@@ -112,11 +65,8 @@ export async function startHarness({
     /** Everything written to the outbox so far has been acknowledged by Kafka. */
     outboxDrained: () => waitFor(async () => (await redis.xlen(outbox.stream)) === 0, { what: 'outbox to drain' }),
     async stop() {
-      await consumer?.stop();
-      await outbox.stop();
-      await publisher.disconnect();
       await fake.stop();
-      await redis.quit();
+      await rig.stop();
     },
   };
 }
