@@ -45,3 +45,15 @@ export async function moveOrder(
   }
   changes.notify(orderId);
 }
+
+/** A failure event from stock or payment: the order becomes FAILED and order.failed says why. */
+export const failOrder = (
+  deps: HandlerDeps,
+  ctx: HandlerContext,
+  stage: 'stock' | 'payment',
+  at: string,
+  { orderId, code, reason }: { orderId: string; code: string; reason: string },
+): Promise<void> =>
+  moveOrder(deps, ctx, orderId, { status: 'FAILED', at, fields: { stage, code, reason } }, () =>
+    ctx.newEvent('order.failed', { orderId, stage, code, reason }),
+  );
