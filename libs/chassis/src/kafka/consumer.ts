@@ -111,6 +111,9 @@ export class EventConsumer {
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
+      // Offsets are committed once a second (and on shutdown) rather than after every fetch: a
+      // crash redelivers at most a second of messages, which every handler is idempotent against.
+      autoCommitInterval: 1000,
       eachMessage: async ({ topic, partition, message }) => this.onMessage(topic, partition, message),
     });
   }
