@@ -9,12 +9,17 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const JEST = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 const extra = process.argv.slice(2);
-const suites = [
-  { name: 'unit and component', config: 'jest.config.js' },
-  { name: 'deployment manifests', config: 'test/jest.deploy.config.js' },
-  { name: 'integration', config: 'test/jest.integration.config.js' },
-];
-if (process.env.CHAOS === '1') suites.push({ name: 'chaos', config: 'test/jest.chaos.config.js' });
+// CHAOS=1 adds the chaos suites after the others; CHAOS_ONLY=1 (npm run test:chaos) runs only them.
+const chaos = { name: 'chaos', config: 'test/jest.chaos.config.js' };
+const suites =
+  process.env.CHAOS_ONLY === '1'
+    ? [chaos]
+    : [
+        { name: 'unit and component', config: 'jest.config.js' },
+        { name: 'deployment manifests', config: 'test/jest.deploy.config.js' },
+        { name: 'integration', config: 'test/jest.integration.config.js' },
+        ...(process.env.CHAOS === '1' ? [chaos] : []),
+      ];
 
 let passed = 0;
 let failed = 0;
