@@ -51,7 +51,7 @@ async function sigterm(s: System, key: string) {
 }
 
 describe.each(['checkout-service', 'inventory-service'])('SIGTERM to %s under load', (key) => {
-  it('when SIGTERM arrives with orders in flight, then readiness stops answering 200, it exits 0 within 10 s, and every accepted order ends after a restart', async () => {
+  it('when SIGTERM arrives with orders in flight, then readiness answers 503 and never 200 again, it exits 0 within 10 s, and every accepted order ends after a restart', async () => {
     const { system: s, recorder } = system();
     const initial = await levels();
     const started = Date.now();
@@ -65,6 +65,7 @@ describe.each(['checkout-service', 'inventory-service'])('SIGTERM to %s under lo
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(10_000);
     expect(stopped.readyAfterDown).toBe(0);
+    expect(stopped.probes['503']).toBeGreaterThan(0);
     expect(stopped.racing.every((t) => t.at < 100)).toBe(true);
     console.log(
       `shutdown ${key}: ${JSON.stringify(tally(attempts))}; SIGTERM → exit ${stopped.code} after ${stopped.ms} ms, readiness probes ${JSON.stringify(stopped.probes)} (200s racing the signal: ${JSON.stringify(stopped.racing)}); ` +

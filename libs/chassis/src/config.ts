@@ -31,6 +31,8 @@ export const baseConfigSchema = z.object({
   KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(4),
   ADMIN_TOKEN: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(9000),
+  /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */
+  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().nonnegative().default(1000),
 });
 
 export const intSetting = intFromEnv;

@@ -107,6 +107,8 @@ export class Runtime {
       health: this.health,
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       steps: [
+        // Readiness is 503 from the signal on; keep serving briefly so probes see it before the port closes.
+        ['readiness', () => new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_DELAY_MS))],
         ['http', () => (this.server ? closeServer(this.server) : Promise.resolve())],
         ['consumer', () => this.consumer?.stop() ?? Promise.resolve()],
         ...this.extraSteps,
