@@ -2,7 +2,7 @@
 # One image per service: docker build --build-arg SERVICE=checkout-service -t checkout-saga/checkout-service .
 ARG NODE_IMAGE=node:20-slim
 
-# Only the package manifests, so `npm ci` stays cached until a dependency changes.
+# Only the package manifests, so the install layer stays cached until a dependency changes.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
@@ -15,7 +15,8 @@ ARG SERVICE
 RUN test -n "$SERVICE" || (echo 'build with --build-arg SERVICE=<service dir>' >&2 && exit 1)
 WORKDIR /app
 COPY --from=manifests /manifests ./
-RUN npm ci --no-audit --no-fund
+# npm install honours package-lock.json; npm ci rejects a lock without other platforms' optional binaries.
+RUN npm install --no-audit --no-fund
 COPY . .
 # Builds the service and, through its project references, libs/contracts and libs/chassis.
 RUN npx tsc -b "$SERVICE" \

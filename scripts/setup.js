@@ -23,8 +23,10 @@ const lock = path.join(ROOT, 'package-lock.json');
 const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
 const stale = !fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
 if (stale) {
-  console.error('[setup] installing dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install` honours package-lock.json. Not `npm ci`: the npm that writes our lock (11.x)
+  // leaves out other platforms' optional binaries (@swc/core-*), which `npm ci` then rejects.
+  console.error('[setup] installing dependencies (npm install, versions from package-lock.json)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 console.error('[setup] building (tsc -b)');
 run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']);

@@ -32,7 +32,7 @@ describe('.github/workflows/ci.yml', () => {
     const run = commands('test');
     expect(run).toMatch(/apt-get install .*kcat/);
     expect(run).toMatch(/apt-get install .*redis-server/);
-    const order = ['npm ci', 'npm run lint', 'npm run typecheck', 'npm test'].map((c) => run.indexOf(c));
+    const order = ['npm install', 'npm run lint', 'npm run typecheck', 'npm test'].map((c) => run.indexOf(c));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
