@@ -6,31 +6,19 @@ const path = require('node:path');
 const { agent, request } = require('../http');
 const { summarize } = require('../stats');
 const { stopChild } = require('../../../scripts/lib/infra');
+const { closedLoop } = require('../closed-loop');
 
-async function closedLoop({ url, payload, connections, durationMs, warmupMs }) {
+async function echoLoop({ url, payload, connections, durationMs, warmupMs }) {
   const a = agent(connections);
   const samples = [];
   let errors = 0;
-  let measuring = false;
-  let stop = false;
-  const worker = async () => {
-    while (!stop) {
-      const t = performance.now();
-      const res = await request(url, { method: 'POST', payload, agent: a });
-      if (!measuring) continue;
-      if (res.status === 200) samples.push(performance.now() - t);
-      else errors++;
-    }
-  };
-  const workers = Array.from({ length: connections }, worker);
-  await new Promise((r) => setTimeout(r, warmupMs));
-  measuring = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, durationMs));
-  measuring = false;
-  const elapsed = performance.now() - t0;
-  stop = true;
-  await Promise.all(workers);
+  const elapsed = await closedLoop({
+    workers: connections,
+    warmupMs,
+    durationMs,
+    step: () => request(url, { method: 'POST', payload, agent: a }),
+    record: (res, ms) => (res.status === 200 ? samples.push(ms) : errors++),
+  });
   a.destroy();
   return { samples, errors, elapsed };
 }
@@ -42,7 +30,7 @@ async function echoCeiling({ connections = 10, durationMs = 5000, warmupMs = 100
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`echo server exited with ${code}`)));
     });
-    const { samples, errors, elapsed } = await closedLoop({
+    const { samples, errors, elapsed } = await echoLoop({
       url: `http://127.0.0.1:${port}/echo`,
       payload,
       connections,

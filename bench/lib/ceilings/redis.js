@@ -4,6 +4,7 @@
 // inventory step's Redis work.
 const Redis = require('ioredis');
 const { startRedis } = require('../../../scripts/lib/infra');
+const { closedLoop } = require('../closed-loop');
 
 const RESERVE = `
 for i = 1, #KEYS do
@@ -25,26 +26,13 @@ async function redisReserve({ callers = 50, durationMs = 5000, warmupMs = 500, l
     const sha = await redis.script('LOAD', RESERVE);
     let ops = 0;
     let failed = 0;
-    let measuring = false;
-    let stop = false;
-    const caller = async (c) => {
-      for (let i = c; !stop; i++) {
-        const keys = [products[i % 20], products[(i + 7) % 20], products[(i + 13) % 20]];
-        const ok = await redis.evalsha(sha, 3, ...keys, 1, 2, 1);
-        if (!measuring) continue;
-        if (ok === 1) ops++;
-        else failed++;
-      }
-    };
-    const running = Array.from({ length: callers }, (_, c) => caller(c));
-    await new Promise((r) => setTimeout(r, warmupMs));
-    measuring = true;
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, durationMs));
-    measuring = false;
-    const elapsed = performance.now() - t0;
-    stop = true;
-    await Promise.all(running);
+    const elapsed = await closedLoop({
+      workers: callers,
+      warmupMs,
+      durationMs,
+      step: (i) => redis.evalsha(sha, 3, products[i % 20], products[(i + 7) % 20], products[(i + 13) % 20], 1, 2, 1),
+      record: (ok) => (ok === 1 ? ops++ : failed++),
+    });
     return { callers, opsPerSec: Math.round((ops * 1000) / elapsed), failed };
   } finally {
     redis.disconnect();

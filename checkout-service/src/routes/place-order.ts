@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentContext, currentCorrelationId, type Metrics } from '@checkout/chassis';
+import { currentTrace, currentCorrelationId, type Metrics } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
@@ -28,12 +28,7 @@ export async function placeOrder(
   if ((await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders) throw tooManyUnpaidOrders(maxUnpaidOrders);
   const result = await validation.validate(req.cart);
   const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
-  const traceparent = currentContext()?.traceparent;
-  const meta = {
-    source: '/checkout-service',
-    correlationId: currentCorrelationId(),
-    ...(traceparent ? { traceparent } : {}),
-  };
+  const meta = { source: '/checkout-service', correlationId: currentCorrelationId(), ...currentTrace() };
   const event: CloudEvent =
     decision.event.type === 'order.created'
       ? createEvent('order.created', decision.event.data, meta)

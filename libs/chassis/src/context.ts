@@ -15,3 +15,9 @@ export const runWithContext = <R>(ctx: RequestContext, fn: () => R): R => storag
 export const currentContext = (): RequestContext | undefined => storage.getStore();
 
 export const currentCorrelationId = (): string => storage.getStore()?.correlationId ?? randomUUID();
+
+/** The current traceparent as an optional field, for an event or a stored record to carry it on. */
+export const currentTrace = (): { traceparent?: string } => {
+  const traceparent = storage.getStore()?.traceparent;
+  return traceparent ? { traceparent } : {};
+};

@@ -1,4 +1,4 @@
-import { currentContext, type EventHandler } from '@checkout/chassis';
+import { currentTrace, type EventHandler } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -14,16 +14,10 @@ export const onOrderCreated =
         currency,
         token: payment.token,
         correlationId: event.correlationId,
-        ...traceOf(),
+        ...currentTrace(),
       },
       authorizer.leaseMs,
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'order held for payment');
     if (claim) authorizer.start(claim);
   };
-
-/** The handler's traceparent, kept with the payment so the charge, whenever it runs, continues the trace. */
-function traceOf(): { traceparent?: string } {
-  const traceparent = currentContext()?.traceparent;
-  return traceparent ? { traceparent } : {};
-}

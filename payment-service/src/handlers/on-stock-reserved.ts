@@ -1,4 +1,4 @@
-import { currentContext, type EventHandler } from '@checkout/chassis';
+import { currentTrace, type EventHandler } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -8,15 +8,9 @@ export const onStockReserved =
   async (event, ctx) => {
     const { orderId, expiresAt } = event.data;
     const claim = await store.recordReservation(
-      { orderId, expiresAt, correlationId: event.correlationId, ...traceOf() },
+      { orderId, expiresAt, correlationId: event.correlationId, ...currentTrace() },
       authorizer.leaseMs,
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'reservation held for payment');
     if (claim) authorizer.start(claim);
   };
-
-/** The handler's traceparent, kept with the payment so the charge, whenever it runs, continues the trace. */
-function traceOf(): { traceparent?: string } {
-  const traceparent = currentContext()?.traceparent;
-  return traceparent ? { traceparent } : {};
-}
