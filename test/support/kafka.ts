@@ -9,6 +9,7 @@ import {
   type EventData,
   type EventType,
 } from '@checkout/contracts';
+import { fixKafkaRequestQueue } from '@checkout/chassis';
 import { waitFor } from './wait';
 
 export interface RecordedMessage {
@@ -21,8 +22,10 @@ export interface RecordedMessage {
   event?: CloudEvent;
 }
 
-export const testKafka = (brokers = process.env.TEST_KAFKA_BROKERS ?? '') =>
-  new Kafka({ clientId: `test-${randomUUID()}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+export const testKafka = (brokers = process.env.TEST_KAFKA_BROKERS ?? '') => {
+  fixKafkaRequestQueue();
+  return new Kafka({ clientId: `test-${randomUUID()}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+};
 
 /**
  * Records every message on the given topics (from the beginning) in a fresh consumer group.

@@ -17,5 +17,6 @@ export * from './kafka/client';
 export * from './kafka/consumer';
 export * from './kafka/dead-letters';
 export * from './kafka/publisher';
+export { fixKafkaRequestQueue } from './kafka/request-queue-fix';
 export * from './redis/client';
 export * from './redis/scripts';

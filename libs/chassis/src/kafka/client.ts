@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { fixKafkaRequestQueue } from './request-queue-fix';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -15,6 +16,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+  fixKafkaRequestQueue();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
