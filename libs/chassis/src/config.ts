@@ -28,7 +28,8 @@ export const baseConfigSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   KAFKA_MAX_WAIT_MS: intFromEnv(10),
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),
-  KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(4),
+  KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(16),
+  KAFKA_MESSAGE_CONCURRENCY: intFromEnv(16),
   ADMIN_TOKEN: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(9000),
   /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */

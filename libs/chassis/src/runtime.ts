@@ -98,6 +98,7 @@ export class Runtime {
         maxWaitTimeInMs: config.KAFKA_MAX_WAIT_MS,
         sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+        messageConcurrency: config.KAFKA_MESSAGE_CONCURRENCY,
       });
       this.consumer = consumer;
       this.health.register('kafka-consumer', () => consumer.ready);

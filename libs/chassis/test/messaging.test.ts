@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildOrderCreated, createEvent, dlqTopic, type CloudEvent } from '@checkout/contracts';
+import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../../test/support';
 import {
   EventConsumer,
@@ -35,6 +35,10 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     const handlers: HandlerMap = {
       'order.created': async (event) => {
         if (event.data.customer.name === 'fails-until-fixed' && !fixed) throw new Error('bug, fixed later');
+        if (event.data.customer.name === 'waits-for-the-next') {
+          // Finishes only once a later message of the same partition was handled.
+          await waitFor(() => seen.find((e) => e.data.orderId === event.data.orderId), { what: 'the next message' });
+        }
         if (event.data.customer.name === 'always-fails') {
           failing++;
           throw new Error('handler bug');
@@ -53,6 +57,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       maxWaitTimeInMs: 10,
       sessionTimeout: 6000,
       maxAttempts: 3,
+      messageConcurrency: 4,
     });
     await consumer.start();
     await waitFor(() => consumer.ready, { what: 'consumer to join' });
@@ -83,6 +88,21 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     recovered.start();
     await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the left-over event' });
     await recovered.stop();
+  });
+
+  it('when one message of a partition is slow, then the messages after it are handled meanwhile', async () => {
+    const orderId = `ord-${randomUUID()}`;
+    const meta = { source: '/t', correlationId: 'c' };
+    const slow = createEvent(
+      'order.created',
+      buildOrderCreated({ orderId, customer: { id: 'c', name: 'waits-for-the-next', email: 'a@b.co' } }),
+      meta,
+    );
+    const next = createEvent('order.created', buildOrderCreated({ orderId }), meta);
+    // One produce request with one key: the same partition, fetched as one batch.
+    await publisher.send([toKafkaRecord(slow), toKafkaRecord(next)]);
+    await waitFor(() => seen.find((e) => e.id === slow.id), { what: 'the slow message to finish' });
+    expect(seen.findIndex((e) => e.id === next.id)).toBeLessThan(seen.findIndex((e) => e.id === slow.id));
   });
 
   describe('poison', () => {

@@ -43,6 +43,12 @@ export interface ConsumerOptions {
   maxWaitTimeInMs: number;
   sessionTimeout: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Messages of one fetched batch handled at once. Handlers are idempotent and order-insensitive
+   * (ARCHITECTURE.md), so a partition need not wait for one message's Redis round trips before the
+   * next; 1 restores strict per-partition order.
+   */
+  messageConcurrency?: number;
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
   maxAttempts?: number;
 }
@@ -114,7 +120,14 @@ export class EventConsumer {
       // Offsets are committed once a second (and on shutdown) rather than after every fetch: a
       // crash redelivers at most a second of messages, which every handler is idempotent against.
       autoCommitInterval: 1000,
-      eachMessage: async ({ topic, partition, message }) => this.onMessage(topic, partition, message),
+      // The whole batch is resolved once every message in it is handled (or dead-lettered); a crash
+      // or stop in between redelivers it, which idempotent handlers absorb.
+      eachBatch: async ({ batch, heartbeat }) => {
+        await forEachConcurrently(batch.messages, this.opts.messageConcurrency ?? 1, (message) =>
+          this.onMessage(batch.topic, batch.partition, message),
+        );
+        await heartbeat();
+      },
     });
   }
 
@@ -226,4 +239,13 @@ export class EventConsumer {
     this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
     this.opts.logger.warn({ topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
   }
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
+async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }
