@@ -1,4 +1,4 @@
-import { createHttpClient, dependencyUnavailable } from '@checkout/chassis';
+import { InternalClient, dependencyUnavailable } from '@checkout/chassis';
 import { InventoryList, type InventoryItem } from '@checkout/contracts';
 
 export interface InventoryClient {
@@ -7,17 +7,14 @@ export interface InventoryClient {
 
 /** Reads the full stock list from inventory-service, the source of truth; any failure is a 503. */
 export function createInventoryClient(baseURL: string, timeoutMs: number): InventoryClient {
-  const http = createHttpClient({ baseURL, timeoutMs, retries: 1 });
+  const http = new InternalClient({ service: 'inventory-service', baseURL, timeoutMs, connections: 4 });
   return {
     async list() {
-      let res;
-      try {
-        res = await http.get('/inventory');
-      } catch (err) {
-        throw dependencyUnavailable('inventory-service', err);
-      }
+      const res = await http.get('/inventory');
       if (res.status !== 200) throw dependencyUnavailable(`inventory-service (HTTP ${res.status})`);
-      return InventoryList.parse(res.data).items;
+      const parsed = InventoryList.safeParse(res.body);
+      if (!parsed.success) throw dependencyUnavailable('inventory-service (malformed answer)', parsed.error);
+      return parsed.data.items;
     },
   };
 }

@@ -37,7 +37,8 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
         if (event.data.customer.name === 'fails-until-fixed' && !fixed) throw new Error('bug, fixed later');
         if (event.data.customer.name === 'waits-for-the-next') {
           // Finishes only once a later message of the same partition was handled.
-          await waitFor(() => seen.find((e) => e.data.orderId === event.data.orderId), { what: 'the next message' });
+          const { orderId } = event.data;
+          await waitFor(() => seen.find((e) => e.subject === orderId), { what: 'the next message' });
         }
         if (event.data.customer.name === 'always-fails') {
           failing++;

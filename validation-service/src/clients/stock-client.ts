@@ -1,4 +1,4 @@
-import { createHttpClient, dependencyUnavailable } from '@checkout/chassis';
+import { InternalClient, dependencyUnavailable } from '@checkout/chassis';
 import { StockQueryResponse, type CachedStock } from '@checkout/contracts';
 
 export interface StockClient {
@@ -7,19 +7,15 @@ export interface StockClient {
 
 /** Reads stock from inventory-cache-service; any failure there is a 503 here. */
 export function createStockClient(baseURL: string, timeoutMs: number): StockClient {
-  const http = createHttpClient({ baseURL, timeoutMs, retries: 1 });
+  const http = new InternalClient({ service: 'inventory-cache-service', baseURL, timeoutMs });
   return {
     async levels(productIds) {
       if (productIds.length === 0) return new Map();
-      let res;
-      try {
-        res = await http.post('/stock/query', { productIds });
-      } catch (err) {
-        throw dependencyUnavailable('inventory-cache-service', err);
-      }
+      const res = await http.post('/stock/query', { productIds });
       if (res.status !== 200) throw dependencyUnavailable(`inventory-cache-service (HTTP ${res.status})`);
-      const { items } = StockQueryResponse.parse(res.data);
-      return new Map(items.map((i) => [i.productId, i]));
+      const parsed = StockQueryResponse.safeParse(res.body);
+      if (!parsed.success) throw dependencyUnavailable('inventory-cache-service (malformed answer)', parsed.error);
+      return new Map(parsed.data.items.map((i) => [i.productId, i]));
     },
   };
 }

@@ -1,0 +1,103 @@
+import { Pool, errors } from 'undici';
+import { currentContext } from '../context';
+import { dependencyUnavailable } from '../errors';
+
+export interface InternalClientOptions {
+  /** Which service answers, for error messages: `validation-service`. */
+  service: string;
+  baseURL: string;
+  timeoutMs?: number;
+  /** Retries of a call that failed before any answer (refused, reset): only for calls that read. */
+  retries?: number;
+  /** Keep-alive connections to the service. */
+  connections?: number;
+}
+
+export interface InternalResponse {
+  status: number;
+  /** The parsed JSON body, or undefined when there was none or it was not JSON. */
+  body: unknown;
+}
+
+/**
+ * Client for calls between our own services (checkout → validation → cache → inventory): undici
+ * keep-alive pool, timeout, correlation and trace headers, one retry of a refused connection.
+ * Measured at ~43 µs of CPU per call against ~270 µs for axios (ARCHITECTURE.md); the external
+ * gateway keeps axios with axios-retry, whose backoff policy it needs.
+ *
+ * Every failure to get an answer is a DependencyUnavailable (a 503 for the caller); any status is
+ * an answer and the caller decides what it means.
+ */
+export class InternalClient {
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: InternalClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.pool = new Pool(opts.baseURL, {
+      connections: opts.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+  }
+
+  get(path: string): Promise<InternalResponse> {
+    return this.call('GET', path);
+  }
+
+  post(path: string, payload: unknown): Promise<InternalResponse> {
+    return this.call('POST', path, JSON.stringify(payload));
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, body?: string): Promise<InternalResponse> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const ctx = currentContext();
+    if (ctx) {
+      headers['x-correlation-id'] = ctx.correlationId;
+      if (ctx.traceparent) headers.traceparent = ctx.traceparent;
+    }
+    const retries = this.opts.retries ?? 1;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.pool.request({
+          method,
+          path,
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        const text = await res.body.text();
+        return { status: res.statusCode, body: parseJson(text) };
+      } catch (err) {
+        if (attempt < retries && refusedBeforeAnswer(err)) continue;
+        throw dependencyUnavailable(this.opts.service, err);
+      }
+    }
+  }
+}
+
+const parseJson = (text: string): unknown => {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The request never reached a handler: safe to send again. */
+function refusedBeforeAnswer(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    err instanceof errors.SocketError ||
+    err instanceof errors.ClientClosedError
+  );
+}
