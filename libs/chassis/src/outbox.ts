@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
+import { defineScript } from './redis/scripts';
 
 /**
  * Lua prelude for scripts that change state and record the events it causes in one atomic step.
@@ -15,7 +16,24 @@ local function outbox_add(stream, record)
 end
 `;
 
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Takes the relay lock and reads the oldest entries in one round trip; nil when another relay holds it. */
+const CLAIM_BATCH = `
+if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
+return redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', ARGV[3])
+`;
+
+/** Deletes the published entries and, on the last batch, releases the lock if still ours (else extends it). */
+const ACK_BATCH = `
+if #ARGV > 3 then redis.call('XDEL', KEYS[1], unpack(ARGV, 4)) end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if ARGV[3] == '1' then return redis.call('DEL', KEYS[2]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`;
+
+const LOCK_MS = 10_000;
+
+type StreamEntry = [id: string, fields: string[]];
 
 export interface OutboxOptions {
   redis: Redis;
@@ -46,9 +64,14 @@ export class Outbox {
   private again = false;
   private stopped = false;
 
+  private readonly claimBatch;
+  private readonly ackBatch;
+
   constructor(private readonly opts: OutboxOptions) {
     this.stream = `${opts.prefix}:outbox`;
     this.lockKey = `${opts.prefix}:outbox:lock`;
+    this.claimBatch = defineScript<(string | number)[]>(opts.redis, 'outboxClaimBatch', 2, CLAIM_BATCH);
+    this.ackBatch = defineScript<(string | number)[]>(opts.redis, 'outboxAckBatch', 2, ACK_BATCH);
   }
 
   static serialize(event: CloudEvent): string {
@@ -110,34 +133,37 @@ export class Outbox {
   /** Publishes everything pending; returns the number of records sent. */
   async drain(): Promise<number> {
     const { redis } = this.opts;
+    const batchSize = this.opts.batchSize ?? 500;
     // One relay per stream at a time keeps per-key order when a service runs several instances.
-    const locked = await redis.set(this.lockKey, this.owner, 'PX', 10_000, 'NX');
-    if (!locked) {
+    // Two round trips per batch: claim (lock + read) and ack (delete + unlock).
+    const keys = [this.stream, this.lockKey];
+    let sent = 0;
+    let entries = (await this.claimBatch(keys, this.owner, LOCK_MS, batchSize)) as StreamEntry[] | null;
+    if (!entries) {
       setTimeout(() => this.kick(), 20).unref();
       return 0;
     }
-    let sent = 0;
-    try {
-      for (;;) {
-        const batchSize = this.opts.batchSize ?? 500;
-        const entries = await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize);
-        if (entries.length === 0) break;
+    for (;;) {
+      let last = true;
+      try {
         const records: KafkaRecord[] = [];
         for (const [id, fields] of entries) {
           const json = fields[1];
           if (json) records.push(this.checked(id, JSON.parse(json) as KafkaRecord));
         }
         await this.opts.publisher.send(records);
-        await redis.xdel(this.stream, ...entries.map(([id]) => id));
         sent += records.length;
         // A short batch was the end of the stream; what arrived since comes with the next kick.
-        if (entries.length < batchSize) break;
-        await redis.pexpire(this.lockKey, 10_000);
+        last = entries.length < batchSize;
+      } catch (err) {
+        await this.ackBatch(keys, this.owner, LOCK_MS, '1').catch(() => undefined);
+        throw err;
       }
-    } finally {
-      await redis.eval(RELEASE_LOCK, 1, this.lockKey, this.owner).catch(() => undefined);
+      const ids = entries.map(([id]) => id);
+      await this.ackBatch(keys, this.owner, LOCK_MS, last ? '1' : '0', ...ids);
+      if (last) return sent;
+      entries = (await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize)) as StreamEntry[];
     }
-    return sent;
   }
 
   /** Every event is validated when produced; one that fails goes to the dead-letter topic, not to consumers. */
