@@ -5,9 +5,7 @@ export type { Redis };
 
 /**
  * A Redis connection that fails fast while the server is down (no offline queue), so requests
- * answer 503 at once and consumers retry, instead of piling up behind a reconnect. Commands issued
- * in the same tick go out in one write (auto-pipelining): under load that saves a syscall per
- * command on both ends. No service uses blocking commands, which would stall such a pipeline.
+ * answer 503 at once and consumers retry, instead of piling up behind a reconnect.
  */
 export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
   const redis = new Redis(url, {
@@ -15,7 +13,6 @@ export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
-    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
   });
   let warned = false;
