@@ -143,9 +143,8 @@ export class Outbox {
       setTimeout(() => this.kick(), 20).unref();
       return 0;
     }
-    for (;;) {
-      let last = true;
-      try {
+    try {
+      for (;;) {
         const records: KafkaRecord[] = [];
         for (const [id, fields] of entries) {
           const json = fields[1];
@@ -154,15 +153,15 @@ export class Outbox {
         await this.opts.publisher.send(records);
         sent += records.length;
         // A short batch was the end of the stream; what arrived since comes with the next kick.
-        last = entries.length < batchSize;
-      } catch (err) {
-        await this.ackBatch(keys, this.owner, LOCK_MS, '1').catch(() => undefined);
-        throw err;
+        const last = entries.length < batchSize;
+        await this.ackBatch(keys, this.owner, LOCK_MS, last ? '1' : '0', ...entries.map(([id]) => id));
+        if (last) return sent;
+        entries = (await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize)) as StreamEntry[];
       }
-      const ids = entries.map(([id]) => id);
-      await this.ackBatch(keys, this.owner, LOCK_MS, last ? '1' : '0', ...ids);
-      if (last) return sent;
-      entries = (await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize)) as StreamEntry[];
+    } catch (err) {
+      // What was not acknowledged stays in the stream for the next pass; free the lock for it.
+      await this.ackBatch(keys, this.owner, LOCK_MS, '1').catch(() => undefined);
+      throw err;
     }
   }
 

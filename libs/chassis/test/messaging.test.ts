@@ -91,6 +91,32 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await recovered.stop();
   });
 
+  it('when Kafka refuses a batch, then its entries stay in the stream and the lock is free for the next pass', async () => {
+    const failing = { send: () => Promise.reject(new Error('broker down')) } as unknown as Publisher;
+    const p = `${prefix}-refused`;
+    const outbox = new Outbox({ redis, prefix: p, publisher: failing, logger });
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' });
+    await outbox.addTo(redis.multi(), [event]).exec();
+    await expect(outbox.drain()).rejects.toThrow('broker down');
+    expect(await redis.xlen(outbox.stream)).toBe(1);
+    expect(await redis.exists(`${p}:outbox:lock`)).toBe(0);
+    const healthy = new Outbox({ redis, prefix: p, publisher, logger });
+    expect(await healthy.drain()).toBe(1);
+    await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event, published on the next pass' });
+  });
+
+  it('when another relay holds the lock, then this one publishes nothing and leaves the entry to it', async () => {
+    const p = `${prefix}-locked`;
+    const outbox = new Outbox({ redis, prefix: p, publisher, logger });
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' });
+    await outbox.addTo(redis.multi(), [event]).exec();
+    await redis.set(`${p}:outbox:lock`, 'another-relay', 'PX', 10_000);
+    expect(await outbox.drain()).toBe(0);
+    expect(await redis.xlen(outbox.stream)).toBe(1);
+    expect(await redis.get(`${p}:outbox:lock`)).toBe('another-relay');
+    await redis.del(`${p}:outbox:lock`, outbox.stream);
+  });
+
   it('when one message of a partition is slow, then the messages after it are handled meanwhile', async () => {
     const orderId = `ord-${randomUUID()}`;
     const meta = { source: '/t', correlationId: 'c' };
