@@ -1,4 +1,4 @@
-import { InternalClient, dependencyUnavailable } from '@checkout/chassis';
+import { InternalClient } from '@checkout/chassis';
 import { ValidateResponse, type Cart } from '@checkout/contracts';
 
 export interface ValidationClient {
@@ -10,12 +10,6 @@ export function createValidationClient(baseURL: string, timeoutMs: number): Vali
   // Validation only reads, so a refused connection is retried once; timeouts are not retried.
   const http = new InternalClient({ service: 'validation-service', baseURL, timeoutMs });
   return {
-    async validate(cart) {
-      const res = await http.post('/validate', { cart });
-      if (res.status !== 200) throw dependencyUnavailable(`validation-service (HTTP ${res.status})`);
-      const parsed = ValidateResponse.safeParse(res.body);
-      if (!parsed.success) throw dependencyUnavailable('validation-service (malformed answer)', parsed.error);
-      return parsed.data;
-    },
+    validate: (cart) => http.postJson('/validate', { cart }, ValidateResponse),
   };
 }

@@ -1,4 +1,4 @@
-import { InternalClient, dependencyUnavailable } from '@checkout/chassis';
+import { InternalClient } from '@checkout/chassis';
 import { StockQueryResponse, type CachedStock } from '@checkout/contracts';
 
 export interface StockClient {
@@ -11,11 +11,8 @@ export function createStockClient(baseURL: string, timeoutMs: number): StockClie
   return {
     async levels(productIds) {
       if (productIds.length === 0) return new Map();
-      const res = await http.post('/stock/query', { productIds });
-      if (res.status !== 200) throw dependencyUnavailable(`inventory-cache-service (HTTP ${res.status})`);
-      const parsed = StockQueryResponse.safeParse(res.body);
-      if (!parsed.success) throw dependencyUnavailable('inventory-cache-service (malformed answer)', parsed.error);
-      return new Map(parsed.data.items.map((i) => [i.productId, i]));
+      const { items } = await http.postJson('/stock/query', { productIds }, StockQueryResponse);
+      return new Map(items.map((i) => [i.productId, i]));
     },
   };
 }

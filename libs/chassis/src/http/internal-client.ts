@@ -1,4 +1,5 @@
 import { Pool, errors } from 'undici';
+import type { z } from 'zod';
 import { currentContext } from '../context';
 import { dependencyUnavailable } from '../errors';
 
@@ -34,12 +35,8 @@ export class InternalClient {
 
   constructor(private readonly opts: InternalClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
-    this.pool = new Pool(opts.baseURL, {
-      connections: opts.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
+    // The whole call is bounded by its AbortSignal (see call), as one timeout per request.
+    this.pool = new Pool(opts.baseURL, { connections: opts.connections ?? 64, keepAliveTimeout: 30_000 });
   }
 
   get(path: string): Promise<InternalResponse> {
@@ -50,8 +47,26 @@ export class InternalClient {
     return this.call('POST', path, JSON.stringify(payload));
   }
 
+  /** GET that must answer 200 with a body matching `schema`; anything else is a 503 naming the service. */
+  async getJson<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+    return this.expectOk(await this.get(path), schema);
+  }
+
+  /** POST that must answer 200 with a body matching `schema`; anything else is a 503 naming the service. */
+  async postJson<S extends z.ZodType>(path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
+    return this.expectOk(await this.post(path, payload), schema);
+  }
+
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  private expectOk<S extends z.ZodType>(res: InternalResponse, schema: S): z.infer<S> {
+    const { service } = this.opts;
+    if (res.status !== 200) throw dependencyUnavailable(`${service} (HTTP ${res.status})`);
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) throw dependencyUnavailable(`${service} (malformed answer)`, parsed.error);
+    return parsed.data;
   }
 
   private async call(method: 'GET' | 'POST', path: string, body?: string): Promise<InternalResponse> {
