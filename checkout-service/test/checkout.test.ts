@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { OrderCreated, OrderFailed, buildCheckoutRequest, type ValidationDetail } from '@checkout/contracts';
+import {
+  OrderCreated,
+  OrderFailed,
+  buildCheckoutRequest,
+  type ValidateResponse,
+  type ValidationDetail,
+} from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
@@ -199,6 +205,17 @@ describe('POST /checkout when validation-service cannot answer', () => {
   it.each([
     ['is down', () => h.validationAt('http://127.0.0.1:1', 500)],
     ['answers 500', () => (h.fake.answerWith(() => ({ status: 500, body: {} })), h.deps.validation)],
+    [
+      'calls an empty cart valid',
+      () => (
+        h.fake.answerWith(() => {
+          const pricing = { lines: [], subtotal: 0, discount: 0, total: 0, currency: 'USD' };
+          const body: ValidateResponse = { valid: true, errors: [], pricing };
+          return { status: 200, body };
+        }),
+        h.deps.validation
+      ),
+    ],
     [
       'is too slow',
       () => (h.fake.answerWith((c) => ({ ...validAnswer(c), delayMs: 1000 })), h.validationAt(h.fake.url, 100)),

@@ -6,13 +6,17 @@ import type { Cart, ValidateResponse, ValidationDetail } from '@checkout/contrac
 
 type Answer = (cart: Cart) => { status: number; body: unknown; delayMs?: number };
 
-/** Prices every line at the price the client showed: the happy path of validation-service. */
+/**
+ * Prices every line at the price the client showed: the happy path of validation-service, which
+ * still refuses an empty cart as the real one does.
+ */
 export const validAnswer: Answer = (cart) => {
   const lines = cart.items.map((i) => ({ ...i, unitPrice: i.price, lineTotal: i.price * i.quantity }));
   const subtotal = lines.reduce((s, l) => s + l.lineTotal, 0);
+  const empty = cart.items.length === 0;
   const body: ValidateResponse = {
-    valid: true,
-    errors: [],
+    valid: !empty,
+    errors: empty ? [{ code: 'EMPTY_CART', message: 'the cart has no items' }] : [],
     pricing: {
       lines: lines.map(({ productId, quantity, unitPrice, lineTotal }) => ({
         productId,

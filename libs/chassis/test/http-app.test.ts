@@ -18,6 +18,10 @@ const build = (health = new Health()) =>
       app.get('/boom', () => {
         throw new Error('kaput');
       });
+      // Our own data failing its schema (an event we build) is our bug, not the client's.
+      app.get('/own-schema', () => {
+        z.object({ items: z.array(z.number()).min(1) }).parse({ items: [] });
+      });
     },
   );
 
@@ -47,6 +51,12 @@ describe('HTTP app', () => {
     const res = await request(build()).get('/boom');
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.body)).not.toContain('kaput');
+  });
+
+  it('when data the service built itself fails a schema, then 500, not a 400 blaming the client', async () => {
+    const res = await request(build()).get('/own-schema');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: 'INTERNAL', message: 'internal error' });
   });
 
   it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {

@@ -71,11 +71,17 @@ export const Pricing = z.object({
 });
 export type Pricing = z.infer<typeof Pricing>;
 
-export const ValidateResponse = z.object({
-  valid: z.boolean(),
-  errors: z.array(ValidationDetail),
-  pricing: Pricing,
-});
+export const ValidateResponse = z
+  .object({
+    valid: z.boolean(),
+    errors: z.array(ValidationDetail),
+    pricing: Pricing,
+  })
+  // A cart with nothing to sell is never valid (EMPTY_CART): an answer that says otherwise is broken.
+  .refine((r) => !r.valid || r.pricing.lines.length > 0, {
+    path: ['pricing', 'lines'],
+    message: 'a valid cart has at least one priced line',
+  });
 export type ValidateResponse = z.infer<typeof ValidateResponse>;
 
 export const Product = z.object({ productId: ProductId, name: z.string(), price: Cents, currency: Currency });

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { ZodError, type z } from 'zod';
+import type { ZodError, z } from 'zod';
 import { AppError, isTransientError } from '../errors';
 
 export interface ErrorBody {
@@ -65,10 +65,6 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
       status: err.status,
       body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
     };
-  }
-  if (err instanceof ZodError) {
-    const details = zodDetails(err);
-    return { status: 400, body: { error: 'BAD_REQUEST', message: 'invalid request', details } };
   }
   const parserError = err as BodyParserError;
   if (parserError?.type === 'entity.too.large') {
