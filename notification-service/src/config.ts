@@ -1,9 +1,11 @@
-import { baseConfigSchema, intSetting, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
-  // Off the confirm path: a longer fetch wait on the mock broker costs no saga latency and saves CPU.
+  // Off the confirm path: a longer fetch wait on the mock broker, and at most one fetch per interval
+  // under load, cost no saga latency and save CPU.
   KAFKA_MAX_WAIT_MS: intSetting(100),
+  KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
   PORT: z.coerce.number().int().min(0).max(65535).default(3005),
   /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
   SMTP_URL: z.string().url().optional(),

@@ -23,7 +23,7 @@ export class AuditStore {
     private readonly redis: Redis,
     private readonly prefix = 'audit',
   ) {
-    this.recordScript = defineScript(redis, 'auditRecord', 4, RECORD_LUA);
+    this.recordScript = defineScript(redis, 4, RECORD_LUA);
   }
 
   private get logKey(): string {

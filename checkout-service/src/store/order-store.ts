@@ -42,8 +42,8 @@ export class OrderStore {
     private readonly outbox: Outbox,
     readonly prefix = 'checkout',
   ) {
-    this.transitionScript = defineScript<string[]>(redis, 'checkoutOrderTransition', 2, TRANSITION_LUA);
-    this.createScript = defineScript<string[]>(redis, 'checkoutOrderCreate', 4, CREATE_LUA);
+    this.transitionScript = defineScript<string[]>(redis, 2, TRANSITION_LUA);
+    this.createScript = defineScript<string[]>(redis, 4, CREATE_LUA);
   }
 
   private unpaidKey(customerId: string): string {

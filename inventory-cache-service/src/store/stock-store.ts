@@ -15,7 +15,7 @@ export class StockStore {
     prefix = 'inventory-cache',
   ) {
     this.key = `${prefix}:stock`;
-    this.applyLevels = defineScript<string[]>(redis, 'inventoryCacheApplyLevels', 1, APPLY_LEVELS_LUA);
+    this.applyLevels = defineScript<string[]>(redis, 1, APPLY_LEVELS_LUA);
   }
 
   /** Applies each level whose version is newer than the stored one; returns how many were applied. */

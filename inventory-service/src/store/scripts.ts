@@ -10,11 +10,11 @@ const withPrelude = (lua: string) => OUTBOX_LUA + EVENT_RECORD_LUA + lua;
 
 /** Loads this service's scripts once per connection (EVALSHA, EVAL after a script flush). */
 export const inventoryScripts = (redis: Redis) => ({
-  reserve: defineScript(redis, 'inventoryReserve', 3, withPrelude(RESERVE_LUA)),
-  release: defineScript(redis, 'inventoryRelease', 3, withPrelude(RELEASE_LUA)),
-  commit: defineScript(redis, 'inventoryCommit', 2, withPrelude(COMMIT_LUA)),
-  setStock: defineScript(redis, 'inventorySetStock', 3, withPrelude(SET_STOCK_LUA)),
-  seed: defineScript(redis, 'inventorySeed', 3, withPrelude(SEED_LUA)),
+  reserve: defineScript(redis, 3, withPrelude(RESERVE_LUA)),
+  release: defineScript(redis, 3, withPrelude(RELEASE_LUA)),
+  commit: defineScript(redis, 2, withPrelude(COMMIT_LUA)),
+  setStock: defineScript(redis, 3, withPrelude(SET_STOCK_LUA)),
+  seed: defineScript(redis, 3, withPrelude(SEED_LUA)),
 });
 
 export type InventoryScripts = ReturnType<typeof inventoryScripts>;

@@ -70,8 +70,8 @@ export class Outbox {
   constructor(private readonly opts: OutboxOptions) {
     this.stream = `${opts.prefix}:outbox`;
     this.lockKey = `${opts.prefix}:outbox:lock`;
-    this.claimBatch = defineScript<(string | number)[]>(opts.redis, 'outboxClaimBatch', 2, CLAIM_BATCH);
-    this.ackBatch = defineScript<(string | number)[]>(opts.redis, 'outboxAckBatch', 2, ACK_BATCH);
+    this.claimBatch = defineScript<(string | number)[]>(opts.redis, 2, CLAIM_BATCH);
+    this.ackBatch = defineScript<(string | number)[]>(opts.redis, 2, ACK_BATCH);
   }
 
   static serialize(event: CloudEvent): string {

@@ -99,6 +99,7 @@ export class Runtime {
         sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
         partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
         messageConcurrency: config.KAFKA_MESSAGE_CONCURRENCY,
+        minFetchIntervalMs: config.KAFKA_MIN_FETCH_INTERVAL_MS,
       });
       this.consumer = consumer;
       this.health.register('kafka-consumer', () => consumer.ready);

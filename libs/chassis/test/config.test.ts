@@ -4,7 +4,12 @@ import { ConfigError, baseConfigSchema, loadConfigFrom } from '../src';
 describe('loadConfigFrom', () => {
   it('when settings are absent, then local defaults apply and the result is frozen', () => {
     const config = loadConfigFrom(baseConfigSchema, { PORT: '3000' });
-    expect(config).toMatchObject({ PORT: 3000, KAFKA_MAX_WAIT_MS: 10, KAFKA_SESSION_TIMEOUT_MS: 6000 });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      KAFKA_MAX_WAIT_MS: 10,
+      KAFKA_MIN_FETCH_INTERVAL_MS: 0,
+      KAFKA_SESSION_TIMEOUT_MS: 6000,
+    });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(Object.isFrozen(config)).toBe(true);
   });

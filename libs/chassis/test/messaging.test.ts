@@ -11,6 +11,7 @@ import {
   createMetrics,
   createRedis,
   connectRedis,
+  defineScript,
   type HandlerMap,
 } from '../src';
 
@@ -130,6 +131,88 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await publisher.send([toKafkaRecord(slow), toKafkaRecord(next)]);
     await waitFor(() => seen.find((e) => e.id === slow.id), { what: 'the slow message to finish' });
     expect(seen.findIndex((e) => e.id === next.id)).toBeLessThan(seen.findIndex((e) => e.id === slow.id));
+  });
+
+  it('when the server lost its scripts, then a script call still runs, and calls sent together get their own answers', async () => {
+    const incr = defineScript<[number]>(redis, 1, "return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    const key = `${prefix}:counter`;
+    expect(await incr([key], 1)).toBe(1);
+    await redis.script('FLUSH');
+    // Issued in one tick, they share one write: both EVALSHAs answer NOSCRIPT and are sent again
+    // in full, after the GET that went with them.
+    const answers = await Promise.all([incr([key], 10), incr([key], 100), redis.get(key)]);
+    expect(answers).toEqual([11, 111, '1']);
+  });
+
+  it('when fetches are paced, then a message sent right after one was handled waits out the interval', async () => {
+    const group = `${service}-paced`;
+    const handledAt = new Map<string, number>();
+    const paced = new EventConsumer({
+      kafka,
+      service: group,
+      groupId: group,
+      handlers: { 'order.created': async (event) => void handledAt.set(event.id, Date.now()) },
+      publisher,
+      logger,
+      metrics,
+      maxWaitTimeInMs: 10,
+      sessionTimeout: 6000,
+      minFetchIntervalMs: 500,
+    });
+    await paced.start();
+    try {
+      await waitFor(() => paced.ready, { what: 'paced consumer to join' });
+      const meta = { source: '/t', correlationId: 'paced' };
+      const first = createEvent('order.created', buildOrderCreated(), meta);
+      await publisher.send([toKafkaRecord(first)]);
+      const firstAt = await waitFor(() => handledAt.get(first.id), { what: 'the first message' });
+      const second = createEvent('order.created', buildOrderCreated(), meta);
+      await publisher.send([toKafkaRecord(second)]);
+      const secondAt = await waitFor(() => handledAt.get(second.id), { what: 'the second message' });
+      // Unpaced, the second arrives within one fetch wait (10 ms); paced, not before the interval
+      // since the fetch that brought the first (which began at most a fetch wait before it).
+      expect(secondAt - firstAt).toBeGreaterThanOrEqual(400);
+    } finally {
+      await paced.stop();
+    }
+  });
+
+  it('when a consumer stops and its group starts again, then what it handled is not delivered again', async () => {
+    const group = `${service}-restart`;
+    const handled: string[] = [];
+    const start = async () => {
+      const c = new EventConsumer({
+        kafka,
+        service: group,
+        groupId: group,
+        handlers: { 'order.created': async (event) => void handled.push(event.id) },
+        publisher,
+        logger,
+        metrics,
+        maxWaitTimeInMs: 10,
+        sessionTimeout: 6000,
+      });
+      await c.start();
+      await waitFor(() => c.ready, { what: `${group} to join` });
+      return c;
+    };
+    const meta = { source: '/t', correlationId: 'restart' };
+    const before = [1, 2, 3].map(() => createEvent('order.created', buildOrderCreated(), meta));
+    const first = await start();
+    await publisher.send(before.map((e) => toKafkaRecord(e)));
+    await waitFor(() => before.every((e) => handled.includes(e.id)), { what: 'the first three' });
+    // Stopped well within the commit interval: the offsets go out on stop, not on the timer.
+    await first.stop();
+
+    const after = createEvent('order.created', buildOrderCreated(), meta);
+    const second = await start();
+    try {
+      await publisher.send([toKafkaRecord(after)]);
+      await waitFor(() => handled.includes(after.id), { what: 'the event sent after the restart' });
+      expect(before.map((e) => handled.filter((id) => id === e.id).length)).toEqual([1, 1, 1]);
+    } finally {
+      await second.stop();
+    }
   });
 
   describe('poison', () => {

@@ -18,10 +18,10 @@ export class NotificationStore {
     private readonly redis: Redis,
     private readonly prefix = 'notification',
   ) {
-    this.rememberScript = defineScript(redis, 'notificationRemember', 2, REMEMBER_CUSTOMER_LUA);
-    this.resolveScript = defineScript(redis, 'notificationResolve', 2, RESOLVE_OR_DEFER_LUA);
-    this.recordScript = defineScript(redis, 'notificationRecord', 2, RECORD_ONCE_LUA);
-    this.unrecordScript = defineScript(redis, 'notificationUnrecord', 2, UNRECORD_LUA);
+    this.rememberScript = defineScript(redis, 2, REMEMBER_CUSTOMER_LUA);
+    this.resolveScript = defineScript(redis, 2, RESOLVE_OR_DEFER_LUA);
+    this.recordScript = defineScript(redis, 2, RECORD_ONCE_LUA);
+    this.unrecordScript = defineScript(redis, 2, UNRECORD_LUA);
   }
 
   private keys(orderId: string) {

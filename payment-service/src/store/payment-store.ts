@@ -27,9 +27,9 @@ export class PaymentStore {
     private readonly prefix = 'payment',
   ) {
     this.processingKey = `${prefix}:processing`;
-    this.recordHalfScript = defineScript(redis, 'paymentRecordHalf', 2, RECORD_HALF_LUA);
-    this.reclaimScript = defineScript(redis, 'paymentReclaim', 2, RECLAIM_LUA);
-    this.completeScript = defineScript(redis, 'paymentComplete', 3, COMPLETE_LUA);
+    this.recordHalfScript = defineScript(redis, 2, RECORD_HALF_LUA);
+    this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
+    this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
   }
 
   private key(orderId: string): string {

@@ -16,7 +16,10 @@ import type { Metrics } from '../metrics';
 import { inSpan } from '../tracing/otel';
 import { childTraceparent, traceIdOf } from '../tracing/traceparent';
 import { ensureTopics } from './client';
+import { OffsetCommitter } from './offsets';
 import type { Publisher } from './publisher';
+
+const COMMIT_INTERVAL_MS = 1000;
 
 export interface HandlerContext {
   log: Logger;
@@ -49,6 +52,11 @@ export interface ConsumerOptions {
    * next; 1 restores strict per-partition order.
    */
   messageConcurrency?: number;
+  /**
+   * Shortest time between the starts of two fetches: a batch handled sooner waits out the rest
+   * before the next fetch. 0 (the default) fetches again at once.
+   */
+  minFetchIntervalMs?: number;
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
   maxAttempts?: number;
 }
@@ -62,6 +70,9 @@ export class EventConsumer {
   private readonly consumer: Consumer;
   private joined = false;
   private stopping = false;
+  private fetchStartedAt = 0;
+  private readonly offsets: OffsetCommitter;
+  private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -72,8 +83,13 @@ export class EventConsumer {
       rebalanceTimeout: Math.max(opts.sessionTimeout * 2, 10_000),
       allowAutoTopicCreation: true,
     });
-    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => (this.joined = true));
+    this.offsets = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), opts.logger);
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT, FETCH_START } = this.consumer.events;
+    this.consumer.on(FETCH_START, () => (this.fetchStartedAt = Date.now()));
+    this.consumer.on(GROUP_JOIN, () => {
+      this.offsets.forget();
+      this.joined = true;
+    });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
       opts.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
@@ -96,6 +112,8 @@ export class EventConsumer {
   async start(): Promise<void> {
     const topics = this.topics;
     await ensureTopics(this.opts.kafka, [...topics, dlqTopic(this.opts.service)]);
+    this.commitTimer = setInterval(() => void this.offsets.flush(), COMMIT_INTERVAL_MS);
+    this.commitTimer.unref();
     await this.run();
   }
 
@@ -117,15 +135,22 @@ export class EventConsumer {
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
-      // Offsets are committed once a second (and on shutdown) rather than after every fetch: a
-      // crash redelivers at most a second of messages, which every handler is idempotent against.
-      autoCommitInterval: 1000,
+      // Offsets are committed once a second and on shutdown (OffsetCommitter), not after every batch.
+      autoCommit: false,
       // The whole batch is resolved once every message in it is handled (or dead-lettered); a crash
       // or stop in between redelivers it, which idempotent handlers absorb.
       eachBatch: async ({ batch, heartbeat }) => {
+        // kafkajs fetches again once every batch of the last fetch is handled, so holding the
+        // batches back paces the fetch loop. They all wait for the same moment, however many run
+        // at once, and what came in meanwhile waits for the next fetch.
+        const wait = this.fetchStartedAt + (this.opts.minFetchIntervalMs ?? 0) - Date.now();
+        if (wait > 0 && !this.stopping) await delay(wait);
         await forEachConcurrently(batch.messages, this.opts.messageConcurrency ?? 1, (message) =>
           this.onMessage(batch.topic, batch.partition, message),
         );
+        this.offsets.handled(batch.topic, batch.partition, batch.lastOffset());
+        // Stopping: kafkajs leaves the group once this returns, so commit now.
+        if (this.stopping) await this.offsets.flush();
         await heartbeat();
       },
     });
@@ -133,7 +158,10 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    // kafkajs lets the current message finish and commits before leaving the group.
+    clearInterval(this.commitTimer);
+    // What was handled is committed now; batches still running commit as they finish, before
+    // kafkajs leaves the group.
+    await this.offsets.flush();
     await this.consumer.disconnect();
   }
 

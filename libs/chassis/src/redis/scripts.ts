@@ -1,17 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
+const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
+
 /**
- * Registers a Lua script once: ioredis sends EVALSHA and falls back to EVAL after a restart
- * flushed the script cache.
+ * A Lua script called by its SHA1 (EVALSHA), sent in full (EVAL) only when the server does not
+ * know it yet or lost it in a restart. Plain commands rather than ioredis' defineCommand, so calls
+ * issued in the same tick share one write with everything else (auto-pipelining).
  */
 export function defineScript<Args extends (string | number)[]>(
   redis: Redis,
-  name: string,
   numberOfKeys: number,
   lua: string,
 ): (keys: string[], ...args: Args) => Promise<unknown> {
-  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-  const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
-  if (!command) throw new Error(`script ${name} was not registered`);
-  return (keys, ...args) => command.call(redis, ...keys, ...args);
+  const sha = createHash('sha1').update(lua).digest('hex');
+  return async (keys, ...args) => {
+    try {
+      return await redis.evalsha(sha, numberOfKeys, ...keys, ...args);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      return redis.eval(lua, numberOfKeys, ...keys, ...args);
+    }
+  };
 }
