@@ -28,16 +28,41 @@ function ensureBinary(bin, log = console.error) {
   );
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+/** The first port the kernel hands out to outgoing connections (32768 on Linux by default). */
+function ephemeralLow() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+const handedOut = new Set();
+
+/**
+ * A port nothing listens on, for a server started next. Picked below the ephemeral range: a port
+ * the kernel chose with listen(0) is one it may also give an outgoing connection (Kafka, Redis,
+ * HTTP clients) before our server binds it, which failed service start-up now and then.
+ */
+async function freePort() {
+  const high = ephemeralLow() - 1;
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.unref();
+      srv.once('error', () => resolve(false));
+      // Services listen on every interface: check the same.
+      srv.listen(port, () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port found below the ephemeral range');
 }
 
 function waitForPort(port, timeoutMs = 10_000) {
