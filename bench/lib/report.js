@@ -24,7 +24,7 @@ function markdown(result) {
       .sort((a, b) => a.offeredRate - b.offeredRate)
       .map(
         (t) =>
-          `| ${t.offeredRate}${t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
+          `| ${t.offeredRate}${t.half ? ' (half the max)' : t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
       ),
     '',
     `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s, mostly consumers polling the mock). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
@@ -42,6 +42,12 @@ function markdown(result) {
         ]
       : ['Part ceilings: not measured (BENCH_CEILINGS=0).', '']),
     `echoFraction = ${s.maxOrdersPerSec} / ${s.echoRps} = **${fmt(s.echoFraction)}**; floorMultiple = saga p50 / (3 × Kafka RTT p50 + 2 × echo p50) = ${fmt(s.sagaP50Ms)} / ${fmt(s.floorMs)} = **${fmt(s.floorMultiple)}**.`,
+    '',
+    '| target | this run | goal | met |',
+    '|---|---:|---|:---:|',
+    ...(s.targets ?? []).map(
+      (t) => `| ${t.name} | ${fmt(t.value)} | ${t.target} | ${t.met === null ? '–' : t.met ? '✓' : '✗'} |`,
+    ),
     '',
   ];
   const at = result.steps.find((t) => t.offeredRate === s.maxOrdersPerSec && t.pass) ?? result.steps[0];
