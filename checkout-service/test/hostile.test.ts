@@ -30,15 +30,20 @@ const written = async () => ({
   unpaid: (await h.redis.keys(`${h.prefix}:unpaid:*`)).length,
 });
 
-/** Sends a body and checks the answer, and that only an accepted order wrote anything. */
+/**
+ * Sends a body and checks the answer, and that only a decided order wrote anything: an accepted one
+ * (202, order.created) or one that failed validation (422 VALIDATION_FAILED, order.failed). Every
+ * other answer stores and emits nothing.
+ */
 const checkoutWith = async (text: string, headers: Record<string, string> = {}) => {
   const before = await written();
   const res = await sendJson(h.app, 'post', '/checkout', text, headers);
   expectSafeAnswer(res, [202, 409, 422, ...REJECTED]);
   const after = await written();
-  const accepted = res.status === 202 && res.headers['idempotent-replayed'] === undefined;
+  const fresh = res.headers['idempotent-replayed'] === undefined;
+  const decided = fresh && (res.status === 202 || (res.status === 422 && res.body.error === 'VALIDATION_FAILED'));
   expect(after).toEqual(
-    accepted ? { events: before.events + 1, orders: before.orders + 1, unpaid: after.unpaid } : before,
+    decided ? { events: before.events + 1, orders: before.orders + 1, unpaid: after.unpaid } : before,
   );
   expectNoPollution();
   return res;
