@@ -94,6 +94,16 @@ describe('stock.reserved and payment.authorized', () => {
     expect(confirmed[0]!.correlationId).toBe(correlationId);
   });
 
+  it('when an event was created a while ago, then the history entry is stamped when checkout recorded the change', async () => {
+    const orderId = await newOrder();
+    const before = Date.now();
+    const time = new Date(before - 60_000).toISOString();
+    const event = await pub.publish('payment.authorized', buildPaymentAuthorized({ orderId }), { time });
+    await waitFor(() => h.handled.includes(event.id));
+    const confirmed = (await order(orderId)).history.find((e: { status: string }) => e.status === 'CONFIRMED');
+    expect(Date.parse(confirmed.at)).toBeGreaterThanOrEqual(before);
+  });
+
   it('when payment.authorized arrives before stock.reserved, then CONFIRMED holds and the late event changes nothing', async () => {
     const orderId = await newOrder();
     await deliver('payment.authorized', buildPaymentAuthorized({ orderId }));

@@ -96,7 +96,7 @@ export async function testPublisher(brokers?: string) {
     async publish<T extends EventType>(
       type: T,
       data: EventData<T>,
-      meta: Partial<{ source: string; correlationId: string; id: string }> = {},
+      meta: Partial<{ source: string; correlationId: string; id: string; time: string }> = {},
     ) {
       const event = {
         ...createEvent(type, data, {
@@ -105,6 +105,7 @@ export async function testPublisher(brokers?: string) {
         }),
       };
       if (meta.id) event.id = meta.id;
+      if (meta.time) event.time = meta.time;
       const r = toKafkaRecord(event);
       await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
       return event;

@@ -17,12 +17,14 @@ export interface HandlerDeps {
  * Applies one forward move of the status projection. Unknown orders (never created here) and
  * moves that are not forward (late or duplicate events) change nothing and emit nothing; the Lua
  * script re-checks the rank, so a concurrent duplicate cannot slip between read and write.
+ * The history entry is stamped when the move is recorded here, the moment GET /orders and the SSE
+ * stream can show it, not with the causing event's time.
  */
 export async function moveOrder(
   { orders, changes, metrics }: HandlerDeps,
   ctx: HandlerContext,
   orderId: string,
-  change: Transition,
+  change: Omit<Transition, 'at'>,
   causes?: (order: Order) => CloudEvent,
 ): Promise<void> {
   const order = await orders.get(orderId);
@@ -34,7 +36,7 @@ export async function moveOrder(
     ctx.log.info({ orderId, status: order.status, to: change.status }, 'late or duplicate event ignored');
     return;
   }
-  const result = await orders.transition(orderId, change, causes?.(order));
+  const result = await orders.transition(orderId, { ...change, at: new Date().toISOString() }, causes?.(order));
   if (result !== 'applied') {
     ctx.log.info({ orderId, to: change.status, result }, 'late or duplicate event ignored');
     return;
@@ -51,9 +53,8 @@ export const failOrder = (
   deps: HandlerDeps,
   ctx: HandlerContext,
   stage: 'stock' | 'payment',
-  at: string,
   { orderId, code, reason }: { orderId: string; code: string; reason: string },
 ): Promise<void> =>
-  moveOrder(deps, ctx, orderId, { status: 'FAILED', at, fields: { stage, code, reason } }, () =>
+  moveOrder(deps, ctx, orderId, { status: 'FAILED', fields: { stage, code, reason } }, () =>
     ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

@@ -4,4 +4,4 @@ import { failOrder, type HandlerDeps } from './move-order';
 export const onPaymentFailed =
   (deps: HandlerDeps): EventHandler<'payment.failed'> =>
   (event, ctx) =>
-    failOrder(deps, ctx, 'payment', event.time, event.data);
+    failOrder(deps, ctx, 'payment', event.data);

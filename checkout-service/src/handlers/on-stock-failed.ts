@@ -4,4 +4,4 @@ import { failOrder, type HandlerDeps } from './move-order';
 export const onStockFailed =
   (deps: HandlerDeps): EventHandler<'stock.failed'> =>
   (event, ctx) =>
-    failOrder(deps, ctx, 'stock', event.time, event.data);
+    failOrder(deps, ctx, 'stock', event.data);

@@ -4,4 +4,4 @@ import { moveOrder, type HandlerDeps } from './move-order';
 export const onStockReserved =
   (deps: HandlerDeps): EventHandler<'stock.reserved'> =>
   async (event, ctx) =>
-    moveOrder(deps, ctx, event.data.orderId, { status: 'STOCK_RESERVED', at: event.time });
+    moveOrder(deps, ctx, event.data.orderId, { status: 'STOCK_RESERVED' });
