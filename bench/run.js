@@ -39,14 +39,25 @@ const config = {
   sloP99Ms: SLO_P99_MS,
 };
 
-async function sagaSteps(system, result) {
+/**
+ * A system ready for measured steps: started (or attached), stocked, warmed up, its idle CPU known.
+ * `orders` collects every order sent to it, for the invariants when it is closed.
+ */
+async function prepare(result, runs) {
+  const system = await openSystem({ env, profile: config.profile, appendonly: config.appendonly });
+  runs.current = system;
+  result.system ??= { mode: system.mode, urls: system.urls, logDir: system.logDir };
   const catalog = await loadCatalog(system.urls);
   note(`[bench] seeding ample stock for ${catalog.length} products`);
   await seedStock(system.urls, system.adminToken, catalog);
-  const totals = await stockTotals(system.urls);
-  const makeBody = bodyMaker(catalog);
-  const http = agent(config.maxSockets);
-  let seq = 0;
+  const run = {
+    system,
+    totals: await stockTotals(system.urls),
+    makeBody: bodyMaker(catalog),
+    http: agent(config.maxSockets),
+    idle: 0,
+    orders: [],
+  };
   const pids = { ...system.servicePids, ...system.infraPids };
   const measured = Object.keys(system.servicePids).length > 0;
   const idleOf = async () => {
@@ -55,92 +66,141 @@ async function sagaSteps(system, result) {
   };
   // A first look for the warm-up's drain; the figure reported is taken once the warm-up has let the
   // JIT compile the hot paths (fresh processes spend seconds of CPU optimising code).
-  let idle = (await idleOf()).services;
-
-  const step = async (rate, durationS, label, verdict = true) => {
-    const r = await runStep({
-      system,
-      rate,
-      durationS,
-      makeBody,
-      agent: http,
-      seqStart: seq,
-      idleMsPerSec: idle,
-      label,
-    });
-    seq += r.sent;
-    note(
-      `[bench] ${label} ${rate}/s: completed ${r.completedPerSec}/s, accept p99 ${r.acceptMs.p99} ms, saga p50 ${r.sagaMs.p50} p99 ${r.sagaMs.p99} ms, ` +
-        `${r.cpuMsPerOrder ?? '–'} CPU ms/order (${r.cpuMsPerOrderNet ?? '–'} net of idle), other load ${r.foreignCpuMsPerSec ?? '–'} ms/s, errors ${r.errorCount}${verdict ? ` → ${r.pass ? 'pass' : 'FAIL'}` : ''}`,
-    );
-    return r;
-  };
-
-  const warm = await step(config.warmupRate, config.warmupS, 'warm-up', false);
+  run.idle = (await idleOf()).services;
+  const warm = await measure(run, config.warmupRate, config.warmupS, 'warm-up', false);
   if (warm.confirmed === 0)
     throw new Error(`no warm-up order was confirmed (${JSON.stringify(warm.errors)}); logs: ${system.logDir ?? 'n/a'}`);
   const settled = await idleOf();
-  idle = settled.services;
-  result.idleServiceCpuMsPerSec = round(idle);
-  result.idleCpuMsPerSecByProcess = settled.all.byProcess;
-  if (idle)
+  run.idle = settled.services;
+  // The first system's idle burn is the one reported; each step is judged net of its own system's.
+  result.idleServiceCpuMsPerSec ??= round(run.idle);
+  result.idleCpuMsPerSecByProcess ??= settled.all.byProcess;
+  if (run.idle)
     note(
-      `[bench] idle after the warm-up: the services burn ${Math.round(idle)} CPU ms/s doing nothing (${Object.entries(
+      `[bench] idle after the warm-up: the services burn ${Math.round(run.idle)} CPU ms/s doing nothing (${Object.entries(
         settled.all.byProcess,
       )
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')})`,
     );
-  toggleProfiler(system, config.profile);
+  return run;
+}
+
+let seq = 0;
+async function measure(run, rate, durationS, label, verdict = true) {
+  const r = await runStep({
+    system: run.system,
+    rate,
+    durationS,
+    makeBody: run.makeBody,
+    agent: run.http,
+    seqStart: seq,
+    idleMsPerSec: run.idle,
+    label,
+  });
+  seq += r.sent;
+  run.orders.push(...r.orderIds);
+  delete r.orderIds;
+  note(
+    `[bench] ${label} ${rate}/s: completed ${r.completedPerSec}/s, accept p99 ${r.acceptMs.p99} ms, saga p50 ${r.sagaMs.p50} p99 ${r.sagaMs.p99} ms, ` +
+      `${r.cpuMsPerOrder ?? '–'} CPU ms/order (${r.cpuMsPerOrderNet ?? '–'} net of idle), other load ${r.foreignCpuMsPerSec ?? '–'} ms/s, errors ${r.errorCount}${verdict ? ` → ${r.pass ? 'pass' : 'FAIL'}` : ''}`,
+  );
+  return r;
+}
+
+/** Checks the invariants over every order the system took, then stops it. */
+async function close(run, runs) {
+  try {
+    // Orders not finished when their step was read get one more look before the invariants.
+    const late = run.orders.filter((o) => !o.status).map((o) => ({ orderId: o.orderId }));
+    if (late.length) {
+      await readOrders(run.system.urls.checkout, late, run.http, Date.now() + 30_000);
+      const status = new Map(late.map((o) => [o.orderId, o.view?.status]));
+      for (const o of run.orders) if (!o.status) o.status = status.get(o.orderId);
+    }
+    note(`[bench] checking invariants over ${run.orders.length} orders`);
+    const inv = await checkInvariants({
+      urls: run.system.urls,
+      totalsBefore: run.totals,
+      orders: run.orders,
+      agent: run.http,
+      onProgress: progress,
+    });
+    note(`[bench] invariants: ${inv.ok ? 'all hold' : inv.problems.join('; ')}`);
+    return inv;
+  } finally {
+    run.http.destroy();
+    await run.system.stop();
+    runs.current = undefined;
+  }
+}
+
+/** The invariants of every system the run used, as one verdict. */
+const mergeInvariants = (all) => ({
+  ok: all.every((i) => i.ok),
+  problems: all.flatMap((i) => i.problems),
+  systems: all.length,
+  ordersChecked: all.reduce((a, i) => a + i.ordersChecked, 0),
+  products: Math.max(...all.map((i) => i.products)),
+  reservedLeft: all.reduce((a, i) => a + i.reservedLeft, 0),
+  doubleCharges: all.reduce((a, i) => a + i.doubleCharges, 0),
+  notTerminal: all.reduce((a, i) => a + i.notTerminal, 0),
+});
+
+/**
+ * The rate steps, the search for the maximum and the step at half of it. Started by the bench, each
+ * step gets a fresh system (BENCH_FRESH_SYSTEM=0: one for all): the mock broker keeps every
+ * partition's log as a list it walks from the oldest entry on each fetch, so a system that already
+ * carried tens of thousands of orders answers slower than any real broker would, and a step's
+ * figures would depend on the steps before it. An attached system (BENCH_URL) serves every step.
+ */
+async function sagaSteps(result, runs) {
+  const fresh = !env.BENCH_URL && env.BENCH_FRESH_SYSTEM !== '0';
+  result.freshSystemPerStep = fresh;
+  const invariants = [];
+  let shared;
+  const step = async (rate, durationS, label) => {
+    const run = fresh ? await prepare(result, runs) : (shared ??= await prepare(result, runs));
+    toggleProfiler(run.system, config.profile);
+    const r = await measure(run, rate, durationS, label);
+    toggleProfiler(run.system, config.profile);
+    if (fresh) invariants.push(await close(run, runs));
+    return r;
+  };
 
   const steps = [];
   let lo = 0;
   let hi;
-  for (const rate of config.rates) {
-    const r = await step(rate, config.durationS, `rate ${steps.length + 1}/${config.rates.length}`);
-    steps.push(r);
-    if (r.pass && hi === undefined) lo = Math.max(lo, rate);
-    if (!r.pass && hi === undefined) hi = rate;
-    if (hi !== undefined && !config.runAllRates) break;
+  try {
+    for (const rate of config.rates) {
+      const r = await step(rate, config.durationS, `rate ${steps.length + 1}/${config.rates.length}`);
+      steps.push(r);
+      if (r.pass && hi === undefined) lo = Math.max(lo, rate);
+      if (!r.pass && hi === undefined) hi = rate;
+      if (hi !== undefined && !config.runAllRates) break;
+    }
+    for (let i = 0; hi !== undefined && i < config.searchSteps; i++) {
+      const mid = Math.round((lo + hi) / 2);
+      if (hi - lo <= Math.max(10, lo * 0.05) || mid === lo || mid === hi) break;
+      const r = await step(mid, config.searchDurationS, `search ${i + 1}/${config.searchSteps}`);
+      steps.push(r);
+      if (r.pass) lo = mid;
+      else hi = mid;
+    }
+    // The latency targets are judged at half the maximum: a node's everyday load, not its limit.
+    const half = Math.round(lo / 2);
+    if (config.halfStep && half > 0) {
+      const r = await step(half, config.durationS, 'half of the max');
+      r.half = true;
+      steps.push(r);
+    }
+  } finally {
+    if (shared) invariants.push(await close(shared, runs));
   }
-  for (let i = 0; hi !== undefined && i < config.searchSteps; i++) {
-    const mid = Math.round((lo + hi) / 2);
-    if (hi - lo <= Math.max(10, lo * 0.05) || mid === lo || mid === hi) break;
-    const r = await step(mid, config.searchDurationS, `search ${i + 1}/${config.searchSteps}`);
-    steps.push(r);
-    if (r.pass) lo = mid;
-    else hi = mid;
-  }
-  // The latency targets are judged at half the maximum: a node's everyday load, not its limit.
-  const half = Math.round(lo / 2);
-  if (config.halfStep && half > 0) {
-    const r = await step(half, config.durationS, 'half of the max');
-    r.half = true;
-    steps.push(r);
-  }
-  toggleProfiler(system, config.profile);
   result.steps = steps;
   result.maxOrdersPerSec = lo;
   result.maxIsLowerBound = hi === undefined;
-
-  // Orders not finished when their step was read get one more look before the invariants.
-  const all = [warm, ...steps].flatMap((s) => s.orderIds);
-  const late = all.filter((o) => !o.status).map((o) => ({ orderId: o.orderId }));
-  if (late.length) {
-    await readOrders(system.urls.checkout, late, http, Date.now() + 30_000);
-    const status = new Map(late.map((o) => [o.orderId, o.view?.status]));
-    for (const o of all) if (!o.status) o.status = status.get(o.orderId);
-  }
-  note(`[bench] checking invariants over ${all.length} orders`);
-  result.invariants = await checkInvariants({
-    urls: system.urls,
-    totalsBefore: totals,
-    orders: all,
-    agent: http,
-    onProgress: progress,
-  });
-  note(`[bench] invariants: ${result.invariants.ok ? 'all hold' : result.invariants.problems.join('; ')}`);
-  http.destroy();
+  result.invariants = mergeInvariants(invariants);
 }
 
 async function collectProfiles(result) {
@@ -209,29 +269,23 @@ async function main() {
   note(
     env.BENCH_URL
       ? `[bench] using the running system at ${env.BENCH_URL}`
-      : '[bench] starting the system (fresh Kafka mock, redis-server, every service)',
+      : `[bench] starting ${env.BENCH_FRESH_SYSTEM === '0' ? 'the system' : 'a fresh system for each step'} (Kafka mock, redis-server, every service)`,
   );
-  const system = await openSystem({ env, profile: config.profile, appendonly: config.appendonly });
-  result.system = { mode: system.mode, urls: system.urls, logDir: system.logDir };
+  const runs = { current: undefined };
   let stopping = false;
   const onSignal = async () => {
     if (stopping) process.exit(130);
     stopping = true;
     note('\n[bench] interrupted: stopping the system');
-    await system.stop();
+    await runs.current?.stop();
     process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  try {
-    await sagaSteps(system, result);
-  } finally {
-    await system.stop();
-  }
+  await sagaSteps(result, runs);
   await collectProfiles(result);
   result.finishedAt = new Date().toISOString();
   result.summary = summarize(result);
-  for (const s of result.steps) delete s.orderIds;
   const files = writeResults(RESULTS, result);
   process.stdout.write(`${markdown(result)}\n`);
   for (const [name, p] of Object.entries(result.profiles ?? {})) {

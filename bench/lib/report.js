@@ -16,7 +16,7 @@ function markdown(result) {
   const lines = [
     `# Benchmark ${result.startedAt}`,
     '',
-    `${s.machine.cpuModel}, ${s.machine.cores} cores, Node ${s.machine.node}; ${result.system.mode} system.`,
+    `${s.machine.cpuModel}, ${s.machine.cores} cores, Node ${s.machine.node}; ${result.freshSystemPerStep ? 'a fresh started system for each step' : `${result.system.mode} system`}.`,
     '',
     '| offered /s | sent /s | completed /s | accept p50 / p95 / p99 / max ms | saga p50 / p95 / p99 / max ms | CPU ms/order (net of idle) | other load ms/s | errors | pass |',
     '|---:|---:|---:|---|---|---:|---:|---|:---:|',
@@ -27,7 +27,7 @@ function markdown(result) {
           `| ${t.offeredRate}${t.half ? ' (half the max)' : t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
       ),
     '',
-    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s, mostly consumers polling the mock). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
+    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}, mostly consumers polling the mock). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
     '',
     `**Max sustained: ${s.maxOrdersPerSec} orders/s** (saga p99 < ${result.config.sloP99Ms} ms, no errors): saga p50 ${fmt(s.sagaP50Ms)} ms, p99 ${fmt(s.sagaP99Ms)} ms, accept p99 ${fmt(s.acceptP99Ms)} ms, ${fmt(s.cpuMsPerOrder)} CPU ms per order.`,
     '',
@@ -60,7 +60,7 @@ function markdown(result) {
   const inv = result.invariants;
   lines.push(
     inv
-      ? `Invariants: ${inv.ok ? 'all hold' : inv.problems.join('; ')} (${inv.ordersChecked} orders, ${inv.products} products, ${inv.reservedLeft} units still reserved).`
+      ? `Invariants: ${inv.ok ? 'all hold' : inv.problems.join('; ')} (${inv.ordersChecked} orders${inv.systems > 1 ? ` on ${inv.systems} systems` : ''}, ${inv.products} products, ${inv.reservedLeft} units still reserved).`
       : 'Invariants: not checked.',
     '',
   );
