@@ -21,13 +21,15 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
     if (closing) return closing;
     health.markShuttingDown();
     logger.info({ signal }, 'shutting down');
+    let current = steps[0]?.[0];
     const timer = setTimeout(() => {
-      logger.error({ timeoutMs }, 'shutdown timed out');
+      logger.error({ timeoutMs, step: current }, 'shutdown timed out');
       process.exit(1);
     }, timeoutMs);
     timer.unref();
     closing = (async () => {
       for (const [name, step] of steps) {
+        current = name;
         try {
           await step();
         } catch (err) {

@@ -9,10 +9,22 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Se
   });
 }
 
-/** Stops accepting connections, lets in-flight requests finish, then closes idle keep-alive sockets. */
-export function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting connections, lets in-flight requests finish, and ends every keep-alive socket.
+ * Node's close() alone keeps serving new requests on a connection that was busy when it was
+ * called, and then waits out keepAliveTimeout (65 s here) on it: a client sending steadily would
+ * hold shutdown past its deadline. So each request from here on is answered with
+ * `Connection: close`, and sockets are swept as soon as they go idle.
+ */
+export function closeServer(server: Server, sweepMs = 25): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+    const sweep = setInterval(() => server.closeIdleConnections(), sweepMs);
+    sweep.unref();
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

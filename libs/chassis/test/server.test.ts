@@ -1,0 +1,44 @@
+import http from 'node:http';
+import express from 'express';
+import { closeServer, listen } from '../src';
+
+describe('closeServer', () => {
+  it('when a client keeps sending on a kept-alive connection, then close ends that socket and resolves while the client is still sending', async () => {
+    let served = 0;
+    let busy!: () => void;
+    const thirdRequestBusy = new Promise<void>((r) => (busy = r));
+    const app = express();
+    app.get('/work', (_req, res) => {
+      if (++served === 3) busy();
+      setTimeout(() => res.send('ok'), 5);
+    });
+    const server = await listen(app, 0, '127.0.0.1');
+    const { port } = server.address() as { port: number };
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<string>((resolve) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/work', agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve('ok'));
+          })
+          .on('error', () => resolve('refused'));
+      });
+
+    // A steady client on one socket; close is called while its third request is being served.
+    const answers: string[] = [];
+    const client = (async () => {
+      for (let i = 0; i < 400 && answers.at(-1) !== 'refused'; i++) answers.push(await get());
+    })();
+    await thirdRequestBusy;
+    await closeServer(server);
+    const answeredBeforeClosed = answers.length;
+    await client;
+    agent.destroy();
+
+    // Node's close() alone would go on serving this socket for all 400 requests, then wait out
+    // keepAliveTimeout before resolving.
+    expect(answeredBeforeClosed).toBeLessThan(400);
+    expect(answers.at(-1)).toBe('refused');
+  });
+});
