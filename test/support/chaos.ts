@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
 import { api } from './http';
 import { checkoutBody } from './saga';
@@ -106,6 +108,7 @@ export function useChaosSystem(opts: StartOptions = {}): () => ChaosContext {
         canary,
       });
       console.log(`secrets: canary absent from ${JSON.stringify(scanned)}`);
+      reportCrashes(system.logDir);
     } finally {
       await recorder.stop().catch(() => undefined);
       await system.stop();
@@ -115,6 +118,22 @@ export function useChaosSystem(opts: StartOptions = {}): () => ChaosContext {
     if (!ctx) throw new Error('the chaos system is not started');
     return ctx;
   };
+}
+
+/**
+ * CI keeps no service logs: print what a service logged as fatal (an uncaught exception, a failed
+ * start) or a shutdown that ran out of time, so a failure in this file can be traced from its
+ * output. A green run prints nothing here.
+ */
+function reportCrashes(logDir: string): void {
+  const lines: string[] = [];
+  for (const file of fs.readdirSync(logDir)) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (line.includes('"level":"fatal"') || line.includes('"msg":"shutdown timed out"'))
+        lines.push(`${file}: ${line}`);
+    }
+  }
+  if (lines.length > 0) console.log(`service crashes:\n${lines.slice(-10).join('\n')}`);
 }
 
 export interface Attempt {
