@@ -7,6 +7,7 @@ import {
   buildStockReserved,
 } from '@checkout/contracts';
 import { testPublisher, waitFor } from '../../test/support';
+import { validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -76,6 +77,19 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
     );
     await waitFor(async () => (await statusOf(ids[1]!)) === 'CONFIRMED', { what: 'order to be confirmed' });
     expect((await checkout(c)).status).toBe(202);
+  });
+
+  it('when a customer at the cap checks out while validation is down, then the answer is still 429, not 503', async () => {
+    const c = customer();
+    for (let i = 0; i < 3; i++) expect((await checkout(c)).status).toBe(202);
+    h.fake.answerWith(() => ({ status: 503, body: { error: 'DEPENDENCY_UNAVAILABLE' } }));
+    try {
+      const res = await checkout(c);
+      expect(res.status).toBe(429);
+      expect(res.body.error).toBe('TOO_MANY_UNPAID_ORDERS');
+    } finally {
+      h.fake.answerWith(validAnswer);
+    }
   });
 
   it('when 10 requests of one customer arrive at once, then at most 3 are accepted and the rest are 429', async () => {
