@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { baseConfigSchema } from './config';
 import { Health } from './health';
-import { closeServer, listen } from './http/server';
+import { closeServer, listen, stopKeepAlive } from './http/server';
 import { createKafka } from './kafka/client';
 import { EventConsumer, type HandlerMap } from './kafka/consumer';
 import { Publisher } from './kafka/publisher';
@@ -109,8 +109,15 @@ export class Runtime {
       health: this.health,
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       steps: [
-        // Readiness is 503 from the signal on; keep serving briefly so probes see it before the port closes.
-        ['readiness', () => new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_DELAY_MS))],
+        // Readiness is 503 from the signal on; keep serving briefly so probes see it before the port
+        // closes, and tell keep-alive clients to reconnect elsewhere meanwhile.
+        [
+          'readiness',
+          () => {
+            if (this.server) stopKeepAlive(this.server);
+            return new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_DELAY_MS));
+          },
+        ],
         ['http', () => (this.server ? closeServer(this.server) : Promise.resolve())],
         ['consumer', () => this.consumer?.stop() ?? Promise.resolve()],
         ...this.extraSteps,

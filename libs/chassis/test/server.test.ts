@@ -1,6 +1,6 @@
 import http from 'node:http';
 import express from 'express';
-import { closeServer, listen } from '../src';
+import { closeServer, listen, stopKeepAlive } from '../src';
 
 describe('closeServer', () => {
   it('when a client keeps sending on a kept-alive connection, then close ends that socket and resolves while the client is still sending', async () => {
@@ -40,5 +40,30 @@ describe('closeServer', () => {
     // keepAliveTimeout before resolving.
     expect(answeredBeforeClosed).toBeLessThan(400);
     expect(answers.at(-1)).toBe('refused');
+  });
+
+  it('when the shutdown drain begins, then the server still answers but tells keep-alive clients to close', async () => {
+    const app = express();
+    app.get('/work', (_req, res) => void res.send('ok'));
+    const server = await listen(app, 0, '127.0.0.1');
+    const { port } = server.address() as { port: number };
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/work', agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, connection: 'keep-alive' });
+      stopKeepAlive(server);
+      expect(await get()).toEqual({ status: 200, connection: 'close' });
+    } finally {
+      agent.destroy();
+      await closeServer(server);
+    }
   });
 });

@@ -9,6 +9,19 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Se
   });
 }
 
+const leaving = new WeakSet<Server>();
+
+/**
+ * From now on every response says `Connection: close`, so keep-alive clients reconnect (through
+ * the load balancer, to another instance) while this one still serves: the shutdown's drain
+ * delay moves them off before the port closes instead of cutting their sockets then.
+ */
+export function stopKeepAlive(server: Server): void {
+  if (leaving.has(server)) return;
+  leaving.add(server);
+  server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+}
+
 /**
  * Stops accepting connections, lets in-flight requests finish, and ends every keep-alive socket.
  * Node's close() alone keeps serving new requests on a connection that was busy when it was
@@ -18,7 +31,7 @@ export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Se
  */
 export function closeServer(server: Server, sweepMs = 25): Promise<void> {
   return new Promise((resolve) => {
-    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+    stopKeepAlive(server);
     const sweep = setInterval(() => server.closeIdleConnections(), sweepMs);
     sweep.unref();
     server.close(() => {
