@@ -3,6 +3,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { api } from './http';
 import { checkoutBody, placeOrder, waitForTerminal } from './saga';
+import { waitFor } from './wait';
 import type { RecordedMessage } from './kafka';
 
 /** A Luhn-valid test card (ends 5556, so the gateway authorizes it) and its CVC: the canary. */
@@ -42,6 +43,16 @@ export async function plantCanary(): Promise<Canary> {
   const { data } = await placeOrder(await checkoutBody([['sku-010', 1]], token));
   const order = await waitForTerminal(data.orderId);
   if (order.status !== 'CONFIRMED') throw new Error(`the canary's order ended ${order.status}`);
+  // Checkout and inventory read payment.authorized each in their own group: CONFIRMED at checkout
+  // does not mean the unit is sold yet. Wait for that too, or a test's stock snapshot taken now
+  // would see the canary's commit land later (with two inventory members a rebalance can delay it).
+  await waitFor(
+    async () => {
+      const r = await api('inventory-service').get(`/reservations/${data.orderId}`);
+      return r.status === 200 && r.data.status === 'COMMITTED';
+    },
+    { timeoutMs: 60_000, what: "the canary's reservation to be committed" },
+  );
   return { token, orderId: data.orderId };
 }
 
