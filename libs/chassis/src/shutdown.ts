@@ -21,7 +21,7 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
     if (closing) return closing;
     health.markShuttingDown();
     logger.info({ signal }, 'shutting down');
-    let current = steps[0]?.[0];
+    let current: string | undefined;
     const timer = setTimeout(() => {
       logger.error({ timeoutMs, step: current }, 'shutdown timed out');
       process.exit(1);

@@ -2,6 +2,17 @@ import http from 'node:http';
 import express from 'express';
 import { closeServer, listen, stopKeepAlive } from '../src';
 
+/** One GET on the given agent's kept-alive socket: the status and the Connection header it got. */
+const get = (port: number, agent: http.Agent) =>
+  new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: '/work', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+      })
+      .on('error', reject);
+  });
+
 describe('closeServer', () => {
   it('when a client keeps sending on a kept-alive connection, then close ends that socket and resolves while the client is still sending', async () => {
     let served = 0;
@@ -15,20 +26,17 @@ describe('closeServer', () => {
     const server = await listen(app, 0, '127.0.0.1');
     const { port } = server.address() as { port: number };
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const get = () =>
-      new Promise<string>((resolve) => {
-        http
-          .get({ host: '127.0.0.1', port, path: '/work', agent }, (res) => {
-            res.resume();
-            res.on('end', () => resolve('ok'));
-          })
-          .on('error', () => resolve('refused'));
-      });
 
     // A steady client on one socket; close is called while its third request is being served.
     const answers: string[] = [];
     const client = (async () => {
-      for (let i = 0; i < 400 && answers.at(-1) !== 'refused'; i++) answers.push(await get());
+      for (let i = 0; i < 400 && answers.at(-1) !== 'refused'; i++)
+        answers.push(
+          await get(port, agent).then(
+            () => 'ok',
+            () => 'refused',
+          ),
+        );
     })();
     await thirdRequestBusy;
     await closeServer(server);
@@ -48,19 +56,10 @@ describe('closeServer', () => {
     const server = await listen(app, 0, '127.0.0.1');
     const { port } = server.address() as { port: number };
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const get = () =>
-      new Promise<{ status?: number; connection?: string }>((resolve, reject) => {
-        http
-          .get({ host: '127.0.0.1', port, path: '/work', agent }, (res) => {
-            res.resume();
-            res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
-          })
-          .on('error', reject);
-      });
     try {
-      expect(await get()).toEqual({ status: 200, connection: 'keep-alive' });
+      expect(await get(port, agent)).toEqual({ status: 200, connection: 'keep-alive' });
       stopKeepAlive(server);
-      expect(await get()).toEqual({ status: 200, connection: 'close' });
+      expect(await get(port, agent)).toEqual({ status: 200, connection: 'close' });
     } finally {
       agent.destroy();
       await closeServer(server);
