@@ -13,6 +13,7 @@ module.exports = {
     '<rootDir>/libs/*/test/**/*.test.ts',
     '<rootDir>/*-service/test/**/*.test.ts',
     '<rootDir>/payment-gateway-mock/test/**/*.test.ts',
+    '<rootDir>/test/infra/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': swc },

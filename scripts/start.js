@@ -11,6 +11,7 @@ async function main() {
   const infra = await startInfra({ env: process.env, appendonly: true });
   const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const env = {
+    ...infra.serviceEnv,
     ...process.env,
     KAFKA_BROKERS: infra.kafkaBrokers,
     REDIS_URL: infra.redisUrl,

@@ -36,7 +36,7 @@ function markdown(result) {
           '| part ceiling | value |',
           '|---|---|',
           `| express JSON echo, ${c.echo.connections} connections | ${c.echo.rps} req/s, p50 ${c.echo.p50Ms} ms, p99 ${c.echo.p99Ms} ms |`,
-          `| kafkajs produce→consume (mock, maxWait ${c.kafka.maxWaitMs} ms) | p50 ${c.kafka.p50Ms} ms, p99 ${c.kafka.p99Ms} ms |`,
+          `| kafkajs produce→consume (mock${c.kafka.front ? ' + fetch-on-arrival front' : ''}, maxWait ${c.kafka.maxWaitMs} ms) | p50 ${c.kafka.p50Ms} ms, p99 ${c.kafka.p99Ms} ms |`,
           `| Redis EVALSHA 3-product reservation, ${c.redis.callers} callers | ${c.redis.opsPerSec} ops/s |`,
           '',
         ]

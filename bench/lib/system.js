@@ -3,7 +3,6 @@
 // AOF, every service), or an already running one named by BENCH_URL and friends.
 const path = require('node:path');
 const { startSystem, ADMIN_TOKEN } = require('../../test/support/system');
-const { childrenNamed } = require('./cpu');
 
 const RESULTS = path.join(__dirname, '..', 'results');
 
@@ -58,8 +57,10 @@ async function start({ profile, appendonly }) {
   const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly });
   const servicePids = Object.fromEntries([...sys.services.processes].map(([name, p]) => [name, p.child.pid]));
   const infraPids = { 'redis-server': sys.infra.redis?.pid };
-  const kcat = childrenNamed('kcat');
-  if (kcat.length === 1) infraPids['kafka-mock (kcat)'] = kcat[0];
+  if (sys.infra.kafka) {
+    infraPids['kafka-mock (kcat)'] = sys.infra.kafka.pid;
+    infraPids['kafka front'] = sys.infra.kafka.frontPid;
+  }
   return {
     mode: 'started',
     urls: {

@@ -154,44 +154,81 @@ async function startRedis({ port, appendonly = false, log = console.error } = {}
   };
 }
 
+/** Resolves with the first match of `pattern` in what `child` writes to `stream`; rejects if it exits first. */
+function waitForOutput(child, stream, pattern, what, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${buffer}`)), timeoutMs);
+    const onExit = (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}: ${buffer}`));
+    };
+    stream.on('data', function onData(chunk) {
+      buffer += chunk.toString();
+      const match = buffer.match(pattern);
+      if (!match) return;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      // Keep draining the pipe so the child never blocks on it.
+      stream.resume();
+      child.off('exit', onExit);
+      resolve(match[1]);
+    });
+    child.once('exit', onExit);
+  });
+}
+
+/** The consumers' max wait that suits the broker startKafkaMock returns (with the front: as on real Kafka). */
+const FRONT_MAX_WAIT_MS = 500;
+const BARE_MOCK_MAX_WAIT_MS = 10;
+
 /**
- * Starts librdkafka's mock cluster through kcat; its stderr names the bootstrap servers.
- * Topics auto-create (4 partitions) on first metadata request.
+ * Starts librdkafka's mock cluster through kcat (its stderr names the bootstrap servers) and, unless
+ * KAFKA_MOCK_FRONT=0, the fetch-on-arrival front in its own process before it (kafka-front.js:
+ * the bare mock answers a fetch only when its max wait runs out). `brokers` is what clients use;
+ * `maxWaitMs` the consumer max wait that suits it. Topics auto-create (4 partitions) on first
+ * metadata request.
  */
-async function startKafkaMock({ log = console.error, timeoutMs = 10_000 } = {}) {
+async function startKafkaMock({
+  log = console.error,
+  timeoutMs = 10_000,
+  front = process.env.KAFKA_MOCK_FRONT !== '0',
+} = {}) {
   ensureBinary('kcat', log);
-  const child = spawn(
+  const mock = spawn(
     'kcat',
     ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const brokers = await new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`kcat mock cluster did not start: ${buffer}`)), timeoutMs);
-    const onData = (chunk) => {
-      buffer += chunk.toString();
-      const match = buffer.match(/(?:bootstrap\.servers=|replaced with )(\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kcat exited with ${code}: ${buffer}`));
-    });
-  });
-  // Keep draining stderr so the mock never blocks on a full pipe.
-  child.stderr.resume();
-  child.removeAllListeners('exit');
-  return {
-    brokers,
-    pid: child.pid,
-    async stop() {
-      await stopChild(child);
-    },
+  const children = [mock];
+  const stop = async () => {
+    for (const child of children.reverse()) await stopChild(child);
   };
+  try {
+    const mockBrokers = await waitForOutput(
+      mock,
+      mock.stderr,
+      /(?:bootstrap\.servers=|replaced with )(\S+)/,
+      'kcat mock cluster',
+      timeoutMs,
+    );
+    if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
+    const frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(frontChild);
+    const brokers = await waitForOutput(
+      frontChild,
+      frontChild.stdout,
+      /kafka front at (\S+)/,
+      'Kafka front',
+      timeoutMs,
+    );
+    return { brokers, pid: mock.pid, frontPid: frontChild.pid, maxWaitMs: FRONT_MAX_WAIT_MS, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /** Kafka and Redis for a run: the given ones from env, otherwise fresh local ones. */
@@ -200,11 +237,12 @@ async function startInfra({ env = process.env, appendonly = false, log = console
   let kafkaBrokers = env.KAFKA_BROKERS;
   let redisUrl = env.REDIS_URL;
   let redis;
+  let kafka;
   if (!kafkaBrokers) {
-    const kafka = await startKafkaMock({ log });
+    kafka = await startKafkaMock({ log });
     started.push(kafka);
     kafkaBrokers = kafka.brokers;
-    log(`[infra] Kafka mock cluster at ${kafkaBrokers}`);
+    log(`[infra] Kafka mock cluster at ${kafkaBrokers}${kafka.frontPid ? ' (fetch-on-arrival front)' : ''}`);
   }
   if (!redisUrl) {
     redis = await startRedis({ appendonly, log });
@@ -216,6 +254,9 @@ async function startInfra({ env = process.env, appendonly = false, log = console
     kafkaBrokers,
     redisUrl,
     redis,
+    kafka,
+    /** Settings for services on this infrastructure: the consumer max wait that suits the started broker. */
+    serviceEnv: kafka?.frontPid ? { KAFKA_MAX_WAIT_MS: String(kafka.maxWaitMs) } : {},
     async stop() {
       for (const s of started.reverse()) {
         await s.stop();

@@ -24,6 +24,7 @@ async function startSystem({ env = {}, instances, appendonly = false } = {}) {
         // The suites place many orders from one IP and one customer: neither limit is what they test.
         RATE_LIMIT_PER_MINUTE: '1000000',
         MAX_UNPAID_ORDERS_PER_CUSTOMER: '1000000',
+        ...infra.serviceEnv,
         ...env,
       },
       logDir,

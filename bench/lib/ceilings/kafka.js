@@ -1,12 +1,14 @@
 'use strict';
-// kafkajs produce → consume round trip, one message in flight, through a fresh mock broker: the
-// floor of every Kafka hop in the saga (an idle hop: one message at a random moment).
+// kafkajs produce → consume round trip, one message in flight, through a fresh mock broker started
+// as the system's is (with the fetch-on-arrival front unless KAFKA_MOCK_FRONT=0, and the max wait
+// that suits it): the floor of every Kafka hop in the saga (an idle hop: one message at a random moment).
 const { Kafka, logLevel } = require('kafkajs');
 const { startKafkaMock } = require('../../../scripts/lib/infra');
 const { summarize } = require('../stats');
 
-async function kafkaRtt({ messages = 300, maxWaitMs = 10, log = () => undefined }) {
+async function kafkaRtt({ messages = 300, log = () => undefined }) {
   const broker = await startKafkaMock({ log });
+  const { maxWaitMs } = broker;
   const kafka = new Kafka({ clientId: 'bench-rtt', brokers: broker.brokers.split(','), logLevel: logLevel.NOTHING });
   const topic = 'bench.rtt';
   const admin = kafka.admin();
@@ -46,7 +48,7 @@ async function kafkaRtt({ messages = 300, maxWaitMs = 10, log = () => undefined 
       samples.push(await roundTrip(`m-${i}`));
     }
     const s = summarize(samples, 2);
-    return { messages, maxWaitMs, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max };
+    return { messages, maxWaitMs, front: Boolean(broker.frontPid), p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max };
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
