@@ -35,7 +35,7 @@ export class InternalClient {
 
   constructor(private readonly opts: InternalClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
-    // The whole call is bounded by its AbortSignal (see call), as one timeout per request.
+    // The whole call is bounded by one timer and its AbortController (see call).
     this.pool = new Pool(opts.baseURL, { connections: opts.connections ?? 64, keepAliveTimeout: 30_000 });
   }
 
@@ -79,19 +79,20 @@ export class InternalClient {
     }
     const retries = this.opts.retries ?? 1;
     for (let attempt = 0; ; attempt++) {
+      // Not AbortSignal.timeout(): its timer outlives the call, and a signal not yet collected
+      // when it fires is aborted then, a DOMException and an abort event for a call long answered
+      // (1-2% of checkout's and validation's CPU profiles at 100 orders/s).
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
       try {
-        const res = await this.pool.request({
-          method,
-          path,
-          headers,
-          body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
+        const res = await this.pool.request({ method, path, headers, body, signal: abort.signal });
         const text = await res.body.text();
         return { status: res.statusCode, body: parseJson(text) };
       } catch (err) {
         if (attempt < retries && refusedBeforeAnswer(err)) continue;
         throw dependencyUnavailable(this.opts.service, err);
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
