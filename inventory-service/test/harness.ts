@@ -51,6 +51,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
     };
     const ctx: HandlerContext = {
       log: logger,
+      trace: { correlationId, causationId: event.id },
       newEvent: (t, d) => createEvent(t, d, { source: '/inventory-service', correlationId }),
     };
     await (inventory.handlers[type] as EventHandler<T>)(event, ctx);

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import { AppError, parseInput } from '@checkout/chassis';
+import { AppError, contextOf, parseInput } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
@@ -18,7 +18,8 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
   router.post('/checkout', async (req, res) => {
     const key = idempotencyKeyOf(req);
     const body = parseInput(CheckoutRequest, req.body);
-    if (key === undefined) return send(res, await placeOrder(deps, body));
+    const ctx = contextOf(req);
+    if (key === undefined) return send(res, await placeOrder(deps, body, ctx));
 
     const claim = await deps.idempotency.claim(key, canonicalHash(body));
     if (claim.kind === 'replay') return send(res, claim.response, true);
@@ -34,7 +35,7 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     }
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
-      send(res, await placeOrder(deps, body, (response) => deps.idempotency.completion(claim, response)));
+      send(res, await placeOrder(deps, body, ctx, (response) => deps.idempotency.completion(claim, response)));
     } catch (err) {
       // Nothing was decided (429, 503, 500): free the key so the client can retry with it.
       await deps.idempotency.release(claim).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { currentTrace, currentCorrelationId, type Metrics } from '@checkout/chassis';
+import { traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
@@ -22,13 +22,14 @@ export interface PlaceOrderDeps {
 export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
+  ctx: RequestContext,
   alsoRecord?: (response: CheckoutResponse) => AlsoSet,
 ): Promise<CheckoutResponse> {
   // Cheap early answer; the authoritative check is the atomic one in orders.create.
   if ((await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders) throw tooManyUnpaidOrders(maxUnpaidOrders);
-  const result = await validation.validate(req.cart);
+  const result = await validation.validate(req.cart, ctx);
   const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
-  const meta = { source: '/checkout-service', correlationId: currentCorrelationId(), ...currentTrace() };
+  const meta = { source: '/checkout-service', correlationId: ctx.correlationId, ...traceFields(ctx) };
   const event: CloudEvent =
     decision.event.type === 'order.created'
       ? createEvent('order.created', decision.event.data, meta)

@@ -6,9 +6,13 @@ import type { ReservationStore } from '../store/reservation-store';
 /** Reserves every line of the order, all or nothing; a redelivered order changes nothing. */
 export const onOrderCreated =
   (reservations: ReservationStore, ttlMs: number, metrics: InventoryMetrics): EventHandler<'order.created'> =>
-  async (event, { log }) => {
+  async (event, { log, trace }) => {
     const { orderId, items } = event.data;
-    const result = await reservations.reserve(orderId, sumLines(items), { ttlMs, correlationId: event.correlationId });
+    const result = await reservations.reserve(orderId, sumLines(items), {
+      ttlMs,
+      correlationId: event.correlationId,
+      traceparent: trace.traceparent,
+    });
     metrics.reservations.inc({ outcome: result.outcome });
     if (result.outcome === 'FAILED') log.info({ orderId, code: result.code }, 'stock reservation failed');
     else if (result.outcome === 'DUPLICATE') log.debug({ orderId }, 'order already handled');

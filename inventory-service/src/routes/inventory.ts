@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { currentCorrelationId, notFound, parseInput, requireAdmin } from '@checkout/chassis';
+import { contextOf, notFound, parseInput, requireAdmin } from '@checkout/chassis';
 import { ProductId, SetStockRequest } from '@checkout/contracts';
 import type { StockStore } from '../store/stock-store';
 
@@ -16,7 +16,8 @@ export function inventoryRouter(stock: StockStore, adminToken: string | undefine
   router.put('/inventory/:productId', requireAdmin(adminToken), async (req, res) => {
     const productId = parseInput(ProductId, req.params.productId, 'productId');
     const { available } = parseInput(SetStockRequest, req.body);
-    res.json(await stock.setAvailable(productId, available, currentCorrelationId()));
+    const { correlationId, traceparent } = contextOf(req);
+    res.json(await stock.setAvailable(productId, available, correlationId, traceparent));
   });
   return router;
 }

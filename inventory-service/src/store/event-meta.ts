@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { currentTrace } from '@checkout/chassis';
 
 export const SOURCE = '/inventory-service';
 
@@ -7,11 +6,11 @@ export const SOURCE = '/inventory-service';
  * The CloudEvents attributes Node decides for an event a Lua script writes to the outbox, with the
  * traceparent of the handler or request it is written in (absent in the expiry sweeper).
  */
-export const eventMeta = (correlationId: string, time = new Date()) =>
+export const eventMeta = (correlationId: string, traceparent?: string, time = new Date()) =>
   JSON.stringify({
     id: randomUUID(),
     time: time.toISOString(),
     source: SOURCE,
     correlationId,
-    ...currentTrace(),
+    ...(traceparent ? { traceparent } : {}),
   });

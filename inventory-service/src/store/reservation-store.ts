@@ -32,7 +32,7 @@ export class ReservationStore {
   async reserve(
     orderId: string,
     items: ItemQuantity[],
-    opts: { ttlMs: number; correlationId: string; now?: number },
+    opts: { ttlMs: number; correlationId: string; traceparent?: string; now?: number },
   ): Promise<ReserveResult> {
     const now = opts.now ?? Date.now();
     const expiresAt = now + opts.ttlMs;
@@ -44,7 +44,7 @@ export class ReservationStore {
       now,
       expiresAt,
       new Date(expiresAt).toISOString(),
-      eventMeta(opts.correlationId, new Date(now)),
+      eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
     )) as [ReserveResult['outcome'], StockFailureCode?];
     if (outcome !== 'DUPLICATE') this.outbox.kick();
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };
@@ -67,14 +67,14 @@ export class ReservationStore {
   async release(
     orderId: string,
     reason: string,
-    opts: { correlationId?: string; dueBefore?: number } = {},
+    opts: { correlationId?: string; traceparent?: string; dueBefore?: number } = {},
   ): Promise<TransitionResult | 'RELEASED'> {
     const result = (await this.scripts.release(
       this.transitionKeys(orderId),
       this.prefix,
       orderId,
       reason,
-      eventMeta(opts.correlationId ?? ''),
+      eventMeta(opts.correlationId ?? '', opts.traceparent),
       opts.dueBefore ?? '',
     )) as TransitionResult;
     if (result === 'RELEASED') this.outbox.kick();

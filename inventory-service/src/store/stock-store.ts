@@ -45,12 +45,17 @@ export class StockStore {
     });
   }
 
-  async setAvailable(productId: string, available: number, correlationId: string): Promise<InventoryItem> {
+  async setAvailable(
+    productId: string,
+    available: number,
+    correlationId: string,
+    traceparent?: string,
+  ): Promise<InventoryItem> {
     const values = (await this.scripts.setStock(
       [this.keys.stock(productId), this.keys.products, this.outbox.stream],
       productId,
       available,
-      eventMeta(correlationId),
+      eventMeta(correlationId, traceparent),
     )) as string[];
     this.outbox.kick();
     return toItem(productId, values)!;

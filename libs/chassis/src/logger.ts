@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { currentContext } from './context';
 
 export type { Logger };
 
@@ -32,15 +31,6 @@ export function createLogger(service: string, level = 'info', destination?: Dest
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
-      mixin() {
-        const ctx = currentContext();
-        return ctx
-          ? {
-              correlationId: ctx.correlationId,
-              ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
-            }
-          : {};
-      },
     },
     destination,
   );

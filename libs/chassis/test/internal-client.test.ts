@@ -1,6 +1,6 @@
 import * as nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError, InternalClient, runWithContext } from '../src';
+import { AppError, InternalClient } from '../src';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -35,7 +35,7 @@ function client(opts: ConstructorParameters<typeof InternalClient>[0]) {
 }
 
 describe('InternalClient (calls between our services)', () => {
-  it('when it posts inside a request context, then the peer gets the JSON and the correlation and trace headers', async () => {
+  it('when it posts for a request context, then the peer gets the JSON and the correlation and trace headers', async () => {
     const seen: { headers?: nodeHttp.IncomingHttpHeaders; body?: string } = {};
     const peer = await serve((req, body, res) => {
       Object.assign(seen, { headers: req.headers, body });
@@ -43,7 +43,7 @@ describe('InternalClient (calls between our services)', () => {
     });
     const http = client({ service: 'peer', baseURL: peer.url });
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const res = await runWithContext({ correlationId: 'corr-1', traceparent }, () => http.post('/x', { a: 1 }));
+    const res = await http.post('/x', { a: 1 }, { correlationId: 'corr-1', traceparent });
     expect(res).toEqual({ status: 200, body: { ok: true } });
     expect(JSON.parse(seen.body ?? '')).toEqual({ a: 1 });
     expect(seen.headers).toMatchObject({

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { REDACT_PATHS, createLogger, runWithContext } from '../src';
+import request from 'supertest';
+import { Health, REDACT_PATHS, createHttpApp, createLogger, createMetrics } from '../src';
 
 describe('logger', () => {
   it('redacts card data, tokens and authorization at any of the usual depths', () => {
@@ -24,7 +25,7 @@ describe('logger', () => {
     expect(out).not.toContain('Bearer x');
   });
 
-  it('adds the correlation id of the current context to every line', () => {
+  it("logs a failed request with the request's correlation id", async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _enc, cb) {
@@ -32,13 +33,15 @@ describe('logger', () => {
         cb();
       },
     });
-    const log = createLogger('test', 'info', sink);
-    runWithContext({ correlationId: 'corr-42', causationId: 'evt-1' }, () => log.info('hello'));
-    expect(JSON.parse(lines[0]!)).toMatchObject({
-      service: 'test',
-      correlationId: 'corr-42',
-      causationId: 'evt-1',
-      msg: 'hello',
+    const logger = createLogger('test', 'info', sink);
+    const app = createHttpApp({ logger, health: new Health(), metrics: createMetrics('logger-test') }, (a) => {
+      a.get('/boom', () => {
+        throw new Error('boom');
+      });
     });
+    await request(app).get('/boom').set('x-correlation-id', 'corr-42').expect(500);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ service: 'test', correlationId: 'corr-42', msg: 'request failed' }),
+    );
   });
 });

@@ -12,7 +12,7 @@ import {
   createKafka,
   createLogger,
   createMetrics,
-  currentContext,
+  contextOf,
   newTraceparent,
   parseTraceparent,
   traceIdOf,
@@ -46,8 +46,8 @@ describe('W3C traceparent helpers', () => {
 
 describe('HTTP request context', () => {
   const app = createHttpApp({ logger, health: new Health(), metrics: createMetrics('tracing-http') }, (a) => {
-    a.get('/trace', (_req, res) => {
-      res.json({ traceparent: currentContext()?.traceparent });
+    a.get('/trace', (req, res) => {
+      res.json({ traceparent: contextOf(req).traceparent });
     });
   });
 
@@ -93,7 +93,7 @@ describe('event consumer trace context and handler errors', () => {
           attempts += 1;
           if (attempts === 1) throw new Error('first attempt fails');
           const emitted = ctx.newEvent('order.confirmed', { orderId, paymentId: 'ch_1', total: 1, currency: 'USD' });
-          seen = { inContext: currentContext()?.traceparent, emitted: emitted.traceparent };
+          seen = { inContext: ctx.trace.traceparent, emitted: emitted.traceparent };
         },
       },
     });

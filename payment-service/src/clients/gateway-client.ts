@@ -1,5 +1,5 @@
 import type { AxiosError, AxiosResponse } from 'axios';
-import { createHttpClient } from '@checkout/chassis';
+import { contextHeaders, createHttpClient, type RequestContext } from '@checkout/chassis';
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { isRetryable, retryDelayMs } from './retry-policy';
 
@@ -21,7 +21,8 @@ declare module 'axios' {
 }
 
 export interface GatewayClient {
-  authorize(req: ChargeRequest): Promise<AuthorizationResult>;
+  /** `ctx`: the work the charge is for; its correlation id and trace go to the gateway. */
+  authorize(req: ChargeRequest, ctx?: RequestContext): Promise<AuthorizationResult>;
 }
 
 export interface GatewayClientOptions {
@@ -57,13 +58,13 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   });
 
   return {
-    async authorize(req) {
+    async authorize(req, ctx) {
       const attempts = new ChargeAttempts(Date.parse(req.expiresAt));
       try {
         const res = await http.post(
           '/v1/charges',
           { amount: req.amount, currency: req.currency, source: req.token, orderId: req.orderId },
-          { headers: { 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
+          { headers: { ...contextHeaders(ctx), 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
         );
         return toResult(res, attempts.count);
       } catch (err) {

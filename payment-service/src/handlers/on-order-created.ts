@@ -1,4 +1,4 @@
-import { currentTrace, type EventHandler } from '@checkout/chassis';
+import { traceFields, type EventHandler } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -14,7 +14,7 @@ export const onOrderCreated =
         currency,
         token: payment.token,
         correlationId: event.correlationId,
-        ...currentTrace(),
+        ...traceFields(ctx.trace),
       },
       authorizer.leaseMs,
     );

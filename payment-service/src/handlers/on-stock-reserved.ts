@@ -1,4 +1,4 @@
-import { currentTrace, type EventHandler } from '@checkout/chassis';
+import { traceFields, type EventHandler } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -8,7 +8,7 @@ export const onStockReserved =
   async (event, ctx) => {
     const { orderId, expiresAt } = event.data;
     const claim = await store.recordReservation(
-      { orderId, expiresAt, correlationId: event.correlationId, ...currentTrace() },
+      { orderId, expiresAt, correlationId: event.correlationId, ...traceFields(ctx.trace) },
       authorizer.leaseMs,
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'reservation held for payment');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { childTraceparent, runWithContext } from '@checkout/chassis';
+import { childTraceparent } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import type { GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
@@ -47,15 +47,13 @@ export class PaymentAuthorizer {
   async authorize(claim: Claim): Promise<void> {
     const { store, gateway, outbox, logger } = this.deps;
     const traceparent = childTraceparent(claim.traceparent);
-    await runWithContext({ correlationId: claim.correlationId, traceparent }, async () => {
-      const result = await gateway.authorize(claim);
-      const written = await store.complete(claim, result, outcomeEvent(claim, result, traceparent));
-      if (!written) return;
-      outbox.kick();
-      const { orderId } = claim;
-      if (result.ok) logger.info({ orderId, attempts: result.attempts }, 'payment authorized');
-      else logger.info({ orderId, code: result.code, attempts: result.attempts }, 'payment failed');
-    });
+    const { orderId, correlationId } = claim;
+    const result = await gateway.authorize(claim, { correlationId, traceparent });
+    const written = await store.complete(claim, result, outcomeEvent(claim, result, traceparent));
+    if (!written) return;
+    outbox.kick();
+    if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
+    else logger.info({ orderId, correlationId, code: result.code, attempts: result.attempts }, 'payment failed');
   }
 }
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parseInput } from '@checkout/chassis';
+import { contextOf, parseInput } from '@checkout/chassis';
 import { ValidateRequest } from '@checkout/contracts';
 import type { Catalog } from '../domain/catalog';
 import { validateCart } from '../domain/validate-cart';
@@ -10,7 +10,7 @@ export function validateRouter(catalog: Catalog, stock: StockClient): Router {
   router.post('/validate', async (req, res) => {
     const { cart } = parseInput(ValidateRequest, req.body);
     const known = [...new Set(cart.items.map((i) => i.productId))].filter((id) => catalog.has(id));
-    res.json(validateCart(cart, catalog, await stock.levels(known)));
+    res.json(validateCart(cart, catalog, await stock.levels(known, contextOf(req))));
   });
   return router;
 }

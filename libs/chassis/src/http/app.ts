@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { runWithContext } from '../context';
+import { setRequestContext } from '../context';
 import { activeTraceparent } from '../tracing/otel';
 import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
@@ -47,7 +47,8 @@ function correlation(req: Request, res: Response, next: NextFunction): void {
   // This request's span: the instrumentation's when tracing is on, else a child of the caller's
   // traceparent, or a new trace when the caller sent none (so every order has a trace id).
   const traceparent = activeTraceparent() ?? childTraceparent(req.header('traceparent'));
-  runWithContext({ correlationId, traceparent }, next);
+  setRequestContext(req, { correlationId, traceparent });
+  next();
 }
 
 function requestMetrics(metrics: Metrics) {

@@ -2,7 +2,6 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axiosRetry, { exponentialDelay, isNetworkOrIdempotentRequestError } from 'axios-retry';
-import { currentContext } from '../context';
 
 export interface HttpClientOptions {
   baseURL: string;
@@ -20,7 +19,10 @@ export interface HttpClientOptions {
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One outbound client per collaborator: keep-alive, timeout, retry policy, correlation header. */
+/**
+ * One outbound client per collaborator: keep-alive, timeout, retry policy. Callers pass the
+ * correlation and trace headers of the work they do (`contextHeaders`).
+ */
 export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
   const client = axios.create({
     baseURL: opts.baseURL,
@@ -30,14 +32,6 @@ export function createHttpClient(opts: HttpClientOptions): AxiosInstance {
     // No redirects between our services or to the gateway: skipping follow-redirects saves CPU per call.
     maxRedirects: 0,
     validateStatus: opts.validateStatus ?? (() => true),
-  });
-  client.interceptors.request.use((config) => {
-    const ctx = currentContext();
-    if (ctx) {
-      config.headers.set('x-correlation-id', ctx.correlationId);
-      if (ctx.traceparent) config.headers.set('traceparent', ctx.traceparent);
-    }
-    return config;
   });
   axiosRetry(client, {
     retries: opts.retries ?? 2,

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError, z } from 'zod';
 import { AppError, isTransientError } from '../errors';
+import { contextOf } from '../context';
 
 export interface ErrorBody {
   error: string;
@@ -49,8 +50,9 @@ export function errorMiddleware(logger: Logger) {
   // Express recognises error middleware by its four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
-    if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    else logger.debug({ code: body.error, method: req.method, path: req.path }, 'request rejected');
+    const { correlationId } = contextOf(req);
+    if (status >= 500) logger.error({ err, correlationId, method: req.method, path: req.path }, 'request failed');
+    else logger.debug({ code: body.error, correlationId, method: req.method, path: req.path }, 'request rejected');
     if (res.headersSent) {
       res.end();
       return;

@@ -1,6 +1,6 @@
 import { Pool, errors } from 'undici';
 import type { z } from 'zod';
-import { currentContext } from '../context';
+import { contextHeaders, type RequestContext } from '../context';
 import { dependencyUnavailable } from '../errors';
 
 export interface InternalClientOptions {
@@ -39,22 +39,28 @@ export class InternalClient {
     this.pool = new Pool(opts.baseURL, { connections: opts.connections ?? 64, keepAliveTimeout: 30_000 });
   }
 
-  get(path: string): Promise<InternalResponse> {
-    return this.call('GET', path);
+  /** `ctx`: the request or event this call is made for; its correlation id and trace go along. */
+  get(path: string, ctx?: RequestContext): Promise<InternalResponse> {
+    return this.call('GET', path, undefined, ctx);
   }
 
-  post(path: string, payload: unknown): Promise<InternalResponse> {
-    return this.call('POST', path, JSON.stringify(payload));
+  post(path: string, payload: unknown, ctx?: RequestContext): Promise<InternalResponse> {
+    return this.call('POST', path, JSON.stringify(payload), ctx);
   }
 
   /** GET that must answer 200 with a body matching `schema`; anything else is a 503 naming the service. */
-  async getJson<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    return this.expectOk(await this.get(path), schema);
+  async getJson<S extends z.ZodType>(path: string, schema: S, ctx?: RequestContext): Promise<z.infer<S>> {
+    return this.expectOk(await this.get(path, ctx), schema);
   }
 
   /** POST that must answer 200 with a body matching `schema`; anything else is a 503 naming the service. */
-  async postJson<S extends z.ZodType>(path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
-    return this.expectOk(await this.post(path, payload), schema);
+  async postJson<S extends z.ZodType>(
+    path: string,
+    payload: unknown,
+    schema: S,
+    ctx?: RequestContext,
+  ): Promise<z.infer<S>> {
+    return this.expectOk(await this.post(path, payload, ctx), schema);
   }
 
   close(): Promise<void> {
@@ -69,14 +75,14 @@ export class InternalClient {
     return parsed.data;
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: string): Promise<InternalResponse> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    ctx: RequestContext | undefined,
+  ): Promise<InternalResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', ...contextHeaders(ctx) };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const ctx = currentContext();
-    if (ctx) {
-      headers['x-correlation-id'] = ctx.correlationId;
-      if (ctx.traceparent) headers.traceparent = ctx.traceparent;
-    }
     const retries = this.opts.retries ?? 1;
     for (let attempt = 0; ; attempt++) {
       // Not AbortSignal.timeout(): its timer outlives the call, and a signal not yet collected

@@ -10,11 +10,11 @@ import {
   type EventData,
   type EventType,
 } from '@checkout/contracts';
-import { currentContext, runWithContext } from '../context';
+import type { RequestContext } from '../context';
 import { isTransientError } from '../errors';
 import type { Metrics } from '../metrics';
 import { inSpan } from '../tracing/otel';
-import { childTraceparent, traceIdOf } from '../tracing/traceparent';
+import { traceIdOf } from '../tracing/traceparent';
 import { ensureTopics } from './client';
 import { OffsetCommitter } from './offsets';
 import type { Publisher } from './publisher';
@@ -22,7 +22,10 @@ import type { Publisher } from './publisher';
 const COMMIT_INTERVAL_MS = 1000;
 
 export interface HandlerContext {
+  /** Logs with the event's correlation id and this event's id as the causation id. */
   log: Logger;
+  /** The event's correlation id, its id, and the handler's span: for calls and records it causes. */
+  trace: RequestContext;
   /** A new event caused by the one being handled: same correlation id, this service as source. */
   newEvent<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T>;
 }
@@ -186,16 +189,6 @@ export class EventConsumer {
       correlationId: event.correlationId,
       ...(event.traceparent ? { traceId: traceIdOf(event.traceparent) } : {}),
     });
-    const ctx: HandlerContext = {
-      log,
-      newEvent: (type, data) =>
-        createEvent(type, data, {
-          source: `/${this.opts.service}`,
-          correlationId: event.correlationId,
-          // The handler's span (a child of the event's), so what it emits stays in the same trace.
-          traceparent: currentContext()?.traceparent ?? childTraceparent(event.traceparent),
-        }),
-    };
     const maxAttempts = this.opts.maxAttempts ?? 5;
     const end = metrics.handlerDuration.startTimer({ topic });
     for (let attempt = 1; ; attempt++) {
@@ -210,11 +203,7 @@ export class EventConsumer {
             'messaging.message.id': event.id,
           },
         };
-        await inSpan(span, (traceparent) =>
-          runWithContext({ correlationId: event.correlationId, causationId: event.id, traceparent }, () =>
-            handler(event, ctx),
-          ),
-        );
+        await inSpan(span, (traceparent) => handler(event, this.handlerContext(event, log, traceparent)));
         metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
         end();
         return;
@@ -232,6 +221,16 @@ export class EventConsumer {
         await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
       }
     }
+  }
+
+  /** What a handler gets: `traceparent` is its span's (a child of the event's), so what it emits stays in the trace. */
+  private handlerContext(event: CloudEvent, log: Logger, traceparent: string): HandlerContext {
+    const source = `/${this.opts.service}`;
+    return {
+      log,
+      trace: { correlationId: event.correlationId, causationId: event.id, traceparent },
+      newEvent: (type, data) => createEvent(type, data, { source, correlationId: event.correlationId, traceparent }),
+    };
   }
 
   private async deadLetter(
