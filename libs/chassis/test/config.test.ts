@@ -7,7 +7,7 @@ describe('loadConfigFrom', () => {
     expect(config).toMatchObject({
       PORT: 3000,
       KAFKA_MAX_WAIT_MS: 10,
-      KAFKA_MIN_FETCH_INTERVAL_MS: 0,
+      KAFKA_MIN_FETCH_INTERVAL_MS: 5,
       KAFKA_SESSION_TIMEOUT_MS: 6000,
     });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
