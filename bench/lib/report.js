@@ -27,7 +27,7 @@ function markdown(result) {
           `| ${t.offeredRate}${t.half ? ' (half the max)' : t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
       ),
     '',
-    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}, mostly consumers polling the mock). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
+    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}: consumers' fetch loops and timers). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
     '',
     `**Max sustained: ${s.maxOrdersPerSec} orders/s** (saga p99 < ${result.config.sloP99Ms} ms, no errors): saga p50 ${fmt(s.sagaP50Ms)} ms, p99 ${fmt(s.sagaP99Ms)} ms, accept p99 ${fmt(s.acceptP99Ms)} ms, ${fmt(s.cpuMsPerOrder)} CPU ms per order.`,
     '',
