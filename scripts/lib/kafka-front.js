@@ -36,9 +36,6 @@ class Reader {
     this.buf = buf;
     this.at = offset;
   }
-  int8() {
-    return this.buf.readInt8((this.at += 1) - 1);
-  }
   int16() {
     return this.buf.readInt16BE((this.at += 2) - 2);
   }
