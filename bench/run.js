@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { measureCeilings } = require('./lib/ceilings');
+const { measureCeilings, measureEchoAgain } = require('./lib/ceilings');
 const { openSystem, toggleProfiler, RESULTS } = require('./lib/system');
 const { loadCatalog, seedStock, stockTotals, bodyMaker } = require('./lib/orders');
 const { runStep, SLO_P99_MS } = require('./lib/step');
@@ -239,6 +239,8 @@ function summarize(result) {
     halfSagaP99Ms: half?.sagaMs.p99 ?? null,
     halfAcceptP99Ms: half?.acceptMs.p99 ?? null,
     echoRps: echo?.rps ?? null,
+    // The same echo after the steps; echoFraction and the floor use the one before them.
+    echoRpsAfter: result.ceilings?.echoAfter?.rps ?? null,
     echoP50Ms: echo?.p50Ms ?? null,
     echoP99Ms: echo?.p99Ms ?? null,
     kafkaRttP50Ms: kafka?.p50Ms ?? null,
@@ -263,8 +265,8 @@ async function main() {
   note(
     `[bench] rates ${config.rates.join(', ')} orders/s, ${config.durationS} s each; target saga p99 < ${config.sloP99Ms} ms`,
   );
-  if (config.ceilings)
-    result.ceilings = await measureCeilings({ payload: bodyMaker([{ productId: 'sku-001', price: 2499 }])(0), note });
+  const echoPayload = bodyMaker([{ productId: 'sku-001', price: 2499 }])(0);
+  if (config.ceilings) result.ceilings = await measureCeilings({ payload: echoPayload, note });
 
   note(
     env.BENCH_URL
@@ -283,6 +285,7 @@ async function main() {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await sagaSteps(result, runs);
+  if (result.ceilings) result.ceilings.echoAfter = await measureEchoAgain({ payload: echoPayload, note });
   await collectProfiles(result);
   result.finishedAt = new Date().toISOString();
   result.summary = summarize(result);

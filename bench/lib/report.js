@@ -35,12 +35,18 @@ function markdown(result) {
       ? [
           '| part ceiling | value |',
           '|---|---|',
-          `| express JSON echo, ${c.echo.connections} connections | ${c.echo.rps} req/s, p50 ${c.echo.p50Ms} ms, p99 ${c.echo.p99Ms} ms |`,
+          `| express JSON echo, ${c.echo.connections} connections | ${c.echo.rps} req/s, p50 ${c.echo.p50Ms} ms, p99 ${c.echo.p99Ms} ms${c.echoAfter ? `; after the steps ${c.echoAfter.rps} req/s` : ''} |`,
           `| kafkajs produce→consume (mock${c.kafka.front ? ' + fetch-on-arrival front' : ''}, maxWait ${c.kafka.maxWaitMs} ms) | p50 ${c.kafka.p50Ms} ms, p99 ${c.kafka.p99Ms} ms |`,
           `| Redis EVALSHA 3-product reservation, ${c.redis.callers} callers | ${c.redis.opsPerSec} ops/s |`,
           '',
         ]
       : ['Part ceilings: not measured (BENCH_CEILINGS=0).', '']),
+    ...(s.echoRps && s.echoRpsAfter && Math.abs(s.echoRpsAfter / s.echoRps - 1) > 0.15
+      ? [
+          `**The host's speed drifted during this run:** the echo measured ${s.echoRps} req/s before the steps and ${s.echoRpsAfter} after, so ratios against it are uncertain by as much.`,
+          '',
+        ]
+      : []),
     `echoFraction = ${s.maxOrdersPerSec} / ${s.echoRps} = **${fmt(s.echoFraction)}**; floorMultiple = saga p50 / (3 × Kafka RTT p50 + 2 × echo p50) = ${fmt(s.sagaP50Ms)} / ${fmt(s.floorMs)} = **${fmt(s.floorMultiple)}**.`,
     '',
     '| target | this run | goal | met |',

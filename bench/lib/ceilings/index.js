@@ -17,4 +17,15 @@ async function measureCeilings({ payload, note }) {
   return { echo, kafka, redis };
 }
 
-module.exports = { measureCeilings };
+/**
+ * The echo again after the saga steps: hosts of this kind drift (one measured 2139 and 4965 req/s
+ * 25 minutes apart), and a ratio against a ceiling taken at another speed says little.
+ */
+async function measureEchoAgain({ payload, note }) {
+  note('[bench] ceiling again, after the steps: express JSON echo, 10 connections');
+  const echo = await echoCeiling({ connections: 10, payload });
+  note(`[bench]   ${echo.rps} req/s, p50 ${echo.p50Ms} ms, p99 ${echo.p99Ms} ms`);
+  return echo;
+}
+
+module.exports = { measureCeilings, measureEchoAgain };
