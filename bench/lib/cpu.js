@@ -27,23 +27,6 @@ function cpuMsOf(pid) {
   }
 }
 
-/** Child processes of `parent` whose command is `comm` (e.g. the kcat mock this process started). */
-function childrenNamed(comm, parent = process.pid) {
-  const found = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (name === comm && ppid === parent) found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
-
 /** Snapshot of { name: cpuMs } for a { name: pid } map. */
 function snapshot(pids) {
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
@@ -58,7 +41,7 @@ function diff(before, after) {
   return out;
 }
 
-module.exports = { cpuMsOf, childrenNamed, snapshot, diff };
+module.exports = { cpuMsOf, snapshot, diff };
 
 /** Busy CPU ms of the whole machine so far (all cores), from /proc/stat. */
 function machineBusyMs() {

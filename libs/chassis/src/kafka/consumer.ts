@@ -22,7 +22,7 @@ import type { Publisher } from './publisher';
 const COMMIT_INTERVAL_MS = 1000;
 
 export interface HandlerContext {
-  /** Logs with the event's correlation id and this event's id as the causation id. */
+  /** Logs with the event's correlation id, type and id (`eventId`). */
   log: Logger;
   /** The event's correlation id, its id, and the handler's span: for calls and records it causes. */
   trace: RequestContext;
