@@ -36,6 +36,14 @@ describe('W3C traceparent helpers', () => {
     });
   });
 
+  it('when thousands of ids are drawn (the random pool refills several times), then none repeats', () => {
+    const traces = Array.from({ length: 2000 }, () => newTraceparent());
+    const spans = traces.map((t) => childTraceparent(t));
+    expect(new Set(traces.map((t) => traceIdOf(t))).size).toBe(traces.length);
+    expect(new Set([...traces, ...spans].map((t) => parseTraceparent(t)!.spanId)).size).toBe(2 * traces.length);
+    for (const t of [...traces, ...spans]) expect(t).toMatch(W3C);
+  });
+
   it('when the parent is missing or malformed (or all zeros), then a new trace starts', () => {
     for (const bad of [undefined, 'nope', `00-${'0'.repeat(32)}-${'a'.repeat(16)}-01`]) {
       expect(childTraceparent(bad)).toMatch(W3C);
