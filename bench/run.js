@@ -30,7 +30,7 @@ const config = {
   searchDurationS: num('BENCH_SEARCH_DURATION_S', 10),
   runAllRates: env.BENCH_RUN_ALL === '1',
   halfStep: env.BENCH_HALF_STEP !== '0',
-  warmupS: num('BENCH_WARMUP_S', 20),
+  warmupS: num('BENCH_WARMUP_S', 60),
   warmupRate: num('BENCH_WARMUP_RATE', 40),
   maxSockets: num('BENCH_MAX_SOCKETS', 1024),
   ceilings: env.BENCH_CEILINGS !== '0',
@@ -103,7 +103,7 @@ async function measure(run, rate, durationS, label, verdict = true) {
   delete r.orderIds;
   note(
     `[bench] ${label} ${rate}/s: completed ${r.completedPerSec}/s, accept p99 ${r.acceptMs.p99} ms, saga p50 ${r.sagaMs.p50} p99 ${r.sagaMs.p99} ms, ` +
-      `${r.cpuMsPerOrder ?? '–'} CPU ms/order (${r.cpuMsPerOrderNet ?? '–'} net of idle), other load ${r.foreignCpuMsPerSec ?? '–'} ms/s, errors ${r.errorCount}${verdict ? ` → ${r.pass ? 'pass' : 'FAIL'}` : ''}`,
+      `${r.cpuMsPerOrder ?? '–'} CPU ms/order (${r.cpuMsPerOrderNet ?? '–'} net of idle), other load ${r.foreignCpuMsPerSec ?? '–'} ms/s (steal ${r.stealMsPerSec ?? '–'}), errors ${r.errorCount}${verdict ? ` → ${r.pass ? 'pass' : 'FAIL'}` : ''}`,
   );
   return r;
 }
@@ -248,6 +248,8 @@ function summarize(result) {
     echoFraction: echo ? round(result.maxOrdersPerSec / echo.rps, 3) : null,
     floorMs,
     floorMultiple: floorMs && at?.sagaMs.p50 ? round(at.sagaMs.p50 / floorMs, 2) : null,
+    // The most CPU the hypervisor took from this VM in a step (ms/s): a shared host moves every figure.
+    maxStealMsPerSec: Math.max(0, ...result.steps.map((t) => t.stealMsPerSec ?? 0)),
     invariantsOk: result.invariants?.ok ?? null,
     machine: {
       cpuModel: cpus[0]?.model ?? 'unknown',

@@ -43,16 +43,25 @@ function diff(before, after) {
 
 module.exports = { cpuMsOf, snapshot, diff };
 
-/** Busy CPU ms of the whole machine so far (all cores), from /proc/stat. */
-function machineBusyMs() {
+/** The machine's CPU time so far (all cores), in ms, from the first line of /proc/stat. */
+function machineTimes() {
   try {
     const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
-    return ((user + nice + system + irq + softirq + steal) * 1000) / clockTicks();
+    const [user, nice, system, , , irq, softirq, steal] = f.map((v) => (Number(v) * 1000) / clockTicks());
+    return { busy: user + nice + system + irq + softirq + steal, steal };
   } catch {
     return null;
   }
 }
+
+/** Busy CPU ms of the whole machine so far (all cores), hypervisor steal included. */
+const machineBusyMs = () => machineTimes()?.busy ?? null;
+
+/**
+ * CPU ms the hypervisor gave to other guests while this VM wanted to run (steal), so far: on a
+ * shared cloud host this is the noise that moves every figure of a step.
+ */
+const machineStealMs = () => machineTimes()?.steal ?? null;
 
 /** This process's own CPU ms (the load generator). */
 const selfMs = () => {
@@ -61,4 +70,5 @@ const selfMs = () => {
 };
 
 module.exports.machineBusyMs = machineBusyMs;
+module.exports.machineStealMs = machineStealMs;
 module.exports.selfMs = selfMs;

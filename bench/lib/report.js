@@ -4,6 +4,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { renderChart } = require('./chart');
 
+/** Steal (ms/s over both cores) above which a step is named as having run on a shared host. */
+const STEAL_NOTE_MS_PER_SEC = 100;
+const stolenSteps = (result) =>
+  result.steps.filter((t) => (t.stealMsPerSec ?? 0) > STEAL_NOTE_MS_PER_SEC).map((t) => t.offeredRate);
 const fmt = (v) => (v === null || v === undefined ? '–' : String(v));
 const errs = (e) =>
   Object.entries(e)
@@ -18,16 +22,16 @@ function markdown(result) {
     '',
     `${s.machine.cpuModel}, ${s.machine.cores} cores, Node ${s.machine.node}; ${result.freshSystemPerStep ? 'a fresh started system for each step' : `${result.system.mode} system`}.`,
     '',
-    '| offered /s | sent /s | completed /s | accept p50 / p95 / p99 / max ms | saga p50 / p95 / p99 / max ms | CPU ms/order (net of idle) | other load ms/s | errors | pass |',
+    '| offered /s | sent /s | completed /s | accept p50 / p95 / p99 / max ms | saga p50 / p95 / p99 / max ms | CPU ms/order (net of idle) | other load ms/s (steal) | errors | pass |',
     '|---:|---:|---:|---|---|---:|---:|---|:---:|',
     ...[...result.steps]
       .sort((a, b) => a.offeredRate - b.offeredRate)
       .map(
         (t) =>
-          `| ${t.offeredRate}${t.half ? ' (half the max)' : t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
+          `| ${t.offeredRate}${t.half ? ' (half the max)' : t.label.startsWith('search') ? ' (search)' : ''} | ${t.sendRate} | ${t.completedPerSec} | ${t.acceptMs.p50} / ${t.acceptMs.p95} / ${t.acceptMs.p99} / ${t.acceptMs.max} | ${fmt(t.sagaMs.p50)} / ${fmt(t.sagaMs.p95)} / ${fmt(t.sagaMs.p99)} / ${fmt(t.sagaMs.max)} | ${fmt(t.cpuMsPerOrder)} (${fmt(t.cpuMsPerOrderNet)}) | ${fmt(t.foreignCpuMsPerSec)} (${fmt(t.stealMsPerSec)}) | ${errs(t.errors)} | ${t.pass ? '✓' : '✗'} |`,
       ),
     '',
-    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}: consumers' fetch loops and timers). Other load: CPU used on the machine by processes that are not the bench's (noise).`,
+    `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}: consumers' fetch loops and timers). Other load: CPU used on the machine by processes that are not the bench's, and in parentheses the part of it that is hypervisor steal, time other guests of the host took while this VM wanted to run (noise either way).`,
     '',
     `**Max sustained: ${s.maxOrdersPerSec} orders/s** (saga p99 < ${result.config.sloP99Ms} ms, no errors): saga p50 ${fmt(s.sagaP50Ms)} ms, p99 ${fmt(s.sagaP99Ms)} ms, accept p99 ${fmt(s.acceptP99Ms)} ms, ${fmt(s.cpuMsPerOrder)} CPU ms per order.`,
     '',
@@ -44,6 +48,12 @@ function markdown(result) {
     ...(s.echoRps && s.echoRpsAfter && Math.abs(s.echoRpsAfter / s.echoRps - 1) > 0.15
       ? [
           `**The host's speed drifted during this run:** the echo measured ${s.echoRps} req/s before the steps and ${s.echoRpsAfter} after, so ratios against it are uncertain by as much.`,
+          '',
+        ]
+      : []),
+    ...(stolenSteps(result).length
+      ? [
+          `**The hypervisor took CPU from this VM in the ${stolenSteps(result).length === 1 ? 'step' : 'steps'} at ${stolenSteps(result).join(', ')} orders/s** (steal above ${STEAL_NOTE_MS_PER_SEC} ms/s): the host was shared, so ${stolenSteps(result).length === 1 ? 'it' : 'they'} ran on less than the machine's cores.`,
           '',
         ]
       : []),

@@ -28,6 +28,7 @@ async function runStep({
   let accepted = 0;
   const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
   const machineBefore = cpu.machineBusyMs();
+  const stealBefore = cpu.machineStealMs();
   const selfBefore = cpu.selfMs();
   const wallBefore = performance.now();
 
@@ -71,6 +72,7 @@ async function runStep({
   );
   const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
   const machineUsed = cpu.machineBusyMs() - machineBefore;
+  const stolen = stealBefore === null ? null : cpu.machineStealMs() - stealBefore;
   const selfUsed = cpu.selfMs() - selfBefore;
   const wallS = (performance.now() - wallBefore) / 1000;
   const notTerminal = await readOrders(system.urls.checkout, orders, agent, deadline, (n) =>
@@ -127,6 +129,8 @@ async function runStep({
     // CPU of processes that are not ours (other work on the machine): a noisy-neighbour warning.
     foreignCpuMsPerSec:
       machineUsed !== null && Object.keys(pids).length ? round((machineUsed - oursCpu) / wallS) : null,
+    // The part of it the hypervisor took for other guests (steal): the host was oversubscribed.
+    stealMsPerSec: stolen === null ? null : round(stolen / wallS),
     cpuMsPerOrderByProcess: confirmed
       ? Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round(v / confirmed, 2)]))
       : {},
