@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '@checkout/chassis';
 
 export type ChargeStatus = 'authorized' | 'declined';
 export type DeclineCode = 'insufficient_funds' | 'invalid_card';
@@ -29,7 +29,7 @@ export class ChargeLedger {
 
   record(fields: Omit<Charge, 'id' | 'createdAt'>): Charge {
     const charge: Charge = {
-      id: `ch_${randomBytes(12).toString('hex')}`,
+      id: `ch_${randomHex(12)}`,
       createdAt: new Date().toISOString(),
       ...fields,
     };
