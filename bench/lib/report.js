@@ -7,7 +7,10 @@ const { renderChart } = require('./chart');
 /** Steal (ms/s over both cores) above which a step is named as having run on a shared host. */
 const STEAL_NOTE_MS_PER_SEC = 100;
 const stolenSteps = (result) =>
-  result.steps.filter((t) => (t.stealMsPerSec ?? 0) > STEAL_NOTE_MS_PER_SEC).map((t) => t.offeredRate);
+  result.steps
+    .filter((t) => (t.stealMsPerSec ?? 0) > STEAL_NOTE_MS_PER_SEC)
+    .map((t) => t.offeredRate)
+    .sort((a, b) => a - b);
 const fmt = (v) => (v === null || v === undefined ? '–' : String(v));
 const errs = (e) =>
   Object.entries(e)
