@@ -8,7 +8,7 @@ const path = require('node:path');
 const { measureCeilings, measureEchoAgain } = require('./lib/ceilings');
 const { openSystem, toggleProfiler, RESULTS } = require('./lib/system');
 const { loadCatalog, seedStock, stockTotals, bodyMaker } = require('./lib/orders');
-const { runStep, SLO_P99_MS } = require('./lib/step');
+const { runStep, SLO_P99_MS, STEAL_LIMIT_MS_PER_SEC } = require('./lib/step');
 const { idleRate, readOrders } = require('./lib/drain');
 const { checkInvariants } = require('./lib/invariants');
 const { summarizeProfile } = require('./lib/profile-summary');
@@ -36,6 +36,7 @@ const config = {
   ceilings: env.BENCH_CEILINGS !== '0',
   appendonly: env.BENCH_APPENDONLY !== '0',
   profile: env.BENCH_PROFILE || undefined,
+  stealRetry: env.BENCH_STEAL_RETRY !== '0',
   sloP99Ms: SLO_P99_MS,
 };
 
@@ -159,13 +160,27 @@ async function sagaSteps(result, runs) {
   result.freshSystemPerStep = fresh;
   const invariants = [];
   let shared;
-  const step = async (rate, durationS, label) => {
+  const once = async (rate, durationS, label) => {
     const run = fresh ? await prepare(result, runs) : (shared ??= await prepare(result, runs));
     toggleProfiler(run.system, config.profile);
     const r = await measure(run, rate, durationS, label);
     toggleProfiler(run.system, config.profile);
     if (fresh) invariants.push(await close(run, runs));
     return r;
+  };
+  // A step that failed while other guests of the host took a visible share of the CPU says more
+  // about the host than the system: it is run once more, and both are kept in the results.
+  result.repeatedSteps = [];
+  const step = async (rate, durationS, label) => {
+    const r = await once(rate, durationS, label);
+    if (r.pass || !config.stealRetry || (r.stealMsPerSec ?? 0) <= STEAL_LIMIT_MS_PER_SEC) return r;
+    note(
+      `[bench] ${label} ${rate}/s failed while the hypervisor took ${r.stealMsPerSec} CPU ms/s: running it once more`,
+    );
+    result.repeatedSteps.push(r);
+    const again = await once(rate, durationS, `${label} (repeat)`);
+    again.repeatOf = { sagaP99Ms: r.sagaMs.p99, stealMsPerSec: r.stealMsPerSec };
+    return again;
   };
 
   const steps = [];

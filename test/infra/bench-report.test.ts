@@ -22,8 +22,9 @@ function step(offeredRate: number, stealMsPerSec: number | null) {
   };
 }
 
-function result(steps: ReturnType<typeof step>[]) {
+function result(steps: ReturnType<typeof step>[], repeatedSteps: ReturnType<typeof step>[] = []) {
   return {
+    repeatedSteps,
     startedAt: '2026-12-02T05:00:00.000Z',
     config: { sloP99Ms: 250 },
     freshSystemPerStep: true,
@@ -54,5 +55,15 @@ describe('bench report', () => {
     const md = markdown(result([step(50, null)]));
     expect(md).toMatch(/\| 12 \(–\) \|/);
     expect(md).not.toContain('The hypervisor took CPU');
+  });
+
+  it('when a step failed under steal and was run once more, then the table shows the repeat and the report the first try', () => {
+    const failed = { ...step(100, 180), pass: false, sagaMs: latency(120) };
+    const repeat = { ...step(100, 20), repeatOf: { sagaP99Ms: 360, stealMsPerSec: 180 } };
+    const md = markdown(result([step(50, 10), repeat], [failed]));
+    expect(md).toMatch(/^\| 100 \(repeat\) \|/m);
+    expect(md).toContain(
+      'Run once more because they failed while the hypervisor took more than 100 ms/s (the table shows the repeat): 100/s (saga p99 360 ms, steal 180 ms/s).',
+    );
   });
 });
