@@ -43,7 +43,12 @@ function diff(before, after) {
 
 module.exports = { cpuMsOf, snapshot, diff };
 
-/** The machine's CPU time so far (all cores), in ms, from the first line of /proc/stat. */
+/**
+ * The whole machine's CPU ms so far (all cores), from the first line of /proc/stat: `busy` counts
+ * hypervisor steal in, `steal` is that part alone (time the host gave other guests while this VM
+ * wanted to run: on a shared cloud host, the noise that moves every figure of a step). Null when
+ * /proc/stat cannot be read.
+ */
 function machineTimes() {
   try {
     const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -54,21 +59,11 @@ function machineTimes() {
   }
 }
 
-/** Busy CPU ms of the whole machine so far (all cores), hypervisor steal included. */
-const machineBusyMs = () => machineTimes()?.busy ?? null;
-
-/**
- * CPU ms the hypervisor gave to other guests while this VM wanted to run (steal), so far: on a
- * shared cloud host this is the noise that moves every figure of a step.
- */
-const machineStealMs = () => machineTimes()?.steal ?? null;
-
 /** This process's own CPU ms (the load generator). */
 const selfMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 
-module.exports.machineBusyMs = machineBusyMs;
-module.exports.machineStealMs = machineStealMs;
+module.exports.machineTimes = machineTimes;
 module.exports.selfMs = selfMs;

@@ -19,6 +19,7 @@ const errs = (e) =>
 function markdown(result) {
   const s = result.summary;
   const c = result.ceilings;
+  const stolen = stolenSteps(result);
   const lines = [
     `# Benchmark ${result.startedAt}`,
     '',
@@ -61,9 +62,9 @@ function markdown(result) {
           '',
         ]
       : []),
-    ...(stolenSteps(result).length
+    ...(stolen.length
       ? [
-          `**The hypervisor took CPU from this VM in the ${stolenSteps(result).length === 1 ? 'step' : 'steps'} at ${stolenSteps(result).join(', ')} orders/s** (steal above ${STEAL_LIMIT_MS_PER_SEC} ms/s): the host was shared, so ${stolenSteps(result).length === 1 ? 'it' : 'they'} ran on less than the machine's cores.`,
+          `**The hypervisor took CPU from this VM in the ${stolen.length === 1 ? 'step' : 'steps'} at ${stolen.join(', ')} orders/s** (steal above ${STEAL_LIMIT_MS_PER_SEC} ms/s): the host was shared, so ${stolen.length === 1 ? 'it' : 'they'} ran on less than the machine's cores.`,
           '',
         ]
       : []),

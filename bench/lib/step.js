@@ -32,8 +32,7 @@ async function runStep({
   let inFlight = 0;
   let accepted = 0;
   const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
-  const machineBefore = cpu.machineBusyMs();
-  const stealBefore = cpu.machineStealMs();
+  const machineBefore = cpu.machineTimes();
   const selfBefore = cpu.selfMs();
   const wallBefore = performance.now();
 
@@ -76,8 +75,9 @@ async function runStep({
     progress(`[bench] ${label} ${rate}/s  draining: services busy (${Math.round(ms)} CPU ms/s)`),
   );
   const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
-  const machineUsed = cpu.machineBusyMs() - machineBefore;
-  const stolen = stealBefore === null ? null : cpu.machineStealMs() - stealBefore;
+  const machineAfter = cpu.machineTimes();
+  const machineUsed = machineBefore && machineAfter ? machineAfter.busy - machineBefore.busy : null;
+  const stolen = machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : null;
   const selfUsed = cpu.selfMs() - selfBefore;
   const wallS = (performance.now() - wallBefore) / 1000;
   const notTerminal = await readOrders(system.urls.checkout, orders, agent, deadline, (n) =>
