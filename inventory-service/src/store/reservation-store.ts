@@ -36,17 +36,18 @@ export class ReservationStore {
   ): Promise<ReserveResult> {
     const now = opts.now ?? Date.now();
     const expiresAt = now + opts.ttlMs;
-    const [outcome, code] = (await this.scripts.reserve(
-      this.transitionKeys(orderId),
-      this.prefix,
-      orderId,
-      JSON.stringify(items),
-      now,
-      expiresAt,
-      new Date(expiresAt).toISOString(),
-      eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
+    const [outcome, code] = (await this.outbox.publishing(
+      this.scripts.reserve(
+        this.transitionKeys(orderId),
+        this.prefix,
+        orderId,
+        JSON.stringify(items),
+        now,
+        expiresAt,
+        new Date(expiresAt).toISOString(),
+        eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
+      ),
     )) as [ReserveResult['outcome'], StockFailureCode?];
-    if (outcome !== 'DUPLICATE') this.outbox.kick();
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };
   }
 
@@ -69,16 +70,16 @@ export class ReservationStore {
     reason: string,
     opts: { correlationId?: string; traceparent?: string; dueBefore?: number } = {},
   ): Promise<TransitionResult | 'RELEASED'> {
-    const result = (await this.scripts.release(
-      this.transitionKeys(orderId),
-      this.prefix,
-      orderId,
-      reason,
-      eventMeta(opts.correlationId ?? '', opts.traceparent),
-      opts.dueBefore ?? '',
-    )) as TransitionResult;
-    if (result === 'RELEASED') this.outbox.kick();
-    return result;
+    return (await this.outbox.publishing(
+      this.scripts.release(
+        this.transitionKeys(orderId),
+        this.prefix,
+        orderId,
+        reason,
+        eventMeta(opts.correlationId ?? '', opts.traceparent),
+        opts.dueBefore ?? '',
+      ),
+    )) as TransitionResult | 'RELEASED';
   }
 
   /** Order ids whose reservation expired at or before `before`, oldest first. */

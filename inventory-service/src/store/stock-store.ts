@@ -51,13 +51,14 @@ export class StockStore {
     correlationId: string,
     traceparent?: string,
   ): Promise<InventoryItem> {
-    const values = (await this.scripts.setStock(
-      [this.keys.stock(productId), this.keys.products, this.outbox.stream],
-      productId,
-      available,
-      eventMeta(correlationId, traceparent),
+    const values = (await this.outbox.publishing(
+      this.scripts.setStock(
+        [this.keys.stock(productId), this.keys.products, this.outbox.stream],
+        productId,
+        available,
+        eventMeta(correlationId, traceparent),
+      ),
     )) as string[];
-    this.outbox.kick();
     return toItem(productId, values)!;
   }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
-import { defineScript } from './redis/scripts';
+import { defineScript, scriptsResent } from './redis/scripts';
 
 /**
  * Lua prelude for scripts that change state and record the events it causes in one atomic step.
@@ -51,9 +51,10 @@ export interface OutboxOptions {
 
 /**
  * Transactional outbox on a Redis stream. Writers add entries in the same MULTI or Lua script as
- * their state change and then call `kick()`; the relay publishes entries in stream order and
- * deletes them once Kafka acknowledged. A crash between write and publish loses nothing: the
- * next drain (at start or on the poll) sends it, possibly twice, which consumers dedupe by ce_id.
+ * their state change and pass the write to `publishing()` (or call `kick()` once it is done); the
+ * relay publishes entries in stream order and deletes them once Kafka acknowledged. A crash
+ * between write and publish loses nothing: the next drain (at start or on the poll) sends it,
+ * possibly twice, which consumers dedupe by ce_id.
  */
 export class Outbox {
   readonly stream: string;
@@ -96,6 +97,23 @@ export class Outbox {
       this.timer.unref();
     };
     poll();
+  }
+
+  /**
+   * Publishes what `write` adds to the stream without a round trip of its own. `write` is a script
+   * call (defineScript) on this outbox's Redis client, issued just now, in this tick:
+   * `outbox.publishing(script(...))`. The relay's claim is issued right behind it, so
+   * auto-pipelining carries both to Redis in one write and Redis runs them in that order: the claim
+   * reads what the write added. Claiming once the write had answered, as `kick()` after it does,
+   * cost one more Redis round trip per event on the saga's path. A script Redis no longer knew
+   * (after a restart) is sent again after the claim has run, so then the relay claims once more.
+   */
+  async publishing<T>(write: Promise<T>): Promise<T> {
+    const resent = scriptsResent();
+    this.kick();
+    const result = await write;
+    if (scriptsResent() !== resent) this.kick();
+    return result;
   }
 
   /** Publishes now; calls during a drain coalesce into one more pass. */

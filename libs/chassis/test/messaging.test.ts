@@ -3,6 +3,7 @@ import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEven
 import { recordTopics, testPublisher, waitFor } from '../../../test/support';
 import {
   EventConsumer,
+  OUTBOX_LUA,
   Outbox,
   replayDeadLetters,
   Publisher,
@@ -90,6 +91,34 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     recovered.start();
     await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the left-over event' });
     await recovered.stop();
+  });
+
+  it('when a write goes through publishing(), then the relay claims right behind it, without waiting for its answer', async () => {
+    const outbox = new Outbox({ redis, prefix: `${prefix}-behind`, publisher, logger });
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'behind' });
+    await outbox.addTo(redis.multi(), [event]).exec();
+    // A write whose answer has not come: the relay publishes what the stream holds meanwhile.
+    let answer!: (value: string) => void;
+    const write = outbox.publishing(new Promise<string>((resolve) => (answer = resolve)));
+    await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event, before the write answered' });
+    answer('written');
+    await expect(write).resolves.toBe('written');
+  });
+
+  it('when Redis no longer knows the writing script, then its event is still published at once, not on the next poll', async () => {
+    const outbox = new Outbox({ redis, prefix: `${prefix}-resent`, publisher, logger });
+    // Unique Lua, so Redis has never seen it: the EVALSHA answers NOSCRIPT and the script is sent
+    // again in full, after the relay's claim (already known to Redis) has run.
+    const write = defineScript<[string]>(
+      redis,
+      1,
+      `-- ${randomUUID()}\n${OUTBOX_LUA}\noutbox_add(KEYS[1], ARGV[1])\nreturn 1`,
+    );
+    await outbox.drain();
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'resent' });
+    // No relay is started here, so nothing polls: only publishing() can send it.
+    expect(await outbox.publishing(write([outbox.stream], Outbox.serialize(event)))).toBe(1);
+    await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event of the resent script' });
   });
 
   it('when Kafka refuses a batch, then its entries stay in the stream and the lock is free for the next pass', async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { childTraceparent } from '@checkout/chassis';
+import { childTraceparent, type Outbox } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import type { GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
@@ -9,7 +9,7 @@ import type { PaymentStore } from '../store/payment-store';
 export interface AuthorizerDeps {
   store: PaymentStore;
   gateway: GatewayClient;
-  outbox: { kick(): void };
+  outbox: Pick<Outbox, 'publishing'>;
   logger: Logger;
   leaseMs: number;
 }
@@ -49,9 +49,8 @@ export class PaymentAuthorizer {
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
     const result = await gateway.authorize(claim, { correlationId, traceparent });
-    const written = await store.complete(claim, result, outcomeEvent(claim, result, traceparent));
+    const written = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     if (!written) return;
-    outbox.kick();
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
     else logger.info({ orderId, correlationId, code: result.code, attempts: result.attempts }, 'payment failed');
   }

@@ -3,6 +3,11 @@ import type { Redis } from 'ioredis';
 
 const isNoScript = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOSCRIPT');
 
+let resent = 0;
+
+/** Script calls of this process that were sent again in full because Redis did not know the script. */
+export const scriptsResent = (): number => resent;
+
 /**
  * A Lua script called by its SHA1 (EVALSHA), sent in full (EVAL) only when the server does not
  * know it yet or lost it in a restart. Plain commands rather than ioredis' defineCommand, so calls
@@ -19,6 +24,7 @@ export function defineScript<Args extends (string | number)[]>(
       return await redis.evalsha(sha, numberOfKeys, ...keys, ...args);
     } catch (err) {
       if (!isNoScript(err)) throw err;
+      resent++;
       return redis.eval(lua, numberOfKeys, ...keys, ...args);
     }
   };
