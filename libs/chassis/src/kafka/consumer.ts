@@ -56,8 +56,8 @@ export interface ConsumerOptions {
    */
   messageConcurrency?: number;
   /**
-   * Shortest time between the starts of two fetches: a batch handled sooner waits out the rest
-   * before the next fetch. 0 (the default) fetches again at once.
+   * Shortest time between the starts of two fetches: after a batch handled sooner, the next fetch
+   * waits out the rest. 0 (the default) fetches again at once.
    */
   minFetchIntervalMs?: number;
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
@@ -143,11 +143,7 @@ export class EventConsumer {
       // The whole batch is resolved once every message in it is handled (or dead-lettered); a crash
       // or stop in between redelivers it, which idempotent handlers absorb.
       eachBatch: async ({ batch, heartbeat }) => {
-        // kafkajs fetches again once every batch of the last fetch is handled, so holding the
-        // batches back paces the fetch loop. They all wait for the same moment, however many run
-        // at once, and what came in meanwhile waits for the next fetch.
-        const wait = this.fetchStartedAt + (this.opts.minFetchIntervalMs ?? 0) - Date.now();
-        if (wait > 0 && !this.stopping) await delay(wait);
+        const fetchStartedAt = this.fetchStartedAt;
         await forEachConcurrently(batch.messages, this.opts.messageConcurrency ?? 1, (message) =>
           this.onMessage(batch.topic, batch.partition, message),
         );
@@ -155,6 +151,12 @@ export class EventConsumer {
         // Stopping: kafkajs leaves the group once this returns, so commit now.
         if (this.stopping) await this.offsets.flush();
         await heartbeat();
+        // kafkajs fetches again once every batch of the last fetch is handled, so holding a batch
+        // back after handling it paces the fetch loop: what arrives meanwhile waits for the next
+        // fetch. Handled first, then held: the messages already here are not delayed (holding
+        // them before handling cost a message up to the whole interval on the saga's path).
+        const wait = fetchStartedAt + (this.opts.minFetchIntervalMs ?? 0) - Date.now();
+        if (wait > 0 && !this.stopping) await delay(wait);
       },
     });
   }
