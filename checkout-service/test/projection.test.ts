@@ -14,6 +14,7 @@ import {
   type EventType,
 } from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
+import { OrderStore } from '../src/store/order-store';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -92,6 +93,20 @@ describe('stock.reserved and payment.authorized', () => {
       currency: 'USD',
     });
     expect(confirmed[0]!.correlationId).toBe(correlationId);
+  });
+
+  it('when another checkout instance created the order, then payment.authorized still confirms it with its total', async () => {
+    // An app with a store of its own: this process's store has never seen the order, so it reads it.
+    const other = h.appWith({ orders: new OrderStore(h.redis, h.outbox, h.prefix) });
+    const res = await request(other).post('/checkout').send(buildCheckoutRequest());
+    expect(res.status).toBe(202);
+    const orderId = res.body.orderId as string;
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId, paymentId: 'ch_elsewhere' }));
+    expect(await order(orderId)).toMatchObject({ status: 'CONFIRMED', paymentId: 'ch_elsewhere' });
+    const { confirmed } = await emittedFor(orderId);
+    expect(confirmed.map((e) => e.data)).toEqual([
+      { orderId, paymentId: 'ch_elsewhere', total: 1999, currency: 'USD' },
+    ]);
   });
 
   it('when an event was created a while ago, then the history entry is stamped when checkout recorded the change', async () => {

@@ -12,5 +12,3 @@ export const STATUS_RANK: Record<OrderStatus, number> = {
 };
 
 export const isTerminal = (status: OrderStatus): boolean => STATUS_RANK[status] === 2;
-
-export const canMove = (from: OrderStatus, to: OrderStatus): boolean => STATUS_RANK[to] > STATUS_RANK[from];

@@ -22,6 +22,22 @@ export interface Order {
   paymentId?: string;
 }
 
+/** What never changes once an order exists: enough to announce its confirmation and time its saga. */
+export interface OrderFacts {
+  orderId: string;
+  total: number;
+  currency: string;
+  /** When it was created (its first history entry). */
+  createdAt: string;
+}
+
+export const factsOf = (o: Order): OrderFacts => ({
+  orderId: o.orderId,
+  total: o.total,
+  currency: o.currency,
+  createdAt: o.history[0]?.at ?? '',
+});
+
 export const toView = (o: Order): OrderView => ({
   orderId: o.orderId,
   status: o.status,

@@ -1,5 +1,5 @@
 import { serviceCounter, serviceHistogram, type Metrics } from '@checkout/chassis';
-import type { Order } from './order';
+import type { OrderFacts } from './order';
 
 const SAGA_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
 
@@ -28,7 +28,7 @@ export function sagaMetrics({ registry }: Metrics) {
 /** Counts an order that just reached CONFIRMED or FAILED (called once, by the write that moved it). */
 export function observeTerminal(
   metrics: Metrics,
-  order: Order,
+  order: Pick<OrderFacts, 'createdAt'>,
   status: 'CONFIRMED' | 'FAILED',
   code?: string,
   stage?: string,
@@ -36,7 +36,7 @@ export function observeTerminal(
   const m = sagaMetrics(metrics);
   if (status === 'CONFIRMED') m.confirmed.inc();
   else m.failed.inc({ stage: stage ?? 'unknown', code: code ?? 'UNKNOWN' });
-  const createdAt = Date.parse(order.history[0]?.at ?? '');
+  const createdAt = Date.parse(order.createdAt);
   if (!Number.isNaN(createdAt)) m.duration.observe({ status }, Math.max(0, Date.now() - createdAt) / 1000);
 }
 

@@ -1,9 +1,8 @@
 import type { HandlerContext, Metrics } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
-import type { Order } from '../domain/order';
+import type { OrderFacts } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { observeTerminal } from '../domain/saga-metrics';
-import { canMove } from '../domain/order-status';
 import type { OrderStore, Transition } from '../store/order-store';
 
 export interface HandlerDeps {
@@ -15,36 +14,37 @@ export interface HandlerDeps {
 
 /**
  * Applies one forward move of the status projection. Unknown orders (never created here) and
- * moves that are not forward (late or duplicate events) change nothing and emit nothing; the Lua
- * script re-checks the rank, so a concurrent duplicate cannot slip between read and write.
- * The history entry is stamped when the move is recorded here, the moment GET /orders and the SSE
- * stream can show it, not with the causing event's time.
+ * moves that are not forward (late or duplicate events) change nothing and emit nothing: the Lua
+ * script checks the rank in the same step as the write, so nothing is read first. A terminal move
+ * needs the order's facts (the event it causes, the saga's duration), which the store keeps for
+ * the orders it created. The history entry is stamped when the move is recorded here, the moment
+ * GET /orders and the SSE stream can show it, not with the causing event's time.
  */
 export async function moveOrder(
   { orders, changes, metrics }: HandlerDeps,
   ctx: HandlerContext,
   orderId: string,
   change: Omit<Transition, 'at'>,
-  causes?: (order: Order) => CloudEvent,
+  causes?: (order: OrderFacts) => CloudEvent,
 ): Promise<void> {
-  const order = await orders.get(orderId);
-  if (!order) {
+  const { status } = change;
+  const terminal = status === 'CONFIRMED' || status === 'FAILED';
+  const needsFacts = terminal || causes !== undefined;
+  const facts = needsFacts ? await orders.facts(orderId) : undefined;
+  const result =
+    needsFacts && !facts
+      ? 'unknown'
+      : await orders.transition(orderId, { ...change, at: new Date().toISOString() }, facts && causes?.(facts));
+  if (result === 'unknown') {
     ctx.log.warn({ orderId }, 'event for an unknown order ignored');
     return;
   }
-  if (!canMove(order.status, change.status)) {
-    ctx.log.info({ orderId, status: order.status, to: change.status }, 'late or duplicate event ignored');
+  if (result === 'ignored') {
+    ctx.log.info({ orderId, to: status }, 'late or duplicate event ignored');
     return;
   }
-  const result = await orders.transition(orderId, { ...change, at: new Date().toISOString() }, causes?.(order));
-  if (result !== 'applied') {
-    ctx.log.info({ orderId, to: change.status, result }, 'late or duplicate event ignored');
-    return;
-  }
-  ctx.log.info({ orderId, from: order.status, to: change.status }, 'order status changed');
-  if (metrics && (change.status === 'CONFIRMED' || change.status === 'FAILED')) {
-    observeTerminal(metrics, order, change.status, change.fields?.code, change.fields?.stage);
-  }
+  ctx.log.info({ orderId, to: status }, 'order status changed');
+  if (metrics && facts && terminal) observeTerminal(metrics, facts, status, change.fields?.code, change.fields?.stage);
   changes.notify(orderId);
 }
 

@@ -16,8 +16,8 @@ export interface PlaceOrderDeps {
 
 /**
  * Validates the cart, then records the order and the event announcing it in one write. A 503 from
- * validation, or a customer at the unpaid-order cap (429), throws before anything is written, so
- * nothing is stored or emitted.
+ * validation or Redis, or a customer at the unpaid-order cap (429), throws before anything is
+ * written, so nothing is stored or emitted.
  */
 export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
@@ -25,9 +25,13 @@ export async function placeOrder(
   ctx: RequestContext,
   alsoRecord?: (response: CheckoutResponse) => AlsoSet,
 ): Promise<CheckoutResponse> {
-  // Cheap early answer; the authoritative check is the atomic one in orders.create.
+  // The cap's early answer is read while validation runs (both only read: one wait, not two),
+  // and decides first: a customer at the cap gets 429 whatever validation says. The
+  // authoritative check is the atomic one in orders.create.
+  const validated = validation.validate(req.cart, ctx);
+  validated.catch(() => undefined); // awaited below unless the cap answers first
   if ((await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders) throw tooManyUnpaidOrders(maxUnpaidOrders);
-  const result = await validation.validate(req.cart, ctx);
+  const result = await validated;
   const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
   const meta = { source: '/checkout-service', correlationId: ctx.correlationId, ...traceFields(ctx) };
   const event: CloudEvent =

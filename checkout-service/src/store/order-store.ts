@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { defineScript, Outbox } from '@checkout/chassis';
 import type { CloudEvent, OrderStatus } from '@checkout/contracts';
-import type { Order } from '../domain/order';
-import { STATUS_RANK } from '../domain/order-status';
+import { factsOf, type Order, type OrderFacts } from '../domain/order';
+import { isTerminal, STATUS_RANK } from '../domain/order-status';
 import { decodeOrder, encodeOrder } from './order-codec';
 import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
@@ -29,6 +29,9 @@ export interface Transition {
   fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
 }
 
+/** Facts kept of unfinished orders this process created; beyond it the oldest are dropped. */
+const FACTS_KEPT = 10_000;
+
 /**
  * Orders under `<prefix>:order:<id>`, each customer's unpaid order ids under `<prefix>:unpaid:<customerId>`;
  * every write goes with its events into the outbox atomically.
@@ -36,6 +39,12 @@ export interface Transition {
 export class OrderStore {
   private readonly transitionScript;
   private readonly createScript;
+  /**
+   * Facts of the unfinished orders this process created, so that moving one on needs no read of
+   * it: whether a move is forward is the transition script's check. Another instance's orders, and
+   * ones dropped beyond FACTS_KEPT, are read from Redis.
+   */
+  private readonly open = new Map<string, OrderFacts>();
 
   constructor(
     private readonly redis: Redis,
@@ -62,10 +71,18 @@ export class OrderStore {
     return decodeOrder(await this.redis.hgetall(this.key(orderId)));
   }
 
+  /** The order's facts, from memory when this process created it and it is not finished yet. */
+  async facts(orderId: string): Promise<OrderFacts | undefined> {
+    const known = this.open.get(orderId);
+    if (known) return known;
+    const order = await this.get(orderId);
+    return order && factsOf(order);
+  }
+
   /** Stores a new order with its events (and `also`), unless a PENDING order would exceed the unpaid cap. */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? Math.max(1, maxUnpaid) : 0;
-    const result = await this.createScript(
+    const write = this.createScript(
       [
         this.key(order.orderId),
         this.unpaidKey(order.customerId),
@@ -80,14 +97,14 @@ export class OrderStore {
       ...events.map((e) => Outbox.serialize(e)),
       ...Object.entries(encodeOrder(order)).flat(),
     );
-    if (result !== 1) return 'too-many-unpaid';
-    this.outbox.kick();
+    if ((await this.outbox.publishing(write)) !== 1) return 'too-many-unpaid';
+    if (!isTerminal(order.status)) this.remember(factsOf(order));
     return 'created';
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
     const fields = Object.entries(change.fields ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [k, v]));
-    const result = await this.transitionScript(
+    const write = this.transitionScript(
       [this.key(orderId), this.outbox.stream],
       change.status,
       String(STATUS_RANK[change.status]),
@@ -96,10 +113,17 @@ export class OrderStore {
       `${this.prefix}:unpaid:`,
       ...fields,
     );
+    const result = event ? await this.outbox.publishing(write) : await write;
     if (result === 1) {
-      if (event) this.outbox.kick();
+      if (isTerminal(change.status)) this.open.delete(orderId);
       return 'applied';
     }
     return result === 0 ? 'ignored' : 'unknown';
+  }
+
+  private remember(facts: OrderFacts): void {
+    this.open.set(facts.orderId, facts);
+    // A Map iterates in insertion order: the first key is the oldest.
+    if (this.open.size > FACTS_KEPT) this.open.delete(this.open.keys().next().value!);
   }
 }
