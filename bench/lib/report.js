@@ -16,6 +16,24 @@ const errs = (e) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join('; ') || '0';
 
+/** Saga stages of the step at half the max (where the latency targets are judged) and at the max. */
+function stagesLines(result, s) {
+  const picked = [
+    result.steps.find((t) => t.half),
+    result.steps.find((t) => t.offeredRate === s.maxOrdersPerSec && t.pass && !t.half),
+  ].filter((t) => t?.sagaStagesMs);
+  if (!picked.length) return [];
+  const pair = (x) => `${fmt(x.p50)} / ${fmt(x.p99)}`;
+  const one = (t) => {
+    const g = t.sagaStagesMs;
+    return `at ${t.offeredRate}/s${t.half ? ' (half the max)' : ''}: POST → PENDING ${pair(g.recorded)}, → STOCK_RESERVED ${pair(g.reserved)}, → CONFIRMED ${pair(g.confirmed)}`;
+  };
+  return [
+    `Saga stages, p50 / p99 ms from each order's history (checkout's clock; the last stage is the payment leg, which began when payment got stock.reserved): ${picked.map(one).join('; ')}.`,
+    '',
+  ];
+}
+
 function markdown(result) {
   const s = result.summary;
   const c = result.ceilings;
@@ -36,6 +54,7 @@ function markdown(result) {
     '',
     `CPU ms/order: all service processes (utime+stime) from step start until they fell quiet, over confirmed orders; net subtracts their idle burn (${fmt(result.idleServiceCpuMsPerSec)} ms/s${result.freshSystemPerStep ? ' for the first system; each step uses its own' : ''}: consumers' fetch loops and timers). Other load: CPU used on the machine by processes that are not the bench's, and in parentheses the part of it that is hypervisor steal, time other guests of the host took while this VM wanted to run (noise either way).`,
     '',
+    ...stagesLines(result, s),
     `**Max sustained: ${s.maxOrdersPerSec} orders/s** (saga p99 < ${result.config.sloP99Ms} ms, no errors): saga p50 ${fmt(s.sagaP50Ms)} ms, p99 ${fmt(s.sagaP99Ms)} ms, accept p99 ${fmt(s.acceptP99Ms)} ms, ${fmt(s.cpuMsPerOrder)} CPU ms per order.`,
     '',
     ...(c

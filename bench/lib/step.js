@@ -85,6 +85,7 @@ async function runStep({
   );
 
   const sagaMs = [];
+  const confirmedViews = [];
   let confirmed = 0;
   let lastConfirmedAt = 0;
   for (const o of orders) {
@@ -102,6 +103,7 @@ async function runStep({
     confirmed++;
     lastConfirmedAt = Math.max(lastConfirmedAt, confirmedAt);
     sagaMs.push(Math.max(0, confirmedAt - o.sentAt));
+    confirmedViews.push(o);
   }
   const firstSent = orders[0]?.sentAt ?? 0;
   const used = cpu.diff(cpuBefore, cpuAfter);
@@ -122,6 +124,7 @@ async function runStep({
       confirmed && lastConfirmedAt > firstSent ? round((confirmed * 1000) / (lastConfirmedAt - firstSent)) : 0,
     acceptMs: summarize(orders.filter((o) => o.acceptMs !== undefined).map((o) => o.acceptMs)),
     sagaMs: saga,
+    sagaStagesMs: sagaStages(confirmedViews),
     errors,
     errorCount,
     notTerminal,
@@ -145,4 +148,26 @@ async function runStep({
   return result;
 }
 
-module.exports = { runStep, SLO_P99_MS, STEAL_LIMIT_MS_PER_SEC };
+/**
+ * Where a confirmed order's saga time went, from the history checkout stamped (its clock, ms):
+ * POST sent → PENDING stamped (validated; stamped just before the creating write), PENDING → STOCK_RESERVED
+ * recorded (order.created through inventory and back), STOCK_RESERVED → CONFIRMED recorded (the
+ * payment leg, which began when payment got stock.reserved, as checkout did). Orders whose
+ * payment.authorized overtook stock.reserved have no STOCK_RESERVED entry and count only in the first.
+ */
+function sagaStages(orders) {
+  const recorded = [];
+  const reserved = [];
+  const confirmed = [];
+  for (const { sentAt, view } of orders) {
+    const at = Object.fromEntries((view.history ?? []).map((h) => [h.status, Date.parse(h.at)]));
+    if (Number.isFinite(at.PENDING)) recorded.push(Math.max(0, at.PENDING - sentAt));
+    if (Number.isFinite(at.PENDING) && Number.isFinite(at.STOCK_RESERVED) && Number.isFinite(at.CONFIRMED)) {
+      reserved.push(at.STOCK_RESERVED - at.PENDING);
+      confirmed.push(at.CONFIRMED - at.STOCK_RESERVED);
+    }
+  }
+  return { recorded: summarize(recorded), reserved: summarize(reserved), confirmed: summarize(confirmed) };
+}
+
+module.exports = { runStep, sagaStages, SLO_P99_MS, STEAL_LIMIT_MS_PER_SEC };

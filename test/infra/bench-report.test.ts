@@ -1,6 +1,12 @@
 // The bench's Markdown report: what a reader is told about the host a run shared.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { markdown } = require('../../bench/lib/report') as { markdown: (result: unknown) => string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { sagaStages } = require('../../bench/lib/step') as {
+  sagaStages: (
+    orders: { sentAt: number; view: { history: { status: string; at: string }[] } }[],
+  ) => Record<'recorded' | 'reserved' | 'confirmed', { n: number; p50: number | null }>;
+};
 
 const latency = (p50: number) => ({ n: 100, p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 });
 
@@ -22,7 +28,9 @@ function step(offeredRate: number, stealMsPerSec: number | null) {
   };
 }
 
-function result(steps: ReturnType<typeof step>[], repeatedSteps: ReturnType<typeof step>[] = []) {
+type Step = ReturnType<typeof step> & Record<string, unknown>;
+
+function result(steps: Step[], repeatedSteps: Step[] = []) {
   return {
     repeatedSteps,
     startedAt: '2026-12-02T05:00:00.000Z',
@@ -65,5 +73,48 @@ describe('bench report', () => {
     expect(md).toContain(
       'Run once more because they failed while the hypervisor took more than 100 ms/s (the table shows the repeat): 100/s (saga p99 360 ms, steal 180 ms/s).',
     );
+  });
+
+  it('when orders were read back, then the saga splits into recorded, reserved and confirmed stages, skipping a missing STOCK_RESERVED', () => {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const stages = sagaStages([
+      {
+        sentAt: 1000,
+        view: {
+          history: [
+            { status: 'PENDING', at: at(1006) },
+            { status: 'STOCK_RESERVED', at: at(1010) },
+            { status: 'CONFIRMED', at: at(1019) },
+          ],
+        },
+      },
+      // payment.authorized overtook stock.reserved: no STOCK_RESERVED entry.
+      {
+        sentAt: 1000,
+        view: {
+          history: [
+            { status: 'PENDING', at: at(1003) },
+            { status: 'CONFIRMED', at: at(1019) },
+          ],
+        },
+      },
+    ]);
+    expect(stages.recorded).toMatchObject({ n: 2, p50: 3 });
+    expect(stages.reserved).toMatchObject({ n: 1, p50: 4 });
+    expect(stages.confirmed).toMatchObject({ n: 1, p50: 9 });
+  });
+
+  it('when the steps carry saga stages, then the report gives them at half the max and at the max', () => {
+    const stages = { recorded: latency(5), reserved: latency(6), confirmed: latency(7) };
+    const md = markdown(
+      result([
+        { ...step(50, 0), half: true, sagaStagesMs: stages },
+        { ...step(100, 0), sagaStagesMs: stages },
+      ]),
+    );
+    expect(md).toContain(
+      'at 50/s (half the max): POST → PENDING 5 / 15, → STOCK_RESERVED 6 / 18, → CONFIRMED 7 / 21; at 100/s:',
+    );
+    expect(markdown(result([step(100, 0)]))).not.toContain('Saga stages');
   });
 });
