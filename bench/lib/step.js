@@ -85,7 +85,7 @@ async function runStep({
   );
 
   const sagaMs = [];
-  const confirmedViews = [];
+  const confirmedOrders = [];
   let confirmed = 0;
   let lastConfirmedAt = 0;
   for (const o of orders) {
@@ -103,7 +103,7 @@ async function runStep({
     confirmed++;
     lastConfirmedAt = Math.max(lastConfirmedAt, confirmedAt);
     sagaMs.push(Math.max(0, confirmedAt - o.sentAt));
-    confirmedViews.push(o);
+    confirmedOrders.push(o);
   }
   const firstSent = orders[0]?.sentAt ?? 0;
   const used = cpu.diff(cpuBefore, cpuAfter);
@@ -124,7 +124,7 @@ async function runStep({
       confirmed && lastConfirmedAt > firstSent ? round((confirmed * 1000) / (lastConfirmedAt - firstSent)) : 0,
     acceptMs: summarize(orders.filter((o) => o.acceptMs !== undefined).map((o) => o.acceptMs)),
     sagaMs: saga,
-    sagaStagesMs: sagaStages(confirmedViews),
+    sagaStagesMs: sagaStages(confirmedOrders),
     errors,
     errorCount,
     notTerminal,
