@@ -186,15 +186,13 @@ const BARE_MOCK_MAX_WAIT_MS = 10;
  * Starts librdkafka's mock cluster through kcat (its stderr names the bootstrap servers) and, unless
  * KAFKA_MOCK_FRONT=0, the fetch-on-arrival front in its own process before it (kafka-front.js:
  * the bare mock answers a fetch only when its max wait runs out). `brokers` is what clients use;
- * `maxWaitMs` the consumer max wait that suits it. `fillMs` sets how long the front may spend
- * filling a fetch answer (KAFKA_FRONT_FILL_MS, kafka-front.js). Topics auto-create (4 partitions)
- * on first metadata request.
+ * `maxWaitMs` the consumer max wait that suits it. Topics auto-create (4 partitions) on first
+ * metadata request.
  */
 async function startKafkaMock({
   log = console.error,
   timeoutMs = 10_000,
   front = process.env.KAFKA_MOCK_FRONT !== '0',
-  fillMs,
 } = {}) {
   ensureBinary('kcat', log);
   const mock = spawn(
@@ -217,7 +215,6 @@ async function startKafkaMock({
     if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
     const frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: fillMs === undefined ? process.env : { ...process.env, KAFKA_FRONT_FILL_MS: String(fillMs) },
     });
     children.push(frontChild);
     const brokers = await waitForOutput(
