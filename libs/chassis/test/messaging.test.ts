@@ -18,6 +18,11 @@ import {
 
 const brokers = () => (process.env.TEST_KAFKA_BROKERS ?? '').split(',');
 const logger = createLogger('chassis-test', 'silent');
+/** What the main consumer and its handlers log, one JSON line each. */
+const logged: Record<string, unknown>[] = [];
+const consumerLogger = createLogger('chassis-test', 'info', {
+  write: (line: string) => void logged.push(JSON.parse(line)),
+});
 
 describe('outbox relay and event consumer (real Redis and Kafka protocol)', () => {
   const service = `chassis-test-${randomUUID().slice(0, 8)}`;
@@ -35,13 +40,14 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await connectRedis(redis);
     await publisher.connect();
     const handlers: HandlerMap = {
-      'order.created': async (event) => {
+      'order.created': async (event, ctx) => {
         if (event.data.customer.name === 'fails-until-fixed' && !fixed) throw new Error('bug, fixed later');
         if (event.data.customer.name === 'waits-for-the-next') {
           // Finishes only once a later message of the same partition was handled.
           const { orderId } = event.data;
           await waitFor(() => seen.find((e) => e.subject === orderId), { what: 'the next message' });
         }
+        if (event.data.customer.name === 'logs') ctx.log.info({ step: 'handled' }, 'handler logged');
         if (event.data.customer.name === 'always-fails') {
           failing++;
           throw new Error('handler bug');
@@ -55,7 +61,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       groupId: service,
       handlers,
       publisher,
-      logger,
+      logger: consumerLogger,
       metrics,
       maxWaitTimeInMs: 10,
       sessionTimeout: 6000,
@@ -81,6 +87,25 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     expect(got.correlationId).toBe('corr-outbox');
     expect(got.data).toEqual(event.data);
     expect(await redis.xlen(outbox.stream)).toBe(0);
+  });
+
+  it('when a handler logs, then its line names the event, its type, its correlation id and its trace', async () => {
+    const event = createEvent(
+      'order.created',
+      buildOrderCreated({ customer: { id: 'c', name: 'logs', email: 'a@b.co' } }),
+      { source: '/t', correlationId: 'corr-logged', traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` },
+    );
+    await publisher.send([toKafkaRecord(event)]);
+    const line = await waitFor(() => logged.find((l) => l.msg === 'handler logged' && l.eventId === event.id), {
+      what: 'the log line of the handler',
+    });
+    expect(line).toMatchObject({
+      level: 'info',
+      step: 'handled',
+      eventType: 'order.created',
+      correlationId: 'corr-logged',
+      traceId: 'ab'.repeat(16),
+    });
   });
 
   it('when the writer died before publishing, then a relay started later publishes what was left', async () => {
@@ -187,6 +212,10 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       maxWaitTimeInMs: 10,
       sessionTimeout: 6000,
       minFetchIntervalMs: 1000,
+      // As the services run it (KAFKA_PARTITIONS_CONCURRENCY): every batch of a fetch at once. One
+      // at a time, a batch behind the first in a catching-up fetch would come after the hold, and
+      // the fetch after it at once.
+      partitionsConsumedConcurrently: 16,
     });
     const meta = { source: '/t', correlationId: 'paced' };
     // The group reads the topic from its beginning, so its first fetch after joining brings this
