@@ -200,6 +200,42 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
 
   it('when fetches are paced, then a fetched message is handled at once, and one sent right after it waits out the interval', async () => {
     const group = `${service}-paced`;
+    const meta = { source: '/t', correlationId: 'paced' };
+    // A new group reads order.created from its beginning, one record batch per partition per
+    // fetch: paced at 1 s, what the other suites sent to it would take minutes. So the group first
+    // catches up unpaced: once a marker sent to every partition is handled, its offsets are at the
+    // end, and they are committed when it stops.
+    const markers = new Set<string>();
+    const catchUp = new EventConsumer({
+      kafka,
+      service: group,
+      groupId: group,
+      handlers: { 'order.created': async (event) => void markers.delete(event.id) },
+      publisher,
+      logger,
+      metrics,
+      maxWaitTimeInMs: 10,
+      sessionTimeout: 6000,
+      partitionsConsumedConcurrently: 16,
+    });
+    await catchUp.start();
+    await waitFor(() => catchUp.ready, { what: 'the catching-up consumer to join', intervalMs: 5 });
+    const admin = kafka.admin();
+    await admin.connect();
+    const { partitions } = (await admin.fetchTopicMetadata({ topics: ['order.created'] })).topics[0]!;
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = partitions.map(({ partitionId }) => {
+      const event = createEvent('order.created', buildOrderCreated(), meta);
+      markers.add(event.id);
+      return { ...toKafkaRecord(event), partition: partitionId };
+    });
+    await producer.send({ topic: 'order.created', messages: sent });
+    await producer.disconnect();
+    await waitFor(() => markers.size === 0, { what: 'a marker on every partition', timeoutMs: 60_000 });
+    await catchUp.stop();
+
     const handledAt = new Map<string, number>();
     const paced = new EventConsumer({
       kafka,
@@ -217,9 +253,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       // the fetch after it at once.
       partitionsConsumedConcurrently: 16,
     });
-    const meta = { source: '/t', correlationId: 'paced' };
-    // The group reads the topic from its beginning, so its first fetch after joining brings this
-    // (or what earlier tests sent).
+    // The group goes on from its committed offsets, so its first fetch after joining brings this.
     await publisher.send([toKafkaRecord(createEvent('order.created', buildOrderCreated(), meta))]);
     await paced.start();
     try {
