@@ -16,7 +16,7 @@ import { testPublisher, type TestConsumer } from '../../test/support';
 import { startAuditApp } from './harness';
 
 const newOrderId = () => `ord_${randomUUID()}`;
-const ctx = { log: createLogger('audit-test', 'silent') } as HandlerContext;
+const ctx = { log: createLogger('audit-test', 'silent') as HandlerContext['log'] } as HandlerContext;
 const eventOf = <T extends EventType>(type: T, data: EventData<T>) =>
   createEvent(type, data, { source: '/test', correlationId: randomUUID() });
 

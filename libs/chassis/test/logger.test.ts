@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { Health, REDACT_PATHS, createHttpApp, createLogger, createMetrics } from '../src';
+import { Health, REDACT_PATHS, createHttpApp, createLogger, createMetrics, lazyChild } from '../src';
 
 describe('logger', () => {
   it('redacts card data, tokens and authorization at any of the usual depths', () => {
@@ -23,6 +23,39 @@ describe('logger', () => {
     expect(out).not.toContain('"123"');
     expect(out).not.toContain('tok_secret');
     expect(out).not.toContain('Bearer x');
+  });
+
+  describe('lazyChild', () => {
+    const capture = (level: string) => {
+      const lines: Record<string, unknown>[] = [];
+      const logger = createLogger('test', level, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      let built = 0;
+      const log = lazyChild(logger, () => {
+        built++;
+        return { eventId: 'e1', correlationId: 'c1' };
+      });
+      return { lines, log, built: () => built };
+    };
+
+    it('when nothing is written at an enabled level, then no child is built and nothing is written', () => {
+      const { lines, log, built } = capture('warn');
+      log.info({ orderId: 'o1' }, 'status changed');
+      log.debug('held');
+      expect(built()).toBe(0);
+      expect(lines).toEqual([]);
+    });
+
+    it('when lines are written, then each carries the bindings, built once, and card data stays redacted', () => {
+      const { lines, log, built } = capture('info');
+      log.info({ orderId: 'o1' }, 'first');
+      log.error({ err: new Error('boom'), cardNumber: '4242424242424242' }, 'second');
+      expect(built()).toBe(1);
+      expect(lines).toMatchObject([
+        { level: 'info', msg: 'first', orderId: 'o1', eventId: 'e1', correlationId: 'c1', service: 'test' },
+        { level: 'error', msg: 'second', eventId: 'e1', correlationId: 'c1', err: { message: 'boom' } },
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('4242424242424242');
+    });
   });
 
   it("logs a failed request with the request's correlation id", async () => {

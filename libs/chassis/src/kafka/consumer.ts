@@ -11,6 +11,7 @@ import {
   type EventType,
 } from '@checkout/contracts';
 import type { RequestContext } from '../context';
+import { lazyChild, type LevelLogger } from '../logger';
 import { isTransientError } from '../errors';
 import type { Metrics } from '../metrics';
 import { inSpan } from '../tracing/otel';
@@ -22,8 +23,11 @@ import type { Publisher } from './publisher';
 const COMMIT_INTERVAL_MS = 1000;
 
 export interface HandlerContext {
-  /** Logs with the event's correlation id, type and id (`eventId`). */
-  log: Logger;
+  /**
+   * Logs with the event's correlation id, type and id (`eventId`); the child logger behind it is
+   * built on the first line written at an enabled level.
+   */
+  log: LevelLogger;
   /** The event's correlation id, its id, and the handler's span: for calls and records it causes. */
   trace: RequestContext;
   /** A new event caused by the one being handled: same correlation id, this service as source. */
@@ -222,19 +226,17 @@ export class EventConsumer {
         }
         // A dependency being down is not the message's fault: keep it and retry until it is back.
         if (this.stopping) throw err;
-        log().warn({ err, attempt, transient }, 'handler failed, retrying');
+        log.warn({ err, attempt, transient }, 'handler failed, retrying');
         await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
       }
     }
   }
 
   /** What a handler gets: `traceparent` is its span's (a child of the event's), so what it emits stays in the trace. */
-  private handlerContext(event: CloudEvent, log: () => Logger, traceparent: string): HandlerContext {
+  private handlerContext(event: CloudEvent, log: LevelLogger, traceparent: string): HandlerContext {
     const source = `/${this.opts.service}`;
     return {
-      get log() {
-        return log();
-      },
+      log,
       trace: { correlationId: event.correlationId, causationId: event.id, traceparent },
       newEvent: (type, data) => createEvent(type, data, { source, correlationId: event.correlationId, traceparent }),
     };
@@ -273,15 +275,6 @@ export class EventConsumer {
     this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
     this.opts.logger.warn({ topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
   }
-}
-
-/**
- * A child logger built on first use. Most handled events log nothing, and a pino child with
- * redaction costs ~5 µs and a few hundred bytes to build, once per consumed event otherwise.
- */
-function lazyChild(logger: Logger, bindings: () => Record<string, string>): () => Logger {
-  let child: Logger | undefined;
-  return () => (child ??= logger.child(bindings()));
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
