@@ -5,6 +5,7 @@ export interface InventoryMetrics {
   reservations: Counter<'outcome'>;
   releases: Counter<'reason'>;
   commitRejected: Counter<'status'>;
+  lateCommits: Counter;
 }
 
 /** Saga outcomes on top of the chassis counters, in the same registry. */
@@ -25,8 +26,15 @@ export function createInventoryMetrics({ registry }: Metrics): InventoryMetrics 
     ),
     commitRejected: counter(
       'inventory_commit_rejected_total',
-      'payment.authorized for a reservation that was not RESERVED (unknown or already released): needs a refund',
+      'payment.authorized that could take no stock (unknown reservation, or released and its units gone): needs a refund',
       'status',
     ),
+    lateCommits:
+      (registry.getSingleMetric('inventory_late_commits_total') as Counter | undefined) ??
+      new Counter({
+        name: 'inventory_late_commits_total',
+        help: 'payment.authorized after the reservation expired and was released, whose units were taken again',
+        registers: [registry],
+      }),
   };
 }

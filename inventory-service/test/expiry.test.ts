@@ -10,7 +10,7 @@ let inv: Harness;
 let recorder: Awaited<ReturnType<typeof recordTopics>>;
 
 beforeAll(async () => {
-  recorder = await recordTopics(['stock.reserved', 'stock.released']);
+  recorder = await recordTopics(['stock.reserved', 'stock.released', 'stock.updated']);
   inv = await startInventory({ ttlMs: TTL_MS, graceMs: GRACE_MS, sweepMs: 25 });
   inv.sweeper.start();
 });
@@ -44,15 +44,55 @@ describe('reservation expiry', () => {
     expect(await status(o.orderId)).toBe('RELEASED');
   });
 
-  it('when payment.authorized arrives after the release, then the stock stays released', async () => {
+  it('when payment.authorized arrives after the release, then it takes the units again and stock.updated carries the new level', async () => {
     const a = await inv.product(10);
     const o = order(a, 4);
     await inv.deliver('order.created', o);
     await recorder.waitForEvent('stock.released', forOrder(o.orderId));
+    const paid = await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+
+    // The product's first stock.updated is its seeding (version 1).
+    const updated = await recorder.waitForEvent(
+      'stock.updated',
+      (e) => e.subject === a && (e.data as { version: number }).version > 1,
+    );
+    expect(updated.data).toEqual({
+      productId: a,
+      available: 6,
+      version: 4,
+      reason: `sold: order ${o.orderId} paid after its reservation expired`,
+    });
+    expect(updated.correlationId).toBe(paid.correlationId);
+    expect(await level(a)).toEqual({ productId: a, available: 6, reserved: 0, sold: 4, version: 4 });
+    expect(await status(o.orderId)).toBe('COMMITTED');
+    expect((await request(inv.app).get('/metrics')).text).toMatch(/inventory_late_commits_total\{[^}]*\} [1-9]/);
+
+    // Redelivered, it changes nothing more.
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+    expect(await level(a)).toEqual({ productId: a, available: 6, reserved: 0, sold: 4, version: 4 });
+  });
+
+  it('when payment.authorized arrives after the release and the units are gone, then nothing changes and it is counted for a refund', async () => {
+    const a = await inv.product(10);
+    const b = await inv.product(10);
+    const o = buildOrderCreated({
+      items: [
+        { productId: a, quantity: 4, unitPrice: 100 },
+        { productId: b, quantity: 1, unitPrice: 100 },
+      ],
+    });
+    await inv.deliver('order.created', o);
+    await recorder.waitForEvent('stock.released', forOrder(o.orderId));
+    // Only one line is short: all or nothing, so neither is taken.
+    await inv.stock.setAvailable(a, 3, 'restock-count');
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
 
-    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+    expect(await level(a)).toMatchObject({ available: 3, reserved: 0, sold: 0 });
+    expect(await level(b)).toMatchObject({ available: 10, reserved: 0, sold: 0, version: 3 });
     expect(await status(o.orderId)).toBe('RELEASED');
+    expect((await request(inv.app).get('/metrics')).text).toMatch(
+      /inventory_commit_rejected_total\{[^}]*status="RELEASED"[^}]*\} [1-9]/,
+    );
   });
 
   it('when a reservation was committed before it expired, then the sweeper leaves it alone', async () => {

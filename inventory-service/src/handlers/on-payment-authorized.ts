@@ -3,17 +3,24 @@ import type { InventoryMetrics } from '../metrics';
 import type { ReservationStore } from '../store/reservation-store';
 
 /**
- * Commits the reservation: the reserved units become sold. A payment for a reservation that is
- * unknown or was already released (it expired first) cannot take stock back: it is logged as an
- * error and counted, for an operator to refund; stock stays as it is.
+ * Commits the reservation: the reserved units become sold. A payment whose outcome came after the
+ * expiry sweeper released the reservation takes the units again while they are all still
+ * available (counted, with a stock.updated per product). Otherwise (unknown, or the stock is gone)
+ * it cannot take stock: it is logged as an error and counted, for an operator to refund.
  */
 export const onPaymentAuthorized =
   (reservations: ReservationStore, metrics: InventoryMetrics): EventHandler<'payment.authorized'> =>
-  async (event, { log }) => {
+  async (event, { log, trace }) => {
     const { orderId } = event.data;
-    const result = await reservations.commit(orderId);
+    const result = await reservations.commit(orderId, {
+      correlationId: trace.correlationId,
+      traceparent: trace.traceparent,
+    });
     if (result === 'COMMITTED') log.info({ orderId }, 'reservation committed');
-    else if (result === 'UNKNOWN' || result === 'RELEASED' || result === 'FAILED') {
+    else if (result === 'RECOMMITTED') {
+      metrics.lateCommits.inc();
+      log.warn({ orderId }, 'payment came after the reservation expired: its released units were taken again');
+    } else if (result === 'UNKNOWN' || result === 'RELEASED' || result === 'FAILED') {
       metrics.commitRejected.inc({ status: result });
       log.error({ orderId, status: result }, 'payment authorized for a reservation that holds no stock');
     } else log.debug({ orderId, status: result }, 'reservation already committed');

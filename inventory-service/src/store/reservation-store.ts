@@ -51,14 +51,26 @@ export class ReservationStore {
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };
   }
 
-  async commit(orderId: string, now = Date.now()): Promise<TransitionResult> {
-    const k = this.keys;
-    return (await this.scripts.commit(
-      [k.reservation(orderId), k.expiries],
+  /**
+   * Sells a RESERVED reservation's units. One already RELEASED (its payment came after the expiry)
+   * takes them again if they are all still available: 'RECOMMITTED', with a stock.updated per
+   * product. Otherwise the status that prevented it.
+   */
+  async commit(
+    orderId: string,
+    opts: { correlationId?: string; traceparent?: string; now?: number } = {},
+  ): Promise<TransitionResult | 'RECOMMITTED'> {
+    const now = new Date(opts.now ?? Date.now());
+    const result = (await this.scripts.commit(
+      this.transitionKeys(orderId),
       this.prefix,
       orderId,
-      new Date(now).toISOString(),
-    )) as TransitionResult;
+      now.toISOString(),
+      eventMeta(opts.correlationId ?? '', opts.traceparent, now),
+    )) as TransitionResult | 'RECOMMITTED';
+    // Only a late commit writes events: the usual one does not wait for an outbox claim.
+    if (result === 'RECOMMITTED') this.outbox.kick();
+    return result;
   }
 
   /**

@@ -12,7 +12,7 @@ const withPrelude = (lua: string) => OUTBOX_LUA + EVENT_RECORD_LUA + lua;
 export const inventoryScripts = (redis: Redis) => ({
   reserve: defineScript(redis, 3, withPrelude(RESERVE_LUA)),
   release: defineScript(redis, 3, withPrelude(RELEASE_LUA)),
-  commit: defineScript(redis, 2, withPrelude(COMMIT_LUA)),
+  commit: defineScript(redis, 3, withPrelude(COMMIT_LUA)),
   setStock: defineScript(redis, 3, withPrelude(SET_STOCK_LUA)),
   seed: defineScript(redis, 3, withPrelude(SEED_LUA)),
 });

@@ -1,19 +1,50 @@
 /**
- * Turns a RESERVED reservation into sold stock. KEYS: reservation, expiries.
- * ARGV: prefix, orderId, now ISO. `available` does not change, so nothing is emitted; versions
- * still bump because every level change does. Returns 'COMMITTED' or the status that prevented it.
+ * Turns a reservation into sold stock. KEYS: reservation, expiries, outbox. ARGV: prefix,
+ * orderId, now ISO, event meta JSON.
+ * - RESERVED: `available` does not change, so nothing is emitted; versions still bump because
+ *   every level change does. Returns 'COMMITTED'.
+ * - RELEASED (the payment's outcome came after the expiry sweeper gave the stock back): the
+ *   customer has paid, so the units are taken again if every line is still available, all or
+ *   nothing, and a stock.updated per product carries the new level. Returns 'RECOMMITTED', or
+ *   'RELEASED' when the stock is gone (the payment then needs a refund).
+ * Any other status is returned as it is.
  */
 export const COMMIT_LUA = `
 local order_id = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')
-if status ~= 'RESERVED' then return status or 'UNKNOWN' end
-for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
-  local key = stock_key(ARGV[1], it.productId)
-  redis.call('HINCRBY', key, 'reserved', -it.quantity)
-  redis.call('HINCRBY', key, 'sold', it.quantity)
-  redis.call('HINCRBY', key, 'version', 1)
+local items = status and cjson.decode(redis.call('HGET', KEYS[1], 'items') or '[]')
+
+if status == 'RESERVED' then
+  for _, it in ipairs(items) do
+    local key = stock_key(ARGV[1], it.productId)
+    redis.call('HINCRBY', key, 'reserved', -it.quantity)
+    redis.call('HINCRBY', key, 'sold', it.quantity)
+    redis.call('HINCRBY', key, 'version', 1)
+  end
+  redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
+  redis.call('ZREM', KEYS[2], order_id)
+  return 'COMMITTED'
 end
-redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
-redis.call('ZREM', KEYS[2], order_id)
-return 'COMMITTED'
+if status ~= 'RELEASED' then return status or 'UNKNOWN' end
+
+for _, it in ipairs(items) do
+  local available = redis.call('HGET', stock_key(ARGV[1], it.productId), 'available')
+  if not available or tonumber(available) < it.quantity then return 'RELEASED' end
+end
+local meta = cjson.decode(ARGV[4])
+if not meta.correlationId or meta.correlationId == '' then
+  meta.correlationId = redis.call('HGET', KEYS[1], 'correlationId') or order_id
+end
+local event_id = meta.id
+for i, it in ipairs(items) do
+  local key = stock_key(ARGV[1], it.productId)
+  local available = redis.call('HINCRBY', key, 'available', -it.quantity)
+  redis.call('HINCRBY', key, 'sold', it.quantity)
+  local version = redis.call('HINCRBY', key, 'version', 1)
+  meta.id = event_id .. '-' .. i
+  outbox_add(KEYS[3], event_record('stock.updated', it.productId, { productId = it.productId,
+    available = available, version = version, reason = 'sold: order ' .. order_id .. ' paid after its reservation expired' }, meta))
+end
+redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3], 'recommitted', '1')
+return 'RECOMMITTED'
 `;

@@ -50,7 +50,8 @@ export const EVENT_FLOW: Record<EventType, { producer: ServiceName; consumers: S
   'stock.updated': {
     producer: 'inventory-service',
     consumers: ['inventory-cache-service', ...EVERY_TOPIC],
-    summary: 'An operator set a stock level (PUT /inventory/{productId}) or demo stock was seeded.',
+    summary:
+      'An operator set a stock level (PUT /inventory/{productId}), demo stock was seeded, or a payment that came after its reservation expired took the released units again.',
   },
   'payment.authorized': {
     producer: 'payment-service',
