@@ -5,8 +5,9 @@ import type { ReservationStore } from '../store/reservation-store';
 /**
  * Commits the reservation: the reserved units become sold. A payment whose outcome came after the
  * expiry sweeper released the reservation takes the units again while they are all still
- * available (counted, with a stock.updated per product). Otherwise (unknown, or the stock is gone)
- * it cannot take stock: it is logged as an error and counted, for an operator to refund.
+ * available (counted, with a stock.updated per product). Otherwise (unknown, the stock is gone, or
+ * released because the payment failed) it takes nothing: logged as an error and counted, for an
+ * operator to look at (a paid order with no stock needs a refund).
  */
 export const onPaymentAuthorized =
   (reservations: ReservationStore, metrics: InventoryMetrics): EventHandler<'payment.authorized'> =>

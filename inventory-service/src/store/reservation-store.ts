@@ -1,6 +1,6 @@
 import type { Outbox, Redis } from '@checkout/chassis';
 import type { ItemQuantity } from '@checkout/contracts';
-import type { Reservation, ReservationStatus, StockFailureCode } from '../domain/reservation';
+import { expiryReason, type Reservation, type ReservationStatus, type StockFailureCode } from '../domain/reservation';
 import { eventMeta } from './event-meta';
 import { keys, type Keys } from './keys';
 import { inventoryScripts, type InventoryScripts } from './scripts';
@@ -52,8 +52,8 @@ export class ReservationStore {
   }
 
   /**
-   * Sells a RESERVED reservation's units. One already RELEASED (its payment came after the expiry)
-   * takes them again if they are all still available: 'RECOMMITTED', with a stock.updated per
+   * Sells a RESERVED reservation's units. One the expiry sweeper RELEASED (its payment came after
+   * it) takes them again if they are all still available: 'RECOMMITTED', with a stock.updated per
    * product. Otherwise the status that prevented it.
    */
   async commit(
@@ -67,6 +67,7 @@ export class ReservationStore {
       orderId,
       now.toISOString(),
       eventMeta(opts.correlationId ?? '', opts.traceparent, now),
+      expiryReason,
     )) as TransitionResult | 'RECOMMITTED';
     // Only a late commit writes events: the usual one does not wait for an outbox claim.
     if (result === 'RECOMMITTED') this.outbox.kick();

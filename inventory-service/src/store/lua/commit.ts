@@ -1,12 +1,13 @@
 /**
  * Turns a reservation into sold stock. KEYS: reservation, expiries, outbox. ARGV: prefix,
- * orderId, now ISO, event meta JSON.
+ * orderId, now ISO, event meta JSON, the expiry sweeper's release reason.
  * - RESERVED: `available` does not change, so nothing is emitted; versions still bump because
  *   every level change does. Returns 'COMMITTED'.
- * - RELEASED (the payment's outcome came after the expiry sweeper gave the stock back): the
- *   customer has paid, so the units are taken again if every line is still available, all or
+ * - RELEASED by the expiry sweeper (the payment's outcome came after it gave the stock back):
+ *   the customer has paid, so the units are taken again if every line is still available, all or
  *   nothing, and a stock.updated per product carries the new level. Returns 'RECOMMITTED', or
- *   'RELEASED' when the stock is gone (the payment then needs a refund).
+ *   'RELEASED' when the stock is gone (the payment then needs a refund). Released because the
+ *   payment failed: 'RELEASED', nothing taken.
  * Any other status is returned as it is.
  */
 export const COMMIT_LUA = `
@@ -26,6 +27,9 @@ if status == 'RESERVED' then
   return 'COMMITTED'
 end
 if status ~= 'RELEASED' then return status or 'UNKNOWN' end
+-- Released because its payment failed, the reservation has had its outcome: an authorization
+-- after that contradicts it and takes nothing.
+if redis.call('HGET', KEYS[1], 'reason') ~= ARGV[5] then return 'RELEASED' end
 
 for _, it in ipairs(items) do
   local available = redis.call('HGET', stock_key(ARGV[1], it.productId), 'available')
