@@ -26,7 +26,7 @@ export function createInventoryMetrics({ registry }: Metrics): InventoryMetrics 
     ),
     commitRejected: counter(
       'inventory_commit_rejected_total',
-      'payment.authorized that could take no stock (unknown reservation, or released and its units gone): needs a refund',
+      'payment.authorized that took no stock (unknown reservation; released by a failed payment; or expired and its units gone): a paid one needs a refund',
       'status',
     ),
     lateCommits:
