@@ -49,6 +49,7 @@ for i, it in ipairs(items) do
   outbox_add(KEYS[3], event_record('stock.updated', it.productId, { productId = it.productId,
     available = available, version = version, reason = 'sold: order ' .. order_id .. ' paid after its reservation expired' }, meta))
 end
-redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3], 'recommitted', '1')
+-- It keeps its release reason: a COMMITTED record with one is a late commit.
+redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
 return 'RECOMMITTED'
 `;
