@@ -59,6 +59,18 @@ describe('POST /v1/tokens', () => {
     expect(res.status).toBe(201);
   });
 
+  it('when the JSON is malformed around a card number, then 400 gives the position, never the digits', async () => {
+    const res = await request(gatewayApp())
+      .post('/v1/tokens')
+      .set('Content-Type', 'application/json')
+      .send(`{"cardNumber":'4242424242424242',"expMonth":12,"expYear":2030,"cvc":"123"}`);
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([
+      { field: '(body)', code: 'invalid_json', message: expect.stringMatching(/^not valid JSON/) },
+    ]);
+    expect(res.text).not.toMatch(/4242|"123"/);
+  });
+
   it('when fields are missing or malformed, then 400 names each', async () => {
     const res = await request(gatewayApp()).post('/v1/tokens').send({ cardNumber: 'abc', expMonth: 13 });
     expect(res.status).toBe(400);

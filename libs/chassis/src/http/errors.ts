@@ -73,12 +73,21 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: 413, body: { error: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } };
   }
   if (parserError?.type === 'entity.parse.failed') {
+    // The parser's own message quotes the body around the fault, which may be a card number:
+    // only the position goes back.
+    const position = /position (\d+)/.exec(parserError.message)?.[1];
     return {
       status: 400,
       body: {
         error: 'BAD_REQUEST',
         message: 'malformed JSON body',
-        details: [{ field: '(body)', message: parserError.message }],
+        details: [
+          {
+            field: '(body)',
+            code: 'invalid_json',
+            message: position === undefined ? 'not valid JSON' : `not valid JSON at position ${position}`,
+          },
+        ],
       },
     };
   }
