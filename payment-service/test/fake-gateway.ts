@@ -5,6 +5,8 @@ import express from 'express';
 export interface GatewayCall {
   orderId: string;
   idempotencyKey: string | undefined;
+  correlationId: string | undefined;
+  traceparent: string | undefined;
   source: string;
   amount: number;
   at: number;
@@ -36,6 +38,8 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
     const call: GatewayCall = {
       orderId: req.body.orderId,
       idempotencyKey: req.header('idempotency-key'),
+      correlationId: req.header('x-correlation-id'),
+      traceparent: req.header('traceparent'),
       source: req.body.source,
       amount: req.body.amount,
       at: Date.now(),

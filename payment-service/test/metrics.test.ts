@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createMetrics } from '@checkout/chassis';
+import { createMetrics, type RequestContext } from '@checkout/chassis';
 import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
 import { testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
@@ -22,18 +22,33 @@ const meteredClient = () => {
     createGatewayClient({ baseURL: gateway.url, maxRetries: 2, attemptTimeoutMs: 1000, backoffBaseMs: 5 }),
     metrics,
   );
-  const charge = (token: string) =>
-    client.authorize({
-      orderId: `ord_${randomUUID()}`,
-      amount: 1000,
-      currency: 'USD',
-      token,
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-    });
+  const charge = (token: string, ctx?: RequestContext) =>
+    client.authorize(
+      {
+        orderId: `ord_${randomUUID()}`,
+        amount: 1000,
+        currency: 'USD',
+        token,
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+      ctx,
+    );
   const value = async (name: string, labels: Record<string, string> = {}) =>
     metricValue(await metrics.registry.metrics(), name, labels);
   return { charge, value };
 };
+
+describe('the gateway client as metered', () => {
+  it('passes the correlation id and the trace on to the gateway', async () => {
+    const { charge } = meteredClient();
+    const correlationId = randomUUID();
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await charge('tok_visa', { correlationId, traceparent });
+    const call = gateway.calls.find((c) => c.correlationId === correlationId);
+    expect(call).toBeDefined();
+    expect(call?.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+  });
+});
 
 describe('gateway_attempts_total and gateway_retries_total', () => {
   it('when a charge is authorized, then one authorized attempt and no retry are counted', async () => {
