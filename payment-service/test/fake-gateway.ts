@@ -58,6 +58,21 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
       .set(reply.headers ?? {})
       .json(reply.body ?? {});
   });
+  // One item per decision, as the real mock lists them.
+  app.get('/v1/charges', (req, res) => {
+    const decided = decisions.get(String(req.query.orderId));
+    const body = decided?.body as { id?: string } | undefined;
+    const items = decided
+      ? [
+          {
+            id: body?.id ?? 'ch_declined',
+            orderId: req.query.orderId,
+            status: decided.status < 300 ? 'authorized' : 'declined',
+          },
+        ]
+      : [];
+    res.json({ items });
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

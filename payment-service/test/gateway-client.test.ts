@@ -97,6 +97,24 @@ describe('gateway client: POST /v1/charges', () => {
     expect(gateway.calls).toHaveLength(0);
   });
 
+  it('when a charge resumed after its reservation expired had been authorized, then that charge stands and no new one is made', async () => {
+    gateway = await startFakeGateway();
+    const req = charge();
+    expect(await clientFor(gateway.url).authorize(req)).toMatchObject({ ok: true, paymentId: `ch_${req.orderId}` });
+    // The worker died before recording it; the sweeper resumes the claim after expiresAt.
+    const afterExpiry = clientFor(gateway.url, { now: () => Date.parse(req.expiresAt) + 1 });
+    expect(await afterExpiry.authorize(req)).toEqual({ ok: true, paymentId: `ch_${req.orderId}`, attempts: 0 });
+    expect(gateway.callsFor(req.orderId)).toHaveLength(1);
+  });
+
+  it('when the reservation expired and the gateway cannot say whether it charged, then nothing is decided', async () => {
+    gateway = await scripted(ok);
+    await gateway.stop();
+    const client = clientFor(gateway.url, { maxRetries: 1 });
+    await expect(client.authorize(charge({ expiresAt: new Date(Date.now() - 1).toISOString() }))).rejects.toThrow();
+    gateway = await scripted(ok); // for afterEach
+  });
+
   it('when the reservation expires between retries, then retries stop with RESERVATION_EXPIRED', async () => {
     gateway = await scripted(unavailable);
     const expiresAt = new Date(Date.now() + 150).toISOString();

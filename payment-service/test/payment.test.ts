@@ -145,6 +145,31 @@ describe('recovery sweeper', () => {
   });
 });
 
+describe('recovery sweeper, after the reservation expired', () => {
+  it('when the worker that died had been authorized, then payment.authorized with that charge, not RESERVATION_EXPIRED', async () => {
+    const orderId = newOrderId();
+    const correlationId = randomUUID();
+    // The dead worker's charge went through at the gateway; it died before recording the outcome.
+    const charged = await fetch(`${gateway.url}/v1/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+      body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId }),
+    });
+    expect(charged.status).toBe(201);
+    await service.store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, -1);
+    await service.store.recordReservation(
+      { orderId, expiresAt: new Date(Date.now() - 1000).toISOString(), correlationId },
+      -1,
+    );
+
+    const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    expect(authorized.data).toMatchObject({ orderId, paymentId: `ch_${orderId}`, amount: 1500 });
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+    expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.authorized']);
+    expect(await payment(orderId)).toMatchObject({ status: 'AUTHORIZED' });
+  });
+});
+
 describe('GET /payments/:orderId', () => {
   it('when nothing is known about the order, then 404', async () => {
     const res = await request(service.app).get(`/payments/${newOrderId()}`);

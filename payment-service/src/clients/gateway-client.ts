@@ -57,6 +57,25 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     return config;
   });
 
+  /**
+   * The reservation is gone, so no charge may start. But an earlier attempt (this call's, or that of
+   * a worker that died mid-charge, whose claim the sweeper resumed) may have been authorized:
+   * that charge stands, or the customer would be charged for a FAILED order. Only when the
+   * gateway has authorized nothing is the order refused as expired. When the gateway cannot say,
+   * this throws and the claim stays with the sweeper, to be settled once it can.
+   */
+  async function settleExpired(req: ChargeRequest, attempts: number, ctx?: RequestContext) {
+    const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
+      params: { orderId: req.orderId },
+      headers: contextHeaders(ctx),
+      validateStatus: (s) => s === 200,
+    });
+    const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
+    if (charged) return { ok: true as const, paymentId: String(charged.id), attempts };
+    const reason = 'the stock reservation expired before the charge';
+    return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
+  }
+
   return {
     async authorize(req, ctx) {
       const attempts = new ChargeAttempts(Date.parse(req.expiresAt));
@@ -68,10 +87,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         );
         return toResult(res, attempts.count);
       } catch (err) {
-        if (err instanceof ReservationExpiredError) {
-          const reason = 'the stock reservation expired before the charge';
-          return { ok: false, code: 'RESERVATION_EXPIRED', reason, attempts: attempts.count };
-        }
+        if (err instanceof ReservationExpiredError) return settleExpired(req, attempts.count, ctx);
         return { ok: false, code: 'GATEWAY_ERROR', reason: describe(err as AxiosError), attempts: attempts.count };
       }
     },
