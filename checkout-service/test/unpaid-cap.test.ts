@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
   buildCheckoutRequest,
+  buildOrderCreated,
+  createEvent,
   buildPaymentAuthorized,
   buildPaymentFailed,
   buildStockReserved,
 } from '@checkout/contracts';
 import { testPublisher, waitFor } from '../../test/support';
+import type { Order } from '../src/domain/order';
 import { validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
@@ -48,6 +51,34 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
     });
     expect(await outboxLength()).toBe(0);
     expect(await h.redis.keys(`${h.prefix}:order:*`)).toHaveLength(keysBefore.length);
+  });
+
+  it('when the creating write runs again (a resend after a dropped connection), then it still answers created and writes nothing twice', async () => {
+    const c = customer();
+    for (let i = 0; i < 2; i++) expect((await checkout(c)).status).toBe(202);
+    await h.outboxDrained();
+    const orderId = `ord_${randomUUID()}`;
+    const order: Order = {
+      orderId,
+      status: 'PENDING',
+      items: [{ productId: 'sku-001', quantity: 1, unitPrice: 2499 }],
+      total: 2499,
+      currency: 'USD',
+      customerId: c.id,
+      history: [{ status: 'PENDING', at: new Date().toISOString() }],
+    };
+    const event = createEvent('order.created', buildOrderCreated({ orderId }), {
+      source: '/checkout-service',
+      correlationId: randomUUID(),
+    });
+
+    expect(await h.orders.create(order, [event], { maxUnpaid: 3 })).toBe('created');
+    await h.outboxDrained();
+    // The same write again, as ioredis resends it: the customer now holds 3 unpaid orders, this one included.
+    expect(await h.orders.create(order, [event], { maxUnpaid: 3 })).toBe('created');
+    expect(await outboxLength()).toBe(0);
+    expect(await h.redis.scard(`${h.prefix}:unpaid:${c.id}`)).toBe(3);
+    expect(await statusOf(orderId)).toBe('PENDING');
   });
 
   it('when one customer is at the cap, then another customer can still order', async () => {

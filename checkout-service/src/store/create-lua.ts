@@ -8,8 +8,12 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * ARGV: cap ('0' when the order is not unpaid, e.g. FAILED at validation), orderId,
  * idempotency value ('' for none), its TTL in seconds, event count n, n outbox records, then field/value pairs.
  * Returns 1 when stored, 0 when the cap was reached (nothing written).
+ * A run that finds its order already stored answers 1 and writes nothing: ioredis sends a command
+ * again when the connection dropped before its answer came, and that second run must neither count
+ * the order against its own cap (a 429 for an order that exists) nor emit its events twice.
  */
 export const CREATE_LUA = `${OUTBOX_LUA}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
 local cap = tonumber(ARGV[1])
 if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
