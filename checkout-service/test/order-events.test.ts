@@ -1,4 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { closeServer, listen } from '@checkout/chassis';
 import type { Express } from 'express';
 import {
   buildCheckoutRequest,
@@ -111,5 +114,28 @@ describe('GET /orders/:orderId/events', () => {
     await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
     req.abort();
     await waitFor(() => h.changes.listeners(orderId) === 0, { what: 'the listener to be removed' });
+  });
+  it('when the service shuts down while a client watches a PENDING order, then the stream ends cleanly and the server closes', async () => {
+    const orderId = await newOrder();
+    const server = await listen(h.app, 0, '127.0.0.1');
+    const { port } = server.address() as AddressInfo;
+    const body = new Promise<{ text: string; complete: boolean }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: `/orders/${orderId}/events` }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ text, complete: res.complete }));
+        })
+        .on('error', reject);
+    });
+    await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+
+    // close() alone waits for every open response: this one would stay open until the order ends.
+    await closeServer(server);
+    const { text, complete } = await body;
+    expect(complete).toBe(true);
+    expect(text).toContain('"status":"PENDING"');
+    expect(h.changes.listeners(orderId)).toBe(0);
   });
 });

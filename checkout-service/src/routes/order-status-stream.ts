@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { trackStream } from '@checkout/chassis';
 import type { Order } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { isTerminal } from '../domain/order-status';
@@ -25,7 +26,8 @@ const statusEvent = (order: Order, i: number): string => {
 
 /**
  * Server-Sent Events: the current status, then one `status` event per change (read from the
- * history, so quick successive changes are all sent), closing after a terminal status.
+ * history, so quick successive changes are all sent), closing after a terminal status, or when
+ * the service shuts down (the client reconnects and gets the current status first).
  */
 export function streamOrderStatus(res: Response, initial: Order, deps: StreamDeps): void {
   res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
@@ -64,6 +66,9 @@ export function streamOrderStatus(res: Response, initial: Order, deps: StreamDep
     res.end();
   };
   res.on('close', cleanup);
+  // A client gone before this point has already had its close.
+  if (res.destroyed) return cleanup();
+  trackStream(res, finish);
   // A change between the first read and subscribing would otherwise wait for the poll.
   void refresh();
 }

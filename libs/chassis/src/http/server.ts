@@ -1,10 +1,16 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Express } from 'express';
+
+const serverOf = new WeakMap<Socket, Server>();
+/** Per server, how to end each response that stays open until something happens. */
+const streams = new WeakMap<Server, Set<() => void>>();
 
 export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
     server.keepAliveTimeout = 65_000;
+    server.on('connection', (socket: Socket) => serverOf.set(socket, server));
     server.on('error', reject);
   });
 }
@@ -23,15 +29,33 @@ export function stopKeepAlive(server: Server): void {
 }
 
 /**
+ * Marks a response that stays open until something happens (a Server-Sent Events stream). Shutdown
+ * calls `end`, which should finish it cleanly, rather than wait for it: close() waits for every
+ * open response, and a stream need not end before the deadline. Responses of servers not started
+ * with listen() are not tracked.
+ */
+export function trackStream(res: ServerResponse, end: () => void): void {
+  const server = res.socket ? serverOf.get(res.socket) : undefined;
+  if (!server || res.destroyed) return;
+  let open = streams.get(server);
+  if (!open) streams.set(server, (open = new Set()));
+  const tracked = open;
+  tracked.add(end);
+  res.once('close', () => tracked.delete(end));
+}
+
+/**
  * Stops accepting connections, lets in-flight requests finish, and ends every keep-alive socket.
  * Node's close() alone keeps serving new requests on a connection that was busy when it was
  * called, and then waits out keepAliveTimeout (65 s here) on it: a client sending steadily would
  * hold shutdown past its deadline. So each request from here on is answered with
- * `Connection: close`, and sockets are swept as soon as they go idle.
+ * `Connection: close`, and sockets are swept as soon as they go idle. Streams (trackStream) are
+ * ended first; their clients reconnect elsewhere.
  */
 export function closeServer(server: Server, sweepMs = 25): Promise<void> {
   return new Promise((resolve) => {
     stopKeepAlive(server);
+    for (const end of [...(streams.get(server) ?? [])]) end();
     const sweep = setInterval(() => server.closeIdleConnections(), sweepMs);
     sweep.unref();
     server.close(() => {
