@@ -1,4 +1,5 @@
-import { createGatewayClient } from '../src/clients/gateway-client';
+import { waitFor } from '../../test/support';
+import { ChargeInterruptedError, createGatewayClient } from '../src/clients/gateway-client';
 import { retryAfterMs, retryDelayMs } from '../src/clients/retry-policy';
 import type { ChargeRequest } from '../src/domain/authorization';
 import { startFakeGateway, type Reply } from './fake-gateway';
@@ -113,6 +114,28 @@ describe('gateway client: POST /v1/charges', () => {
     const client = clientFor(gateway.url, { maxRetries: 1 });
     await expect(client.authorize(charge({ expiresAt: new Date(Date.now() - 1).toISOString() }))).rejects.toThrow();
     gateway = await scripted(ok); // for afterEach
+  });
+
+  it('when the service stops while the gateway fails, then no further attempt starts and nothing is decided', async () => {
+    gateway = await scripted(unavailable);
+    const stop = new AbortController();
+    const started = Date.now();
+    const pending = clientFor(gateway.url, { backoffBaseMs: 2000 }).authorize(charge(), undefined, stop.signal);
+    await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
+    stop.abort();
+    await expect(pending).rejects.toBeInstanceOf(ChargeInterruptedError);
+    // Five retries with waits of 1-2, 2-4, 4-5, 5, 5 s would have run ~20 s.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(gateway.calls).toHaveLength(1);
+  });
+
+  it('when the service stops while an attempt is in flight, then that attempt still decides', async () => {
+    gateway = await scripted({ ...ok, delayMs: 200 });
+    const stop = new AbortController();
+    const pending = clientFor(gateway.url).authorize(charge(), undefined, stop.signal);
+    await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the attempt' });
+    stop.abort();
+    expect(await pending).toEqual({ ok: true, paymentId: 'ch_1', attempts: 1 });
   });
 
   it('when the reservation expires between retries, then retries stop with RESERVATION_EXPIRED', async () => {

@@ -9,10 +9,16 @@ import { isRetryable, retryDelayMs } from './retry-policy';
  */
 class ChargeAttempts {
   count = 0;
-  constructor(readonly expiresAt: number) {}
+  constructor(
+    readonly expiresAt: number,
+    readonly stop?: AbortSignal,
+  ) {}
 }
 
 class ReservationExpiredError extends Error {}
+
+/** The service is stopping: no further attempt starts, and nothing is decided. */
+export class ChargeInterruptedError extends Error {}
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -21,8 +27,12 @@ declare module 'axios' {
 }
 
 export interface GatewayClient {
-  /** `ctx`: the work the charge is for; its correlation id and trace go to the gateway. */
-  authorize(req: ChargeRequest, ctx?: RequestContext): Promise<AuthorizationResult>;
+  /**
+   * `ctx`: the work the charge is for; its correlation id and trace go to the gateway. Once `stop`
+   * aborts, no further attempt starts (the one in flight may finish and decide); a charge left
+   * undecided rejects with ChargeInterruptedError and stays with the recovery sweeper.
+   */
+  authorize(req: ChargeRequest, ctx?: RequestContext, stop?: AbortSignal): Promise<AuthorizationResult>;
 }
 
 export interface GatewayClientOptions {
@@ -43,7 +53,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     shouldResetTimeout: true,
     // 429 and 5xx reject so axios-retry sees them; every other status is an answer to map.
     validateStatus: (s) => s < 500 && s !== 429,
-    retryCondition: isRetryable,
+    retryCondition: (err) => !err.config?.chargeAttempts?.stop?.aborted && isRetryable(err),
     retryDelay: (n, err) => retryDelayMs(n, err, opts.backoffBaseMs, opts.random),
   });
   // Runs before every attempt, the first and each retry after its delay: never charge an order
@@ -51,6 +61,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   http.interceptors.request.use((config) => {
     const attempts = config.chargeAttempts;
     if (attempts) {
+      if (attempts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
       if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
       attempts.count += 1;
     }
@@ -77,8 +88,8 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
   }
 
   return {
-    async authorize(req, ctx) {
-      const attempts = new ChargeAttempts(Date.parse(req.expiresAt));
+    async authorize(req, ctx, stop) {
+      const attempts = new ChargeAttempts(Date.parse(req.expiresAt), stop);
       try {
         const res = await http.post(
           '/v1/charges',
@@ -87,6 +98,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         );
         return toResult(res, attempts.count);
       } catch (err) {
+        if (stop?.aborted) throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
         if (err instanceof ReservationExpiredError) return settleExpired(req, attempts.count, ctx);
         return { ok: false, code: 'GATEWAY_ERROR', reason: describe(err as AxiosError), attempts: attempts.count };
       }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { childTraceparent, type Outbox } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
-import type { GatewayClient } from '../clients/gateway-client';
+import { ChargeInterruptedError, type GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim } from '../domain/payment';
 import type { PaymentStore } from '../store/payment-store';
@@ -23,6 +23,7 @@ const SOURCE = '/payment-service';
  */
 export class PaymentAuthorizer {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: AuthorizerDeps) {}
 
@@ -32,15 +33,23 @@ export class PaymentAuthorizer {
 
   start(claim: Claim): void {
     const run = this.authorize(claim)
-      .catch((err: unknown) =>
-        this.deps.logger.error({ err, orderId: claim.orderId }, 'authorization failed, the sweeper will resume it'),
-      )
+      .catch((err: unknown) => {
+        const { logger } = this.deps;
+        if (err instanceof ChargeInterruptedError)
+          logger.warn({ orderId: claim.orderId }, 'charge interrupted by shutdown, the sweeper will resume it');
+        else logger.error({ err, orderId: claim.orderId }, 'authorization failed, the sweeper will resume it');
+      })
       .finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
   }
 
-  /** Waits for the charges in flight (shutdown); what is cut short is resumed after its lease. */
+  /**
+   * Shutdown: no charge starts another attempt; waits for the attempts in flight (at most one
+   * attempt timeout) or the retry waits under way (at most MAX_RETRY_DELAY_MS). A charge left
+   * undecided keeps its claim, which the sweeper resumes after its lease.
+   */
   async drain(): Promise<void> {
+    this.stopping.abort();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -48,7 +57,7 @@ export class PaymentAuthorizer {
     const { store, gateway, outbox, logger } = this.deps;
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
-    const result = await gateway.authorize(claim, { correlationId, traceparent });
+    const result = await gateway.authorize(claim, { correlationId, traceparent }, this.stopping.signal);
     const written = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     if (!written) return;
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
