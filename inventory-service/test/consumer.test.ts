@@ -49,12 +49,13 @@ afterAll(async () => {
 describe('inventory-service over Kafka', () => {
   it('when order.created is published, then stock.reserved is published; payment.authorized then commits', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = buildOrderCreated({ items: [{ productId: a, quantity: 2, unitPrice: 100 }] });
     ours.add(order.orderId);
     const sent = await publisher.publish('order.created', order);
 
     const reserved = await recorder.waitForEvent('stock.reserved', (e) => e.data.orderId === order.orderId);
-    expect(reserved.data.levels).toEqual([{ productId: a, available: 8, version: 2 }]);
+    expect(reserved.data.levels).toEqual([{ productId: a, available: 8, version: va + 1 }]);
     expect(reserved.correlationId).toBe(sent.correlationId);
     expect(reserved.source).toBe('/inventory-service');
 

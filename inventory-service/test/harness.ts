@@ -17,6 +17,15 @@ type Consumed = 'order.created' | 'payment.authorized' | 'payment.failed';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 /**
+ * A product created by seeding or an admin PUT starts at the store's clock in ms (so its versions
+ * stay above those of a store that was lost), which places its first version in the time around it.
+ */
+export const expectStartedBetween = (version: number, from: number, to = Date.now()) => {
+  expect(version).toBeGreaterThanOrEqual(from);
+  expect(version).toBeLessThanOrEqual(to);
+};
+
+/**
  * The service as main.ts wires it, against the run's real Redis (under a prefix of its own) and
  * the mock broker: the outbox relay publishes what the scripts write.
  */
@@ -65,12 +74,29 @@ export async function startInventory(opts: HarnessOptions = {}) {
     return productId;
   };
 
+  /** Its current version: changes are asserted relative to it, since a product starts at the clock. */
+  const version = async (productId: string): Promise<number> => (await inventory.stock.get(productId))!.version;
+
   const stop = async () => {
     await inventory.sweeper.stop();
     await rig.stop();
   };
 
-  return { prefix, app, redis, kafka, logger, metrics, publisher, outbox, ...inventory, deliver, product, stop };
+  return {
+    prefix,
+    app,
+    redis,
+    kafka,
+    logger,
+    metrics,
+    publisher,
+    outbox,
+    ...inventory,
+    deliver,
+    product,
+    version,
+    stop,
+  };
 }
 
 export type Harness = Awaited<ReturnType<typeof startInventory>>;

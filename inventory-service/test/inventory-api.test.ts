@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { CloudEvent } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
 import { loadDemoStock } from '../src/domain/demo-stock';
-import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
+import { ADMIN_TOKEN, expectStartedBetween, startInventory, type Harness } from './harness';
 
 let inv: Harness;
 let recorder: Awaited<ReturnType<typeof recordTopics>>;
@@ -20,6 +20,7 @@ afterAll(async () => {
 
 describe('GET /inventory', () => {
   it('when products exist, then it lists them sorted by productId with all their levels', async () => {
+    const before = Date.now();
     const b = await inv.product(5);
     const a = await inv.product(7);
     const res = await request(inv.app).get('/inventory');
@@ -28,18 +29,23 @@ describe('GET /inventory', () => {
     expect(ids).toEqual([...ids].sort());
     expect(res.body.items).toEqual(
       expect.arrayContaining([
-        { productId: a, available: 7, reserved: 0, sold: 0, version: 1 },
-        { productId: b, available: 5, reserved: 0, sold: 0, version: 1 },
+        { productId: a, available: 7, reserved: 0, sold: 0, version: expect.any(Number) },
+        { productId: b, available: 5, reserved: 0, sold: 0, version: expect.any(Number) },
       ]),
     );
+    for (const id of [a, b]) {
+      expectStartedBetween(res.body.items.find((i: { productId: string }) => i.productId === id).version, before);
+    }
   });
 });
 
 describe('GET /inventory/:productId', () => {
   it('when the product exists, then it answers its levels', async () => {
+    const before = Date.now();
     const id = await inv.product(3);
     const res = await request(inv.app).get(`/inventory/${id}`);
-    expect(res.body).toEqual({ productId: id, available: 3, reserved: 0, sold: 0, version: 1 });
+    expect(res.body).toEqual({ productId: id, available: 3, reserved: 0, sold: 0, version: expect.any(Number) });
+    expectStartedBetween(res.body.version, before);
   });
 
   it('when the product is unknown, then 404', async () => {
@@ -52,31 +58,38 @@ describe('GET /inventory/:productId', () => {
 describe('PUT /inventory/:productId', () => {
   it('when the admin sets a level, then reserved and sold stay, the version bumps and stock.updated follows', async () => {
     const id = await inv.product(10);
+    const v = await inv.version(id);
     const res = await request(inv.app).put(`/inventory/${id}`).set(admin).send({ available: 42 });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ productId: id, available: 42, reserved: 0, sold: 0, version: 2 });
-    const event = await recorder.waitForEvent('stock.updated', (e) => e.data.productId === id && e.data.version === 2);
-    expect(event.data).toEqual({ productId: id, available: 42, version: 2, reason: 'admin' });
+    expect(res.body).toEqual({ productId: id, available: 42, reserved: 0, sold: 0, version: v + 1 });
+    const event = await recorder.waitForEvent(
+      'stock.updated',
+      (e) => e.data.productId === id && e.data.version === v + 1,
+    );
+    expect(event.data).toEqual({ productId: id, available: 42, version: v + 1, reason: 'admin' });
     expect(event.source).toBe('/inventory-service');
     expect(event.subject).toBe(id);
   });
 
   it('when the product is unknown, then it is created with nothing reserved or sold', async () => {
     const id = `new-${randomUUID().slice(0, 8)}`;
+    const before = Date.now();
     const res = await request(inv.app).put(`/inventory/${id}`).set(admin).send({ available: 9 });
-    expect(res.body).toEqual({ productId: id, available: 9, reserved: 0, sold: 0, version: 1 });
+    expect(res.body).toEqual({ productId: id, available: 9, reserved: 0, sold: 0, version: expect.any(Number) });
+    expectStartedBetween(res.body.version, before);
     expect((await request(inv.app).get(`/inventory/${id}`)).body.available).toBe(9);
   });
 
   it('when the token is missing or wrong, then 401 and the level is unchanged', async () => {
     const id = await inv.product(10);
+    const v = await inv.version(id);
     expect((await request(inv.app).put(`/inventory/${id}`).send({ available: 1 })).status).toBe(401);
     const wrong = await request(inv.app)
       .put(`/inventory/${id}`)
       .set({ Authorization: 'Bearer nope' })
       .send({ available: 1 });
     expect(wrong.status).toBe(401);
-    expect((await request(inv.app).get(`/inventory/${id}`)).body).toMatchObject({ available: 10, version: 1 });
+    expect((await request(inv.app).get(`/inventory/${id}`)).body).toMatchObject({ available: 10, version: v });
   });
 
   it('when no ADMIN_TOKEN is configured, then 403', async () => {
@@ -104,20 +117,26 @@ describe('demo stock seed', () => {
     try {
       const demo = loadDemoStock();
       const correlationId = randomUUID();
+      const before = Date.now();
       expect(await fresh.stock.seed(demo, correlationId)).toBe(24);
+      const after = Date.now();
       expect(await fresh.stock.seed(demo, randomUUID())).toBe(0);
 
       const { body } = await request(fresh.app).get('/inventory');
       expect(body.items).toHaveLength(24);
-      expect(body.items[0]).toEqual({ productId: 'sku-001', available: 100, reserved: 0, sold: 0, version: 1 });
-      expect(body.items[23]).toEqual({ productId: 'sku-024', available: 5, reserved: 0, sold: 0, version: 1 });
+      // One seed, one starting version for every product.
+      const { version } = body.items[0];
+      expectStartedBetween(version, before, after);
+      expect(body.items.filter((i: { version: number }) => i.version !== version)).toEqual([]);
+      expect(body.items[0]).toEqual({ productId: 'sku-001', available: 100, reserved: 0, sold: 0, version });
+      expect(body.items[23]).toEqual({ productId: 'sku-024', available: 5, reserved: 0, sold: 0, version });
       const seededEvents = () => recorder.events('stock.updated').filter((e) => e.correlationId === correlationId);
       await waitFor(() => seededEvents().length === 24, { what: '24 seed stock.updated events' });
       const seeded = seededEvents() as CloudEvent<'stock.updated'>[];
       expect(seeded.map((e) => e.data)).toContainEqual({
         productId: 'sku-024',
         available: 5,
-        version: 1,
+        version,
         reason: 'seed',
       });
     } finally {

@@ -35,6 +35,7 @@ describe('order.created', () => {
   it('when every line is in stock, then it reserves them and emits stock.reserved with the new levels', async () => {
     const a = await inv.product(10);
     const b = await inv.product(4);
+    const [va, vb] = [await inv.version(a), await inv.version(b)];
     const order = buildOrderCreated({ items: [line(a, 3), line(b, 4)] });
     const before = Date.now();
     const sent = await inv.deliver('order.created', order);
@@ -47,8 +48,8 @@ describe('order.created', () => {
         { productId: b, quantity: 4 },
       ],
       levels: [
-        { productId: a, available: 7, version: 2 },
-        { productId: b, available: 0, version: 2 },
+        { productId: a, available: 7, version: va + 1 },
+        { productId: b, available: 0, version: vb + 1 },
       ],
     });
     const expiresAt = Date.parse(event.data.expiresAt);
@@ -56,14 +57,15 @@ describe('order.created', () => {
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 900_000);
     expect(event.correlationId).toBe(sent.correlationId);
     expect(event.subject).toBe(order.orderId);
-    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 3, sold: 0, version: 2 });
-    expect(await level(b)).toEqual({ productId: b, available: 0, reserved: 4, sold: 0, version: 2 });
+    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 3, sold: 0, version: va + 1 });
+    expect(await level(b)).toEqual({ productId: b, available: 0, reserved: 4, sold: 0, version: vb + 1 });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'RESERVED', expiresAt: event.data.expiresAt });
   });
 
   it('when one line is short, then nothing is reserved and stock.failed lists the shortage', async () => {
     const a = await inv.product(10);
     const b = await inv.product(1);
+    const [va, vb] = [await inv.version(a), await inv.version(b)];
     const order = buildOrderCreated({ items: [line(a, 2), line(b, 2)] });
     await inv.deliver('order.created', order);
 
@@ -74,8 +76,8 @@ describe('order.created', () => {
       reason: expect.stringContaining(b),
       shortages: [{ productId: b, requested: 2, available: 1 }],
     });
-    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: 1 });
-    expect(await level(b)).toMatchObject({ available: 1, reserved: 0, version: 1 });
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: va });
+    expect(await level(b)).toMatchObject({ available: 1, reserved: 0, version: vb });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK' });
   });
 
@@ -94,10 +96,11 @@ describe('order.created', () => {
 
   it('when a product is on several lines, then the summed quantity is reserved and checked', async () => {
     const a = await inv.product(5);
+    const va = await inv.version(a);
     const fits = await reserved([line(a, 2), line(a, 3)]);
     expect(eventsFor(fits.orderId, 'stock.reserved')[0]?.data).toMatchObject({
       items: [{ productId: a, quantity: 5 }],
-      levels: [{ productId: a, available: 0, version: 2 }],
+      levels: [{ productId: a, available: 0, version: va + 1 }],
     });
 
     const b = await inv.product(5);
@@ -109,6 +112,7 @@ describe('order.created', () => {
 
   it('when order.created is redelivered (same or new ce_id), then nothing is reserved or emitted again', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = buildOrderCreated({ items: [line(a, 2)] });
     const first = await inv.deliver('order.created', order);
     await inv.deliver('order.created', order, { id: first.id });
@@ -119,7 +123,7 @@ describe('order.created', () => {
     await recorder.waitForEvent('stock.released', forOrder(order.orderId));
 
     expect(eventsFor(order.orderId, 'stock.reserved')).toHaveLength(1);
-    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: 3 });
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, version: va + 2 });
   });
 
   it('when a failed order is redelivered, then it still fails without touching stock', async () => {
@@ -140,28 +144,31 @@ describe('order.created', () => {
 describe('payment.authorized', () => {
   it('when the reservation is RESERVED, then the reserved units become sold', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = await reserved([line(a, 3)]);
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
 
-    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 0, sold: 3, version: 3 });
+    expect(await level(a)).toEqual({ productId: a, available: 7, reserved: 0, sold: 3, version: va + 2 });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'COMMITTED' });
   });
 
   it('when it is redelivered, then it commits only once', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = await reserved([line(a, 3)]);
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
-    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: 3 });
+    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: va + 2 });
   });
 
   it('when the reservation was released because its payment failed, then nothing changes and the rejection is counted', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = await reserved([line(a, 3)]);
     await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
 
-    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, sold: 0, version: 3 });
+    expect(await level(a)).toMatchObject({ available: 10, reserved: 0, sold: 0, version: va + 2 });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'RELEASED' });
     const metrics = (await request(inv.app).get('/metrics')).text;
     expect(metrics).toMatch(/inventory_commit_rejected_total\{[^}]*status="RELEASED"[^}]*\} [1-9]/);
@@ -178,6 +185,7 @@ describe('payment.failed', () => {
   it('when the reservation is RESERVED, then its stock is released and stock.released carries the levels', async () => {
     const a = await inv.product(10);
     const b = await inv.product(10);
+    const [va, vb] = [await inv.version(a), await inv.version(b)];
     const order = await reserved([line(a, 3), line(b, 1)]);
     const sent = await inv.deliver(
       'payment.failed',
@@ -189,23 +197,24 @@ describe('payment.failed', () => {
       orderId: order.orderId,
       reason: 'payment failed: INVALID_CARD',
       levels: [
-        { productId: a, available: 10, version: 3 },
-        { productId: b, available: 10, version: 3 },
+        { productId: a, available: 10, version: va + 2 },
+        { productId: b, available: 10, version: vb + 2 },
       ],
     });
     expect(event.correlationId).toBe(sent.correlationId);
-    expect(await level(a)).toEqual({ productId: a, available: 10, reserved: 0, sold: 0, version: 3 });
+    expect(await level(a)).toEqual({ productId: a, available: 10, reserved: 0, sold: 0, version: va + 2 });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'RELEASED' });
   });
 
   it('when the reservation was committed, then nothing is released', async () => {
     const a = await inv.product(10);
+    const va = await inv.version(a);
     const order = await reserved([line(a, 3)]);
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
     await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
     await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
 
-    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: 3 });
+    expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: va + 2 });
     expect(await reservation(order.orderId)).toMatchObject({ status: 'COMMITTED' });
   });
 });

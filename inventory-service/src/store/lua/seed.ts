@@ -2,19 +2,21 @@
  * Loads the demo stock once: only into an empty store, and only if no seed ran before (the
  * marker), emitting stock.updated per product so the cache follows. KEYS: seeded marker, products,
  * outbox. ARGV: prefix, items JSON [{ productId, available, eventId }], event meta JSON.
- * Returns the number of products seeded.
+ * Versions start at first_version(), so a store seeded again after it was lost stays ahead of what
+ * consumers hold. Returns the number of products seeded.
  */
 export const SEED_LUA = `
 if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
 local meta = cjson.decode(ARGV[3])
 if redis.call('SETNX', KEYS[1], meta.time) == 0 then return 0 end
 local items = cjson.decode(ARGV[2])
+local version = first_version()
 for _, it in ipairs(items) do
-  redis.call('HSET', stock_key(ARGV[1], it.productId), 'available', it.available, 'reserved', 0, 'sold', 0, 'version', 1)
+  redis.call('HSET', stock_key(ARGV[1], it.productId), 'available', it.available, 'reserved', 0, 'sold', 0, 'version', version)
   redis.call('SADD', KEYS[2], it.productId)
   meta.id = it.eventId
   outbox_add(KEYS[3], event_record('stock.updated', it.productId,
-    { productId = it.productId, available = it.available, version = 1, reason = 'seed' }, meta))
+    { productId = it.productId, available = it.available, version = version, reason = 'seed' }, meta))
 end
 return #items
 `;
