@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { CloudEvent } from '@checkout/contracts';
+import { buildOrderCreated, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
 import { loadDemoStock } from '../src/domain/demo-stock';
 import { ADMIN_TOKEN, expectStartedBetween, startInventory, type Harness } from './harness';
@@ -52,6 +52,64 @@ describe('GET /inventory/:productId', () => {
     const res = await request(inv.app).get('/inventory/nope');
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('NOT_FOUND');
+  });
+});
+
+describe('PUT /inventory/:productId with If-Match (an operator count against concurrent orders)', () => {
+  it('when the product is still at the version read, then the level is set and the new ETag answered', async () => {
+    const id = await inv.product(10);
+    const read = await request(inv.app).get(`/inventory/${id}`);
+    expect(read.headers.etag).toBe(`"${read.body.version}"`);
+    const res = await request(inv.app)
+      .put(`/inventory/${id}`)
+      .set(admin)
+      .set('If-Match', read.headers.etag!)
+      .send({ available: 15 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ available: 15, version: read.body.version + 1 });
+    expect(res.headers.etag).toBe(`"${read.body.version + 1}"`);
+  });
+
+  it('when an order reserved stock since it was read, then 412 naming If-Match, and nothing changes', async () => {
+    const id = await inv.product(10);
+    const read = await request(inv.app).get(`/inventory/${id}`);
+    const order = buildOrderCreated({ items: [{ productId: id, quantity: 3, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+    await waitFor(async () => (await inv.version(id)) > read.body.version, { what: 'the reservation' });
+
+    const res = await request(inv.app)
+      .put(`/inventory/${id}`)
+      .set(admin)
+      .set('If-Match', read.headers.etag!)
+      .send({ available: 15 });
+    expect(res.status).toBe(412);
+    expect(res.body).toMatchObject({
+      error: 'PRECONDITION_FAILED',
+      details: [expect.objectContaining({ field: 'If-Match' })],
+    });
+    // Setting 15 over the 3 reserved would have made 18 sellable units of 15 on the shelf.
+    expect((await request(inv.app).get(`/inventory/${id}`)).body).toMatchObject({ available: 7, reserved: 3 });
+    expect(recorder.messages.some((m) => m.event?.subject === id && m.event?.data.available === 15)).toBe(false);
+  });
+
+  it('when If-Match is not an ETag of this API, or names a product that does not exist, then 400 or 412', async () => {
+    const id = await inv.product(10);
+    const bad = await request(inv.app)
+      .put(`/inventory/${id}`)
+      .set(admin)
+      .set('If-Match', 'yesterday')
+      .send({ available: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.objectContaining({ field: 'If-Match' })]);
+    const unknown = `new-${randomUUID().slice(0, 8)}`;
+    const missing = await request(inv.app)
+      .put(`/inventory/${unknown}`)
+      .set(admin)
+      .set('If-Match', '"1"')
+      .send({ available: 1 });
+    expect(missing.status).toBe(412);
+    expect((await request(inv.app).get(`/inventory/${unknown}`)).status).toBe(404);
+    expect((await request(inv.app).get(`/inventory/${id}`)).body.available).toBe(10);
   });
 });
 

@@ -1,7 +1,26 @@
-import { Router } from 'express';
-import { contextOf, notFound, parseInput, requireAdmin } from '@checkout/chassis';
+import { Router, type Request } from 'express';
+import { AppError, contextOf, notFound, parseInput, requireAdmin } from '@checkout/chassis';
 import { ProductId, SetStockRequest } from '@checkout/contracts';
 import type { StockStore } from '../store/stock-store';
+
+/** An item's version as an entity tag, so an admin can update it only if it did not change. */
+const etag = (version: number): string => `"${version}"`;
+
+/** The version an If-Match asks for; undefined without the header. */
+function ifMatchVersion(req: Request): number | undefined {
+  const header = req.header('if-match');
+  if (header === undefined) return undefined;
+  const match = /^"(\d{1,15})"$/.exec(header.trim());
+  if (!match) {
+    const detail = {
+      field: 'If-Match',
+      code: 'invalid_etag',
+      message: 'expected the ETag of GET /inventory/{productId}',
+    };
+    throw new AppError('BAD_REQUEST', 400, 'invalid If-Match header', [detail]);
+  }
+  return Number(match[1]);
+}
 
 export function inventoryRouter(stock: StockStore, adminToken: string | undefined): Router {
   const router = Router();
@@ -11,13 +30,22 @@ export function inventoryRouter(stock: StockStore, adminToken: string | undefine
   router.get('/inventory/:productId', async (req, res) => {
     const item = await stock.get(req.params.productId);
     if (!item) throw notFound(`product ${req.params.productId}`);
-    res.json(item);
+    res.set('ETag', etag(item.version)).json(item);
   });
   router.put('/inventory/:productId', requireAdmin(adminToken), async (req, res) => {
     const productId = parseInput(ProductId, req.params.productId, 'productId');
     const { available } = parseInput(SetStockRequest, req.body);
+    const expected = ifMatchVersion(req);
     const { correlationId, traceparent } = contextOf(req);
-    res.json(await stock.setAvailable(productId, available, correlationId, traceparent));
+    const result = await stock.setAvailable(productId, available, correlationId, traceparent, expected);
+    if ('stale' in result) {
+      const now = result.version === undefined ? 'does not exist' : `is at version ${result.version}`;
+      const detail = { field: 'If-Match', code: 'stale', message: `product ${productId} ${now}` };
+      throw new AppError('PRECONDITION_FAILED', 412, `product ${productId} changed since it was read: read it again`, [
+        detail,
+      ]);
+    }
+    res.set('ETag', etag(result.version)).json(result);
   });
   return router;
 }

@@ -45,20 +45,28 @@ export class StockStore {
     });
   }
 
+  /**
+   * Sets a product's level. With `expectedVersion` (the If-Match of the request) nothing is written
+   * unless the product is still at that version: an operator's count does not overwrite what a
+   * reservation changed since they read it. Answers the item, or the version it is at instead.
+   */
   async setAvailable(
     productId: string,
     available: number,
     correlationId: string,
     traceparent?: string,
-  ): Promise<InventoryItem> {
+    expectedVersion?: number,
+  ): Promise<InventoryItem | { stale: true; version?: number }> {
     const values = (await this.outbox.publishing(
       this.scripts.setStock(
         [this.keys.stock(productId), this.keys.products, this.outbox.stream],
         productId,
         available,
         eventMeta(correlationId, traceparent),
+        expectedVersion === undefined ? '' : String(expectedVersion),
       ),
     )) as string[];
+    if (values[0] === 'stale') return values[1] ? { stale: true, version: Number(values[1]) } : { stale: true };
     return toItem(productId, values)!;
   }
 

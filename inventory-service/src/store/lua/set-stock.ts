@@ -1,10 +1,16 @@
 /**
  * Admin: sets `available`, bumps the version and emits stock.updated. An unknown product is created
  * with nothing reserved or sold, at first_version(). KEYS: stock, products, outbox. ARGV: productId,
- * available, event meta JSON. Returns available, reserved, sold, version.
+ * available, event meta JSON, expected version ('' for any: the If-Match of the request).
+ * Returns available, reserved, sold, version; or { 'stale', current version or '' } when the
+ * expected version is not the product's (nothing written).
  */
 export const SET_STOCK_LUA = `
 local product_id, available = ARGV[1], tonumber(ARGV[2])
+if ARGV[4] ~= '' then
+  local current = redis.call('HGET', KEYS[1], 'version')
+  if current ~= ARGV[4] then return { 'stale', current or '' } end
+end
 local version
 if redis.call('EXISTS', KEYS[1]) == 1 then
   version = redis.call('HINCRBY', KEYS[1], 'version', 1)

@@ -144,20 +144,26 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   '/inventory/{productId}': {
     get: {
       service: 'inventory-service',
-      summary: 'One stock level',
+      summary: 'One stock level; its ETag is its version',
       parameters: [pathParam('productId')],
       responses: { '200': { description: 'Level', ...json(schema('InventoryItem')) }, '404': error('Unknown product') },
     },
     put: {
       service: 'inventory-service',
-      summary: 'Set the available level (admin) and emit stock.updated',
+      summary:
+        'Set the available level (admin) and emit stock.updated; with If-Match (the ETag read), only if the product has not changed since',
       security: [{ admin: [] }],
-      parameters: [pathParam('productId')],
+      parameters: [
+        pathParam('productId'),
+        { name: 'If-Match', in: 'header', required: false, schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+      ],
       requestBody: { required: true, ...json(schema('SetStockRequest')) },
       responses: {
         '200': { description: 'Level', ...json(schema('InventoryItem')) },
+        '400': error('BAD_REQUEST: malformed body or If-Match'),
         '401': error('Missing or wrong admin token'),
         '403': error('No ADMIN_TOKEN configured'),
+        '412': error('PRECONDITION_FAILED: the product changed since the ETag in If-Match was read'),
       },
     },
   },
