@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
 import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../../test/support';
 import {
@@ -13,6 +14,7 @@ import {
   createRedis,
   connectRedis,
   defineScript,
+  type DeadLetter,
   type HandlerMap,
 } from '../src';
 
@@ -395,6 +397,57 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the replayed event' });
       const again = await replayDeadLetters(kafka, publisher, service, (l) => l.eventId === event.id);
       expect(again.replayed).toBe(0);
+    });
+
+    it('when a dead letter arrives while a replay runs, then that run leaves it and the next run replays it', async () => {
+      const late = `${service}-late`;
+      const producer = kafka.producer();
+      await producer.connect();
+      const deadLetter = (partition: number) => {
+        const record = toKafkaRecord(
+          createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'late' }),
+        );
+        const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
+        return { id: record.headers.ce_id, message: { partition, key: record.key, value: record.value, headers } };
+      };
+      const early = deadLetter(3);
+      const during = [deadLetter(0), deadLetter(3)];
+      let arriving: (() => Promise<unknown>) | undefined = () =>
+        producer.send({ topic: dlqTopic(late), messages: during.map((l) => l.message) });
+      // The letters in `during` land right after the first run has read the DLQ's end offsets.
+      const racing: Kafka = Object.assign(Object.create(kafka) as Kafka, {
+        admin: () => {
+          const admin = kafka.admin();
+          const fetchTopicOffsets = admin.fetchTopicOffsets.bind(admin);
+          admin.fetchTopicOffsets = async (topic) => {
+            const ends = await fetchTopicOffsets(topic);
+            await arriving?.();
+            arriving = undefined;
+            return ends;
+          };
+          return admin;
+        },
+      });
+      const offered: [string[], string[]] = [[], []];
+      const offer = (run: string[]) => (l: DeadLetter) => {
+        run.push(l.eventId);
+        return true;
+      };
+      try {
+        await producer.send({ topic: dlqTopic(late), messages: [early.message] });
+        const first = await replayDeadLetters(racing, publisher, late, offer(offered[0]));
+        expect(first).toEqual({ replayed: 1, skipped: 0 });
+        expect(arriving).toBeUndefined();
+        const second = await replayDeadLetters(kafka, publisher, late, offer(offered[1]));
+        expect(second).toEqual({ replayed: 2, skipped: 0 });
+        expect(offered[0]).toEqual([early.id]);
+        expect(offered[1].sort()).toEqual(during.map((l) => l.id).sort());
+        await waitFor(() => during.every((l) => seen.some((e) => e.id === l.id)), {
+          what: 'the late letters replayed',
+        });
+      } finally {
+        await producer.disconnect();
+      }
     });
   });
 });

@@ -37,8 +37,9 @@ const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => {
 };
 
 /**
- * Reads `dlq.<service>` up to its current end. With `groupId` the read is committed, so each dead
- * letter is handed over once; without it (listing) nothing is committed.
+ * Reads `dlq.<service>` up to its current end. With `groupId` each letter handed to `onLetter` is
+ * committed, so it is handed over once, and a letter that arrives during the read is left for the
+ * next one; without it (listing) nothing is committed.
  */
 export async function readDeadLetters(
   kafka: Kafka,
@@ -71,11 +72,16 @@ export async function readDeadLetters(
   await new Promise<void>((resolve, reject) => {
     consumer
       .run({
-        autoCommit: Boolean(groupId),
+        // Committed by hand: autoCommit would also commit the letters this run passes over (those
+        // that arrived after `ends` was read), and no later run would see them.
+        autoCommit: false,
         eachMessage: async ({ partition, message }) => {
           const last = remaining.get(partition);
           if (last === undefined || BigInt(message.offset) > last) return;
           await onLetter(toDeadLetter(partition, message));
+          if (groupId) {
+            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+          }
           count++;
           if (BigInt(message.offset) >= last) remaining.delete(partition);
           if (remaining.size === 0) resolve();
