@@ -16,9 +16,15 @@ local function outbox_add(stream, record)
 end
 `;
 
-/** Takes the relay lock and reads the oldest entries in one round trip; nil when another relay holds it. */
+/**
+ * Takes the relay lock and reads the oldest entries in one round trip; nil when another relay holds
+ * it. A lock this relay holds is taken again: ioredis resends a command whose answer a dropped
+ * connection lost, and the resent claim must not wait out the lock its first run took.
+ */
 const CLAIM_BATCH = `
-if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then return false end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then return false end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', ARGV[3])
 `;
 

@@ -162,6 +162,30 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event, published on the next pass' });
   });
 
+  it('when the lock is still held by this relay (a claim resent after a dropped connection), then it publishes at once', async () => {
+    const p = `${prefix}-resent`;
+    let owner: string | null = null;
+    const watching = {
+      send: async (records: Parameters<Publisher['send']>[0]) => {
+        owner ??= await redis.get(`${p}:outbox:lock`);
+        return publisher.send(records);
+      },
+    } as unknown as Publisher;
+    const outbox = new Outbox({ redis, prefix: p, publisher: watching, logger });
+    const first = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' });
+    await outbox.addTo(redis.multi(), [first]).exec();
+    expect(await outbox.drain()).toBe(1);
+    expect(owner).toEqual(expect.any(String));
+
+    // The lock a first run of the claim took, whose answer never came back.
+    await redis.set(`${p}:outbox:lock`, owner!, 'PX', 10_000);
+    const second = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' });
+    await outbox.addTo(redis.multi(), [second]).exec();
+    expect(await outbox.drain()).toBe(1);
+    expect(await redis.exists(`${p}:outbox:lock`)).toBe(0);
+    await waitFor(() => seen.find((e) => e.id === second.id), { what: 'the second event' });
+  });
+
   it('when another relay holds the lock, then this one publishes nothing and leaves the entry to it', async () => {
     const p = `${prefix}-locked`;
     const outbox = new Outbox({ redis, prefix: p, publisher, logger });
