@@ -116,6 +116,15 @@ describe('gateway client: POST /v1/charges', () => {
     gateway = await scripted(ok); // for afterEach
   });
 
+  it('when the last attempt timed out but the gateway had authorized it, then that charge stands', async () => {
+    // The gateway decides, then answers after the client gave up.
+    gateway = await scripted({ ...ok, delayMs: 800 });
+    const req = charge();
+    const result = await clientFor(gateway.url, { maxRetries: 0, attemptTimeoutMs: 200 }).authorize(req);
+    expect(result).toEqual({ ok: true, paymentId: 'ch_1', attempts: 1 });
+    expect(gateway.calls).toHaveLength(1);
+  });
+
   it('when the service stops while the gateway fails, then no further attempt starts and nothing is decided', async () => {
     gateway = await scripted(unavailable);
     const stop = new AbortController();

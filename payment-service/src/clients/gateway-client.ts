@@ -1,4 +1,5 @@
 import type { AxiosError, AxiosResponse } from 'axios';
+import type {} from 'axios-retry'; // its per-request 'axios-retry' options on AxiosRequestConfig
 import { contextHeaders, createHttpClient, type RequestContext } from '@checkout/chassis';
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { isRetryable, retryDelayMs } from './retry-policy';
@@ -9,6 +10,8 @@ import { isRetryable, retryDelayMs } from './retry-policy';
  */
 class ChargeAttempts {
   count = 0;
+  /** An attempt got no answer (timeout, reset): the gateway may have decided it all the same. */
+  unanswered = false;
   constructor(
     readonly expiresAt: number,
     readonly stop?: AbortSignal,
@@ -53,7 +56,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     shouldResetTimeout: true,
     // 429 and 5xx reject so axios-retry sees them; every other status is an answer to map.
     validateStatus: (s) => s < 500 && s !== 429,
-    retryCondition: (err) => !err.config?.chargeAttempts?.stop?.aborted && isRetryable(err),
+    retryCondition: (err) => {
+      const attempts = err.config?.chargeAttempts;
+      if (attempts && !err.response) attempts.unanswered = true;
+      return !attempts?.stop?.aborted && isRetryable(err);
+    },
     retryDelay: (n, err) => retryDelayMs(n, err, opts.backoffBaseMs, opts.random),
   });
   // Runs before every attempt, the first and each retry after its delay: never charge an order
@@ -68,6 +75,18 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     return config;
   });
 
+  /** The id of the order's authorized charge, if the gateway made one; throws when it cannot say. */
+  async function authorizedCharge(req: ChargeRequest, ctx?: RequestContext): Promise<string | undefined> {
+    const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
+      params: { orderId: req.orderId },
+      headers: contextHeaders(ctx),
+      validateStatus: (s) => s === 200,
+      'axios-retry': { retries: 1 },
+    });
+    const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
+    return charged ? String(charged.id) : undefined;
+  }
+
   /**
    * The reservation is gone, so no charge may start. But an earlier attempt (this call's, or that of
    * a worker that died mid-charge, whose claim the sweeper resumed) may have been authorized:
@@ -76,15 +95,23 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
    * this throws and the claim stays with the sweeper, to be settled once it can.
    */
   async function settleExpired(req: ChargeRequest, attempts: number, ctx?: RequestContext) {
-    const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
-      params: { orderId: req.orderId },
-      headers: contextHeaders(ctx),
-      validateStatus: (s) => s === 200,
-    });
-    const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
-    if (charged) return { ok: true as const, paymentId: String(charged.id), attempts };
+    const paymentId = await authorizedCharge(req, ctx);
+    if (paymentId) return { ok: true as const, paymentId, attempts };
     const reason = 'the stock reservation expired before the charge';
     return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
+  }
+
+  /**
+   * Retries ran out. If an attempt went unanswered, the gateway may still have authorized it (a
+   * real one may finish a request whose client gave up): that charge stands. Otherwise, or when
+   * the gateway cannot be asked either, GATEWAY_ERROR.
+   */
+  async function settleFailed(req: ChargeRequest, attempts: ChargeAttempts, err: AxiosError, ctx?: RequestContext) {
+    if (attempts.unanswered || !err.response) {
+      const paymentId = await authorizedCharge(req, ctx).catch(() => undefined);
+      if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
+    }
+    return { ok: false as const, code: 'GATEWAY_ERROR' as const, reason: describe(err), attempts: attempts.count };
   }
 
   return {
@@ -100,7 +127,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
       } catch (err) {
         if (stop?.aborted) throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
         if (err instanceof ReservationExpiredError) return settleExpired(req, attempts.count, ctx);
-        return { ok: false, code: 'GATEWAY_ERROR', reason: describe(err as AxiosError), attempts: attempts.count };
+        return settleFailed(req, attempts, err as AxiosError, ctx);
       }
     },
   };
