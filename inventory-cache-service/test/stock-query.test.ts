@@ -4,8 +4,9 @@ import { cacheService, fakeInventory, item, productId } from './harness';
 const UNREACHABLE = 'http://127.0.0.1:1';
 
 describe('POST /stock/query', () => {
-  it('when products are cached, then it answers their levels and leaves unknown ones out', async () => {
-    const svc = await cacheService(UNREACHABLE);
+  it('when products are cached, then it answers their levels and leaves out those inventory does not know', async () => {
+    const inventory = await fakeInventory([]);
+    const svc = await cacheService(inventory.url);
     const [a, b, unknown] = [productId(), productId(), productId()];
     await svc.store.apply([
       { productId: a, available: 7, version: 3 },
@@ -22,6 +23,7 @@ describe('POST /stock/query', () => {
       ],
     });
     svc.close();
+    await inventory.close();
   });
 
   it('when the body is malformed, then 400 names the field', async () => {
@@ -97,15 +99,27 @@ describe('POST /stock/query', () => {
     await inventory.close();
   });
 
-  it('when inventory-service is unreachable on a miss, then it answers what the cache has', async () => {
-    const svc = await cacheService(UNREACHABLE);
+  it('when inventory-service is unreachable on a miss, then 503: the missed level is unknown, not zero', async () => {
+    const svc = await cacheService(UNREACHABLE, { minIntervalMs: 60_000 });
     const [known, missing] = [productId(), productId()];
     await svc.store.apply([{ productId: known, available: 1, version: 1 }]);
-    const res = await request(svc.app)
+    for (let i = 0; i < 2; i++) {
+      // The second miss falls within the sync interval: the failed sync still counts.
+      const res = await request(svc.app)
+        .post('/stock/query')
+        .send({ productIds: [known, missing] });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({
+        error: 'DEPENDENCY_UNAVAILABLE',
+        message: expect.stringContaining('inventory'),
+      });
+    }
+    expect((await request(svc.app).get(`/stock/${missing}`)).status).toBe(503);
+    // What the cache holds entirely is still answered.
+    const cached = await request(svc.app)
       .post('/stock/query')
-      .send({ productIds: [known, missing] });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [{ productId: known, available: 1, version: 1 }] });
+      .send({ productIds: [known] });
+    expect(cached.body).toEqual({ items: [{ productId: known, available: 1, version: 1 }] });
     svc.close();
   });
 

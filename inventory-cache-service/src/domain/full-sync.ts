@@ -16,6 +16,7 @@ export interface SyncDeps {
 export class FullSync {
   private inFlight?: Promise<number>;
   private lastMissSyncAt = Number.NEGATIVE_INFINITY;
+  private lastMissSyncFailed = false;
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -24,16 +25,29 @@ export class FullSync {
     return this.inFlight;
   }
 
-  /** On a cache miss: join a running sync, or start one unless one started within the interval. */
+  /**
+   * On a cache miss: join a running sync, or start one unless one started within the interval.
+   * Rejects when the sync it relies on failed, the one skipped for the interval included: a miss
+   * is then unknown, not absent.
+   */
   async onMiss(): Promise<void> {
     if (this.inFlight) {
       await this.inFlight;
       return;
     }
     const now = (this.deps.now ?? Date.now)();
-    if (now - this.lastMissSyncAt < this.deps.minIntervalMs) return;
+    if (now - this.lastMissSyncAt < this.deps.minIntervalMs) {
+      if (this.lastMissSyncFailed) throw new Error('the last full sync failed');
+      return;
+    }
     this.lastMissSyncAt = now;
-    await this.run();
+    try {
+      await this.run();
+      this.lastMissSyncFailed = false;
+    } catch (err) {
+      this.lastMissSyncFailed = true;
+      throw err;
+    }
   }
 
   async fillIfEmpty(): Promise<boolean> {

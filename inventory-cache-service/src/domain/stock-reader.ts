@@ -1,11 +1,13 @@
 import type { CachedStock } from '@checkout/contracts';
-import type { Logger } from '@checkout/chassis';
+import { dependencyUnavailable, type Logger } from '@checkout/chassis';
 import type { StockStore } from '../store/stock-store';
 import type { FullSync } from './full-sync';
 
 /**
- * Answers from the cache; products it misses are looked up once more after a full sync. When
- * inventory-service cannot be reached the answer is what the cache holds: a miss stays absent.
+ * Answers from the cache; products it misses are looked up once more after a full sync. When that
+ * sync cannot reach inventory-service, a missed product's level is unknown, not zero: the answer
+ * is 503, so a cold cache during an inventory outage never turns orders away as out of stock.
+ * Queries the cache holds entirely are answered whatever inventory-service's state.
  */
 export class StockReader {
   constructor(
@@ -21,8 +23,8 @@ export class StockReader {
     try {
       await this.sync.onMiss();
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'full sync on a cache miss failed; answering from the cache');
-      return found;
+      this.logger.warn({ err: (err as Error).message }, 'full sync on a cache miss failed');
+      throw dependencyUnavailable('inventory-service', err);
     }
     return this.store.get(ids);
   }
