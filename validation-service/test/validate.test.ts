@@ -78,6 +78,31 @@ describe('POST /validate', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ code: 'INVALID_PROMO_CODE', promoCode: 'FREE' })]);
   });
 
+  it('when one promo code is given in several spellings, then it counts once', async () => {
+    const res = await request(appWith())
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', 4)], promoCodes: ['PROMO10', 'promo10', 'Promo10'] } });
+    expect(res.body).toMatchObject({ valid: true, pricing: { subtotal: 9996, discount: 1000, total: 8996 } });
+  });
+
+  it('when a code only folds to a valid one outside ASCII, then INVALID_PROMO_CODE', async () => {
+    // The long s (U+017F) upper-cases to S.
+    const res = await request(appWith())
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', 3)], promoCodes: ['\u017Fave500', 'constructor'] } });
+    expect(res.body.valid).toBe(false);
+    expect(res.body.errors.map((e: { promoCode: string }) => e.promoCode)).toEqual(['\u017Fave500', 'constructor']);
+    expect(res.body.pricing.discount).toBe(0);
+  });
+
+  it('when the lines of one product add up to more than an order may hold, then 400 names the line', async () => {
+    const res = await request(appWith())
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', 10_000), line('sku-002', 1), line('sku-001', 1)] } });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'cart.items[2].quantity' })]);
+  });
+
   it('when a product is unknown, then UNKNOWN_PRODUCT names it', async () => {
     const res = await request(appWith())
       .post('/validate')

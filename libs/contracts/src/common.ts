@@ -6,7 +6,9 @@ export const ProductId = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore');
-export const Quantity = z.number().int().positive().max(10_000);
+/** The most of one product an order may hold (all of its cart lines together). */
+export const MAX_QUANTITY = 10_000;
+export const Quantity = z.number().int().positive().max(MAX_QUANTITY);
 export const IsoTime = z.iso.datetime();
 
 export const Customer = z.strictObject({

@@ -1,18 +1,34 @@
 import { z } from 'zod';
 import { Cents, Currency, DEFAULT_CURRENCY } from './money';
-import { Customer, OrderId, PaymentToken, ProductId, Quantity } from './common';
+import { Customer, MAX_QUANTITY, OrderId, PaymentToken, ProductId, Quantity } from './common';
 
 export const MAX_CART_LINES = 100;
 
 export const CartItem = z.strictObject({ productId: ProductId, quantity: Quantity, price: Cents });
 
-export const Cart = z.strictObject({
-  // An empty cart is a business rule (422 EMPTY_CART), not malformed input.
-  items: z.array(CartItem).max(MAX_CART_LINES),
-  promoCodes: z.array(z.string().min(1).max(64)).max(10).optional(),
-  // The catalog is priced in one currency; others are refused up front rather than converted.
-  currency: z.literal(DEFAULT_CURRENCY).default(DEFAULT_CURRENCY),
-});
+export const Cart = z
+  .strictObject({
+    // An empty cart is a business rule (422 EMPTY_CART), not malformed input.
+    items: z.array(CartItem).max(MAX_CART_LINES),
+    promoCodes: z.array(z.string().min(1).max(64)).max(10).optional(),
+    // The catalog is priced in one currency; others are refused up front rather than converted.
+    currency: z.literal(DEFAULT_CURRENCY).default(DEFAULT_CURRENCY),
+  })
+  // Lines of one product are one order line: together they stay within what a line may hold.
+  .superRefine((cart, ctx) => {
+    const total = new Map<string, number>();
+    cart.items.forEach((item, i) => {
+      const sum = (total.get(item.productId) ?? 0) + item.quantity;
+      total.set(item.productId, sum);
+      if (sum > MAX_QUANTITY && sum - item.quantity <= MAX_QUANTITY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', i, 'quantity'],
+          message: `at most ${MAX_QUANTITY} of ${item.productId} in one order, all its lines together`,
+        });
+      }
+    });
+  });
 export type Cart = z.infer<typeof Cart>;
 
 export const CheckoutRequest = z.strictObject({

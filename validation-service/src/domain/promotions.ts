@@ -15,8 +15,14 @@ export function applyPromotions(
 ): { discount: number; errors: ValidationDetail[] } {
   let discount = 0;
   const errors: ValidationDetail[] = [];
-  for (const code of new Set(codes)) {
-    const rule = RULES[code.toUpperCase()];
+  const applied = new Set<string>();
+  for (const code of codes) {
+    // Codes match regardless of ASCII case, and each counts once however it is spelled: `promo10`
+    // and `PROMO10` are one code. Only ASCII is folded, so no other letter turns into a valid code.
+    const name = /^[A-Za-z0-9]+$/.test(code) ? code.toUpperCase() : code;
+    if (applied.has(name)) continue;
+    applied.add(name);
+    const rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;
     if (!rule) {
       errors.push({ code: 'INVALID_PROMO_CODE', promoCode: code, message: `promo code ${code} is not valid` });
       continue;
