@@ -6,9 +6,37 @@ const path = require('node:path');
 const { startInfra } = require('./lib/infra');
 const { SERVICES, startServices, getJson, ROOT } = require('./lib/services');
 
+/**
+ * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
+ * whenever (during start-up too): services first, so they drain against live Kafka and Redis, then
+ * the infrastructure, which runs in process groups of its own so a Ctrl-C does not reach it first.
+ */
+let infraStarting;
+let servicesStarting;
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\n[start] stopping services…');
+  const system = await servicesStarting?.catch(() => undefined);
+  await system?.stopAll();
+  const infra = await infraStarting?.catch(() => undefined);
+  await infra?.stop();
+  console.log('[start] stopped');
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stop());
+// npm runs this through `sh -c`, which dies on SIGTERM without passing it on: left an orphan,
+// this process would keep the whole system running. Under npm, its parent changing means it was left.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
+}
+
 async function main() {
   const began = Date.now();
-  const infra = await startInfra({ env: process.env, appendonly: true });
+  infraStarting = startInfra({ env: process.env, appendonly: true, ownGroup: true });
+  const infra = await infraStarting;
   const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const env = {
     ...infra.serviceEnv,
@@ -19,14 +47,15 @@ async function main() {
     KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
   };
   const logDir = path.join(ROOT, '.run', 'logs');
+  servicesStarting = startServices({ env, logDir });
   let system;
   try {
-    system = await startServices({ env, logDir });
+    system = await servicesStarting;
   } catch (err) {
     console.error(`[start] ${err.message}\n[start] logs are in ${path.relative(process.cwd(), logDir)}/`);
-    await infra.stop();
-    process.exit(1);
+    return stop(1);
   }
+  if (stopping) return;
   // inventory-service seeds demo stock into an empty store and the cache follows its events.
   const deadline = Date.now() + 30_000;
   while ((await getJson(`${system.urls['inventory-cache-service']}/stock/sku-001`)).status !== 200) {
@@ -35,18 +64,6 @@ async function main() {
   }
   const stock = JSON.parse((await getJson(`${system.urls['inventory-service']}/inventory`)).body || '{"items":[]}');
 
-  let stopping = false;
-  const stop = async (code = 0) => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\n[start] stopping services…');
-    await system.stopAll();
-    await infra.stop();
-    console.log('[start] stopped');
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
   for (const [name, p] of system.processes) {
     p.child.once('exit', (code, signal) => {
       if (!stopping)
@@ -75,5 +92,5 @@ Ctrl-C stops everything.`);
 
 main().catch((err) => {
   console.error(err);
-  process.exit(1);
+  return stop(1);
 });

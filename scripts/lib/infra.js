@@ -100,7 +100,7 @@ function stopChild(child, timeoutMs = 5000) {
  * Starts redis-server on a free port (or the given one). With `appendonly` its data survives a
  * restart (fault tests restart it); `restart()` keeps the port and the data directory.
  */
-async function startRedis({ port, appendonly = false, log = console.error } = {}) {
+async function startRedis({ port, appendonly = false, ownGroup = false, log = console.error } = {}) {
   ensureBinary('redis-server', log);
   const p = port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-redis-'));
@@ -126,7 +126,7 @@ async function startRedis({ port, appendonly = false, log = console.error } = {}
         '--loglevel',
         'warning',
       ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      { stdio: ['ignore', 'ignore', 'inherit'], detached: ownGroup },
     );
     await waitForPort(p);
   };
@@ -193,12 +193,13 @@ async function startKafkaMock({
   log = console.error,
   timeoutMs = 10_000,
   front = process.env.KAFKA_MOCK_FRONT !== '0',
+  ownGroup = false,
 } = {}) {
   ensureBinary('kcat', log);
   const mock = spawn(
     'kcat',
     ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: ownGroup },
   );
   const children = [mock];
   const stop = async () => {
@@ -215,6 +216,7 @@ async function startKafkaMock({
     if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
     const frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached: ownGroup,
     });
     children.push(frontChild);
     const brokers = await waitForOutput(
@@ -231,21 +233,25 @@ async function startKafkaMock({
   }
 }
 
-/** Kafka and Redis for a run: the given ones from env, otherwise fresh local ones. */
-async function startInfra({ env = process.env, appendonly = false, log = console.error } = {}) {
+/**
+ * Kafka and Redis for a run: the given ones from env, otherwise fresh local ones. `ownGroup` puts
+ * what it starts in process groups of their own, so a Ctrl-C in the terminal reaches only the
+ * caller, which stops the services first and the infrastructure after them (`npm start`).
+ */
+async function startInfra({ env = process.env, appendonly = false, ownGroup = false, log = console.error } = {}) {
   const started = [];
   let kafkaBrokers = env.KAFKA_BROKERS;
   let redisUrl = env.REDIS_URL;
   let redis;
   let kafka;
   if (!kafkaBrokers) {
-    kafka = await startKafkaMock({ log });
+    kafka = await startKafkaMock({ log, ownGroup });
     started.push(kafka);
     kafkaBrokers = kafka.brokers;
     log(`[infra] Kafka mock cluster at ${kafkaBrokers}${kafka.frontPid ? ' (fetch-on-arrival front)' : ''}`);
   }
   if (!redisUrl) {
-    redis = await startRedis({ appendonly, log });
+    redis = await startRedis({ appendonly, ownGroup, log });
     started.push(redis);
     redisUrl = redis.url;
     log(`[infra] redis-server at ${redisUrl}`);

@@ -3,6 +3,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const path = require('node:path');
 const { freePort, stopChild } = require('./infra');
 
@@ -29,6 +30,15 @@ function getJson(url, timeoutMs = 1000) {
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve({ status: 0, body: '' }));
+  });
+}
+
+/** Whether something already listens on `port` (on any address, as the services bind). */
+function portTaken(port) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => resolve(err.code === 'EADDRINUSE'));
+    probe.listen(port, () => probe.close(() => resolve(false)));
   });
 }
 
@@ -60,6 +70,18 @@ async function startServices({
   const selected = SERVICES.filter((s) => !only || only.includes(s.name));
   const ports = {};
   for (const s of SERVICES) ports[s.name] = randomPorts ? await freePort() : s.port;
+  if (!randomPorts) {
+    // A service that cannot bind its port exits, and whatever holds the port would answer the
+    // readiness checks in its place: refuse up front, naming the port.
+    const taken = [];
+    for (const s of selected) if (await portTaken(ports[s.name])) taken.push(`${ports[s.name]} (${s.name})`);
+    if (taken.length > 0) {
+      throw new Error(
+        `port ${taken.join(', ')} already in use: another \`npm start\`, or another program, is listening there. ` +
+          `Stop it first (\`ss -ltnp\` names the process).`,
+      );
+    }
+  }
   const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`]));
   const shared = { ...env };
   for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
@@ -128,4 +150,4 @@ async function startServices({
   };
 }
 
-module.exports = { SERVICES, startServices, waitReady, getJson, ROOT };
+module.exports = { SERVICES, startServices, waitReady, getJson, portTaken, ROOT };
