@@ -17,6 +17,7 @@ describe('.github/workflows/ci.yml', () => {
     if (!found) throw new Error(`ci.yml has no job ${name}`);
     return found;
   };
+  const ciRun = readRepoFile('.ci/run');
   const commands = (name: string): string =>
     job(name)
       .steps.map((s) => s.run ?? '')
@@ -26,15 +27,21 @@ describe('.github/workflows/ci.yml', () => {
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
   });
 
-  it('when the test job runs, then on Node 20 with kcat and redis-server it installs, lints, typechecks and tests', () => {
+  it('when the test job runs, then on Node 20 it apt-installs what .ci/run needs, without recommends, and runs .ci/run', () => {
     const setupNode = job('test').steps.find((s) => s.uses?.startsWith('actions/setup-node'));
     expect(String(setupNode?.with?.['node-version'])).toBe('20');
+    const needed = [...ciRun.matchAll(/need\+=\((\S+)\)/g)].map((m) => m[1]!);
+    expect(needed).toEqual(expect.arrayContaining(['docker-compose', 'kcat', 'redis-server']));
     const run = commands('test');
-    expect(run).toMatch(/apt-get install .*kcat/);
-    expect(run).toMatch(/apt-get install .*redis-server/);
-    const order = ['npm install', 'npm run lint', 'npm run typecheck', 'npm test'].map((c) => run.indexOf(c));
-    expect(order.every((i) => i >= 0)).toBe(true);
-    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const install = run.match(/apt-get install (.*)/)?.[1]?.split(/\s+/) ?? [];
+    expect(install).toEqual(expect.arrayContaining(['--no-install-recommends', ...needed]));
+    expect(run).toMatch(/^bash \.ci\/run$/m);
+  });
+
+  it('when .ci/run runs, then it installs, lints, typechecks, tests and runs the chaos suite, in that order', () => {
+    const steps = ['npm install', 'npm run lint', 'npm run typecheck', 'npm test', 'npm run test:chaos'];
+    const run = ciRun.split('\n').map((line) => steps.find((c) => line === c || line.startsWith(`${c} `)));
+    expect(run.filter(Boolean)).toEqual(steps);
   });
 
   it('when the image job runs, then it builds one image per service with SERVICE=<dir>', () => {

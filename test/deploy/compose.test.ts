@@ -18,6 +18,11 @@ interface ComposeService {
 }
 
 const text = (value: string[] | string | undefined): string => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
+// docker-compose v1 prints `{ condition }` per dependency; the v2 plugin adds `required: true` (and `restart`).
+const conditions = (svc: ComposeService): Record<string, string> =>
+  Array.isArray(svc.depends_on)
+    ? Object.fromEntries(svc.depends_on.map((dep) => [dep, 'service_started']))
+    : Object.fromEntries(Object.entries(svc.depends_on ?? {}).map(([dep, { condition }]) => [dep, condition]));
 const published = (svc: ComposeService): string[] =>
   (svc.ports ?? []).map((p) =>
     typeof p === 'string' ? p.replace(/^.*?(\d+:\d+)$/, '$1') : `${p.published}:${p.target}`,
@@ -94,7 +99,7 @@ describe('docker-compose.yml', () => {
 
   it('when the topic job runs, then it creates every event topic and every dead-letter topic with 6 partitions', () => {
     const job = service('kafka-topics');
-    expect(job.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(conditions(job)).toEqual({ kafka: 'service_healthy' });
     const topics = String(job.environment?.TOPICS).split(/\s+/);
     const expected = [...EVENT_TYPES, ...kafkaServices().map(dlqTopic)];
     expect(topics).toEqual(expect.arrayContaining(expected));
@@ -109,6 +114,10 @@ describe('docker-compose.yml', () => {
     expect(text(redis.command)).toMatch(/--appendonly yes/);
     expect(JSON.stringify(redis.volumes)).toContain('/data');
     expect(redis.healthcheck?.test).toBeDefined();
+  });
+
+  it('when Redis starts, then it publishes no host port, so a Redis already on the host does not block it', () => {
+    expect(service('redis').ports ?? []).toEqual([]);
   });
 
   it('when the file lists services, then they are exactly the infrastructure and the contract services', () => {

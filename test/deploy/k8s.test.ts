@@ -8,7 +8,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import type { IContainer, IProbe } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse } from 'yaml';
-import { ROOT, SCALED, SERVICES, SHARED_ENV, kafkaServices, urlOf } from './repo';
+import { ROOT, SCALED, SERVICES, SHARED_ENV, kafkaServices, readRepoFile, urlOf } from './repo';
 
 const DIR = path.join(ROOT, 'deploy', 'k8s');
 type Model = { validate(): void };
@@ -33,6 +33,13 @@ interface Manifest {
 }
 
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8')) as {
+  namespace: string;
+  resources: string[];
+  secretGenerator?: { name: string; literals?: string[] }[];
+};
+/** The Secret every Deployment reads ADMIN_TOKEN from; the operator creates it, the kustomization never does. */
+const ADMIN_SECRET = 'checkout-saga-secrets';
 const manifests: { file: string; object: Manifest }[] = files.flatMap((file) =>
   parseAllDocuments(fs.readFileSync(path.join(DIR, file), 'utf8')).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
@@ -74,9 +81,6 @@ describe('deploy/k8s', () => {
   );
 
   it('when applied with kustomize, then the kustomization lists exactly the manifest files', () => {
-    const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8')) as {
-      resources: string[];
-    };
     expect([...kustomization.resources].sort()).toEqual([...files].sort());
   });
 
@@ -109,12 +113,12 @@ describe('deploy/k8s', () => {
       expect(find<Deployment>('Deployment', name).spec?.template.spec?.securityContext?.runAsNonRoot).toBe(true);
     });
 
-    it('when configured, then it reads the shared ConfigMap and Secret', () => {
+    it(`when configured, then it reads the shared ConfigMap and the operator's Secret ${ADMIN_SECRET}`, () => {
       const refs = container(name).envFrom ?? [];
       const configMap = refs.find((r) => r.configMapRef)?.configMapRef?.name;
-      const secret = refs.find((r) => r.secretRef)?.secretRef?.name;
       expect(find<Manifest>('ConfigMap', configMap!)).toBeDefined();
-      expect(find<Manifest>('Secret', secret!)).toBeDefined();
+      // Not optional: without the Secret the pod waits for it instead of starting with admin endpoints off.
+      expect(refs.find((r) => r.secretRef)?.secretRef).toEqual({ name: ADMIN_SECRET });
     });
 
     it(`when called as ${name}:${port}, then its Service selects its pods and targets the container port`, () => {
@@ -152,8 +156,21 @@ describe('deploy/k8s', () => {
     for (const s of SERVICES.filter((s) => s.urlVar)) expect(data[s.urlVar!]).toBe(urlOf(s));
   });
 
-  it('when the admin token is read, then it comes from the Secret', () => {
-    expect(find<Manifest>('Secret', 'checkout-saga-secrets').stringData).toHaveProperty('ADMIN_TOKEN');
+  it('when applied over an existing cluster, then no Secret or secretGenerator in it carries a literal value', () => {
+    const literalSecrets = manifests
+      .filter((m) => m.object.kind === 'Secret')
+      .filter((m) => Object.keys({ ...m.object.data, ...m.object.stringData }).length > 0)
+      .map((m) => `${m.file}: ${m.object.metadata.name}`);
+    expect(literalSecrets).toEqual([]);
+    expect((kustomization.secretGenerator ?? []).filter((g) => (g.literals ?? []).length > 0)).toEqual([]);
+  });
+
+  it(`when the operator follows the deployment doc, then it creates ${ADMIN_SECRET} with a random ADMIN_TOKEN`, () => {
+    const doc = readRepoFile('docs/architecture/deployment.md');
+    const create = doc.match(
+      /kubectl -n (\S+) create secret generic (\S+) --from-literal=ADMIN_TOKEN="\$\(openssl rand/,
+    );
+    expect(create?.slice(1)).toEqual([kustomization.namespace, ADMIN_SECRET]);
   });
 
   it('when the topic Job runs, then it creates every event topic and every dead-letter topic with 6 partitions', () => {
