@@ -423,6 +423,25 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       expect(again.replayed).toBe(0);
     });
 
+    it('when a replayed letter cannot be sent, then the replay fails at once and the next run offers the letter again', async () => {
+      const broken = `${service}-broken`;
+      const producer = kafka.producer();
+      await producer.connect();
+      const record = toKafkaRecord(
+        createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'b' }),
+      );
+      const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
+      const down = { send: () => Promise.reject(new Error('broker down')) } as unknown as Publisher;
+      try {
+        await producer.send({ topic: dlqTopic(broken), messages: [{ key: record.key, value: record.value, headers }] });
+        await expect(replayDeadLetters(kafka, down, broken)).rejects.toThrow('broker down');
+        expect(await replayDeadLetters(kafka, publisher, broken)).toEqual({ replayed: 1, skipped: 0 });
+        await waitFor(() => seen.some((e) => e.id === record.headers.ce_id), { what: 'the letter replayed' });
+      } finally {
+        await producer.disconnect();
+      }
+    });
+
     it('when a dead letter arrives while a replay runs, then that run leaves it and the next run replays it', async () => {
       const late = `${service}-late`;
       const producer = kafka.producer();

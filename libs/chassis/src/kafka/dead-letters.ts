@@ -69,27 +69,39 @@ export async function readDeadLetters(
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let count = 0;
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        // Committed by hand: autoCommit would also commit the letters this run passes over (those
-        // that arrived after `ends` was read), and no later run would see them.
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const last = remaining.get(partition);
-          if (last === undefined || BigInt(message.offset) > last) return;
-          await onLetter(toDeadLetter(partition, message));
-          if (groupId) {
-            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-          }
-          count++;
-          if (BigInt(message.offset) >= last) remaining.delete(partition);
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
+  let failed = false;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          // Committed by hand: autoCommit would also commit the letters this run passes over (those
+          // that arrived after `ends` was read), and no later run would see them.
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            const last = remaining.get(partition);
+            if (failed || last === undefined || BigInt(message.offset) > last) return;
+            try {
+              await onLetter(toDeadLetter(partition, message));
+              if (groupId) {
+                await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+              }
+            } catch (err) {
+              // Ends the run (kafkajs would retry the letter for as long as the failure lasts);
+              // the letter is not committed, so the next run offers it again.
+              failed = true;
+              reject(err as Error);
+              return;
+            }
+            count++;
+            if (BigInt(message.offset) >= last) remaining.delete(partition);
+            if (remaining.size === 0) resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
   return count;
 }
 
