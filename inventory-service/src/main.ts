@@ -1,4 +1,4 @@
-import { Runtime, connectRedis } from '@checkout/chassis';
+import { Runtime, connectRedis, waitUntilCaughtUp } from '@checkout/chassis';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { loadDemoStock } from './domain/demo-stock';
@@ -12,15 +12,39 @@ const { redis, outbox, logger } = runtime;
 if (!redis || !outbox) throw new Error('inventory-service needs Redis and the outbox');
 const inventory = createInventory({ redis, outbox, logger, metrics: runtime.metrics, settings: config });
 const app = createApp({ ...runtime, ...inventory, adminToken: config.ADMIN_TOKEN });
-runtime.onStop('expiry-sweeper', () => inventory.sweeper.stop());
+let stopping = false;
+runtime.onStop('expiry-sweeper', () => {
+  stopping = true;
+  return inventory.sweeper.stop();
+});
+
+/**
+ * The sweeper starts once the payment outcomes waiting at start-up are handled. After an outage
+ * longer than the reservation TTL, a payment.authorized may be queued for a reservation already
+ * past its expiry: released first, its units could go to the orders queued beside it, and the
+ * paid order would hold none. Until Kafka answers, nothing is released.
+ */
+async function startSweeperWhenCaughtUp(): Promise<void> {
+  const outcomes = Object.keys(inventory.handlers).filter((topic) => topic.startsWith('payment.'));
+  for (;;) {
+    try {
+      if (!(await waitUntilCaughtUp(runtime.kafka!, SERVICE, outcomes, { stopped: () => stopping }))) return;
+      inventory.sweeper.start();
+      return;
+    } catch (err) {
+      logger.warn({ err }, 'cannot tell whether the queued payment outcomes are handled; the expiry sweeper waits');
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
+  }
+}
 
 const start = async (): Promise<void> => {
   // Seed before the consumer joins, so no order.created meets an empty store on a first start.
   await connectRedis(redis);
   const seeded = await inventory.stock.seed(loadDemoStock());
   if (seeded > 0) logger.info({ products: seeded }, 'demo stock seeded');
-  inventory.sweeper.start();
   await runtime.start(app, { groupId: SERVICE, handlers: inventory.handlers });
+  await startSweeperWhenCaughtUp();
 };
 
 start().catch((err: unknown) => {

@@ -9,6 +9,7 @@ import {
   replayDeadLetters,
   Publisher,
   createKafka,
+  waitUntilCaughtUp,
   createLogger,
   createMetrics,
   createRedis,
@@ -89,6 +90,29 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     expect(got.correlationId).toBe('corr-outbox');
     expect(got.data).toEqual(event.data);
     expect(await redis.xlen(outbox.stream)).toBe(0);
+  });
+
+  it('when events are waiting for the group, then waitUntilCaughtUp resolves only once they are handled and committed', async () => {
+    const events = [0, 1, 2].map(() =>
+      createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'caught-up' }),
+    );
+    const p = `${prefix}-caught-up`;
+    const outbox = new Outbox({ redis, prefix: p, publisher, logger });
+    await outbox.addTo(redis.multi(), events).exec();
+    await outbox.drain();
+    const handledWhenCaughtUp = await waitUntilCaughtUp(kafka, service, ['order.created'], { intervalMs: 50 }).then(
+      (caughtUp) => ({ caughtUp, handled: events.filter((e) => seen.some((s) => s.id === e.id)).length }),
+    );
+    expect(handledWhenCaughtUp).toEqual({ caughtUp: true, handled: 3 });
+    // A group that never consumed these topics is behind: its first look does not resolve, and
+    // the wait ends only because it is stopped.
+    let looks = 0;
+    const never = waitUntilCaughtUp(kafka, `never-${randomUUID()}`, ['order.created'], {
+      intervalMs: 50,
+      stopped: () => looks++ > 0,
+    });
+    expect(await never).toBe(false);
+    expect(looks).toBe(2);
   });
 
   it('when a handler logs, then its line names the event, its type, its correlation id and its trace', async () => {

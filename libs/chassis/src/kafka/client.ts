@@ -45,3 +45,42 @@ export async function ensureTopics(kafka: Kafka, topics: string[]): Promise<void
     await admin.disconnect();
   }
 }
+
+/**
+ * Resolves once `groupId` has committed every partition of `topics` up to where the topics ended
+ * when it was called: what was waiting then is handled. Work that must not run ahead of pending
+ * events (inventory's expiry sweeper after an outage) waits for it. Polls the committed offsets
+ * every `intervalMs`; the consumer commits what it handled about once a second. `stopped` ends the
+ * wait early (shutdown) with false.
+ */
+export async function waitUntilCaughtUp(
+  kafka: Kafka,
+  groupId: string,
+  topics: string[],
+  { intervalMs = 500, stopped = () => false }: { intervalMs?: number; stopped?: () => boolean } = {},
+): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, bigint>();
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}|${p.partition}`, BigInt(p.high));
+      }
+    }
+    for (;;) {
+      if (stopped()) return false;
+      const behind = new Set(ends.keys());
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+        for (const { partition, offset } of partitions) {
+          const end = ends.get(`${topic}|${partition}`);
+          if (end !== undefined && BigInt(offset) >= end) behind.delete(`${topic}|${partition}`);
+        }
+      }
+      if (behind.size === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
