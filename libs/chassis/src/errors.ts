@@ -26,6 +26,12 @@ const TRANSIENT_MESSAGES = [
   'MaxRetriesPerRequest',
   'LOADING',
 ];
+/**
+ * Redis refusing for now rather than for good: a replica after failover (READONLY), memory or disk
+ * full (OOM, MISCONF), a long script (BUSY), a cluster in motion (MASTERDOWN, TRYAGAIN), a restart
+ * reading its data (LOADING). An event that meets one is retried, not dead-lettered.
+ */
+const TRANSIENT_REDIS_REPLIES = /^(READONLY|OOM|MISCONF|BUSY|MASTERDOWN|TRYAGAIN|LOADING|CLUSTERDOWN)\b/;
 
 /**
  * True when an error means a dependency (Redis, Kafka, a peer service) is down rather than that the
@@ -38,5 +44,6 @@ export function isTransientError(err: unknown): boolean {
   if (code && TRANSIENT_CODES.has(code)) return true;
   if (err.name === 'MaxRetriesPerRequestError' || err.name === 'KafkaJSConnectionError') return true;
   if ((err as { retriable?: boolean }).retriable === true) return true;
+  if (err.name === 'ReplyError' && TRANSIENT_REDIS_REPLIES.test(err.message)) return true;
   return TRANSIENT_MESSAGES.some((m) => err.message.includes(m));
 }

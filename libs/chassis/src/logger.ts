@@ -23,12 +23,25 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * pino's error serializer, without the arguments of a failed Redis command: ioredis attaches the
+ * command to its errors, and a script's arguments can carry what the redaction paths cannot name
+ * by position (a payment token among HSET fields). The command's name stays.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  const command = out?.command as { name?: unknown } | undefined;
+  if (command && typeof command === 'object') out.command = { name: command.name, args: '[redacted]' };
+  return out;
+}
+
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
