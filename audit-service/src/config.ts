@@ -1,4 +1,4 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -6,7 +6,7 @@ const schema = baseConfigSchema.extend({
   // under load, cost no saga latency and save CPU.
   KAFKA_MAX_WAIT_MS: intSetting(100),
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3006),
+  PORT: portSetting(3006),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,8 +1,8 @@
-import { baseConfigSchema, intSetting, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: portSetting(3000),
   VALIDATION_URL: z.string().url().default('http://127.0.0.1:3001'),
   VALIDATION_TIMEOUT_MS: intSetting(2000),
   IDEMPOTENCY_TTL_S: intSetting(86_400),

@@ -1,4 +1,4 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -6,7 +6,7 @@ const schema = baseConfigSchema.extend({
   // under load, cost no saga latency and save CPU.
   KAFKA_MAX_WAIT_MS: intSetting(100),
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  PORT: portSetting(3002),
   INVENTORY_URL: z.string().url().default('http://127.0.0.1:3003'),
   INVENTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   // A miss for a product inventory does not know either must not turn every query into a full sync.

@@ -1,8 +1,8 @@
-import { baseConfigSchema, intSetting, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  PORT: portSetting(3003),
   RESERVATION_TTL_MS: intSetting(900_000),
   // Lets a payment attempt that started just before expiresAt finish before the stock goes back.
   RESERVATION_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),

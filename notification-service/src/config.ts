@@ -1,4 +1,4 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -6,7 +6,7 @@ const schema = baseConfigSchema.extend({
   // under load, cost no saga latency and save CPU.
   KAFKA_MAX_WAIT_MS: intSetting(100),
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3005),
+  PORT: portSetting(3005),
   /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().min(3).default('Checkout <no-reply@example.com>'),

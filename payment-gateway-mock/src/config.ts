@@ -1,8 +1,8 @@
-import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, loadConfigFrom, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3010),
+  PORT: portSetting(3010),
 });
 
 export type Config = z.infer<typeof schema>;

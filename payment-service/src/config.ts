@@ -1,10 +1,10 @@
-import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, loadConfigFrom, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  PORT: portSetting(3004),
   PAYMENT_GATEWAY_URL: z.string().url().default('http://127.0.0.1:3010'),
   PAYMENT_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   PAYMENT_ATTEMPT_TIMEOUT_MS: ms(2000),

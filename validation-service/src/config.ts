@@ -1,8 +1,8 @@
-import { baseConfigSchema, loadConfigFrom } from '@checkout/chassis';
+import { baseConfigSchema, loadConfigFrom, portSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  PORT: portSetting(3001),
   INVENTORY_CACHE_URL: z.string().url().default('http://127.0.0.1:3002'),
   STOCK_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
 });

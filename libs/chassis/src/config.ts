@@ -10,23 +10,35 @@ export class ConfigError extends Error {
   }
 }
 
-const intFromEnv = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const nonNegativeIntFromEnv = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+/**
+ * An empty or blank variable counts as unset: `PORT=` left blank in a template means the default,
+ * where a plain coercion would read it as 0 (a random port nobody probes).
+ */
+const unsetIfBlank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const fromEnv = <S extends z.ZodType>(schema: S) => z.preprocess(unsetIfBlank, schema);
+
+const intFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().positive().default(fallback));
+const nonNegativeIntFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().nonnegative().default(fallback));
+/** The HTTP port; each service gives its own default from the contract. */
+export const portSetting = (fallback: number) => fromEnv(z.coerce.number().int().min(0).max(65535).default(fallback));
 
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535),
+  PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:9092')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
-    ),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: fromEnv(
+    z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .refine((brokers) => brokers.length > 0, 'names no broker (expected host:port[,host:port…])'),
+  ),
+  REDIS_URL: fromEnv(z.string().url().default('redis://127.0.0.1:6379')),
   KAFKA_MAX_WAIT_MS: intFromEnv(10),
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),
   KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(16),

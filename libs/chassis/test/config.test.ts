@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, baseConfigSchema, loadConfigFrom } from '../src';
+import { ConfigError, baseConfigSchema, loadConfigFrom, portSetting } from '../src';
 
 describe('loadConfigFrom', () => {
   it('when settings are absent, then local defaults apply and the result is frozen', () => {
@@ -19,6 +19,17 @@ describe('loadConfigFrom', () => {
       'a:1',
       'b:2',
     ]);
+  });
+
+  it('when a variable is set but blank, then it counts as unset: the default, never 0 or an empty list', () => {
+    const schema = baseConfigSchema.extend({ PORT: portSetting(3004) });
+    const config = loadConfigFrom(schema, { PORT: '', KAFKA_BROKERS: ' ', KAFKA_MAX_WAIT_MS: '', REDIS_URL: '' });
+    expect(config).toMatchObject({ PORT: 3004, KAFKA_MAX_WAIT_MS: 10, REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('when KAFKA_BROKERS names no broker, then start-up fails naming it', () => {
+    expect(() => loadConfigFrom(baseConfigSchema, { PORT: '1', KAFKA_BROKERS: ' , ' })).toThrow(/KAFKA_BROKERS/);
   });
 
   it('when a variable is invalid or missing, then it fails naming each variable', () => {
