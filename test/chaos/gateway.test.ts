@@ -34,37 +34,51 @@ async function underFault(label: string, orders: number, overMs: number, fault: 
       ['INSUFFICIENT_FUNDS', 'GATEWAY_ERROR', 'RESERVATION_EXPIRED'].includes(c),
     ),
   ).toBe(true);
+  // What the gateway saw: every attempt's outcome, and how many orders needed more than one.
   let maxAttempts = 0;
-  for (const id of orderIds) maxAttempts = Math.max(maxAttempts, (await gatewayAttempts(id)).length);
+  let retried = 0;
+  const outcomes: Record<string, number> = {};
+  for (const id of orderIds) {
+    const seen = await gatewayAttempts(id);
+    maxAttempts = Math.max(maxAttempts, seen.length);
+    if (seen.length > 1) retried++;
+    for (const a of seen) outcomes[a.outcome] = (outcomes[a.outcome] ?? 0) + 1;
+  }
   expect(maxAttempts).toBeLessThanOrEqual(MAX_RETRIES + 1);
   console.log(
     `${label}: ${JSON.stringify(tally(attempts))}; fault: ${injected}; terminal ${report.confirmed} CONFIRMED / ${report.failed} FAILED ` +
-      `${JSON.stringify(report.failures)}; at most ${maxAttempts} gateway attempts per order; ${report.checks} invariant checks; ${Date.now() - started} ms`,
+      `${JSON.stringify(report.failures)}; gateway attempts ${JSON.stringify(outcomes)}, ${retried} orders retried, at most ${maxAttempts} per order; ${report.checks} invariant checks; ${Date.now() - started} ms`,
   );
-  return report;
+  return { report, outcomes, retried };
 }
 
 describe('payment gateway trouble', () => {
   it('when the gateway answers slower than the per-attempt timeout for a while, then orders are charged once or fail GATEWAY_ERROR with their stock back', async () => {
-    const report = await underFault('gateway latency', 20, 2000, async () => {
+    const { report, outcomes, retried } = await underFault('gateway latency', 20, 2000, async () => {
       await gatewayControl({ latencyMs: 800 });
       await pause(2500);
       await gatewayControl({ latencyMs: 0 });
       return 'latency 800 ms (timeout 500 ms) for 2.5 s';
     });
     expect(report.orders).toBe(20);
+    // The fault fired: attempts outlived the timeout and were dropped at the gateway, then retried.
+    expect(outcomes.dropped ?? 0).toBeGreaterThan(0);
+    expect(retried).toBeGreaterThan(0);
   });
 
   it('when the gateway answers a burst of 503s, then retries with backoff confirm the orders with one charge each', async () => {
-    const report = await underFault('gateway 503 burst', 20, 1000, async () => {
+    const { report, outcomes, retried } = await underFault('gateway 503 burst', 20, 1000, async () => {
       await gatewayControl({ failNext: 40 });
       return 'next 40 charges answer 503';
     });
     expect(report.failures).not.toHaveProperty('RESERVATION_EXPIRED');
+    // The fault fired: the gateway answered 503s and the orders they hit were tried again.
+    expect(outcomes.unavailable ?? 0).toBeGreaterThan(0);
+    expect(retried).toBeGreaterThan(0);
   });
 
   it('when the gateway is down for 10 seconds, then orders in the outage fail cleanly and the ones after it confirm', async () => {
-    const report = await underFault('gateway outage', 40, 14_000, async () => {
+    const { report } = await underFault('gateway outage', 40, 14_000, async () => {
       await pause(1000);
       await gatewayControl({ failRate: 1 });
       await pause(10_000);

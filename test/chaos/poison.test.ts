@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createEvent, dlqTopic, toKafkaRecord } from '@checkout/contracts';
-import { useChaosSystem, type ChaosContext } from '../support/chaos';
+import { useChaosSystem, waitForConsumersIdle, waitForRecorded, type ChaosContext } from '../support/chaos';
 import { assertInvariants, levels } from '../support/invariants';
 import { testPublisher, type RecordedMessage } from '../support/kafka';
 import { auditOf, checkoutBody, placeOrder } from '../support/saga';
@@ -41,13 +41,13 @@ function runDlqCli(ctx: ChaosContext, ...args: string[]) {
 }
 
 describe('poison messages on every consumed topic', () => {
-  const poisons: { kind: string; reason: string; topic: string; key: string; original?: RecordedMessage }[] = [];
+  const poisons: { kind: string; reason: string; topic: string; key: string; original: RecordedMessage }[] = [];
 
-  it('when a non-JSON message and one that fails its schema arrive, then every consuming service dead-letters each with its reason and origin, and later orders still flow', async () => {
+  // Both tests read these: each one runs alone too.
+  beforeAll(async () => {
     const ctx = system();
     const publisher = await testPublisher(ctx.system.infra.kafkaBrokers);
-    const initial = await levels();
-    const started = Date.now();
+    const sent: Omit<(typeof poisons)[number], 'original'>[] = [];
     for (const topic of Object.keys(READERS)) {
       const notJson = { kind: 'not JSON', reason: 'NOT_JSON', topic, key: `poison-${randomUUID()}` };
       await publisher.publishRaw(topic, '{"orderId": "half a mess', ceHeaders(topic), notJson.key);
@@ -58,30 +58,49 @@ describe('poison messages on every consumed topic', () => {
         ceHeaders(topic),
         badSchema.key,
       );
-      poisons.push(notJson, badSchema);
+      sent.push(notJson, badSchema);
     }
     await publisher.stop();
+    for (const p of sent)
+      poisons.push({
+        ...p,
+        original: await waitFor(() => ctx.recorder.messages.find((m) => m.topic === p.topic && m.key === p.key), {
+          what: `${p.kind} on ${p.topic} to be recorded`,
+        }),
+      });
+  });
+
+  it('when a non-JSON message and one that fails its schema arrive, then every consuming service dead-letters each with its reason and origin, and later orders still flow', async () => {
+    const ctx = system();
+    const initial = await levels();
+    const started = Date.now();
+    for (const p of poisons)
+      for (const service of READERS[p.topic]!)
+        await waitFor(() => dlq(ctx, service, p.key).length > 0, { what: `${p.kind} on ${p.topic} in dlq.${service}` });
+    // Once every consumer committed past the poison and the recorder read each DLQ to its end, a
+    // letter written twice (a redelivery dead-lettered again) would be there to see.
+    await waitForConsumersIdle(ctx.system.infra.kafkaBrokers);
+    const readers = [...new Set(Object.values(READERS).flat())];
+    await waitForRecorded(
+      ctx.system.infra.kafkaBrokers,
+      ctx.recorder.messages,
+      readers.map((s) => dlqTopic(s)),
+    );
 
     let letters = 0;
     for (const p of poisons) {
-      p.original = await waitFor(() => ctx.recorder.messages.find((m) => m.topic === p.topic && m.key === p.key));
       for (const service of READERS[p.topic]!) {
-        const [letter, ...more] = await waitFor(
-          () => {
-            const l = dlq(ctx, service, p.key);
-            return l.length > 0 ? l : undefined;
-          },
-          { what: `${p.kind} on ${p.topic} in dlq.${service}` },
-        );
-        expect(more).toEqual([]);
-        expect(letter!.headers).toMatchObject({
+        const all = dlq(ctx, service, p.key);
+        expect(all).toHaveLength(1);
+        const letter = all[0]!;
+        expect(letter.headers).toMatchObject({
           'dlq-reason': p.reason,
           'dlq-original-topic': p.topic,
           'dlq-original-partition': String(p.original.partition),
           'dlq-original-offset': p.original.offset,
           'dlq-service': service,
         });
-        expect(letter!.value).toBe(p.original.value);
+        expect(letter.value).toBe(p.original.value);
         letters++;
       }
     }
@@ -109,13 +128,19 @@ describe('poison messages on every consumed topic', () => {
   it('when an operator lists and replays dead letters with `npm run dlq`, then each is shown with its origin and replayed once', async () => {
     const ctx = system();
     const started = Date.now();
+    const listedPoisons = poisons.filter((x) => x.topic === 'order.created');
+    expect(listedPoisons).toHaveLength(2);
+    for (const p of listedPoisons)
+      await waitFor(() => dlq(ctx, 'inventory-service', p.key).length > 0, {
+        what: `${p.kind} in dlq.inventory-service`,
+      });
     const listed = runDlqCli(ctx, 'list', 'inventory-service');
     const rows = listed.lines.map((l) => JSON.parse(l));
-    for (const p of poisons.filter((x) => x.topic === 'order.created'))
+    for (const p of listedPoisons)
       expect(rows).toContainEqual(
         expect.objectContaining({
           reason: p.reason,
-          origin: `${p.topic}/${p.original!.partition}@${p.original!.offset}`,
+          origin: `${p.topic}/${p.original.partition}@${p.original.offset}`,
         }),
       );
     expect(listed.summary).toContain(`${rows.length} dead letter(s) in dlq.inventory-service`);

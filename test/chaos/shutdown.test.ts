@@ -2,8 +2,12 @@ import http from 'node:http';
 import { accepted, orderStream, pause, tally, useChaosSystem, type System } from '../support/chaos';
 import { assertInvariants, levels } from '../support/invariants';
 import { setStock } from '../support/saga';
+import { waitFor } from '../support/wait';
 
 const system = useChaosSystem();
+
+/** Orders accepted before SIGTERM is sent (of the 80 the stream sends over 8 s). */
+const IN_FLIGHT = 20;
 
 beforeAll(async () => {
   for (const p of ['sku-003', 'sku-004', 'sku-005', 'sku-006', 'sku-007', 'sku-008']) await setStock(p, 1000);
@@ -55,8 +59,14 @@ describe.each(['checkout-service', 'inventory-service'])('SIGTERM to %s under lo
     const { system: s, recorder } = system();
     const initial = await levels();
     const started = Date.now();
+    // The recorder holds the earlier run's orders too: count from here.
+    const createdBefore = recorder.events('order.created').length;
     const stream = orderStream(80, 8000);
-    await pause(2500);
+    // Orders in flight: some accepted (order.created on Kafka), more still to come.
+    await waitFor(() => recorder.events('order.created').length - createdBefore >= IN_FLIGHT, {
+      timeoutMs: 15_000,
+      what: `${IN_FLIGHT} order.created events before SIGTERM`,
+    });
     const stopped = await sigterm(s, key);
     await s.services.restart(key);
     const attempts = await stream;

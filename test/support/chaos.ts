@@ -3,7 +3,7 @@ import path from 'node:path';
 import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
 import { api } from './http';
 import { checkoutBody } from './saga';
-import { recordTopics, testKafka } from './kafka';
+import { recordTopics, testKafka, type RecordedMessage } from './kafka';
 import { waitFor } from './wait';
 import { assertNoSecrets, plantCanary, type Canary } from './secrets';
 
@@ -255,4 +255,39 @@ export async function waitForConsumersIdle(brokers: string, timeoutMs = 30_000) 
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Waits until `recorded` (a recorder's messages) holds everything on `topics` up to their end as
+ * of now: what the test then reads from it is all that was published, not just what arrived first.
+ */
+export async function waitForRecorded(
+  brokers: string,
+  recorded: RecordedMessage[],
+  topics: string[],
+  timeoutMs = 15_000,
+) {
+  const admin = testKafka(brokers).admin();
+  await admin.connect();
+  let ends: { topic: string; partition: number; last: bigint }[];
+  try {
+    ends = (
+      await Promise.all(
+        topics.map(async (topic) =>
+          (await admin.fetchTopicOffsets(topic))
+            .filter((p) => BigInt(p.high) > BigInt(p.low))
+            .map((p) => ({ topic, partition: p.partition, last: BigInt(p.high) - 1n })),
+        ),
+      )
+    ).flat();
+  } finally {
+    await admin.disconnect();
+  }
+  await waitFor(
+    () =>
+      ends.every((e) =>
+        recorded.some((m) => m.topic === e.topic && m.partition === e.partition && BigInt(m.offset) >= e.last),
+      ),
+    { timeoutMs, what: `the recorder to reach the end of ${topics.join(', ')}` },
+  );
 }
