@@ -4,6 +4,9 @@ import {
   OrderCreated,
   OrderFailed,
   buildCheckoutRequest,
+  buildOrderCreated,
+  createEvent,
+  toKafkaRecord,
   type ValidateResponse,
   type ValidationDetail,
 } from '@checkout/contracts';
@@ -139,7 +142,12 @@ describe('POST /checkout when validation rejects the cart', () => {
     expect(res.body.details).toEqual(errors);
     const failed = await recorder.waitForEvent('order.failed', (e) => e.data.orderId === res.body.orderId);
     expect(failed.data.code).toBe('PRICE_MISMATCH');
-    await h.outboxDrained();
+    // A marker queued behind whatever the request wrote, on the order's key (so its partition):
+    // once it was recorded, an order.created for the order would have been recorded too.
+    const marker = createEvent('order.created', buildOrderCreated(), { source: '/test', correlationId: 'marker' });
+    await h.redis.xadd(h.outbox.stream, '*', 'r', JSON.stringify({ ...toKafkaRecord(marker), key: res.body.orderId }));
+    h.outbox.kick();
+    await recorder.waitForEvent('order.created', (e) => e.id === marker.id);
     expect(recorder.events('order.created').filter((e) => e.subject === res.body.orderId)).toEqual([]);
   });
 });

@@ -95,8 +95,10 @@ describe('order.created, order.confirmed, order.failed', () => {
   });
 
   it('when an event has no notification (stock.updated), then it is acknowledged and nothing is sent', async () => {
+    const before = service.sent.length;
     const updated = await publisher.publish('stock.updated', buildStockUpdated());
     await consumer.waitHandled([updated.id]);
+    expect(service.sent.slice(before)).toEqual([]);
   });
 });
 

@@ -10,6 +10,24 @@ const card = (cardNumber: string, over: object = {}) => ({
   ...over,
 });
 
+/** Fakes only the clock (Date): timers and I/O run as usual. */
+const fixClockAt = (now: Date) =>
+  jest.useFakeTimers({
+    now,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+
 describe('POST /v1/tokens', () => {
   it('when the card is valid, then 201 with a token, last4 and brand, and never the card number', async () => {
     const res = await request(gatewayApp()).post('/v1/tokens').send(card('4242 4242 4242 4242'));
@@ -43,11 +61,19 @@ describe('POST /v1/tokens', () => {
       .send(card('4242424242424242', { expYear: now.getUTCFullYear() - 1 }));
     expect(lastYear.status).toBe(400);
     expect(lastYear.body.details).toEqual([expect.objectContaining({ field: 'expYear', code: 'expired_card' })]);
-    if (now.getUTCMonth() > 0) {
+  });
+
+  it('when the card expired last month, then 400 names expMonth (on a clock fixed in June)', async () => {
+    const year = new Date().getUTCFullYear();
+    fixClockAt(new Date(Date.UTC(year, 5, 15, 12)));
+    try {
       const lastMonth = await request(gatewayApp())
         .post('/v1/tokens')
-        .send(card('4242424242424242', { expYear: now.getUTCFullYear(), expMonth: now.getUTCMonth() }));
-      expect(lastMonth.body.details).toEqual([expect.objectContaining({ field: 'expMonth' })]);
+        .send(card('4242424242424242', { expYear: year, expMonth: 5 }));
+      expect(lastMonth.status).toBe(400);
+      expect(lastMonth.body.details).toEqual([expect.objectContaining({ field: 'expMonth', code: 'expired_card' })]);
+    } finally {
+      jest.useRealTimers();
     }
   });
 

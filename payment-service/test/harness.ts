@@ -7,6 +7,24 @@ import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
 
+/** The service's authorizer, counting the charges it runs so a test can wait until none is left. */
+class TrackedAuthorizer extends PaymentAuthorizer {
+  private readonly running = new Set<Promise<void>>();
+
+  override authorize(...args: Parameters<PaymentAuthorizer['authorize']>): Promise<void> {
+    const run = super.authorize(...args);
+    this.running.add(run);
+    const done = () => void this.running.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /** Resolves once no charge is running (charges started meanwhile are waited for too); unlike drain(), stops nothing. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
 /** payment-service wired as main.ts does, on the test run's real Redis and Kafka, under its own prefix and group. */
 export async function startPaymentService(gatewayUrl: string) {
   const rig = await startRig('payment-service');
@@ -21,7 +39,7 @@ export async function startPaymentService(gatewayUrl: string) {
     }),
     rig.metrics,
   );
-  const authorizer = new PaymentAuthorizer({ store, gateway, outbox, logger, leaseMs: 60_000 });
+  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, leaseMs: 60_000 });
   const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
   sweeper.start();
   const consumer = await rig.consume(createHandlers(store, authorizer));
@@ -30,7 +48,10 @@ export async function startPaymentService(gatewayUrl: string) {
     store,
     redis,
     prefix,
+    outbox,
     handled: consumer.handled,
+    /** Every charge started so far has finished (and written its outcome to the outbox, if any). */
+    authorizerIdle: () => authorizer.idle(),
     async stop() {
       await consumer.stop();
       await sweeper.stop();

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
+import {
+  buildOrderCreated,
+  buildPaymentAuthorized,
+  buildPaymentFailed,
+  buildStockReserved,
+  createEvent,
+  toKafkaRecord,
+} from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';
@@ -28,6 +35,24 @@ const newOrderId = () => `ord_${randomUUID()}`;
 const outcomes = (orderId: string) =>
   recorder.messages.filter((m) => m.event?.subject === orderId && m.topic.startsWith('payment.'));
 const payment = async (orderId: string) => (await request(service.app).get(`/payments/${orderId}`)).body;
+/**
+ * Queues a marker on each outcome topic in the service's outbox, keyed like the order's outcome so
+ * it lands on the same partition behind anything written before it, and waits until both arrived:
+ * from then on the recorder holds every outcome the order got.
+ */
+const outcomesSettled = async (orderId: string) => {
+  const meta = { source: '/test', correlationId: 'marker' };
+  const markers = [
+    createEvent('payment.authorized', buildPaymentAuthorized(), meta),
+    createEvent('payment.failed', buildPaymentFailed(), meta),
+  ];
+  for (const m of markers)
+    await service.redis.xadd(service.outbox.stream, '*', 'r', JSON.stringify({ ...toKafkaRecord(m), key: orderId }));
+  service.outbox.kick();
+  await waitFor(() => markers.every((m) => recorder.messages.some((r) => r.event?.id === m.id)), {
+    what: 'the markers queued behind the outcome',
+  });
+};
 
 describe('order.created + stock.reserved', () => {
   it('when the order arrives before the reservation, then it is charged once and payment.authorized follows', async () => {
@@ -92,6 +117,10 @@ describe('order.created + stock.reserved', () => {
         what: 'the redeliveries to be handled',
       },
     );
+    // Handled only means the charges were started: wait until none is running, then until the
+    // outbox has published what they wrote (markers queued behind it, on the order's partition).
+    await service.authorizerIdle();
+    await outcomesSettled(orderId);
     expect(gateway.callsFor(orderId)).toHaveLength(1);
     expect(outcomes(orderId)).toHaveLength(1);
     expect((await payment(orderId)).status).toBe('AUTHORIZED');

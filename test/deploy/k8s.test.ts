@@ -137,6 +137,8 @@ describe('deploy/k8s', () => {
       const pdb = find<PodDisruptionBudget>('PodDisruptionBudget', name);
       const labels = find<Deployment>('Deployment', name).spec?.template.metadata?.labels ?? {};
       expect(pdb.spec?.minAvailable).toBeDefined();
+      // An empty selector would match every pod of the namespace, not this Deployment's.
+      expect(Object.entries(pdb.spec?.selector?.matchLabels ?? {}).length).toBeGreaterThan(0);
       for (const [k, v] of Object.entries(pdb.spec?.selector?.matchLabels ?? {})) expect(labels[k]).toBe(v);
     });
 

@@ -409,16 +409,26 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
         value: '{"orderId":"x"}',
         headers: { ce_type: 'order.created', ce_id: 'bad-out-1' },
       };
-      await redis.xadd(outbox.stream, '*', 'r', JSON.stringify(bad));
-      await outbox.drain();
-      const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'bad-out-1'), {
-        what: 'dead letter',
-      });
-      expect(dead.headers).toMatchObject({
-        'dlq-reason': 'INVALID_OUTGOING_EVENT',
-        'dlq-original-topic': 'order.created',
-      });
-      expect(seen.find((e) => e.id === 'bad-out-1')).toBeUndefined();
+      // A valid marker behind it, on the same key (so the same partition): once it is on the topic,
+      // the bad entry would be too, had it been published.
+      const marker = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'marker' });
+      const topic = await recordTopics(['order.created']);
+      try {
+        await redis.xadd(outbox.stream, '*', 'r', JSON.stringify(bad));
+        await redis.xadd(outbox.stream, '*', 'r', JSON.stringify({ ...toKafkaRecord(marker), key: bad.key }));
+        await outbox.drain();
+        const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'bad-out-1'), {
+          what: 'dead letter',
+        });
+        expect(dead.headers).toMatchObject({
+          'dlq-reason': 'INVALID_OUTGOING_EVENT',
+          'dlq-original-topic': 'order.created',
+        });
+        await waitFor(() => topic.messages.find((m) => m.headers.ce_id === marker.id), { what: 'the marker' });
+        expect(topic.messages.filter((m) => m.headers.ce_id === 'bad-out-1')).toEqual([]);
+      } finally {
+        await topic.stop();
+      }
     });
 
     it('when the handler throws every time, then after bounded attempts it is dead-lettered', async () => {
