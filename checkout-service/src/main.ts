@@ -11,7 +11,8 @@ const service = 'checkout-service';
 const redisPrefix = 'checkout';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service, config, redisPrefix, kafka: true });
-const orders = new OrderStore(runtime.redis!, runtime.outbox!, redisPrefix);
+// Half the command timeout: a create still running then is answered long before its caller gives up.
+const orders = new OrderStore(runtime.redis!, runtime.outbox!, redisPrefix, config.REDIS_COMMAND_TIMEOUT_MS / 2);
 const changes = new OrderChanges();
 const app = createApp({
   ...runtime,

@@ -11,6 +11,7 @@ import {
   type ValidationDetail,
 } from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
+import { OrderStore } from '../src/store/order-store';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
@@ -243,6 +244,43 @@ describe('POST /checkout when validation-service cannot answer', () => {
     h.fake.answerWith(validAnswer);
     const later = await checkout(buildCheckoutRequest());
     await recorder.waitForEvent('order.created', (e) => e.data.orderId === later.body.orderId);
+    expect(recorder.messages.filter((m) => m.headers['x-correlation-id'] === correlationId)).toEqual([]);
+  });
+});
+
+describe('POST /checkout when Redis runs the creating write after its window', () => {
+  // What a stalled Redis does: the script queued behind the stall runs once the server resumes,
+  // after the request gave up. Here the clock says the request started 5 s ago, so the write
+  // arrives past the 1 s window it was given.
+  it('then 503 DEPENDENCY_UNAVAILABLE, nothing stored or emitted, and the Idempotency-Key is free for the retry', async () => {
+    const app = h.appWith({ orders: new OrderStore(h.redis, h.outbox, h.prefix, 1000) });
+    const body = buildCheckoutRequest({
+      customer: { id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' },
+    });
+    const key = randomUUID();
+    const correlationId = randomUUID();
+    const realNow = Date.now.bind(Date);
+    const lateClock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5000);
+    let res;
+    try {
+      res = await request(app)
+        .post('/checkout')
+        .set('x-correlation-id', correlationId)
+        .set('Idempotency-Key', key)
+        .send(body);
+    } finally {
+      lateClock.mockRestore();
+    }
+
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(await h.redis.scard(`${h.prefix}:unpaid:${body.customer.id}`)).toBe(0);
+    const retry = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
+    expect(retry.status).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await h.redis.scard(`${h.prefix}:unpaid:${body.customer.id}`)).toBe(1);
+    // The retry's order.created arriving means anything the refused write emitted would be there too.
+    await recorder.waitForEvent('order.created', (e) => e.data.orderId === retry.body.orderId);
     expect(recorder.messages.filter((m) => m.headers['x-correlation-id'] === correlationId)).toEqual([]);
   });
 });

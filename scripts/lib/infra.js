@@ -138,7 +138,15 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       return child.pid;
     },
     async stop() {
+      child.kill('SIGCONT'); // a frozen server acts on SIGTERM only once it runs again
       await stopChild(child);
+    },
+    /** Stops the server answering while its connections stay open (SIGSTOP), as a hung host does. */
+    freeze() {
+      child.kill('SIGSTOP');
+    },
+    thaw() {
+      child.kill('SIGCONT');
     },
     async kill() {
       child.kill('SIGKILL');

@@ -1,6 +1,8 @@
-import { accepted, orderStream, pause, tally, useChaosSystem } from '../support/chaos';
+import { accepted, orderStream, pause, tally, tryCheckout, useChaosSystem } from '../support/chaos';
+import { api } from '../support/http';
 import { assertInvariants, levels, pollLevels, track } from '../support/invariants';
-import { setStock } from '../support/saga';
+import { checkoutBody, setStock } from '../support/saga';
+import { waitFor } from '../support/wait';
 
 // AOF on, so a Redis restart keeps what it acknowledged; short payment leases so an authorization
 // cut short by a kill is resumed within seconds rather than a minute.
@@ -65,6 +67,51 @@ describe('kill -9 during a stream of orders', () => {
     expect(report.failures).not.toHaveProperty('GATEWAY_ERROR');
     console.log(
       `redis restart: ${attempts.length} checkouts → ${JSON.stringify(tally(attempts))}; redis restarted at ${restartAt} ms (down ${downMs} ms); ` +
+        `terminal ${report.confirmed} CONFIRMED / ${report.failed} FAILED ${JSON.stringify(report.failures)}; ` +
+        `${report.checks} invariant checks; ${Date.now() - started} ms`,
+    );
+  });
+
+  it('when redis-server stops answering (SIGSTOP) mid-stream and resumes, then checkouts answer 503 instead of hanging, readiness says redis is down, and no order is placed behind a 503', async () => {
+    const { system: s, recorder } = system();
+    const initial = await levels();
+    const started = Date.now();
+    const stream = orderStream(80, 8000);
+    await pause(between(2000, 3000));
+    const frozenAt = Date.now() - started;
+    s.infra.redis.freeze();
+    let during: Awaited<ReturnType<typeof tryCheckout>>;
+    let readiness: { status: number; data: { checks?: Record<string, string> } };
+    let answeredMs = 0;
+    try {
+      const body = await checkoutBody([['sku-003', 1]]);
+      const sent = Date.now();
+      [during, readiness] = await Promise.all([
+        tryCheckout(body).then((a) => ((answeredMs = Date.now() - sent), a)),
+        api('checkout-service').get('/health/ready'),
+      ]);
+      await pause(Math.max(0, frozenAt + 4000 - (Date.now() - started)));
+    } finally {
+      s.infra.redis.thaw();
+    }
+    const frozenMs = Date.now() - started - frozenAt;
+    expect(during.status).toBe(503);
+    expect(during.code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(readiness.status).toBe(503);
+    expect(readiness.data.checks?.redis).toBe('down');
+    await waitFor(async () => (await api('checkout-service').get('/health/ready')).status === 200, {
+      what: 'checkout ready again',
+    });
+    const attempts = await stream;
+    // A request that waited on Redis for good would have been cut off by the client (status 0).
+    expect(attempts.filter((a) => a.status === 0)).toEqual([]);
+    const orderIds = accepted(attempts);
+    // exactStock: sold grows by exactly what the 202s confirmed, so an order placed behind a 503
+    // (its queued write run when Redis resumed) would show.
+    const report = await assertInvariants({ initial, orderIds, recorded: recorder.messages, exactStock: true });
+    expect(report.failures).not.toHaveProperty('GATEWAY_ERROR');
+    console.log(
+      `redis stall: ${attempts.length} checkouts → ${JSON.stringify(tally(attempts))}; frozen at ${frozenAt} ms for ${frozenMs} ms, a checkout sent then answered ${during.status} after ${answeredMs} ms; ` +
         `terminal ${report.confirmed} CONFIRMED / ${report.failed} FAILED ${JSON.stringify(report.failures)}; ` +
         `${report.checks} invariant checks; ${Date.now() - started} ms`,
     );

@@ -37,7 +37,7 @@ export interface System {
   infra: {
     kafkaBrokers: string;
     redisUrl: string;
-    redis: { restart(): Promise<void>; kill(): Promise<void>; url: string };
+    redis: { restart(): Promise<void>; kill(): Promise<void>; freeze(): void; thaw(): void; url: string };
   };
   services: {
     processes: Map<string, { child: ChildProcessLike; url: string; logFile: string }>;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
+import { dependencyUnavailable, traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
@@ -44,6 +44,7 @@ export async function placeOrder(
     ...(also ? { also } : {}),
   });
   if (created === 'too-many-unpaid') throw tooManyUnpaidOrders(maxUnpaidOrders);
+  if (created === 'expired') throw dependencyUnavailable('redis');
   if (metrics) countDecision(metrics, decision.event);
   return decision.response;
 }

@@ -5,25 +5,35 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * when the customer already holds as many unpaid orders as allowed: the count and the add are one
  * atomic step, so concurrent checkouts of one customer cannot slip past the cap.
  * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when unused).
- * ARGV: cap ('0' when the order is not unpaid, e.g. FAILED at validation), orderId,
- * idempotency value ('' for none), its TTL in seconds, event count n, n outbox records, then field/value pairs.
- * Returns 1 when stored, 0 when the cap was reached (nothing written).
+ * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
+ * validation), orderId, idempotency value ('' for none), its TTL in seconds, event count n, n outbox
+ * records, then field/value pairs.
+ * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed (nothing
+ * written for either).
  * A run that finds its order already stored answers 1 and writes nothing: ioredis sends a command
  * again when the connection dropped before its answer came, and that second run must neither count
  * the order against its own cap (a 429 for an order that exists) nor emit its events twice.
+ * The deadline keeps a 503 true: a server that stopped answering runs the queued script when it
+ * resumes, after the caller timed out and answered 503; past its deadline the script writes nothing,
+ * so the order the client was told failed is not placed behind its back.
  */
 export const CREATE_LUA = `${OUTBOX_LUA}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
-local cap = tonumber(ARGV[1])
+local deadline = tonumber(ARGV[1])
+if deadline > 0 then
+  local now = redis.call('TIME')
+  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then return -1 end
+end
+local cap = tonumber(ARGV[2])
 if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
-  redis.call('SADD', KEYS[2], ARGV[2])
+  redis.call('SADD', KEYS[2], ARGV[3])
 end
-local n = tonumber(ARGV[5])
-for i = 6, 5 + n do outbox_add(KEYS[3], ARGV[i]) end
+local n = tonumber(ARGV[6])
+for i = 7, 6 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
-for i = 6 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[3] ~= '' then redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[4]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1
 `;

@@ -8,7 +8,7 @@ import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';
-export type CreateResult = 'created' | 'too-many-unpaid';
+export type CreateResult = 'created' | 'too-many-unpaid' | 'expired';
 
 /** A key/value the creating write sets as well (the idempotency decision). */
 export interface AlsoSet {
@@ -46,10 +46,16 @@ export class OrderStore {
    */
   private readonly open = new Map<string, OrderFacts>();
 
+  /**
+   * @param writeWindowMs how long after `create` is called its script may still store the order
+   *   (0: no limit). Below the Redis command timeout, so that a create the caller gave up on (503)
+   *   cannot run later when a stalled server resumes (CREATE_LUA).
+   */
   constructor(
     private readonly redis: Redis,
     private readonly outbox: Outbox,
     readonly prefix = 'checkout',
+    private readonly writeWindowMs = 0,
   ) {
     this.transitionScript = defineScript<string[]>(redis, 2, TRANSITION_LUA);
     this.createScript = defineScript<string[]>(redis, 4, CREATE_LUA);
@@ -79,7 +85,10 @@ export class OrderStore {
     return order && factsOf(order);
   }
 
-  /** Stores a new order with its events (and `also`), unless a PENDING order would exceed the unpaid cap. */
+  /**
+   * Stores a new order with its events (and `also`), unless a PENDING order would exceed the unpaid
+   * cap ('too-many-unpaid') or Redis runs the write after its window ('expired'); neither writes.
+   */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? Math.max(1, maxUnpaid) : 0;
     const write = this.createScript(
@@ -89,6 +98,7 @@ export class OrderStore {
         this.outbox.stream,
         also?.key ?? this.key(order.orderId),
       ],
+      String(this.writeWindowMs > 0 ? Date.now() + this.writeWindowMs : 0),
       String(cap),
       order.orderId,
       also?.value ?? '',
@@ -97,7 +107,9 @@ export class OrderStore {
       ...events.map((e) => Outbox.serialize(e)),
       ...Object.entries(encodeOrder(order)).flat(),
     );
-    if ((await this.outbox.publishing(write)) !== 1) return 'too-many-unpaid';
+    const result = await this.outbox.publishing(write);
+    if (result === -1) return 'expired';
+    if (result !== 1) return 'too-many-unpaid';
     if (!isTerminal(order.status)) this.remember(factsOf(order));
     return 'created';
   }

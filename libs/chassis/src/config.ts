@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './redis/client';
 
 export class ConfigError extends Error {
   constructor(
@@ -39,6 +40,12 @@ export const baseConfigSchema = z.object({
       .refine((brokers) => brokers.length > 0, 'names no broker (expected host:port[,host:port…])'),
   ),
   REDIS_URL: fromEnv(z.string().url().default('redis://127.0.0.1:6379')),
+  /**
+   * A Redis command unanswered this long fails (503 for a request, a retry for a handler): a server
+   * that stops answering without closing the connection must not hold requests open for good. Far
+   * above any answer under load (tens of ms at saturation here, benchmark.md).
+   */
+  REDIS_COMMAND_TIMEOUT_MS: intFromEnv(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
   KAFKA_MAX_WAIT_MS: intFromEnv(10),
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),
   KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(16),

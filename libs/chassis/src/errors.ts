@@ -25,6 +25,8 @@ const TRANSIENT_MESSAGES = [
   'max retries per request',
   'MaxRetriesPerRequest',
   'LOADING',
+  // ioredis' commandTimeout: the server holds the connection but has not answered.
+  'Command timed out',
 ];
 /**
  * Redis refusing for now rather than for good: a replica after failover (READONLY), memory or disk

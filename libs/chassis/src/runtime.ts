@@ -52,7 +52,9 @@ export class Runtime {
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.metrics = createMetrics(service);
     if (opts.redisPrefix) {
-      this.redis = createRedis(config.REDIS_URL, this.logger, service);
+      this.redis = createRedis(config.REDIS_URL, this.logger, service, {
+        commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+      });
       this.health.register('redis', redisReady(this.redis));
     }
     if (opts.kafka) {

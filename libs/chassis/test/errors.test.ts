@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { createLogger, createRedis, connectRedis, isTransientError } from '../src';
+import { createLogger, createRedis, connectRedis, isTransientError, redisReady } from '../src';
 
 /** A reply error as ioredis raises it when Redis refuses a command. */
 const replyError = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
@@ -51,5 +51,46 @@ describe('logger and Redis errors', () => {
     expect(out).toContain('lpush');
     expect(out).toContain('WRONGTYPE');
     expect(out).not.toContain('tok_secret_123');
+  });
+});
+
+describe('a Redis server that stops answering but keeps its connections open', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startRedis } = require('../../../scripts/lib/infra') as {
+    startRedis(o: {
+      log: () => void;
+    }): Promise<{ url: string; freeze(): void; thaw(): void; stop(): Promise<void>; cleanup(): void }>;
+  };
+  let server: Awaited<ReturnType<typeof startRedis>>;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedis({ log: () => undefined });
+    redis = createRedis(server.url, createLogger('stall-test', 'silent'), 'stall-test', { commandTimeout: 300 });
+    await connectRedis(redis);
+  });
+  afterAll(async () => {
+    server.thaw();
+    await redis.quit();
+    await server.stop();
+    server.cleanup();
+  });
+
+  it('then a command fails as transient instead of waiting for good, readiness is down, and both recover when it answers again', async () => {
+    const ready = redisReady(redis);
+    expect(await ready()).toBe(true);
+    server.freeze();
+    try {
+      const err = await redis.get('stall-test:key').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toBe('Command timed out');
+      expect(isTransientError(err)).toBe(true);
+      expect(await ready().catch(() => false)).toBe(false);
+      // The connection was never closed: only the answers stopped.
+      expect(redis.status).toBe('ready');
+    } finally {
+      server.thaw();
+    }
+    expect(await ready()).toBe(true);
+    expect(await redis.set('stall-test:key', 'v')).toBe('OK');
   });
 });

@@ -3,19 +3,31 @@ import type { Logger } from 'pino';
 
 export type { Redis };
 
+/** How long a command may go unanswered by default before it fails (REDIS_COMMAND_TIMEOUT_MS). */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2000;
+
 /**
  * A Redis connection that fails fast while the server is down (no offline queue), so requests
- * answer 503 at once and consumers retry, instead of piling up behind a reconnect. Commands issued
- * in the same tick (a fetched batch's handlers, concurrent requests) go out in one write and come
- * back in one read: each socket write and wakeup costs more here than the command itself.
+ * answer 503 at once and consumers retry, instead of piling up behind a reconnect. A server that
+ * holds the connection open but stops answering (stopped, swapping, a partition that drops packets
+ * without a reset) fails each command after `commandTimeout` ms with "Command timed out" (transient:
+ * 503 and retry) instead of leaving requests and handlers waiting for good. Commands issued in the
+ * same tick (a fetched batch's handlers, concurrent requests) go out in one write and come back in
+ * one read: each socket write and wakeup costs more here than the command itself.
  */
-export function createRedis(url: string, logger: Logger, name = 'main'): Redis {
+export function createRedis(
+  url: string,
+  logger: Logger,
+  name = 'main',
+  { commandTimeout = DEFAULT_REDIS_COMMAND_TIMEOUT_MS }: { commandTimeout?: number } = {},
+): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     enableAutoPipelining: true,
     lazyConnect: true,
+    commandTimeout,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
   });
   let warned = false;
@@ -42,4 +54,8 @@ export async function connectRedis(redis: Redis): Promise<void> {
   });
 }
 
-export const redisReady = (redis: Redis) => () => redis.status === 'ready';
+/**
+ * Readiness: connected, and the server answers a PING (within the command timeout). The connection
+ * state alone stays 'ready' while a server that stopped answering holds the socket open.
+ */
+export const redisReady = (redis: Redis) => async () => redis.status === 'ready' && (await redis.ping()) === 'PONG';
