@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   EventDecodeError,
@@ -83,6 +83,12 @@ export class EventConsumer {
   private fetchStartedAt = 0;
   private readonly offsets: OffsetCommitter;
   private commitTimer?: NodeJS.Timeout;
+  /** Read by every batch's loop before each message; one function for all of them. */
+  private readonly isStopping = () => this.stopping;
+  private stopped?: Promise<void>;
+  /** Batches whose handled messages are not yet recorded: stop() commits only once there are none. */
+  private batchesInFlight = 0;
+  private batchesDone?: () => void;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -147,16 +153,24 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       // Offsets are committed once a second and on shutdown (OffsetCommitter), not after every batch.
       autoCommit: false,
-      // The whole batch is resolved once every message in it is handled (or dead-lettered); a crash
-      // or stop in between redelivers it, which idempotent handlers absorb.
+      // A batch counts as handled once every message in it is (or is dead-lettered); a crash in
+      // between redelivers it, which idempotent handlers absorb. A stop does not wait for the rest
+      // of a batch (after a backlog it holds hundreds of messages, more than a shutdown's 10 s):
+      // only its handled prefix counts, and the next member of the group gets the rest.
       eachBatch: async ({ batch, heartbeat }) => {
         const fetchStartedAt = this.fetchStartedAt;
-        await forEachConcurrently(batch.messages, this.opts.messageConcurrency ?? 1, (message) =>
-          this.onMessage(batch.topic, batch.partition, message),
-        );
-        this.offsets.handled(batch.topic, batch.partition, batch.lastOffset());
-        // Stopping: kafkajs leaves the group once this returns, so commit now.
-        if (this.stopping) await this.offsets.flush();
+        this.batchesInFlight++;
+        try {
+          const handled = await forEachConcurrently(
+            batch.messages,
+            this.opts.messageConcurrency ?? 1,
+            this.isStopping,
+            (message) => this.onMessage(batch.topic, batch.partition, message),
+          );
+          this.recordHandled(batch, handled);
+        } finally {
+          if (--this.batchesInFlight === 0) this.batchesDone?.();
+        }
         await heartbeat();
         // kafkajs fetches again once every batch of the last fetch is handled, so holding a batch
         // back after handling it paces the fetch loop: what arrives meanwhile waits for the next
@@ -168,13 +182,35 @@ export class EventConsumer {
     });
   }
 
-  async stop(): Promise<void> {
+  /** Stops after the messages in flight and commits what was handled; a second call gets the same stop. */
+  stop(): Promise<void> {
     this.stopping = true;
+    return (this.stopped ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
     clearInterval(this.commitTimer);
-    // What was handled is committed now; batches still running commit as they finish, before
-    // kafkajs leaves the group.
+    // Batches still running start no further message; they are waited for here, not after
+    // disconnect(): kafkajs drops a commit once it is stopping (runner.commitOffsets returns
+    // early), so what they handled would be redelivered in full.
+    if (this.batchesInFlight > 0) await new Promise<void>((resolve) => (this.batchesDone = resolve));
     await this.offsets.flush();
     await this.consumer.disconnect();
+  }
+
+  /** Records the first `handled` messages of `batch` as handled: all of them unless stopping. */
+  private recordHandled(batch: Batch, handled: number): void {
+    const { topic, partition, messages } = batch;
+    // lastOffset() rather than the last message's: it also covers what kafkajs filtered out of
+    // `messages` (transaction markers, aborted records) and an empty batch.
+    if (handled === messages.length) {
+      this.offsets.handled(topic, partition, batch.lastOffset());
+      return;
+    }
+    // Stopped partway: the commit points at the first message not handled, so none is skipped.
+    if (handled > 0) this.offsets.handled(topic, partition, messages[handled - 1]!.offset);
+    const left = { topic, partition, offset: messages[handled]!.offset, count: messages.length - handled };
+    this.opts.logger.info(left, 'stopped mid-batch, the rest goes to the next member');
   }
 
   private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
@@ -225,7 +261,12 @@ export class EventConsumer {
           return;
         }
         // A dependency being down is not the message's fault: keep it and retry until it is back.
-        if (this.stopping) throw err;
+        // Unless stopping: then the batch is committed only up to this message, and the member
+        // that takes the partition over retries it, instead of this one outliving its deadline.
+        if (this.stopping) {
+          log.warn({ err, attempt, transient }, 'handler failed while stopping, left for redelivery');
+          throw err;
+        }
         log.warn({ err, attempt, transient }, 'handler failed, retrying');
         await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
       }
@@ -277,11 +318,33 @@ export class EventConsumer {
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first failure. */
-async function forEachConcurrently<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items` in order with at most `limit` calls in flight, and resolves with how many
+ * items from the first are done: all of them, unless `stopping()` turned true. Until then the first
+ * failure rejects at once. Once stopping, no item is started, the calls in flight are waited for,
+ * and a failure only ends the prefix (an item after it may be done, but is not counted). Items are
+ * started in order and all started ones have settled by the end, so the first failed index, or else
+ * the number started, is that prefix: a counter per batch, nothing per item.
+ */
+async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  stopping: () => boolean,
+  fn: (item: T) => Promise<void>,
+): Promise<number> {
   let next = 0;
+  let firstFailed = items.length;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length && !stopping()) {
+      const i = next++;
+      try {
+        await fn(items[i]!);
+      } catch (err) {
+        if (!stopping()) throw err;
+        if (i < firstFailed) firstFailed = i;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return Math.min(next, firstFailed);
 }
