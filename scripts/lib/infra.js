@@ -211,7 +211,10 @@ async function startKafkaMock({
   );
   const children = [mock];
   const stop = async () => {
-    for (const child of children.reverse()) await stopChild(child);
+    for (const child of [...children].reverse()) {
+      child.kill('SIGCONT'); // a frozen process acts on SIGTERM only once it runs again
+      await stopChild(child);
+    }
   };
   try {
     const mockBrokers = await waitForOutput(
@@ -222,19 +225,41 @@ async function startKafkaMock({
       timeoutMs,
     );
     if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
-    const frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: ownGroup,
-    });
-    children.push(frontChild);
-    const brokers = await waitForOutput(
-      frontChild,
-      frontChild.stdout,
-      /kafka front at (\S+)/,
-      'Kafka front',
-      timeoutMs,
-    );
-    return { brokers, pid: mock.pid, frontPid: frontChild.pid, maxWaitMs: FRONT_MAX_WAIT_MS, stop };
+    let frontChild;
+    const startFront = async (port = 0) => {
+      frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers, String(port)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: ownGroup,
+      });
+      children.push(frontChild);
+      return waitForOutput(frontChild, frontChild.stdout, /kafka front at (\S+)/, 'Kafka front', timeoutMs);
+    };
+    const brokers = await startFront();
+    return {
+      brokers,
+      pid: mock.pid,
+      get frontPid() {
+        return frontChild.pid;
+      },
+      maxWaitMs: FRONT_MAX_WAIT_MS,
+      stop,
+      // Fault tests: the broker as its clients see it. The mock behind the front keeps its log.
+      /** Stops answering while connections stay open (SIGSTOP), as a hung broker host does. */
+      freeze: () => frontChild.kill('SIGSTOP'),
+      thaw: () => frontChild.kill('SIGCONT'),
+      /** Drops every client connection and refuses new ones until `restart()`. */
+      async kill() {
+        frontChild.kill('SIGKILL');
+        await new Promise((r) =>
+          frontChild.exitCode !== null || frontChild.signalCode !== null ? r() : frontChild.once('exit', r),
+        );
+      },
+      /** Listens again on the same address, as a broker back from a restart with its log. */
+      async restart() {
+        children.splice(children.indexOf(frontChild), 1);
+        await startFront(Number(brokers.split(':').pop()));
+      },
+    };
   } catch (err) {
     await stop();
     throw err;

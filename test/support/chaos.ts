@@ -38,6 +38,8 @@ export interface System {
     kafkaBrokers: string;
     redisUrl: string;
     redis: { restart(): Promise<void>; kill(): Promise<void>; freeze(): void; thaw(): void; url: string };
+    /** The broker the services use (the front before the mock, whose log outlives it). */
+    kafka: { kill(): Promise<void>; restart(): Promise<void>; freeze(): void; thaw(): void };
   };
   services: {
     processes: Map<string, { child: ChildProcessLike; url: string; logFile: string }>;
