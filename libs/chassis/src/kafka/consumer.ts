@@ -69,6 +69,8 @@ export interface ConsumerOptions {
   minFetchIntervalMs?: number;
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
   maxAttempts?: number;
+  /** How long stop() waits for the messages in flight before it commits and leaves (default 5000). */
+  stopWaitMs?: number;
 }
 
 /**
@@ -86,6 +88,8 @@ export class EventConsumer {
   /** Read by every batch's loop before each message; one function for all of them. */
   private readonly isStopping = () => this.stopping;
   private stopped?: Promise<void>;
+  /** The latest start or restart, which a stop waits for before it disconnects. */
+  private running?: Promise<void>;
   /** Batches whose handled messages are not yet recorded: stop() commits only once there are none. */
   private batchesInFlight = 0;
   private batchesDone?: () => void;
@@ -144,11 +148,20 @@ export class EventConsumer {
     }, delayMs).unref();
   }
 
-  private async run(): Promise<void> {
+  private run(): Promise<void> {
+    this.running = this.runOnce();
+    return this.running;
+  }
+
+  private async runOnce(): Promise<void> {
     const topics = this.topics;
+    // A stop() that came while this was connecting must not be followed by a join: the member
+    // would hold partitions until its session timed out.
     await this.consumer.connect();
+    if (this.stopping) return;
     // From the beginning: a new group must not miss events published while it was joining.
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    if (this.stopping) return;
     await this.consumer.run({
       partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       // Offsets are committed once a second and on shutdown (OffsetCommitter), not after every batch.
@@ -189,11 +202,22 @@ export class EventConsumer {
   }
 
   private async shutdown(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    // What is handled already is committed first, whatever the batches still running do next.
+    await this.offsets.flush();
+    // Those start no further message; they are waited for here, not after disconnect(): kafkajs
+    // drops a commit once it is stopping (runner.commitOffsets returns early), so what they handled
+    // would be redelivered in full. Not for ever: a handler stuck on a dependency is left to
+    // redelivery rather than to the process' shutdown deadline.
+    if (this.batchesInFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (this.batchesDone = resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.stopWaitMs ?? 5000))),
+      ]);
+      clearTimeout(timer);
+    }
     clearInterval(this.commitTimer);
-    // Batches still running start no further message; they are waited for here, not after
-    // disconnect(): kafkajs drops a commit once it is stopping (runner.commitOffsets returns
-    // early), so what they handled would be redelivered in full.
-    if (this.batchesInFlight > 0) await new Promise<void>((resolve) => (this.batchesDone = resolve));
     await this.offsets.flush();
     await this.consumer.disconnect();
   }
@@ -269,6 +293,10 @@ export class EventConsumer {
         }
         log.warn({ err, attempt, transient }, 'handler failed, retrying');
         await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
+        if (this.stopping) {
+          log.warn({ err, attempt, transient }, 'stopping before the retry, left for redelivery');
+          throw err;
+        }
       }
     }
   }
@@ -320,11 +348,13 @@ export class EventConsumer {
 
 /**
  * Runs `fn` over `items` in order with at most `limit` calls in flight, and resolves with how many
- * items from the first are done: all of them, unless `stopping()` turned true. Until then the first
- * failure rejects at once. Once stopping, no item is started, the calls in flight are waited for,
- * and a failure only ends the prefix (an item after it may be done, but is not counted). Items are
- * started in order and all started ones have settled by the end, so the first failed index, or else
- * the number started, is that prefix: a counter per batch, nothing per item.
+ * items from the first are done: all of them, unless `stopping()` turned true. Until then a failure
+ * starts no further item and rejects once the calls in flight have settled, so no handler still
+ * runs once the batch counts as finished. Once stopping, no item is started either, the calls in
+ * flight are waited for, and a failure only ends the prefix (an item after it may be done, but is
+ * not counted). Items are started in order and all started ones have settled by the end, so the
+ * first failed index, or else the number started, is that prefix: a counter per batch, nothing per
+ * item.
  */
 async function forEachConcurrently<T>(
   items: T[],
@@ -334,17 +364,19 @@ async function forEachConcurrently<T>(
 ): Promise<number> {
   let next = 0;
   let firstFailed = items.length;
+  let error: { reason: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length && !stopping()) {
+    while (next < items.length && !error && !stopping()) {
       const i = next++;
       try {
         await fn(items[i]!);
       } catch (err) {
-        if (!stopping()) throw err;
+        if (!stopping()) error ??= { reason: err };
         if (i < firstFailed) firstFailed = i;
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  if (error) throw error.reason;
   return Math.min(next, firstFailed);
 }
