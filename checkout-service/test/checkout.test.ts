@@ -249,17 +249,23 @@ describe('POST /checkout when validation-service cannot answer', () => {
 });
 
 describe('POST /checkout when Redis runs the creating write after its window', () => {
+  const customer = () => ({ id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' });
+  const realNow = Date.now.bind(Date);
+  /** A store with a 1 s window that has read Redis' clock, and an app on it. */
+  const appWithWindow = async () => {
+    const orders = new OrderStore(h.redis, h.outbox, h.prefix, 1000);
+    await orders.readClock();
+    return h.appWith({ orders });
+  };
+
   // What a stalled Redis does: the script queued behind the stall runs once the server resumes,
-  // after the request gave up. Here the clock says the request started 5 s ago, so the write
-  // arrives past the 1 s window it was given.
+  // after the request gave up. Here this process' clock says the request started 5 s ago, so the
+  // write arrives past the 1 s window it was given.
   it('then 503 DEPENDENCY_UNAVAILABLE, nothing stored or emitted, and the Idempotency-Key is free for the retry', async () => {
-    const app = h.appWith({ orders: new OrderStore(h.redis, h.outbox, h.prefix, 1000) });
-    const body = buildCheckoutRequest({
-      customer: { id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' },
-    });
+    const app = await appWithWindow();
+    const body = buildCheckoutRequest({ customer: customer() });
     const key = randomUUID();
     const correlationId = randomUUID();
-    const realNow = Date.now.bind(Date);
     const lateClock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5000);
     let res;
     try {
@@ -279,8 +285,20 @@ describe('POST /checkout when Redis runs the creating write after its window', (
     expect(retry.status).toBe(202);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     expect(await h.redis.scard(`${h.prefix}:unpaid:${body.customer.id}`)).toBe(1);
-    // The retry's order.created arriving means anything the refused write emitted would be there too.
     await recorder.waitForEvent('order.created', (e) => e.data.orderId === retry.body.orderId);
     expect(recorder.messages.filter((m) => m.headers['x-correlation-id'] === correlationId)).toEqual([]);
+  });
+
+  it("when this host's clock runs 5 s behind Redis', then orders are still accepted (the deadline is set on Redis' clock)", async () => {
+    const slowClock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5000);
+    try {
+      const app = await appWithWindow();
+      const res = await request(app)
+        .post('/checkout')
+        .send(buildCheckoutRequest({ customer: customer() }));
+      expect(res.status).toBe(202);
+    } finally {
+      slowClock.mockRestore();
+    }
   });
 });

@@ -103,11 +103,12 @@ describe('kill -9 during a stream of orders', () => {
       what: 'checkout ready again',
     });
     const attempts = await stream;
-    // A request that waited on Redis for good would have been cut off by the client (status 0).
-    expect(attempts.filter((a) => a.status === 0)).toEqual([]);
+    // Every checkout ended one of two clean ways: accepted, or refused for now with nothing done.
+    expect(attempts.filter((a) => a.status !== 202 && a.code !== 'DEPENDENCY_UNAVAILABLE')).toEqual([]);
     const orderIds = accepted(attempts);
     // exactStock: sold grows by exactly what the 202s confirmed, so an order placed behind a 503
-    // (its queued write run when Redis resumed) would show.
+    // would show. (A write queued when Redis froze is rare here, since requests mostly stall on
+    // earlier steps; checkout.test.ts runs one past its deadline on purpose.)
     const report = await assertInvariants({ initial, orderIds, recorded: recorder.messages, exactStock: true });
     expect(report.failures).not.toHaveProperty('GATEWAY_ERROR');
     console.log(

@@ -29,6 +29,9 @@ export interface Transition {
   fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
 }
 
+/** How long a reading of Redis' clock is used before the next create reads it again. */
+const CLOCK_READ_EVERY_MS = 60_000;
+
 /** Facts kept of unfinished orders this process created; beyond it the oldest are dropped. */
 const FACTS_KEPT = 10_000;
 
@@ -45,6 +48,13 @@ export class OrderStore {
    * ones dropped beyond FACTS_KEPT, are read from Redis.
    */
   private readonly open = new Map<string, OrderFacts>();
+  /**
+   * Redis' clock minus this process' (ms). The creating script compares its deadline with Redis'
+   * TIME, and in a cluster the two run on different hosts: a deadline on this host's clock would
+   * refuse every order if Redis' clock ran a second ahead, and protect nothing if it ran behind.
+   */
+  private clockOffsetMs = 0;
+  private clockReadAt = 0;
 
   /**
    * @param writeWindowMs how long after `create` is called its script may still store the order
@@ -59,6 +69,30 @@ export class OrderStore {
   ) {
     this.transitionScript = defineScript<string[]>(redis, 2, TRANSITION_LUA);
     this.createScript = defineScript<string[]>(redis, 4, CREATE_LUA);
+    if (writeWindowMs > 0) {
+      redis.on('ready', () => void this.readClock());
+      if (redis.status === 'ready') void this.readClock();
+    }
+  }
+
+  /** Reads Redis' clock (TIME) and takes it as read halfway through the round trip. */
+  async readClock(): Promise<void> {
+    const sent = Date.now();
+    this.clockReadAt = sent;
+    try {
+      const [seconds, micros] = await this.redis.time();
+      this.clockOffsetMs = Number(seconds) * 1000 + Number(micros) / 1000 - (sent + Date.now()) / 2;
+    } catch {
+      this.clockReadAt = 0; // read again on the next create
+    }
+  }
+
+  /** The creating script's deadline on Redis' clock ('0': none). */
+  private writeDeadline(): string {
+    if (this.writeWindowMs <= 0) return '0';
+    const now = Date.now();
+    if (now - this.clockReadAt > CLOCK_READ_EVERY_MS) void this.readClock();
+    return String(Math.round(now + this.clockOffsetMs + this.writeWindowMs));
   }
 
   private unpaidKey(customerId: string): string {
@@ -98,7 +132,7 @@ export class OrderStore {
         this.outbox.stream,
         also?.key ?? this.key(order.orderId),
       ],
-      String(this.writeWindowMs > 0 ? Date.now() + this.writeWindowMs : 0),
+      this.writeDeadline(),
       String(cap),
       order.orderId,
       also?.value ?? '',
