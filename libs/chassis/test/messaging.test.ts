@@ -444,6 +444,26 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
 
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
+    it('when stopped while a handler waits to retry a dependency that is down, then it makes no further attempt and the message is left for the next member', async () => {
+      const group = `${service}-stop-retrying`;
+      const { events, base } = await sendBacklog();
+      let attempts = 0;
+      const first = member(group, events, async (i) => {
+        if (i !== 0) return;
+        attempts++;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      });
+      await first.start();
+      await waitFor(() => attempts >= 3, { what: 'the first message retried' });
+      // Each attempt fails at once, so the handler is waiting out its backoff now.
+      const beforeStop = attempts;
+      await first.stop();
+      // The retry it was waiting for did not run.
+      expect(attempts).toBe(beforeStop);
+      expect(await committedOffset(group)).toBeLessThanOrEqual(base);
+      expect(await receivedByNextMember(group, events)).toEqual(range(0, BACKLOG));
+    }, 60_000);
+
     it('when stopped while a batch of the backlog is handled, then it stops after the message in flight and commits right behind it', async () => {
       const group = `${service}-stop-backlog`;
       const { events, base } = await sendBacklog();

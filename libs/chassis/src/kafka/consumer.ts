@@ -69,8 +69,6 @@ export interface ConsumerOptions {
   minFetchIntervalMs?: number;
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
   maxAttempts?: number;
-  /** How long stop() waits for the messages in flight before it commits and leaves (default 5000). */
-  stopWaitMs?: number;
 }
 
 /**
@@ -203,20 +201,14 @@ export class EventConsumer {
 
   private async shutdown(): Promise<void> {
     await this.running?.catch(() => undefined);
-    // What is handled already is committed first, whatever the batches still running do next.
+    // What is handled already is committed first: should a batch still running outlast the
+    // process' shutdown deadline, that much is not redelivered.
     await this.offsets.flush();
-    // Those start no further message; they are waited for here, not after disconnect(): kafkajs
-    // drops a commit once it is stopping (runner.commitOffsets returns early), so what they handled
-    // would be redelivered in full. Not for ever: a handler stuck on a dependency is left to
-    // redelivery rather than to the process' shutdown deadline.
-    if (this.batchesInFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => (this.batchesDone = resolve)),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.stopWaitMs ?? 5000))),
-      ]);
-      clearTimeout(timer);
-    }
+    // Those batches start no further message, and a handler retrying a dependency gives up at its
+    // next attempt. They are waited for here, not after disconnect(): kafkajs waits for them there
+    // too, but drops a commit once it is stopping (runner.commitOffsets returns early), so what they
+    // handled would be redelivered in full.
+    if (this.batchesInFlight > 0) await new Promise<void>((resolve) => (this.batchesDone = resolve));
     clearInterval(this.commitTimer);
     await this.offsets.flush();
     await this.consumer.disconnect();
