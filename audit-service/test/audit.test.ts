@@ -131,6 +131,12 @@ describe('GET /audit/events', () => {
     ]);
   });
 
+  it('when type and limit are given empty (`?type=&limit=`), then they count as absent', async () => {
+    const res = await request(service.app).get('/audit/events?type=&limit=');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(4);
+  });
+
   it.each([
     [{ type: 'order.exploded' }, 'type'],
     [{ limit: '0' }, 'limit'],

@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseInput } from '@checkout/chassis';
+import { blankAsUnset, parseInput } from '@checkout/chassis';
 import { EVENT_TYPES } from '@checkout/contracts';
 import { timelineItem } from '../domain/audit-entry';
 import type { AuditStore } from '../store/audit-store';
 
+// `?type=&limit=` as written in the contract: an empty parameter means no filter, the default limit.
 const EventsQuery = z.object({
-  type: z.enum(EVENT_TYPES).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  type: blankAsUnset(z.enum(EVENT_TYPES).optional()),
+  limit: blankAsUnset(z.coerce.number().int().min(1).max(1000).default(100)),
 });
 
 export function auditRouter(store: AuditStore): Router {

@@ -16,7 +16,9 @@ export class ConfigError extends Error {
  * where a plain coercion would read it as 0 (a random port nobody probes).
  */
 const unsetIfBlank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const fromEnv = <S extends z.ZodType>(schema: S) => z.preprocess(unsetIfBlank, schema);
+/** `schema`, reading an empty or blank string as absent: env variables, and query parameters (`?type=`). */
+export const blankAsUnset = <S extends z.ZodType>(schema: S) => z.preprocess(unsetIfBlank, schema);
+const fromEnv = blankAsUnset;
 
 const intFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().positive().default(fallback));
 const nonNegativeIntFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().nonnegative().default(fallback));
