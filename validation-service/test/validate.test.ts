@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Health, createLogger, createMetrics } from '@checkout/chassis';
-import type { CachedStock } from '@checkout/contracts';
+import { MAX_QUANTITY, type CachedStock } from '@checkout/contracts';
 import { createApp } from '../src/app';
 import type { StockClient } from '../src/clients/stock-client';
 import { loadCatalog } from '../src/domain/catalog';
@@ -98,7 +98,7 @@ describe('POST /validate', () => {
   it('when the lines of one product add up to more than an order may hold, then 400 names the line', async () => {
     const res = await request(appWith())
       .post('/validate')
-      .send({ cart: { items: [line('sku-001', 10_000), line('sku-002', 1), line('sku-001', 1)] } });
+      .send({ cart: { items: [line('sku-001', MAX_QUANTITY), line('sku-002', 1), line('sku-001', 1)] } });
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'cart.items[2].quantity' })]);
   });
@@ -116,6 +116,16 @@ describe('POST /validate', () => {
       .send({ cart: { items: [line('sku-001', 1, 1)] } });
     expect(res.body.errors).toEqual([
       expect.objectContaining({ code: 'PRICE_MISMATCH', productId: 'sku-001', expected: 2499, got: 1 }),
+    ]);
+  });
+
+  it('when far more is asked than there is (999999), then INSUFFICIENT_STOCK gives requested and available', async () => {
+    const res = await request(appWith())
+      .post('/validate')
+      .send({ cart: { items: [line('sku-004', 999_999)] } });
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ code: 'INSUFFICIENT_STOCK', productId: 'sku-004', requested: 999_999, available: 3 }),
     ]);
   });
 

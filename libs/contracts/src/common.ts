@@ -6,8 +6,12 @@ export const ProductId = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore');
-/** The most of one product an order may hold (all of its cart lines together). */
-export const MAX_QUANTITY = 10_000;
+/**
+ * The most of one product an order may hold (all of its cart lines together): far above any stock,
+ * so asking for more than there is stays a 422 INSUFFICIENT_STOCK naming what is available, while
+ * sums of lines stay exact integers (a million of the dearest product times 100 lines is ~1e12 cents).
+ */
+export const MAX_QUANTITY = 1_000_000;
 export const Quantity = z.number().int().positive().max(MAX_QUANTITY);
 export const IsoTime = z.iso.datetime();
 
