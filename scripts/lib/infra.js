@@ -84,16 +84,25 @@ function waitForPort(port, timeoutMs = 10_000) {
   });
 }
 
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
 function stopChild(child, timeoutMs = 5000) {
   return new Promise((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (!child || exited(child)) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
+    child.kill('SIGCONT'); // a process frozen by a fault test acts on SIGTERM only once it runs again
     child.kill('SIGTERM');
   });
+}
+
+/** SIGKILL, resolved once the process has exited (fault tests: a crash, not a shutdown). */
+async function killChild(child) {
+  child.kill('SIGKILL');
+  if (!exited(child)) await new Promise((r) => child.once('exit', r));
 }
 
 /**
@@ -138,7 +147,6 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       return child.pid;
     },
     async stop() {
-      child.kill('SIGCONT'); // a frozen server acts on SIGTERM only once it runs again
       await stopChild(child);
     },
     /** Stops the server answering while its connections stay open (SIGSTOP), as a hung host does. */
@@ -149,8 +157,7 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       child.kill('SIGCONT');
     },
     async kill() {
-      child.kill('SIGKILL');
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+      await killChild(child);
     },
     async restart() {
       await stopChild(child);
@@ -211,10 +218,7 @@ async function startKafkaMock({
   );
   const children = [mock];
   const stop = async () => {
-    for (const child of [...children].reverse()) {
-      child.kill('SIGCONT'); // a frozen process acts on SIGTERM only once it runs again
-      await stopChild(child);
-    }
+    for (const child of [...children].reverse()) await stopChild(child);
   };
   try {
     const mockBrokers = await waitForOutput(
@@ -249,10 +253,7 @@ async function startKafkaMock({
       thaw: () => frontChild.kill('SIGCONT'),
       /** Drops every client connection and refuses new ones until `restart()`. */
       async kill() {
-        frontChild.kill('SIGKILL');
-        await new Promise((r) =>
-          frontChild.exitCode !== null || frontChild.signalCode !== null ? r() : frontChild.once('exit', r),
-        );
+        await killChild(frontChild);
       },
       /** Listens again on the same address, as a broker back from a restart with its log. */
       async restart() {

@@ -277,16 +277,15 @@ export class EventConsumer {
           return;
         }
         // A dependency being down is not the message's fault: keep it and retry until it is back.
-        // Unless stopping: then the batch is committed only up to this message, and the member
-        // that takes the partition over retries it, instead of this one outliving its deadline.
+        if (!this.stopping) {
+          log.warn({ err, attempt, transient }, 'handler failed, retrying');
+          await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
+        }
+        // Unless stopping, now or during the backoff: then the batch is committed only up to this
+        // message, and the member that takes the partition over retries it, instead of this one
+        // outliving its deadline.
         if (this.stopping) {
           log.warn({ err, attempt, transient }, 'handler failed while stopping, left for redelivery');
-          throw err;
-        }
-        log.warn({ err, attempt, transient }, 'handler failed, retrying');
-        await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
-        if (this.stopping) {
-          log.warn({ err, attempt, transient }, 'stopping before the retry, left for redelivery');
           throw err;
         }
       }
