@@ -52,6 +52,20 @@ describe('POST /checkout — rate limit per client', () => {
     for (let i = 0; i < 5; i++) expect((await request(h.app).get('/orders/ord_unknown')).status).toBe(404);
   });
 
+  it('when the limiter is built before its Redis connection is up, then the limit counts from the first request', async () => {
+    // As in a starting service: the app (and the limiter's script load) comes before Redis connects.
+    const late = new Redis({ ...h.redis.options, lazyConnect: true, enableOfflineQueue: false });
+    const app = createApp({ ...h.deps, rateLimit: { redis: late, perMinute: 3, prefix: `${h.prefix}:late` } });
+    await late.connect();
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await checkoutFrom(app)).status);
+      expect(statuses).toEqual([202, 202, 202, 429]);
+    } finally {
+      late.disconnect();
+    }
+  });
+
   it('when the Redis of the limiter is down, then the request goes through instead of failing as 500', async () => {
     const dead = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,

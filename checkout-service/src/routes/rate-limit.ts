@@ -12,18 +12,38 @@ export interface RateLimitOptions {
 }
 
 /**
- * RedisStore loads its Lua once at start; if Redis was not up then, every later increment would fail
- * with that first error and the limiter would stay open for good. Reload after any store failure.
+ * RedisStore loads its Lua once, when the limiter is built. A service starts before its Redis
+ * connection is up, so that load usually fails, and RedisStore would then fail every increment
+ * with that first error: the limiter would stay open for good. Here a failed load is redone before
+ * the next increment, and any failed increment reloads, so the limit holds from the first request
+ * Redis can serve (after a restart too).
  */
 class ReloadingRedisStore extends RedisStore {
+  private loadFailed = false;
+
+  override async init(...args: Parameters<RedisStore['init']>) {
+    try {
+      await super.init(...args);
+    } catch (err) {
+      this.loadFailed = true;
+      throw err;
+    }
+  }
+
   override async increment(key: string) {
+    if (this.loadFailed) this.reload();
     try {
       return await super.increment(key);
     } catch (err) {
-      this.incrementScriptSha = this.loadIncrementScript();
-      this.incrementScriptSha.catch(() => undefined);
+      this.reload();
       throw err;
     }
+  }
+
+  private reload(): void {
+    this.loadFailed = false;
+    this.incrementScriptSha = this.loadIncrementScript();
+    this.incrementScriptSha.catch(() => (this.loadFailed = true));
   }
 }
 
