@@ -66,7 +66,7 @@ describe('POST /checkout — rate limit per client', () => {
     }
   });
 
-  it('when the Redis of the limiter is down, then the request goes through instead of failing as 500', async () => {
+  it('when the Redis of the limiter is down, then 503 DEPENDENCY_UNAVAILABLE before validation is asked or anything is written', async () => {
     const dead = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -74,9 +74,13 @@ describe('POST /checkout — rate limit per client', () => {
     });
     dead.on('error', () => undefined);
     const app = createApp({ ...h.deps, rateLimit: { redis: dead, perMinute: 3, prefix: h.prefix } });
+    const validated = h.fake.calls();
+    const streamed = await h.redis.xlen(h.outbox.stream);
     const res = await checkoutFrom(app);
-    expect(res.status).not.toBe(500);
-    expect(res.status).toBe(202);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: 'DEPENDENCY_UNAVAILABLE' });
+    expect(h.fake.calls()).toBe(validated);
+    expect(await h.redis.xlen(h.outbox.stream)).toBe(streamed);
     dead.disconnect();
   });
 });
