@@ -3,3 +3,4 @@ export * from './wait';
 export * from './http';
 export * from './saga';
 export * from './component';
+export * from './reply-dropping-proxy';

@@ -61,6 +61,9 @@ export class IdempotencyStore {
       }
       const raw = await this.redis.get(this.redisKey(key));
       if (raw === null) continue;
+      // Our own claim: its SET ran, the answer was lost with the connection, and ioredis sent it
+      // again after reconnecting (the token makes the value unique to this call).
+      if (raw === value) return { kind: 'claimed', key, hash, value };
       const entry = JSON.parse(raw) as Entry;
       if (entry.hash !== hash) return { kind: 'reused' };
       return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };

@@ -1,0 +1,43 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy to a server (Redis here) that, when armed, swallows the next reply and drops both
+ * connections: the command ran, and its answer never reached the client. ioredis then reconnects
+ * and re-sends the command (autoResendUnfulfilledCommands), so a script or command meets the
+ * effects of its own first run. What every write on a retried path must survive.
+ */
+export async function replyDroppingProxy(targetPort: number) {
+  let armed = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      if (armed) {
+        armed = false;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(d);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    /** The next reply to arrive is dropped, with the connection. */
+    dropNextReply: () => void (armed = true),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
