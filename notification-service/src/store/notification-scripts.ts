@@ -15,9 +15,16 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return false
 `;
 
-/** KEYS: sent marker, order's list. ARGV: record JSON. 1 for the one caller that records it, else 0. */
+/**
+ * KEYS: sent marker, order's list. ARGV: record JSON, record id. 1 for the one caller that records
+ * it, else 0. The marker holds the record's id, so a re-run of the same call (ioredis re-sends a
+ * script whose answer a dropped connection lost) is still that caller's: 1, with nothing added.
+ */
 export const RECORD_ONCE_LUA = `
-if not redis.call('SET', KEYS[1], '1', 'NX') then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[2], 'NX') then
+  if redis.call('GET', KEYS[1]) == ARGV[2] then return 1 end
+  return 0
+end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1
 `;

@@ -54,7 +54,7 @@ export class NotificationStore {
   /** Records the notification unless its (order, template) was recorded before; true if this call did. */
   async recordOnce(n: Notification): Promise<boolean> {
     const k = this.keys(n.orderId);
-    return (await this.recordScript([k.sent(n.template), k.list], JSON.stringify(n))) === 1;
+    return (await this.recordScript([k.sent(n.template), k.list], JSON.stringify(n), n.id)) === 1;
   }
 
   /** Takes a record back after its channel failed, so a retry can send it. */

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+import { replyDroppingProxy } from '../../test/support';
+import type { Channel } from '../src/channels';
+import type { Notification } from '../src/domain/notification';
+import { NotificationStore } from '../src/store/notification-store';
+import { Notifier } from '../src/usecases/notifier';
+
+// ioredis re-sends a script whose answer a dropped connection lost, once it has reconnected. The
+// re-sent RECORD_ONCE then meets the marker its own first run set: that is still this call's
+// record, so the channel must run (invariant 4: each notification is sent once).
+let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
+let redis: Redis;
+
+beforeAll(async () => {
+  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
+  redis = createRedis(proxy.url, createLogger('test', 'silent'), 'notification-resend');
+  await connectRedis(redis);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await proxy.close();
+});
+
+describe("notifications — the record's answer lost on a dropped connection", () => {
+  it('when the RECORD_ONCE answer is lost and ioredis re-sends it, then the notification is still sent once', async () => {
+    const logger = createLogger('test', 'silent');
+    const store = new NotificationStore(redis, `notification-resend-${randomUUID()}`);
+    const sent: Notification[] = [];
+    const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
+    const notifier = new Notifier(store, channel, logger);
+    const pending = (orderId: string) => ({
+      template: 'order-confirmed' as const,
+      orderId,
+      vars: { total: '100', currency: 'USD' },
+    });
+
+    // Warm-up: Redis knows the script afterwards, so the next call is one EVALSHA.
+    await notifier.send(pending(`ord_${randomUUID()}`), 'ada@example.com');
+    sent.length = 0;
+
+    const orderId = `ord_${randomUUID()}`;
+    proxy.dropNextReply();
+    await notifier.send(pending(orderId), 'ada@example.com');
+    const listed = await store.list(orderId);
+
+    expect({ channelSends: sent.length, listed: listed.length }).toEqual({ channelSends: 1, listed: 1 });
+  });
+});
