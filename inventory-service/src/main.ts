@@ -1,4 +1,4 @@
-import { Runtime, connectRedis, waitUntilCaughtUp } from '@checkout/chassis';
+import { Runtime, waitUntilCaughtUp } from '@checkout/chassis';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { loadDemoStock } from './domain/demo-stock';
@@ -38,16 +38,24 @@ async function startSweeperWhenCaughtUp(): Promise<void> {
   }
 }
 
-const start = async (): Promise<void> => {
-  // Seed before the consumer joins, so no order.created meets an empty store on a first start.
-  await connectRedis(redis);
+const seedDemoStock = async (): Promise<void> => {
   const seeded = await inventory.stock.seed(loadDemoStock());
   if (seeded > 0) logger.info({ products: seeded }, 'demo stock seeded');
-  await runtime.start(app, { groupId: SERVICE, handlers: inventory.handlers });
-  await startSweeperWhenCaughtUp();
 };
 
-start().catch((err: unknown) => {
-  logger.fatal({ err }, 'start-up failed');
-  process.exit(1);
+// Seeded before the consumer joins, so no order.created meets an empty store on a first start; and
+// again on every reconnect, since a Redis restarted without persistence comes back empty while this
+// process runs on. A store with stock or a seed marker is left alone, so repeats are harmless. Sent
+// from the 'ready' event itself, the seed reaches Redis ahead of any handler's retried command.
+let seededOnce = false;
+runtime.onStart('demo stock seed', async () => {
+  await seedDemoStock();
+  seededOnce = true;
 });
+redis.on('ready', () => {
+  // The first connect is start-up's (above), before the producer and relay are up. Retried until it
+  // succeeds; it gives up only once shutdown began.
+  if (seededOnce) runtime.untilDone('demo stock re-seed', seedDemoStock).catch(() => undefined);
+});
+
+void runtime.start(app, { groupId: SERVICE, handlers: inventory.handlers }).then(startSweeperWhenCaughtUp);

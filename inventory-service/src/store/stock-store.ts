@@ -72,16 +72,18 @@ export class StockStore {
 
   /**
    * Seeds an empty store; returns how many products it loaded (0 when the store had stock or was
-   * seeded before). It does not kick the relay: it runs before the relay starts, whose first pass
-   * publishes what it wrote.
+   * seeded before). The check and the load are one script, so repeated or overlapping calls
+   * (start-up and every Redis reconnect) load a store once.
    */
   async seed(stock: StockSeed, correlationId: string = randomUUID()): Promise<number> {
     const items = stock.map((s) => ({ ...s, eventId: randomUUID() }));
-    return (await this.scripts.seed(
-      [this.keys.seeded, this.keys.products, this.outbox.stream],
-      this.prefix,
-      JSON.stringify(items),
-      eventMeta(correlationId),
+    return (await this.outbox.publishing(
+      this.scripts.seed(
+        [this.keys.seeded, this.keys.products, this.outbox.stream],
+        this.prefix,
+        JSON.stringify(items),
+        eventMeta(correlationId),
+      ),
     )) as number;
   }
 }

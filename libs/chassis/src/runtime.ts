@@ -44,6 +44,7 @@ export class Runtime {
   private consumer?: EventConsumer;
   private server?: Server;
   private readonly extraSteps: ShutdownStep[] = [];
+  private readonly startSteps: [name: string, step: () => Promise<void>][] = [];
 
   constructor(private readonly opts: RuntimeOptions) {
     const { service, config } = opts;
@@ -81,8 +82,17 @@ export class Runtime {
   }
 
   /**
+   * Adds a step to run on start-up once Redis and Kafka are connected and before the consumer
+   * starts (so readiness stays 503 until it is done), retried until it succeeds.
+   */
+  onStart(name: string, step: () => Promise<void>): void {
+    this.startSteps.push([name, step]);
+  }
+
+  /**
    * Listens first (so liveness answers while dependencies connect), then connects Redis and Kafka,
-   * starts the outbox relay and the consumer group; readiness turns 200 when all are up.
+   * starts the outbox relay, runs the `onStart` steps and starts the consumer group; readiness turns
+   * 200 when all are up.
    */
   async start(app: Express, consume?: { groupId: string; handlers: HandlerMap }): Promise<void> {
     const { config, service } = this.opts;
@@ -133,6 +143,7 @@ export class Runtime {
       if (this.redis) await connectRedis(this.redis);
       if (this.publisher) await this.untilDone('kafka producer', () => this.publisher!.connect());
       this.outbox?.start();
+      for (const [name, step] of this.startSteps) await this.untilDone(name, step);
       if (this.consumer) await this.untilDone('kafka consumer', () => this.consumer!.start());
       this.logger.info(`${service} ready`);
     } catch (err) {
@@ -141,14 +152,17 @@ export class Runtime {
     }
   }
 
-  /** Start-up waits for a dependency that is still coming up instead of crashing. */
-  private async untilDone(what: string, fn: () => Promise<void>): Promise<void> {
+  /**
+   * Retries `fn` until it succeeds (or shutdown began): start-up waits for a dependency that is
+   * still coming up instead of crashing.
+   */
+  async untilDone(what: string, fn: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         if (this.health.shuttingDown) throw err;
-        this.logger.warn({ err: (err as Error).message, attempt }, `${what} not connected yet, retrying`);
+        this.logger.warn({ err: (err as Error).message, attempt }, `${what} failed, retrying`);
         await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
       }
     }
