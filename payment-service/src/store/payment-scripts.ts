@@ -5,17 +5,24 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil, then the half's
  * field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
+ * The owner is unique to the call, so a re-run of the same call (ioredis re-sends a script whose
+ * answer a dropped connection lost) finds its own lease and is answered CLAIMED again, rather than
+ * PROCESSING, which would leave the charge to the sweeper once the lease ran out.
  */
 export const RECORD_HALF_LUA = `
+local function claimed()
+  local out = {'CLAIMED'}
+  for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
+  return out
+end
 local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'PROCESSING' and redis.call('HGET', KEYS[1], 'leaseOwner') == ARGV[2] then return claimed() end
 if status and status ~= 'PENDING' then return {status} end
 for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
   redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-  local out = {'CLAIMED'}
-  for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
-  return out
+  return claimed()
 end
 redis.call('HSET', KEYS[1], 'status', 'PENDING')
 return {'PENDING'}
