@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { defineScript, Outbox } from '@checkout/chassis';
 import type { CloudEvent, OrderStatus } from '@checkout/contracts';
@@ -157,6 +158,7 @@ export class OrderStore {
       change.at,
       event ? Outbox.serialize(event) : '',
       `${this.prefix}:unpaid:`,
+      randomUUID(),
       ...fields,
     );
     const result = event ? await this.outbox.publishing(write) : await write;

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { connectRedis, createLogger, createRedis, type HandlerContext, type Redis } from '@checkout/chassis';
+import { buildPaymentAuthorized, createEvent, type CloudEvent } from '@checkout/contracts';
+import { replyDroppingProxy } from '../../test/support';
+import { metricValue } from '../../test/support/metrics';
+import type { Order } from '../src/domain/order';
+import { OrderChanges } from '../src/domain/order-changes';
+import { createHandlers } from '../src/handlers';
+import { OrderStore } from '../src/store/order-store';
+import { startHarness, type Harness } from './harness';
+
+// ioredis re-sends a script whose answer a dropped connection lost, once it has reconnected. The
+// re-sent TRANSITION then finds the order already moved, by its own first run: that is still this
+// call's move, so the handler must do what a move does (count it, tell the status streams).
+let h: Harness;
+let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
+let redis: Redis;
+
+beforeAll(async () => {
+  h = await startHarness();
+  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
+  redis = createRedis(proxy.url, createLogger('test', 'silent'), 'transition-resend');
+  await connectRedis(redis);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await proxy.close();
+  await h.stop();
+});
+
+const pendingOrder = (): Order => ({
+  orderId: `ord_${randomUUID()}`,
+  status: 'PENDING',
+  items: [{ productId: 'sku-001', quantity: 1, unitPrice: 2499 }],
+  total: 2499,
+  currency: 'USD',
+  customerId: `cust-${randomUUID()}`,
+  history: [{ status: 'PENDING', at: new Date().toISOString() }],
+});
+
+const contextFor = (event: CloudEvent): HandlerContext => ({
+  log: h.deps.logger,
+  trace: { correlationId: event.correlationId, causationId: event.id },
+  newEvent: (type, data) =>
+    createEvent(type, data, { source: '/checkout-service', correlationId: event.correlationId }),
+});
+
+const confirmedTotal = async () => metricValue((await request(h.app).get('/metrics')).text, 'orders_confirmed_total');
+
+describe("payment.authorized — the move's answer lost on a dropped connection", () => {
+  it('when the TRANSITION answer is lost and ioredis re-sends it, then the move is still counted and announced', async () => {
+    const orders = new OrderStore(redis, h.outbox, h.prefix);
+    const changes = new OrderChanges();
+    const handlers = createHandlers({ orders, changes, metrics: h.deps.metrics });
+    const authorize = async (order: Order) => {
+      const event = createEvent('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }), {
+        source: '/payment-service',
+        correlationId: randomUUID(),
+      });
+      await handlers['payment.authorized']!(event, contextFor(event));
+    };
+    // Created through this store, so its facts are in memory and the move is its only command;
+    // the warm-up move makes Redis know the script, so the move below is one EVALSHA.
+    const [warmUp, order] = [pendingOrder(), pendingOrder()];
+    for (const o of [warmUp, order]) expect(await orders.create(o, [], { maxUnpaid: 10 })).toBe('created');
+    await authorize(warmUp);
+    const before = await confirmedTotal();
+    let notified = 0;
+    changes.subscribe(order.orderId, () => notified++);
+
+    proxy.dropNextReply();
+    await authorize(order);
+
+    expect((await h.orders.get(order.orderId))?.status).toBe('CONFIRMED');
+    expect({ confirmed: (await confirmedTotal()) - before, notified }).toEqual({ confirmed: 1, notified: 1 });
+  });
+});
