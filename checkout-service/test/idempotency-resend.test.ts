@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
 import { buildCheckoutRequest } from '@checkout/contracts';
-import { replyDroppingProxy } from '../../test/support';
+import { useRedisThroughProxy } from '../../test/support';
 import { IdempotencyStore } from '../src/store/idempotency-store';
 import { startHarness, type Harness } from './harness';
 
@@ -9,28 +8,22 @@ import { startHarness, type Harness } from './harness';
 // re-sent SET NX of the claim then finds the claim its own first run wrote: that is this request's
 // claim, not another request in flight.
 let h: Harness;
-let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
-let idemRedis: Redis;
+const through = useRedisThroughProxy('idempotency-resend');
 
 beforeAll(async () => {
   h = await startHarness();
-  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
-  idemRedis = createRedis(proxy.url, createLogger('test', 'silent'), 'idempotency-resend');
-  await connectRedis(idemRedis);
 });
 afterAll(async () => {
-  idemRedis.disconnect();
-  await proxy.close();
   await h.stop();
 });
 
 describe("POST /checkout with an Idempotency-Key — the claim's answer lost on a dropped connection", () => {
   it('when the SET NX answer is lost and ioredis re-sends it, then the request still places its order (not 409 for itself)', async () => {
-    const app = h.appWith({ idempotency: new IdempotencyStore(idemRedis, { prefix: h.prefix }) });
+    const app = h.appWith({ idempotency: new IdempotencyStore(through.redis, { prefix: h.prefix }) });
     const key = `resend-${Date.now()}`;
     const body = buildCheckoutRequest();
 
-    proxy.dropNextReply(); // the next reply on the idempotency connection is the claim's SET NX
+    through.proxy.dropNextReply(); // the next reply on the idempotency connection is the claim's SET NX
     const first = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
     const retry = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { connectRedis, createLogger, createRedis, type HandlerContext, type Redis } from '@checkout/chassis';
+import type { HandlerContext } from '@checkout/chassis';
 import { buildPaymentAuthorized, createEvent, type CloudEvent } from '@checkout/contracts';
-import { replyDroppingProxy } from '../../test/support';
+import { useRedisThroughProxy } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import type { Order } from '../src/domain/order';
 import { OrderChanges } from '../src/domain/order-changes';
@@ -14,18 +14,12 @@ import { startHarness, type Harness } from './harness';
 // re-sent TRANSITION then finds the order already moved, by its own first run: that is still this
 // call's move, so the handler must do what a move does (count it, tell the status streams).
 let h: Harness;
-let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
-let redis: Redis;
+const through = useRedisThroughProxy('transition-resend');
 
 beforeAll(async () => {
   h = await startHarness();
-  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
-  redis = createRedis(proxy.url, createLogger('test', 'silent'), 'transition-resend');
-  await connectRedis(redis);
 });
 afterAll(async () => {
-  redis.disconnect();
-  await proxy.close();
   await h.stop();
 });
 
@@ -50,7 +44,7 @@ const confirmedTotal = async () => metricValue((await request(h.app).get('/metri
 
 describe("payment.authorized — the move's answer lost on a dropped connection", () => {
   it('when the TRANSITION answer is lost and ioredis re-sends it, then the move is still counted and announced', async () => {
-    const orders = new OrderStore(redis, h.outbox, h.prefix);
+    const orders = new OrderStore(through.redis, h.outbox, h.prefix);
     const changes = new OrderChanges();
     const handlers = createHandlers({ orders, changes, metrics: h.deps.metrics });
     const authorize = async (order: Order) => {
@@ -69,7 +63,7 @@ describe("payment.authorized — the move's answer lost on a dropped connection"
     let notified = 0;
     changes.subscribe(order.orderId, () => notified++);
 
-    proxy.dropNextReply();
+    through.proxy.dropNextReply();
     await authorize(order);
 
     expect((await h.orders.get(order.orderId))?.status).toBe('CONFIRMED');

@@ -1,6 +1,6 @@
-import { Health, connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+import { Health } from '@checkout/chassis';
 import request from 'supertest';
-import { replyDroppingProxy } from '../../test/support';
+import { useRedisThroughProxy } from '../../test/support';
 import { createApp } from '../src/app';
 import { StockStore } from '../src/store/stock-store';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
@@ -9,29 +9,23 @@ import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
 // re-sent SET_STOCK then finds the version its own first run moved: that is this request's write,
 // not a concurrent change, so the operator gets 200 with the item rather than 412.
 let inv: Harness;
-let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
-let redis: Redis;
+const through = useRedisThroughProxy('inventory-resend');
 
 beforeAll(async () => {
   inv = await startInventory();
-  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
-  redis = createRedis(proxy.url, createLogger('test', 'silent'), 'inventory-resend');
-  await connectRedis(redis);
 });
 afterAll(async () => {
-  redis.disconnect();
-  await proxy.close();
   await inv.stop();
 });
 
 describe("PUT /inventory/:productId with If-Match — the write's answer lost on a dropped connection", () => {
   it('when the SET_STOCK answer is lost and ioredis re-sends it, then 200 with the item, written once', async () => {
-    const stock = new StockStore(redis, inv.outbox, inv.prefix);
+    const stock = new StockStore(through.redis, inv.outbox, inv.prefix);
     const app = createApp({ ...inv, health: new Health(), stock, adminToken: ADMIN_TOKEN });
     const id = await inv.product(10);
     const read = await request(app).get(`/inventory/${id}`);
 
-    proxy.dropNextReply(); // the next reply on the proxied connection is the script's
+    through.proxy.dropNextReply(); // the next reply on the proxied connection is the script's
     const res = await request(app)
       .put(`/inventory/${id}`)
       .set('Authorization', `Bearer ${ADMIN_TOKEN}`)

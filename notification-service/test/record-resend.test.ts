@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
-import { replyDroppingProxy } from '../../test/support';
+import { createLogger } from '@checkout/chassis';
+import { useRedisThroughProxy } from '../../test/support';
 import type { Channel } from '../src/channels';
 import type { Notification } from '../src/domain/notification';
 import { NotificationStore } from '../src/store/notification-store';
@@ -9,23 +9,12 @@ import { Notifier } from '../src/usecases/notifier';
 // ioredis re-sends a script whose answer a dropped connection lost, once it has reconnected. The
 // re-sent RECORD_ONCE then meets the marker its own first run set: that is still this call's
 // record, so the channel must run (invariant 4: each notification is sent once).
-let proxy: Awaited<ReturnType<typeof replyDroppingProxy>>;
-let redis: Redis;
-
-beforeAll(async () => {
-  proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
-  redis = createRedis(proxy.url, createLogger('test', 'silent'), 'notification-resend');
-  await connectRedis(redis);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await proxy.close();
-});
+const through = useRedisThroughProxy('notification-resend');
 
 describe("notifications — the record's answer lost on a dropped connection", () => {
   it('when the RECORD_ONCE answer is lost and ioredis re-sends it, then the notification is still sent once', async () => {
     const logger = createLogger('test', 'silent');
-    const store = new NotificationStore(redis, `notification-resend-${randomUUID()}`);
+    const store = new NotificationStore(through.redis, `notification-resend-${randomUUID()}`);
     const sent: Notification[] = [];
     const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
     const notifier = new Notifier(store, channel, logger);
@@ -40,7 +29,7 @@ describe("notifications — the record's answer lost on a dropped connection", (
     sent.length = 0;
 
     const orderId = `ord_${randomUUID()}`;
-    proxy.dropNextReply();
+    through.proxy.dropNextReply();
     await notifier.send(pending(orderId), 'ada@example.com');
     const listed = await store.list(orderId);
 

@@ -1,4 +1,7 @@
 import net from 'node:net';
+import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+
+export type ReplyDroppingProxy = Awaited<ReturnType<typeof replyDroppingProxy>>;
 
 /**
  * A TCP proxy to a server (Redis here) that, when armed, swallows the next reply and drops both
@@ -40,4 +43,22 @@ export async function replyDroppingProxy(targetPort: number) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * For a test file: a proxy to the tests' redis-server (TEST_REDIS_URL) and an ioredis client
+ * through it, opened before the file's tests and closed after them.
+ */
+export function useRedisThroughProxy(name: string) {
+  const ctx = {} as { proxy: ReplyDroppingProxy; redis: Redis };
+  beforeAll(async () => {
+    ctx.proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
+    ctx.redis = createRedis(ctx.proxy.url, createLogger('test', 'silent'), name);
+    await connectRedis(ctx.redis);
+  });
+  afterAll(async () => {
+    ctx.redis?.disconnect();
+    await ctx.proxy?.close();
+  });
+  return ctx;
 }
