@@ -27,9 +27,10 @@ class ReloadingRedisStore extends RedisStore {
   override async init(...args: Parameters<RedisStore['init']>) {
     try {
       await super.init(...args);
-    } catch (err) {
+    } catch {
+      // Expected at start-up, not worth a warning: the next increment loads it again, and a
+      // failure then is answered (503) and logged.
       this.loadFailed = true;
-      throw err;
     }
   }
 
