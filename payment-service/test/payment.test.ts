@@ -4,6 +4,7 @@ import {
   buildOrderCreated,
   buildPaymentAuthorized,
   buildPaymentFailed,
+  buildStockFailed,
   buildStockReserved,
   createEvent,
   toKafkaRecord,
@@ -196,6 +197,59 @@ describe('recovery sweeper, after the reservation expired', () => {
     expect(gateway.callsFor(orderId)).toHaveLength(1);
     expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.authorized']);
     expect(await payment(orderId)).toMatchObject({ status: 'AUTHORIZED' });
+  });
+});
+
+describe('stock.failed', () => {
+  const record = (orderId: string) => service.redis.hgetall(`${service.prefix}:payments:${orderId}`);
+
+  it('when the order failed at stock after it was held, then its payment is FAILED with the stock code, uncharged, and the token is dropped', async () => {
+    const orderId = newOrderId();
+    await publisher.publish('order.created', buildOrderCreated({ orderId, total: 4998 }));
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
+    expect((await record(orderId)).token).toBe('tok_visa');
+
+    const failed = await publisher.publish(
+      'stock.failed',
+      buildStockFailed({ orderId, reason: 'sku-001: 5 asked, 1 left' }),
+    );
+    await waitFor(() => service.handled.includes(failed.id), { what: 'stock.failed to be handled' });
+
+    expect(await payment(orderId)).toEqual({
+      orderId,
+      status: 'FAILED',
+      amount: 4998,
+      currency: 'USD',
+      attempts: 0,
+      code: 'INSUFFICIENT_STOCK',
+    });
+    expect(await record(orderId)).not.toHaveProperty('token');
+    await outcomesSettled(orderId);
+    expect(outcomes(orderId)).toHaveLength(0);
+    expect(gateway.callsFor(orderId)).toHaveLength(0);
+  });
+
+  it('when stock.failed overtakes order.created, then the order is never held: no token stored, no charge', async () => {
+    const orderId = newOrderId();
+    const failed = await publisher.publish('stock.failed', buildStockFailed({ orderId, code: 'UNKNOWN_PRODUCT' }));
+    await waitFor(() => service.handled.includes(failed.id), { what: 'stock.failed to be handled' });
+    const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await waitFor(() => service.handled.includes(created.id), { what: 'order.created to be handled' });
+
+    expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'UNKNOWN_PRODUCT', attempts: 0 });
+    expect(await record(orderId)).not.toHaveProperty('token');
+    expect(gateway.callsFor(orderId)).toHaveLength(0);
+  });
+
+  it('when a stock.failed is redelivered after the order was charged, then the payment stays AUTHORIZED', async () => {
+    const orderId = newOrderId();
+    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+
+    const failed = await publisher.publish('stock.failed', buildStockFailed({ orderId }));
+    await waitFor(() => service.handled.includes(failed.id), { what: 'stock.failed to be handled' });
+    expect((await payment(orderId)).status).toBe('AUTHORIZED');
   });
 });
 

@@ -23,6 +23,17 @@ describe('a stale stock cache', () => {
     const order = await waitForTerminal(data.orderId);
     expect(order).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK' });
     expect(await chargesFor(data.orderId)).toEqual([]);
+    // payment-service closes the payment it held for the order rather than leaving it PENDING.
+    await waitFor(
+      async () => (await api('payment-service').get(`/payments/${data.orderId}`)).data?.status === 'FAILED',
+      {
+        what: 'the held payment to be closed',
+      },
+    );
+    expect((await api('payment-service').get(`/payments/${data.orderId}`)).data).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      attempts: 0,
+    });
     expect(await stockOf('sku-020')).toMatchObject({ available: 0, reserved: 0 });
   });
 });

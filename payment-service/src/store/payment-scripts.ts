@@ -29,6 +29,20 @@ return {'PENDING'}
 `;
 
 /**
+ * Closes a record that was never claimed (the order failed before it could be charged): FAILED with
+ * the given code and reason, and the token dropped. A record already claimed or decided is left
+ * alone; none yet is created closed, so the order's half arriving later is refused.
+ * KEYS: payment hash. ARGV: code, reason, updatedAt. Returns 1 when it closed the record.
+ */
+export const CLOSE_UNCHARGED_LUA = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status and status ~= 'PENDING' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'FAILED', 'code', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
+redis.call('HDEL', KEYS[1], 'token')
+return 1
+`;
+
+/**
  * Takes over a PROCESSING authorization whose lease ran out (its worker died mid-charge).
  * KEYS: payment hash, processing zset. ARGV: orderId, now, owner, leaseUntil.
  */

@@ -4,7 +4,7 @@ import { Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
-import { COMPLETE_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
+import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
 
 type Fields = Record<string, string>;
 
@@ -19,6 +19,7 @@ export class PaymentStore {
   private readonly recordHalfScript;
   private readonly reclaimScript;
   private readonly completeScript;
+  private readonly closeUnchargedScript;
   private readonly processingKey: string;
 
   constructor(
@@ -30,6 +31,7 @@ export class PaymentStore {
     this.recordHalfScript = defineScript(redis, 2, RECORD_HALF_LUA);
     this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
+    this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
   }
 
   private key(orderId: string): string {
@@ -112,6 +114,12 @@ export class PaymentStore {
       ...outcome,
     );
     return written === 1;
+  }
+
+  /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */
+  async closeUncharged(orderId: string, code: string, reason: string): Promise<boolean> {
+    const closed = await this.closeUnchargedScript([this.key(orderId)], code, reason, new Date().toISOString());
+    return closed === 1;
   }
 
   async get(orderId: string): Promise<PaymentRecord | undefined> {

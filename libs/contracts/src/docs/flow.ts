@@ -39,7 +39,7 @@ export const EVENT_FLOW: Record<EventType, { producer: ServiceName; consumers: S
   },
   'stock.failed': {
     producer: 'inventory-service',
-    consumers: ['checkout-service', ...EVERY_TOPIC],
+    consumers: ['checkout-service', 'payment-service', ...EVERY_TOPIC],
     summary: 'The order could not be reserved (insufficient stock or unknown product); nothing is held.',
   },
   'stock.released': {
