@@ -98,6 +98,33 @@ describe('reservation expiry', () => {
     );
   });
 
+  it('when a refused late payment is delivered again after a restock, then the refusal stands: nothing is taken or counted again', async () => {
+    const a = await inv.product(10);
+    const o = order(a, 4);
+    await inv.deliver('order.created', o);
+    await recorder.waitForEvent('stock.released', forOrder(o.orderId));
+    await inv.stock.setAvailable(a, 2, 'count');
+    const paid = await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+    const refusals = async () =>
+      Number(
+        (await request(inv.app).get('/metrics')).text.match(
+          /inventory_commit_rejected_total\{[^}]*status="RELEASED"[^}]*\} (\d+)/,
+        )?.[1] ?? 0,
+      );
+    const refusedBefore = await refusals();
+
+    // Restocked, then the broker delivers the same payment again: it was answered "no stock,
+    // refund" once, so it must not now take the units (the stock change and its stock.updated are
+    // one script, so an unchanged level means nothing was emitted either).
+    await inv.stock.setAvailable(a, 10, 'restock');
+    const restocked = await level(a);
+    await inv.deliver('payment.authorized', paid.data, { id: paid.id, correlationId: paid.correlationId });
+
+    expect(await level(a)).toEqual(restocked);
+    expect(await status(o.orderId)).toBe('RELEASED');
+    expect(await refusals()).toBe(refusedBefore);
+  });
+
   it('when a reservation was committed before it expired, then the sweeper leaves it alone', async () => {
     const a = await inv.product(10);
     const committed = order(a, 2);

@@ -206,6 +206,25 @@ describe('payment.failed', () => {
     expect(await reservation(order.orderId)).toMatchObject({ status: 'RELEASED' });
   });
 
+  it('when payment.failed is delivered again, then the release is counted once and nothing moves', async () => {
+    const a = await inv.product(10);
+    const va = await inv.version(a);
+    const order = await reserved([line(a, 3)]);
+    const releases = async () =>
+      Number(
+        (await request(inv.app).get('/metrics')).text.match(
+          /inventory_releases_total\{[^}]*reason="payment_failed"[^}]*\} (\d+)/,
+        )?.[1] ?? 0,
+      );
+    const before = await releases();
+    const failed = await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    for (let i = 0; i < 2; i++)
+      await inv.deliver('payment.failed', failed.data, { id: failed.id, correlationId: failed.correlationId });
+
+    expect(await level(a)).toEqual({ productId: a, available: 10, reserved: 0, sold: 0, version: va + 2 });
+    expect((await releases()) - before).toBe(1);
+  });
+
   it('when the reservation was committed, then nothing is released', async () => {
     const a = await inv.product(10);
     const va = await inv.version(a);

@@ -7,7 +7,8 @@ import type { ReservationStore } from '../store/reservation-store';
  * expiry sweeper released the reservation takes the units again while they are all still
  * available (counted, with a stock.updated per product). Otherwise (unknown, the stock is gone, or
  * released because the payment failed) it takes nothing: logged as an error and counted, for an
- * operator to look at (a paid order with no stock needs a refund).
+ * operator to look at (a paid order with no stock needs a refund). A refusal is final: the same
+ * payment delivered again is neither counted again nor allowed to take stock restocked since.
  */
 export const onPaymentAuthorized =
   (reservations: ReservationStore, metrics: InventoryMetrics): EventHandler<'payment.authorized'> =>
@@ -24,5 +25,5 @@ export const onPaymentAuthorized =
     } else if (result === 'UNKNOWN' || result === 'RELEASED' || result === 'FAILED') {
       metrics.commitRejected.inc({ status: result });
       log.error({ orderId, status: result }, 'payment authorized for a reservation that holds no stock');
-    } else log.debug({ orderId, status: result }, 'reservation already committed');
+    } else log.debug({ orderId, status: result }, 'payment outcome already applied');
   };

@@ -9,7 +9,7 @@ export type ReserveResult =
   { outcome: 'RESERVED' } | { outcome: 'FAILED'; code: StockFailureCode } | { outcome: 'DUPLICATE' };
 
 /** What stood in the way of a commit or release: another status, no record, or not yet due. */
-export type TransitionResult = ReservationStatus | 'UNKNOWN' | 'NOT_DUE';
+export type TransitionResult = ReservationStatus | 'UNKNOWN' | 'NOT_DUE' | 'ALREADY_RELEASED' | 'REFUSED_BEFORE';
 
 /**
  * Reservations `<prefix>:reservation:<orderId>` (a hash) and the sorted set of their expiries.
@@ -54,7 +54,8 @@ export class ReservationStore {
   /**
    * Sells a RESERVED reservation's units. One the expiry sweeper RELEASED (its payment came after
    * it) takes them again if they are all still available: 'RECOMMITTED', with a stock.updated per
-   * product. Otherwise the status that prevented it.
+   * product; if not, 'RELEASED' once and 'REFUSED_BEFORE' for every later delivery (the refusal is
+   * final). Otherwise the status that prevented it.
    */
   async commit(
     orderId: string,

@@ -6,8 +6,11 @@
  * - RELEASED by the expiry sweeper (the payment's outcome came after it gave the stock back):
  *   the customer has paid, so the units are taken again if every line is still available, all or
  *   nothing, and a stock.updated per product carries the new level. Returns 'RECOMMITTED', or
- *   'RELEASED' when the stock is gone (the payment then needs a refund). Released because the
- *   payment failed: 'RELEASED', nothing taken.
+ *   'RELEASED' when the stock is gone (the payment then needs a refund). That refusal is recorded
+ *   (`lateCommitRefusedBy`, the id this call's event would have had), so it is final: a
+ *   redelivery answers 'REFUSED_BEFORE' and takes nothing even if the product was restocked since,
+ *   while a re-run of the same call (ioredis re-sending it after a lost answer) answers 'RELEASED'
+ *   again. Released because the payment failed: 'RELEASED', nothing taken.
  * Any other status is returned as it is.
  */
 export const COMMIT_LUA = `
@@ -31,11 +34,19 @@ if status ~= 'RELEASED' then return status or 'UNKNOWN' end
 -- after that contradicts it and takes nothing.
 if redis.call('HGET', KEYS[1], 'reason') ~= ARGV[5] then return 'RELEASED' end
 
+local meta = cjson.decode(ARGV[4])
+local refused_by = redis.call('HGET', KEYS[1], 'lateCommitRefusedBy')
+if refused_by then
+  if refused_by == meta.id then return 'RELEASED' end
+  return 'REFUSED_BEFORE'
+end
 for _, it in ipairs(items) do
   local available = redis.call('HGET', stock_key(ARGV[1], it.productId), 'available')
-  if not available or tonumber(available) < it.quantity then return 'RELEASED' end
+  if not available or tonumber(available) < it.quantity then
+    redis.call('HSET', KEYS[1], 'lateCommitRefusedBy', meta.id, 'lateCommitRefusedAt', ARGV[3])
+    return 'RELEASED'
+  end
 end
-local meta = cjson.decode(ARGV[4])
 if not meta.correlationId or meta.correlationId == '' then
   meta.correlationId = redis.call('HGET', KEYS[1], 'correlationId') or order_id
 end

@@ -2,13 +2,16 @@
  * Gives a RESERVED reservation's stock back (payment failed, or expired) and emits stock.released.
  * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, reason, event meta JSON,
  * due-before ms ('' = release now). The status guard makes it safe to race with payment events
- * and other instances' sweepers. Returns the outcome, or the status that prevented the release.
+ * and other instances' sweepers. Returns 'RELEASED' for the call that released it, else what
+ * prevented it: 'ALREADY_RELEASED' (a redelivered payment.failed, or a sweeper that lost the race),
+ * 'NOT_DUE', or the reservation's status.
  */
 export const RELEASE_LUA = `
 local order_id = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'RESERVED' then
   redis.call('ZREM', KEYS[2], order_id)
+  if status == 'RELEASED' then return 'ALREADY_RELEASED' end
   return status or 'UNKNOWN'
 end
 if ARGV[5] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'expiresAt')) > tonumber(ARGV[5]) then
