@@ -45,13 +45,14 @@ export class Notifier {
       subject: message.subject,
       sentAt: new Date().toISOString(),
     };
-    if (await this.store.recordOnce(n)) {
-      try {
-        await this.channel.send(n, message);
-      } catch (err) {
-        await this.store.unrecord(n);
-        throw err;
-      }
+    // Sent, or being sent by another call: that call clears what waited, once it has sent. Were this
+    // one to clear it, a channel failure there would leave its retry (order.created's) nothing to send.
+    if (!(await this.store.recordOnce(n))) return;
+    try {
+      await this.channel.send(n, message);
+    } catch (err) {
+      await this.store.unrecord(n);
+      throw err;
     }
     await this.store.clearPending(p.orderId, p.template);
   }
