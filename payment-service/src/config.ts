@@ -9,8 +9,9 @@ const schema = baseConfigSchema.extend({
   PAYMENT_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(5),
   PAYMENT_ATTEMPT_TIMEOUT_MS: ms(2000),
   PAYMENT_BACKOFF_BASE_MS: ms(100),
-  // Must outlast one whole authorization (attempts × timeout + delays), or a second worker
-  // would resume a charge that is still running.
+  // Renewed before every retry: must outlast one wait plus one attempt, and after the last attempt
+  // the look-up and the write (≤ 5 s + 3 × the attempt timeout), or a second worker would resume a
+  // charge that is still running.
   PAYMENT_LEASE_MS: ms(60_000),
   PAYMENT_SWEEP_INTERVAL_MS: ms(5000),
 });

@@ -23,7 +23,14 @@ const gateway = withGatewayMetrics(
   }),
   runtime.metrics,
 );
-const authorizer = new PaymentAuthorizer({ store, gateway, outbox, logger, leaseMs: config.PAYMENT_LEASE_MS });
+const authorizer = new PaymentAuthorizer({
+  store,
+  gateway,
+  outbox,
+  logger,
+  metrics: runtime.metrics,
+  leaseMs: config.PAYMENT_LEASE_MS,
+});
 const sweeper = new RecoverySweeper(store, authorizer, logger, config.PAYMENT_SWEEP_INTERVAL_MS);
 sweeper.start();
 runtime.onStop('recovery-sweeper', () => sweeper.stop());

@@ -32,8 +32,11 @@ const byToken = (call: GatewayCall): Reply => {
 export async function startFakeGateway(respond: (call: GatewayCall, n: number) => Reply = byToken) {
   const calls: GatewayCall[] = [];
   const decisions = new Map<string, Reply>();
+  let down = false;
   const app = express();
   app.use(express.json());
+  // An outage: every request, charge or look-up, answers 503 (the decisions made before it stand).
+  app.use((_req, res, next) => (down ? void res.status(503).json({ error: { code: 'unavailable' } }) : next()));
   app.post('/v1/charges', async (req, res) => {
     const call: GatewayCall = {
       orderId: req.body.orderId,
@@ -80,6 +83,8 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     callsFor: (orderId: string) => calls.filter((c) => c.orderId === orderId),
+    /** From now on every request answers 503, or none does again. */
+    outage: (on: boolean) => void (down = on),
     /** Charge decisions, one per key however often it was retried. */
     chargesFor: (orderId: string) => [...decisions.entries()].filter(([key]) => key === orderId).map(([, r]) => r),
     stop: () =>

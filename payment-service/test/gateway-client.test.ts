@@ -116,6 +116,46 @@ describe('gateway client: POST /v1/charges', () => {
     gateway = await scripted(ok); // for afterEach
   });
 
+  it('when retries ran out after an unanswered attempt and the gateway cannot be asked either, then nothing is decided', async () => {
+    // The gateway authorizes the first attempt but answers after the client gave up, then goes down:
+    // GATEWAY_ERROR would fail the order while the customer holds the charge.
+    gateway = await scripted({ ...ok, delayMs: 800 });
+    const req = charge();
+    const pending = clientFor(gateway.url, { maxRetries: 2, attemptTimeoutMs: 200 }).authorize(req);
+    await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
+    gateway.outage(true);
+    await expect(pending).rejects.toBeInstanceOf(ChargeInterruptedError);
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+  });
+
+  it('when every attempt answered 503 and the gateway cannot be asked, then GATEWAY_ERROR (nothing can have been charged)', async () => {
+    gateway = await scripted(ok);
+    gateway.outage(true);
+    const result = await clientFor(gateway.url, { maxRetries: 2 }).authorize(charge());
+    expect(result).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
+  });
+
+  it("when the claim is no longer this worker's before a retry, then no further attempt starts and nothing is decided", async () => {
+    gateway = await scripted(unavailable, ok);
+    const holds: boolean[] = [];
+    const pending = clientFor(gateway.url).authorize(charge(), undefined, {
+      holdClaim: async () => (holds.push(false), false),
+    });
+    await expect(pending).rejects.toBeInstanceOf(ChargeInterruptedError);
+    expect(gateway.calls).toHaveLength(1);
+    expect(holds).toHaveLength(1);
+  });
+
+  it('when the claim is renewed before each retry, then the retries go on', async () => {
+    gateway = await scripted(unavailable, unavailable, ok);
+    let renewals = 0;
+    const result = await clientFor(gateway.url).authorize(charge(), undefined, {
+      holdClaim: async () => (renewals++, true),
+    });
+    expect(result).toMatchObject({ ok: true, attempts: 3 });
+    expect(renewals).toBe(2);
+  });
+
   it('when the last attempt timed out but the gateway had authorized it, then that charge stands', async () => {
     // The gateway decides, then answers after the client gave up.
     gateway = await scripted({ ...ok, delayMs: 800 });
@@ -129,7 +169,9 @@ describe('gateway client: POST /v1/charges', () => {
     gateway = await scripted(unavailable);
     const stop = new AbortController();
     const started = Date.now();
-    const pending = clientFor(gateway.url, { backoffBaseMs: 2000 }).authorize(charge(), undefined, stop.signal);
+    const pending = clientFor(gateway.url, { backoffBaseMs: 2000 }).authorize(charge(), undefined, {
+      stop: stop.signal,
+    });
     await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
     stop.abort();
     await expect(pending).rejects.toBeInstanceOf(ChargeInterruptedError);
@@ -141,7 +183,7 @@ describe('gateway client: POST /v1/charges', () => {
   it('when the service stops while an attempt is in flight, then that attempt still decides', async () => {
     gateway = await scripted({ ...ok, delayMs: 200 });
     const stop = new AbortController();
-    const pending = clientFor(gateway.url).authorize(charge(), undefined, stop.signal);
+    const pending = clientFor(gateway.url).authorize(charge(), undefined, { stop: stop.signal });
     await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the attempt' });
     stop.abort();
     expect(await pending).toEqual({ ok: true, paymentId: 'ch_1', attempts: 1 });

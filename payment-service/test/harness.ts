@@ -39,7 +39,7 @@ export async function startPaymentService(gatewayUrl: string) {
     }),
     rig.metrics,
   );
-  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, leaseMs: 60_000 });
+  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, metrics: rig.metrics, leaseMs: 60_000 });
   const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
   sweeper.start();
   const consumer = await rig.consume(createHandlers(store, authorizer));

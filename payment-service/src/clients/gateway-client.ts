@@ -14,14 +14,34 @@ class ChargeAttempts {
   unanswered = false;
   constructor(
     readonly expiresAt: number,
-    readonly stop?: AbortSignal,
+    readonly opts: AuthorizeOptions = {},
   ) {}
 }
 
 class ReservationExpiredError extends Error {}
 
-/** The service is stopping: no further attempt starts, and nothing is decided. */
+/**
+ * Nothing is decided and no further attempt starts: the service is stopping, the claim is no
+ * longer this worker's, or whether the gateway charged cannot be told yet. The claim stays
+ * PROCESSING for the recovery sweeper (of this or another instance) to settle.
+ */
 export class ChargeInterruptedError extends Error {}
+
+export interface AuthorizeOptions {
+  /** Once aborted, no further attempt starts (the one in flight may finish and decide). */
+  stop?: AbortSignal;
+  /**
+   * Asked before every retry: renews the claim's lease if it is still this worker's, else false.
+   * A worker that outlived its lease (a long pause, a slow retry schedule) then stops rather than
+   * racing the one that resumed the charge.
+   */
+  holdClaim?: () => Promise<boolean>;
+}
+
+/** Errors that leave before the request does: the gateway cannot have seen it. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** An attempt that failed without an answer the gateway may nevertheless have received and decided. */
+const mayHaveReachedGateway = (err: AxiosError): boolean => !err.response && !NEVER_SENT.has(err.code ?? '');
 
 declare module 'axios' {
   interface AxiosRequestConfig {
@@ -31,11 +51,10 @@ declare module 'axios' {
 
 export interface GatewayClient {
   /**
-   * `ctx`: the work the charge is for; its correlation id and trace go to the gateway. Once `stop`
-   * aborts, no further attempt starts (the one in flight may finish and decide); a charge left
-   * undecided rejects with ChargeInterruptedError and stays with the recovery sweeper.
+   * `ctx`: the work the charge is for; its correlation id and trace go to the gateway. A charge left
+   * undecided (see `opts`) rejects with ChargeInterruptedError and stays with the recovery sweeper.
    */
-  authorize(req: ChargeRequest, ctx?: RequestContext, stop?: AbortSignal): Promise<AuthorizationResult>;
+  authorize(req: ChargeRequest, ctx?: RequestContext, opts?: AuthorizeOptions): Promise<AuthorizationResult>;
 }
 
 export interface GatewayClientOptions {
@@ -58,18 +77,21 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     validateStatus: (s) => s < 500 && s !== 429,
     retryCondition: (err) => {
       const attempts = err.config?.chargeAttempts;
-      if (attempts && !err.response) attempts.unanswered = true;
-      return !attempts?.stop?.aborted && isRetryable(err);
+      if (attempts && mayHaveReachedGateway(err)) attempts.unanswered = true;
+      return !attempts?.opts.stop?.aborted && isRetryable(err);
     },
     retryDelay: (n, err) => retryDelayMs(n, err, opts.backoffBaseMs, opts.random),
   });
   // Runs before every attempt, the first and each retry after its delay: never charge an order
-  // whose stock may already be released.
-  http.interceptors.request.use((config) => {
+  // whose stock may already be released, nor one whose claim another worker has taken over.
+  http.interceptors.request.use(async (config) => {
     const attempts = config.chargeAttempts;
     if (attempts) {
-      if (attempts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
+      if (attempts.opts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
       if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
+      if (attempts.count > 0 && attempts.opts.holdClaim && !(await holds(attempts.opts.holdClaim))) {
+        throw new ChargeInterruptedError("the claim is no longer this worker's: no further attempt");
+      }
       attempts.count += 1;
     }
     return config;
@@ -103,20 +125,27 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
 
   /**
    * Retries ran out. If an attempt went unanswered, the gateway may still have authorized it (a
-   * real one may finish a request whose client gave up): that charge stands. Otherwise, or when
-   * the gateway cannot be asked either, GATEWAY_ERROR.
+   * real one may finish a request whose client gave up): that charge stands, and only when the
+   * gateway says it made none is the order failed GATEWAY_ERROR. When it cannot be asked either,
+   * nothing is decided: failing the order could leave the customer charged for a FAILED order, so
+   * the claim stays with the sweeper, to be settled once the gateway answers. Every attempt
+   * answered (5xx, 429) or never sent (connection refused): GATEWAY_ERROR.
    */
   async function settleFailed(req: ChargeRequest, attempts: ChargeAttempts, err: AxiosError, ctx?: RequestContext) {
-    if (attempts.unanswered || !err.response) {
-      const paymentId = await authorizedCharge(req, ctx).catch(() => undefined);
+    if (attempts.unanswered || mayHaveReachedGateway(err)) {
+      const paymentId = await authorizedCharge(req, ctx).catch((lookup: unknown) => {
+        throw new ChargeInterruptedError(
+          `an attempt got no answer and the gateway cannot say whether it charged (${String(lookup)})`,
+        );
+      });
       if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
     }
     return { ok: false as const, code: 'GATEWAY_ERROR' as const, reason: describe(err), attempts: attempts.count };
   }
 
   return {
-    async authorize(req, ctx, stop) {
-      const attempts = new ChargeAttempts(Date.parse(req.expiresAt), stop);
+    async authorize(req, ctx, opts) {
+      const attempts = new ChargeAttempts(Date.parse(req.expiresAt), opts);
       try {
         const res = await http.post(
           '/v1/charges',
@@ -125,12 +154,23 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         );
         return toResult(res, attempts.count);
       } catch (err) {
-        if (stop?.aborted) throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
+        if (opts?.stop?.aborted)
+          throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
+        if (err instanceof ChargeInterruptedError) throw err;
         if (err instanceof ReservationExpiredError) return settleExpired(req, attempts.count, ctx);
         return settleFailed(req, attempts, err as AxiosError, ctx);
       }
     },
   };
+}
+
+/** A claim that cannot be renewed (Redis away) is not held: stop, and leave it to the sweeper. */
+async function holds(holdClaim: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await holdClaim();
+  } catch {
+    return false;
+  }
 }
 
 function toResult(res: AxiosResponse, attempts: number): AuthorizationResult {

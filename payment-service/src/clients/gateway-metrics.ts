@@ -12,8 +12,8 @@ export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics
   ]);
   const retries = serviceCounter(registry, 'gateway_retries_total', 'Payment gateway attempts that were retries');
   return {
-    async authorize(req, ctx, stop) {
-      const result = await gateway.authorize(req, ctx, stop);
+    async authorize(req, ctx, opts) {
+      const result = await gateway.authorize(req, ctx, opts);
       // Only transient failures are retried, so every attempt before the last one was an error.
       const answered = result.ok || result.code === 'INSUFFICIENT_FUNDS' || result.code === 'INVALID_CARD';
       const errors = answered ? result.attempts - 1 : result.attempts;

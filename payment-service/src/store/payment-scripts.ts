@@ -58,6 +58,18 @@ return redis.call('HGETALL', KEYS[1])
 `;
 
 /**
+ * Renews the lease of a claim that is still the caller's (before each retry of its charge).
+ * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil. 1 if renewed, else 0.
+ */
+export const HOLD_LUA = `
+if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then return 0 end
+if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return 1
+`;
+
+/**
  * Records the outcome and its event in one step, only for the current lease owner, so an
  * authorization completes exactly once. The token is dropped: it is not needed any more.
  * KEYS: payment hash, processing zset, outbox stream.

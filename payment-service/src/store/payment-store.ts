@@ -4,7 +4,7 @@ import { Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
-import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
+import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, HOLD_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
 
 type Fields = Record<string, string>;
 
@@ -20,6 +20,7 @@ export class PaymentStore {
   private readonly reclaimScript;
   private readonly completeScript;
   private readonly closeUnchargedScript;
+  private readonly holdScript;
   private readonly processingKey: string;
 
   constructor(
@@ -32,6 +33,7 @@ export class PaymentStore {
     this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
+    this.holdScript = defineScript(redis, 2, HOLD_LUA);
   }
 
   private key(orderId: string): string {
@@ -98,6 +100,17 @@ export class PaymentStore {
       if (flat.length > 0) claims.push(toClaim(orderId, owner, pairsToFields(flat)));
     }
     return claims;
+  }
+
+  /** Renews the claim's lease for another `leaseMs`; false when it is no longer this claim's. */
+  async hold(claim: Claim, leaseMs: number): Promise<boolean> {
+    const held = await this.holdScript(
+      [this.key(claim.orderId), this.processingKey],
+      claim.orderId,
+      claim.owner,
+      Date.now() + leaseMs,
+    );
+    return held === 1;
   }
 
   /** Writes the outcome and its event atomically; false when another worker already finished. */

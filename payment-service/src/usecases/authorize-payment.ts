@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { childTraceparent, type Outbox } from '@checkout/chassis';
+import { childTraceparent, serviceCounter, type Metrics, type Outbox } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import { ChargeInterruptedError, type GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
@@ -11,6 +11,7 @@ export interface AuthorizerDeps {
   gateway: GatewayClient;
   outbox: Pick<Outbox, 'publishing'>;
   logger: Logger;
+  metrics: Metrics;
   leaseMs: number;
 }
 
@@ -24,8 +25,15 @@ const SOURCE = '/payment-service';
 export class PaymentAuthorizer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
+  private readonly strandedCharges;
 
-  constructor(private readonly deps: AuthorizerDeps) {}
+  constructor(private readonly deps: AuthorizerDeps) {
+    this.strandedCharges = serviceCounter(
+      deps.metrics.registry,
+      'payment_stranded_charges_total',
+      'Charges the gateway authorized for a payment another worker had already failed: each needs a refund',
+    );
+  }
 
   get leaseMs(): number {
     return this.deps.leaseMs;
@@ -36,7 +44,10 @@ export class PaymentAuthorizer {
       .catch((err: unknown) => {
         const { logger } = this.deps;
         if (err instanceof ChargeInterruptedError)
-          logger.warn({ orderId: claim.orderId }, 'charge interrupted by shutdown, the sweeper will resume it');
+          logger.warn(
+            { orderId: claim.orderId, reason: err.message },
+            'charge left undecided, the sweeper will resume it',
+          );
         else logger.error({ err, orderId: claim.orderId }, 'authorization failed, the sweeper will resume it');
       })
       .finally(() => this.inFlight.delete(run));
@@ -57,11 +68,35 @@ export class PaymentAuthorizer {
     const { store, gateway, outbox, logger } = this.deps;
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
-    const result = await gateway.authorize(claim, { correlationId, traceparent }, this.stopping.signal);
+    const result = await gateway.authorize(
+      claim,
+      { correlationId, traceparent },
+      { stop: this.stopping.signal, holdClaim: () => store.hold(claim, this.deps.leaseMs) },
+    );
     const written = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
-    if (!written) return;
+    if (!written) {
+      if (result.ok) await this.checkStranded(claim, result.paymentId);
+      return;
+    }
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
     else logger.info({ orderId, correlationId, code: result.code, attempts: result.attempts }, 'payment failed');
+  }
+
+  /**
+   * This worker's charge was authorized, but the claim had passed to another worker (this one
+   * paused past its lease mid-attempt) which recorded the outcome. The same Idempotency-Key makes
+   * that the same charge when it was authorized too; if it failed the payment (the reservation
+   * expired and the gateway had not decided yet when it asked), the customer holds a charge for a
+   * FAILED order, which only an operator can refund: the contract has no refund event.
+   */
+  private async checkStranded(claim: Claim, paymentId: string): Promise<void> {
+    const recorded = await this.deps.store.get(claim.orderId);
+    if (recorded?.status !== 'FAILED') return;
+    this.strandedCharges.inc();
+    this.deps.logger.error(
+      { orderId: claim.orderId, paymentId, code: recorded.code },
+      'the gateway authorized a charge for a payment already failed: refund it',
+    );
   }
 }
 

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness';
+import { metricValue } from '../../test/support/metrics';
+import { startRig, waitFor, type Rig } from '../../test/support';
+import { createGatewayClient } from '../src/clients/gateway-client';
+import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
+import { PaymentStore } from '../src/store/payment-store';
+import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
+
+/**
+ * The claim's lease against a slow gateway, with the real gateway mock (it decides a charge after
+ * its latency unless the client hung up), the real store, authorizer and sweeper on the run's Redis.
+ */
+let rig: Rig;
+let server: Server;
+let gatewayUrl: string;
+const running: { authorizer: PaymentAuthorizer; sweeper: RecoverySweeper }[] = [];
+
+beforeAll(async () => {
+  rig = await startRig('payment-service');
+  server = await new Promise((resolve) => {
+    const s = gatewayApp().listen(0, '127.0.0.1', () => resolve(s));
+  });
+  gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const { authorizer, sweeper } of running) {
+    await sweeper.stop();
+    await authorizer.drain();
+  }
+  await rig?.stop();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+const control = async (body: object) => {
+  const res = await fetch(`${gatewayUrl}/_control`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+};
+const authorizedCharges = async (orderId: string) =>
+  (
+    (await (await fetch(`${gatewayUrl}/v1/charges?orderId=${orderId}`)).json()) as { items: { status: string }[] }
+  ).items.filter((c) => c.status === 'authorized');
+
+function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Parameters<typeof createGatewayClient>[0]>) {
+  const gateway = createGatewayClient({
+    baseURL: gatewayUrl,
+    maxRetries: 3,
+    attemptTimeoutMs: 1500,
+    backoffBaseMs: 100,
+    random: () => 0,
+    ...client,
+  });
+  const authorizer = new PaymentAuthorizer({
+    store,
+    gateway,
+    outbox: rig.outbox,
+    logger: rig.logger,
+    metrics: rig.metrics,
+    leaseMs,
+  });
+  const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100);
+  sweeper.start();
+  running.push({ authorizer, sweeper });
+  return authorizer;
+}
+
+async function claimed(store: PaymentStore, expiresInMs: number, leaseMs: number) {
+  const orderId = `ord_${randomUUID()}`;
+  const correlationId = randomUUID();
+  await store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, leaseMs);
+  const claim = await store.recordReservation(
+    { orderId, expiresAt: new Date(Date.now() + expiresInMs).toISOString(), correlationId },
+    leaseMs,
+  );
+  expect(claim).toBeDefined();
+  return claim!;
+}
+
+const decided = (store: PaymentStore, orderId: string) =>
+  waitFor(
+    async () => {
+      const p = await store.get(orderId);
+      return p && (p.status === 'AUTHORIZED' || p.status === 'FAILED') ? p : undefined;
+    },
+    { timeoutMs: 15_000, what: 'the payment to be decided' },
+  );
+
+it('when an authorization outlasts its lease (a 503, then a slow attempt), then each retry renews the lease and the sweeper leaves the charge to its worker', async () => {
+  // One attempt (1.2 s) fits in the 2 s lease, the two do not: attempt 2 starts at ~1.3 s and is
+  // decided at ~2.5 s. Without the renewal the sweeper resumed the claim at 2 s, past expiresAt
+  // (1.5 s), asked the gateway, found nothing decided yet and failed the payment RESERVATION_EXPIRED
+  // while attempt 2 went on to charge the customer.
+  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const authorizer = startWorker(store, 2000, {});
+  await control({ latencyMs: 1200, failNext: 1 });
+  const claim = await claimed(store, 1500, 2000);
+  authorizer.start(claim);
+
+  const payment = await decided(store, claim.orderId);
+  await control({ latencyMs: 0 });
+  expect(payment).toMatchObject({ status: 'AUTHORIZED', attempts: 2 });
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
+
+it('when a worker pauses past its lease mid-attempt and the resumed claim fails the payment first, then the charge it then gets is counted and logged for a refund', async () => {
+  // What the renewal cannot prevent: the attempt is already at the gateway (1.2 s to decide) when
+  // the lease (300 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not
+  // decided yet, so the payment fails RESERVATION_EXPIRED. The first worker's charge is then
+  // authorized: a FAILED order holding a charge, which only an operator can refund.
+  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const authorizer = startWorker(store, 300, { maxRetries: 0 });
+  await control({ latencyMs: 1200 });
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const before = await stranded();
+  const claim = await claimed(store, 200, 300);
+  authorizer.start(claim);
+
+  expect(await decided(store, claim.orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });
+  await waitFor(async () => (await stranded()) === before + 1, {
+    timeoutMs: 5000,
+    what: 'the stranded charge to be counted',
+  });
+  await control({ latencyMs: 0 });
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
