@@ -1,0 +1,69 @@
+import { accepted, orderStream, pause, tally, useChaosSystem } from '../support/chaos';
+import { api } from '../support/http';
+import { assertInvariants, levels } from '../support/invariants';
+import { gatewayControl, setStock, waitForTerminal } from '../support/saga';
+
+/**
+ * Reservation expiry racing payment retries, with two payment-service and two
+ * inventory-service instances. Reservations live 2 s (grace 0.5 s), each gateway attempt may take
+ * 0.7 s, and the gateway is slow and flaky, so attempts are in flight across expiresAt, retries
+ * straddle it and payment.authorized races the expiry sweeper. Checks the four invariants and that
+ * GET /payments agrees with every order.
+ */
+const system = useChaosSystem({
+  instances: { 'payment-service': 2, 'inventory-service': 2 },
+  env: {
+    RESERVATION_TTL_MS: '2000',
+    RESERVATION_GRACE_MS: '500',
+    EXPIRY_SWEEP_MS: '100',
+    PAYMENT_ATTEMPT_TIMEOUT_MS: '700',
+    PAYMENT_BACKOFF_BASE_MS: '300',
+    PAYMENT_LEASE_MS: '8000',
+    PAYMENT_SWEEP_INTERVAL_MS: '500',
+  },
+});
+
+beforeAll(async () => {
+  for (const p of ['sku-003', 'sku-004', 'sku-005', 'sku-006', 'sku-007', 'sku-008']) await setStock(p, 1000);
+});
+afterEach(() => gatewayControl({ reset: true }));
+
+describe('expiry racing slow, flaky payment attempts', () => {
+  it('when attempts straddle expiresAt, then each order ends once, charged at most once, stock exact, payment view agrees', async () => {
+    const { recorder } = system();
+    const initial = await levels();
+    await gatewayControl({ latencyMs: 550, failRate: 0.5 });
+    const stream = orderStream(30, 6000);
+    await pause(3000);
+    await gatewayControl({ latencyMs: 900, failRate: 0.3 });
+    const attempts = await stream;
+    await pause(1500);
+    await gatewayControl({ reset: true });
+    const orderIds = accepted(attempts);
+    expect(orderIds).toHaveLength(30);
+    const report = await assertInvariants({ initial, orderIds, recorded: recorder.messages, exactStock: true });
+
+    const disagreements: string[] = [];
+    for (const id of orderIds) {
+      const order = await waitForTerminal(id);
+      const payment = (await api('payment-service').get(`/payments/${id}`)).data;
+      const ok =
+        order.status === 'CONFIRMED'
+          ? payment.status === 'AUTHORIZED' && payment.paymentId === order.paymentId
+          : payment.status === 'FAILED' && payment.code === order.code;
+      if (!ok)
+        disagreements.push(
+          `${id}: order ${order.status} ${order.code ?? order.paymentId} vs payment ${JSON.stringify(payment)}`,
+        );
+    }
+    const late = (await api('inventory-service').get('/metrics')).data as string;
+    console.log(
+      `expiry race: ${JSON.stringify(tally(attempts))}; ${report.confirmed} CONFIRMED / ${report.failed} FAILED ${JSON.stringify(report.failures)}; ` +
+        `late commits: ${late
+          .split('\n')
+          .filter((l) => /late|commit_rejected/.test(l) && !l.startsWith('#'))
+          .join(' | ')}`,
+    );
+    expect(disagreements).toEqual([]);
+  });
+});
