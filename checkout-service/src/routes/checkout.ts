@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AppError, contextOf, parseInput } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
@@ -6,6 +6,28 @@ import type { CheckoutResponse } from '../domain/checkout-decision';
 import type { IdempotencyStore } from '../store/idempotency-store';
 import { idempotencyKeyOf } from './idempotency-key';
 import { placeOrder, type PlaceOrderDeps } from './place-order';
+
+/** The Idempotency-Key header and the body: when both are bad, one 400 names every bad field. */
+function readInput(req: Request): { key: string | undefined; body: CheckoutRequest } {
+  let key: string | undefined;
+  let headerError: AppError | undefined;
+  try {
+    key = idempotencyKeyOf(req);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    headerError = err;
+  }
+  let body: CheckoutRequest;
+  try {
+    body = parseInput(CheckoutRequest, req.body);
+  } catch (err) {
+    if (!headerError || !(err instanceof AppError)) throw err;
+    const details = [...(headerError.details ?? []), ...(err.details ?? [])] as { field: string }[];
+    throw new AppError('BAD_REQUEST', 400, `invalid request: ${details.map((d) => d.field).join(', ')}`, details);
+  }
+  if (headerError) throw headerError;
+  return { key, body };
+}
 
 const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
   res.set(r.headers);
@@ -16,8 +38,7 @@ const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
 export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore }): Router {
   const router = Router();
   router.post('/checkout', async (req, res) => {
-    const key = idempotencyKeyOf(req);
-    const body = parseInput(CheckoutRequest, req.body);
+    const { key, body } = readInput(req);
     const ctx = contextOf(req);
     if (key === undefined) return send(res, await placeOrder(deps, body, ctx));
 

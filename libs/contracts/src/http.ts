@@ -14,21 +14,30 @@ export const Cart = z
     // The catalog is priced in one currency; others are refused up front rather than converted.
     currency: z.literal(DEFAULT_CURRENCY).default(DEFAULT_CURRENCY),
   })
-  // Lines of one product are one order line: together they stay within what a line may hold.
-  .superRefine((cart, ctx) => {
-    const total = new Map<string, number>();
-    cart.items.forEach((item, i) => {
-      const sum = (total.get(item.productId) ?? 0) + item.quantity;
-      total.set(item.productId, sum);
-      if (sum > MAX_QUANTITY && sum - item.quantity <= MAX_QUANTITY) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', i, 'quantity'],
-          message: `at most ${MAX_QUANTITY} of ${item.productId} in one order, all its lines together`,
-        });
-      }
-    });
-  });
+  // Lines of one product are one order line: together they stay within what a line may hold. It
+  // runs even when other fields are bad (zod skips a refinement after any issue by default), so a
+  // 400 names every bad field; lines that are themselves malformed are left out of the sums.
+  .superRefine(
+    (cart, ctx) => {
+      const items: unknown = (cart as { items?: unknown } | undefined)?.items;
+      if (!Array.isArray(items)) return;
+      const total = new Map<string, number>();
+      items.forEach((item: { productId?: unknown; quantity?: unknown } | null, i) => {
+        const { productId, quantity } = item ?? {};
+        if (typeof productId !== 'string' || !Number.isSafeInteger(quantity) || (quantity as number) < 1) return;
+        const sum = (total.get(productId) ?? 0) + (quantity as number);
+        total.set(productId, sum);
+        if (sum > MAX_QUANTITY && sum - (quantity as number) <= MAX_QUANTITY) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['items', i, 'quantity'],
+            message: `at most ${MAX_QUANTITY} of ${productId} in one order, all its lines together`,
+          });
+        }
+      });
+    },
+    { when: () => true },
+  );
 export type Cart = z.infer<typeof Cart>;
 
 export const CheckoutRequest = z.strictObject({
@@ -97,6 +106,12 @@ export const ValidateResponse = z
   .refine((r) => !r.valid || r.pricing.lines.length > 0, {
     path: ['pricing', 'lines'],
     message: 'a valid cart has at least one priced line',
+  })
+  // The verdict and its reasons agree: invalid with none listed, or valid with some, is a broken
+  // answer (the caller answers 503), never an order accepted or refused on half of it.
+  .refine((r) => r.valid === (r.errors.length === 0), {
+    path: ['valid'],
+    message: 'valid must be true exactly when no error is listed',
   });
 export type ValidateResponse = z.infer<typeof ValidateResponse>;
 
