@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../../test/support';
@@ -443,6 +444,30 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     };
 
     const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+    it('when handling one batch of the backlog outlasts the session, then the member heartbeats through it: committed past it, each message handled once', async () => {
+      // kafkajs heartbeats only between batches: without the consumer's own heartbeats the member
+      // was evicted mid-batch, its commit refused, and the batch fetched and handled again, for ever.
+      const group = `${service}-slow-batch`;
+      const { events, base } = await sendBacklog();
+      const times = new Array<number>(BACKLOG).fill(0);
+      // 50 × 150 ms = 7.5 s for the batch, against a 6 s session.
+      const slow = member(group, events, async (i) => {
+        await sleep(150);
+        times[i]!++;
+      });
+      await slow.start();
+      try {
+        await waitFor(async () => (await committedOffset(group)) >= base + BACKLOG, {
+          what: 'the batch to be committed',
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        });
+        expect(times).toEqual(new Array(BACKLOG).fill(1));
+      } finally {
+        await slow.stop();
+      }
+    }, 60_000);
 
     it('when stopped while a handler waits to retry a dependency that is down, then it makes no further attempt and the message is left for the next member', async () => {
       const group = `${service}-stop-retrying`;

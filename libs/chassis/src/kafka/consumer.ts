@@ -170,13 +170,23 @@ export class EventConsumer {
       // only its handled prefix counts, and the next member of the group gets the rest.
       eachBatch: async ({ batch, heartbeat }) => {
         const fetchStartedAt = this.fetchStartedAt;
+        // kafkajs heartbeats only between batches. A batch that takes longer than the session (a
+        // backlog of slow messages, a handler waiting out a dependency) would get the member
+        // evicted, its commit refused and the same batch fetched again, for ever if it always takes
+        // that long. So it heartbeats as messages finish and between a handler's retries (kafkajs
+        // sends one at most every heartbeatInterval); a failed one (a rebalance) is left to the
+        // heartbeat after the batch, which kafkajs answers by rejoining.
+        const keepAlive = () => void heartbeat().catch(() => undefined);
         this.batchesInFlight++;
         try {
           const handled = await forEachConcurrently(
             batch.messages,
             this.opts.messageConcurrency ?? 1,
             this.isStopping,
-            (message) => this.onMessage(batch.topic, batch.partition, message),
+            async (message) => {
+              await this.onMessage(batch.topic, batch.partition, message, keepAlive);
+              keepAlive();
+            },
           );
           this.recordHandled(batch, handled);
         } finally {
@@ -229,7 +239,12 @@ export class EventConsumer {
     this.opts.logger.info(left, 'stopped mid-batch, the rest goes to the next member');
   }
 
-  private async onMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async onMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    keepAlive: () => void = () => undefined,
+  ): Promise<void> {
     const { metrics, logger } = this.opts;
     let event: CloudEvent;
     try {
@@ -279,6 +294,7 @@ export class EventConsumer {
         // A dependency being down is not the message's fault: keep it and retry until it is back.
         if (!this.stopping) {
           log.warn({ err, attempt, transient }, 'handler failed, retrying');
+          keepAlive();
           await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
         }
         // Unless stopping, now or during the backoff: then the batch is committed only up to this
