@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
+import { metricValue } from '../../test/support/metrics';
 import { startInventory, type Harness } from './harness';
 
 const TTL_MS = 200;
@@ -106,11 +107,9 @@ describe('reservation expiry', () => {
     await inv.stock.setAvailable(a, 2, 'count');
     const paid = await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
     const refusals = async () =>
-      Number(
-        (await request(inv.app).get('/metrics')).text.match(
-          /inventory_commit_rejected_total\{[^}]*status="RELEASED"[^}]*\} (\d+)/,
-        )?.[1] ?? 0,
-      );
+      metricValue((await request(inv.app).get('/metrics')).text, 'inventory_commit_rejected_total', {
+        status: 'RELEASED',
+      });
     const refusedBefore = await refusals();
 
     // Restocked, then the broker delivers the same payment again: it was answered "no stock,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildOrderCreated, buildPaymentAuthorized, buildPaymentFailed, type CloudEvent } from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
+import { metricValue } from '../../test/support/metrics';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
 
 let inv: Harness;
@@ -211,11 +212,9 @@ describe('payment.failed', () => {
     const va = await inv.version(a);
     const order = await reserved([line(a, 3)]);
     const releases = async () =>
-      Number(
-        (await request(inv.app).get('/metrics')).text.match(
-          /inventory_releases_total\{[^}]*reason="payment_failed"[^}]*\} (\d+)/,
-        )?.[1] ?? 0,
-      );
+      metricValue((await request(inv.app).get('/metrics')).text, 'inventory_releases_total', {
+        reason: 'payment_failed',
+      });
     const before = await releases();
     const failed = await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
     for (let i = 0; i < 2; i++)
