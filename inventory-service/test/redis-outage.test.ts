@@ -6,12 +6,17 @@ import { buildOrderCreated, type InventoryItem } from '@checkout/contracts';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 
 // The service as it runs (the built dist/main.js, as `npm start` starts it), each test against a
-// redis-server of its own and the run's Kafka-protocol broker: what is under test is main.ts's
-// start-up order and how it lives through Redis going away.
+// redis-server of its own, all against a Kafka-protocol broker of this file's own: what is under
+// test is main.ts's start-up order and how it lives through Redis going away. (On the run's shared
+// broker the real service, with its demo stock, reserved the orders of every other suite, and the
+// payment harnesses then charged them: other suites' orders were confirmed under their feet.)
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
 const infra = require('../../scripts/lib/infra') as {
   startRedis(o: { port?: number; appendonly?: boolean; log?: (s: string) => void }): Promise<RedisServer>;
+  startKafkaMock(o: {
+    log?: (s: string) => void;
+  }): Promise<{ brokers: string; maxWaitMs: number; stop(): Promise<void> }>;
   freePort(): Promise<number>;
   stopChild(c: ChildProcess, timeoutMs?: number): Promise<void>;
 };
@@ -27,6 +32,12 @@ jest.setTimeout(90_000);
 const DEMO_PRODUCTS = 24;
 const children: ChildProcess[] = [];
 const servers: RedisServer[] = [];
+let kafka: Awaited<ReturnType<typeof infra.startKafkaMock>>;
+
+beforeAll(async () => {
+  kafka = await infra.startKafkaMock({ log: () => undefined });
+});
+afterAll(() => kafka?.stop());
 
 afterEach(async () => {
   for (const c of children.splice(0)) await infra.stopChild(c, 12_000);
@@ -50,9 +61,9 @@ async function launch(redisUrl: string) {
       PATH: process.env.PATH,
       PORT: String(port),
       REDIS_URL: redisUrl,
-      KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS,
+      KAFKA_BROKERS: kafka.brokers,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_MAX_WAIT_MS: '500',
+      KAFKA_MAX_WAIT_MS: String(kafka.maxWaitMs),
       LOG_LEVEL: 'silent',
     },
     stdio: 'ignore',
@@ -119,7 +130,7 @@ describe('start-up', () => {
 describe('a Redis restarted without its data', () => {
   let recorder: Awaited<ReturnType<typeof recordTopics>>;
   beforeAll(async () => {
-    recorder = await recordTopics(['stock.updated', 'stock.reserved', 'stock.failed']);
+    recorder = await recordTopics(['stock.updated', 'stock.reserved', 'stock.failed'], kafka.brokers);
   });
   afterAll(() => recorder.stop());
 
@@ -146,7 +157,7 @@ describe('a Redis restarted without its data', () => {
     );
 
     const order = buildOrderCreated({ items: [{ productId: 'sku-001', quantity: 1, unitPrice: 1999 }] });
-    const pub = await testPublisher();
+    const pub = await testPublisher(kafka.brokers);
     await pub.publish('order.created', order);
     await pub.stop();
     const outcome = await waitFor(
