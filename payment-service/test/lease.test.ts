@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness';
 import { metricValue } from '../../test/support/metrics';
 import { startRig, waitFor, type Rig } from '../../test/support';
-import { createGatewayClient } from '../src/clients/gateway-client';
+import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-client';
+import type { AuthorizationResult } from '../src/domain/authorization';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
@@ -129,4 +130,45 @@ it('when a worker pauses past its lease mid-attempt and the resumed claim fails 
   });
   await control({ latencyMs: 0 });
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
+
+it('when the worker that lost the claim gets its charge authorized while the one that resumed it is still deciding, then that charge stands: AUTHORIZED, not FAILED', async () => {
+  // Its own keys, out of reach of the sweepers the cases above left running.
+  const store = new PaymentStore(rig.redis, rig.outbox.stream, `${rig.prefix}-stray`);
+  const gated = (result: AuthorizationResult) => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gateway: GatewayClient = { authorize: async () => (await gate, result) };
+    const authorizer = new PaymentAuthorizer({
+      store,
+      gateway,
+      outbox: rig.outbox,
+      logger: rig.logger,
+      metrics: rig.metrics,
+      leaseMs: 60_000,
+    });
+    return { authorizer, release };
+  };
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const strandedBefore = await stranded();
+
+  const first = await claimed(store, 60_000, 50);
+  // The first worker's lease runs out (it paused): the claim is resumed by a second one.
+  const [second] = await waitFor(
+    async () => {
+      const resumed = await store.reclaimExpired(60_000);
+      return resumed.length > 0 ? resumed : undefined;
+    },
+    { what: 'the claim to be resumed' },
+  );
+  const a = gated({ ok: true, paymentId: 'ch_first', attempts: 1 });
+  const b = gated({ ok: false, code: 'RESERVATION_EXPIRED', reason: 'expired, no charge found', attempts: 0 });
+  const running = [a.authorizer.authorize(first), b.authorizer.authorize(second!)];
+  a.release(); // the first worker's attempt is authorized while the second still decides
+  await running[0];
+  b.release(); // the second decides it found no charge
+  await running[1];
+
+  expect(await store.get(first.orderId)).toMatchObject({ status: 'AUTHORIZED', paymentId: 'ch_first' });
+  expect(await stranded()).toBe(strandedBefore);
 });

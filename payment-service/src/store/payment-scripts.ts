@@ -58,6 +58,18 @@ return redis.call('HGETALL', KEYS[1])
 `;
 
 /**
+ * A worker that lost its claim got an authorized charge from the gateway. While the claim is still
+ * being worked on, the charge is left on the record for its owner (who then cannot fail the
+ * payment, see COMPLETE_LUA); otherwise nothing is written. KEYS: payment hash. ARGV: charge id.
+ * Returns the payment's status: FAILED means the customer holds a charge for a failed payment.
+ */
+export const STRAY_CHARGE_LUA = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'PROCESSING' then redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1]) end
+return status or ''
+`;
+
+/**
  * Renews the lease of a claim that is still the caller's (before each retry of its charge).
  * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil. 1 if renewed, else 0.
  */
@@ -72,12 +84,20 @@ return 1
 /**
  * Records the outcome and its event in one step, only for the current lease owner, so an
  * authorization completes exactly once. The token is dropped: it is not needed any more.
+ * A failure is not written when a worker that lost the claim has reported a charge the gateway
+ * authorized for the order (`strayCharge`, see STRAY_CHARGE_LUA): it answers that charge's id
+ * instead, and the owner records the payment authorized with it.
  * KEYS: payment hash, processing zset, outbox stream.
  * ARGV: orderId, owner, status, attempts, updatedAt, outbox record, then outcome field/value pairs.
+ * Returns 1 when written, 0 when the caller does not hold the claim, else the stray charge's id.
  */
 export const COMPLETE_LUA = `${OUTBOX_LUA}
 if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then return 0 end
 if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
+if ARGV[3] == 'FAILED' then
+  local stray = redis.call('HGET', KEYS[1], 'strayCharge')
+  if stray then return stray end
+end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5])
 for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')

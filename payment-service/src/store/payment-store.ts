@@ -4,7 +4,14 @@ import { Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
-import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, HOLD_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
+import {
+  CLOSE_UNCHARGED_LUA,
+  COMPLETE_LUA,
+  HOLD_LUA,
+  RECLAIM_LUA,
+  RECORD_HALF_LUA,
+  STRAY_CHARGE_LUA,
+} from './payment-scripts';
 
 type Fields = Record<string, string>;
 
@@ -21,6 +28,7 @@ export class PaymentStore {
   private readonly completeScript;
   private readonly closeUnchargedScript;
   private readonly holdScript;
+  private readonly strayChargeScript;
   private readonly processingKey: string;
 
   constructor(
@@ -34,6 +42,7 @@ export class PaymentStore {
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
     this.holdScript = defineScript(redis, 2, HOLD_LUA);
+    this.strayChargeScript = defineScript(redis, 1, STRAY_CHARGE_LUA);
   }
 
   private key(orderId: string): string {
@@ -113,8 +122,16 @@ export class PaymentStore {
     return held === 1;
   }
 
-  /** Writes the outcome and its event atomically; false when another worker already finished. */
-  async complete(claim: Claim, result: AuthorizationResult, event: CloudEvent): Promise<boolean> {
+  /**
+   * Writes the outcome and its event atomically: 'written', or 'not-ours' when another worker holds
+   * the claim or finished it, or the id of a charge the gateway authorized for the order that a
+   * worker which lost the claim reported (a failure is then not written: see COMPLETE_LUA).
+   */
+  async complete(
+    claim: Claim,
+    result: AuthorizationResult,
+    event: CloudEvent,
+  ): Promise<'written' | 'not-ours' | { strayCharge: string }> {
     const outcome = result.ok ? ['paymentId', result.paymentId] : ['code', result.code, 'reason', result.reason];
     const written = await this.completeScript(
       [this.key(claim.orderId), this.processingKey, this.outboxStream],
@@ -126,7 +143,13 @@ export class PaymentStore {
       Outbox.serialize(event),
       ...outcome,
     );
-    return written === 1;
+    if (typeof written === 'string') return { strayCharge: written };
+    return written === 1 ? 'written' : 'not-ours';
+  }
+
+  /** Reports a charge authorized by a worker that lost the claim (see STRAY_CHARGE_LUA); answers the payment's status. */
+  async reportStrayCharge(orderId: string, paymentId: string): Promise<string> {
+    return (await this.strayChargeScript([this.key(orderId)], paymentId)) as string;
   }
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */

@@ -68,14 +68,21 @@ export class PaymentAuthorizer {
     const { store, gateway, outbox, logger } = this.deps;
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
-    const result = await gateway.authorize(
+    let result = await gateway.authorize(
       claim,
       { correlationId, traceparent },
       { stop: this.stopping.signal, holdClaim: () => store.hold(claim, this.deps.leaseMs) },
     );
-    const written = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
-    if (!written) {
-      if (result.ok) await this.checkStranded(claim, result.paymentId);
+    let outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
+    if (typeof outcome === 'object') {
+      // A worker that lost this claim got the order's charge authorized meanwhile (the gateway
+      // decided its attempt after this worker's look-up): that charge stands.
+      logger.warn({ orderId, paymentId: outcome.strayCharge }, 'a charge made by an earlier worker stands');
+      result = { ok: true, paymentId: outcome.strayCharge, attempts: result.attempts };
+      outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
+    }
+    if (outcome !== 'written') {
+      if (result.ok) await this.reportStray(claim, result.paymentId);
       return;
     }
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
@@ -84,17 +91,19 @@ export class PaymentAuthorizer {
 
   /**
    * This worker's charge was authorized, but the claim had passed to another worker (this one
-   * paused past its lease mid-attempt) which recorded the outcome. The same Idempotency-Key makes
-   * that the same charge when it was authorized too; if it failed the payment (the reservation
-   * expired and the gateway had not decided yet when it asked), the customer holds a charge for a
-   * FAILED order, which only an operator can refund: the contract has no refund event.
+   * paused past its lease mid-attempt). While that worker is still on it, the charge is left on the
+   * record, so it cannot fail the payment (it records this charge instead). If it already finished
+   * AUTHORIZED, the same Idempotency-Key made that the same charge. If it already failed the
+   * payment (the reservation expired and the gateway had not decided yet when it asked), the
+   * customer holds a charge for a FAILED order, which only an operator can refund: the contract has
+   * no refund event.
    */
-  private async checkStranded(claim: Claim, paymentId: string): Promise<void> {
-    const recorded = await this.deps.store.get(claim.orderId);
-    if (recorded?.status !== 'FAILED') return;
+  private async reportStray(claim: Claim, paymentId: string): Promise<void> {
+    const status = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
+    if (status !== 'FAILED') return;
     this.strandedCharges.inc();
     this.deps.logger.error(
-      { orderId: claim.orderId, paymentId, code: recorded.code },
+      { orderId: claim.orderId, paymentId },
       'the gateway authorized a charge for a payment already failed: refund it',
     );
   }
