@@ -52,8 +52,9 @@ export class AuditStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.xrange(this.logKey, id, id);
     const results = (await pipeline.exec()) ?? [];
-    return results.flatMap(([err, entries]) =>
-      err ? [] : (entries as StreamEntry[]).flatMap((e) => entryOf(e) ?? []),
-    );
+    // A failed read (Redis stalled or gone) fails the request (503), never a list with holes.
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+    return results.flatMap(([, entries]) => (entries as StreamEntry[]).flatMap((e) => entryOf(e) ?? []));
   }
 }

@@ -45,7 +45,10 @@ export function streamOrderStatus(res: Response, initial: Order, deps: StreamDep
       do {
         again = false;
         const order = await deps.orders.get(initial.orderId);
-        if (!order || res.writableEnded) return;
+        if (res.writableEnded) return;
+        // Gone from the store (a Redis that lost its data): no change will ever come. The client's
+        // reconnect gets the 404 instead of waiting on a stream that polls for good.
+        if (!order) return finish();
         for (; sent < order.history.length; sent++) res.write(statusEvent(order, sent));
         if (isTerminal(order.status)) return finish();
       } while (again);
