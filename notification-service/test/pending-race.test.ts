@@ -14,8 +14,8 @@ import { startNotificationApp } from './harness';
  * - order.created's handler gets it back (REMEMBER_CUSTOMER), claims the record and calls the
  *   channel.
  * - Meanwhile the broker redelivers order.failed: the customer is known now, so Notifier.send
- *   runs, RECORD_ONCE answers 0 (claimed by the first), and send() goes on to clearPending() —
- *   it used to clear the parked copy then, although nothing was sent yet.
+ *   runs and finds the first call's claim: it used to clear the parked copy then, although nothing
+ *   was sent yet; now it fails (transient) and leaves it.
  * - The channel fails: the first handler unrecords and throws, so the consumer retries
  *   order.created, which must still find order-failed parked.
  * The duplicate's handler returned normally, so its offset is committed: without the parked copy
@@ -56,11 +56,13 @@ describe('a parked order-failed, a redelivered order.failed and one channel fail
       );
       // Wait until the first handler is inside the channel with order-failed.
       await waitFor(() => releaseChannel !== undefined, { what: 'order-failed to reach the channel' });
-      await deliver('order.failed', failed, failedId); // the redelivery (same ce_id)
+      // The redelivery (same ce_id) finds it being sent: a transient failure, so its consumer retries.
+      await expect(deliver('order.failed', failed, failedId)).rejects.toThrow('being sent by another call');
       releaseChannel(true); // the channel fails once
       expect(await first).toBe('smtp 421 try later');
-      // The consumer retries the failed order.created (same event).
+      // The consumer retries the failed order.created (same event), then the redelivered order.failed.
       await deliver('order.created', created, createdId);
+      await deliver('order.failed', failed, failedId);
 
       const sent = svc.sent.filter((n) => n.orderId === orderId).map((n) => n.template);
       expect(sent.sort()).toEqual(['order-failed', 'order-received']);

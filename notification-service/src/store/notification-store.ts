@@ -2,26 +2,39 @@ import type { Redis } from 'ioredis';
 import { defineScript } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Notification, PendingNotification, Template } from '../domain/notification';
-import { RECORD_ONCE_LUA, REMEMBER_CUSTOMER_LUA, RESOLVE_OR_DEFER_LUA, UNRECORD_LUA } from './notification-scripts';
+import {
+  CLAIM_LUA,
+  MARK_SENT_LUA,
+  RELEASE_LUA,
+  REMEMBER_CUSTOMER_LUA,
+  RESOLVE_OR_DEFER_LUA,
+} from './notification-scripts';
+
+/** How long a claim keeps others from sending: it must outlast one channel send. */
+export const CLAIM_LEASE_MS = 30_000;
 
 /**
  * Per order: the customer (`customer:<orderId>`), notifications waiting for it (`pending:<orderId>`),
- * one marker per sent template (`sent:<orderId>:<template>`) and the sent records (`orders:<orderId>`).
+ * one marker per template (`sent:<orderId>:<template>`: a call's claim while its channel runs, then
+ * `sent`) and the sent records (`orders:<orderId>`).
  */
 export class NotificationStore {
   private readonly rememberScript;
   private readonly resolveScript;
-  private readonly recordScript;
-  private readonly unrecordScript;
+  private readonly claimScript;
+  private readonly markSentScript;
+  private readonly releaseScript;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'notification',
+    private readonly leaseMs = CLAIM_LEASE_MS,
   ) {
     this.rememberScript = defineScript(redis, 2, REMEMBER_CUSTOMER_LUA);
     this.resolveScript = defineScript(redis, 2, RESOLVE_OR_DEFER_LUA);
-    this.recordScript = defineScript(redis, 2, RECORD_ONCE_LUA);
-    this.unrecordScript = defineScript(redis, 2, UNRECORD_LUA);
+    this.claimScript = defineScript(redis, 1, CLAIM_LUA);
+    this.markSentScript = defineScript(redis, 2, MARK_SENT_LUA);
+    this.releaseScript = defineScript(redis, 1, RELEASE_LUA);
   }
 
   private keys(orderId: string) {
@@ -51,16 +64,21 @@ export class NotificationStore {
     await this.redis.hdel(this.keys(orderId).pending, template);
   }
 
-  /** Records the notification unless its (order, template) was recorded before; true if this call did. */
-  async recordOnce(n: Notification): Promise<boolean> {
-    const k = this.keys(n.orderId);
-    return (await this.recordScript([k.sent(n.template), k.list], JSON.stringify(n), n.id)) === 1;
+  /** Claims `n`'s (order, template) for this call (`n.id`) before the channel runs (see CLAIM_LUA). */
+  async claim(n: Notification): Promise<'claimed' | 'sent' | 'busy'> {
+    return (await this.claimScript([this.keys(n.orderId).sent(n.template)], n.id, this.leaseMs)) as
+      'claimed' | 'sent' | 'busy';
   }
 
-  /** Takes a record back after its channel failed, so a retry can send it. */
-  async unrecord(n: Notification): Promise<void> {
+  /** After the channel sent it: marks it sent and lists the record; false if the claim was lost meanwhile. */
+  async markSent(n: Notification): Promise<boolean> {
     const k = this.keys(n.orderId);
-    await this.unrecordScript([k.sent(n.template), k.list], JSON.stringify(n));
+    return (await this.markSentScript([k.sent(n.template), k.list], n.id, JSON.stringify(n))) === 1;
+  }
+
+  /** Gives the claim back after the channel failed, so a retry can send it. */
+  async release(n: Notification): Promise<void> {
+    await this.releaseScript([this.keys(n.orderId).sent(n.template)], n.id);
   }
 
   async list(orderId: string): Promise<Notification[]> {

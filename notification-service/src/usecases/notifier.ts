@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { AppError } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';
@@ -7,9 +8,13 @@ import { render } from '../domain/templates';
 import type { NotificationStore } from '../store/notification-store';
 
 /**
- * Sends each (order, template) once. The record is claimed before the channel runs and taken back
- * if the channel fails, so a retry sends it; a crash in between loses that one message rather
- * than sending it twice.
+ * Sends each (order, template) once. A call claims it before its channel runs, with a lease, and
+ * marks it sent after; a failed channel gives the claim back, so the retry sends it. While another
+ * call's claim is live the handler fails with a transient error, so the consumer retries until
+ * that call has sent it (then nothing is left to do) or its lease ran out (then this one sends):
+ * a claim left by a crash, or by a claim that timed out on a stalled Redis and ran late, holds a
+ * notification back for one lease at most, never for good. A crash between the channel and the
+ * `sent` mark sends it a second time after the lease.
  */
 export class Notifier {
   constructor(
@@ -45,14 +50,26 @@ export class Notifier {
       subject: message.subject,
       sentAt: new Date().toISOString(),
     };
-    // Sent, or being sent by another call: that call clears what waited, once it has sent. Were this
-    // one to clear it, a channel failure there would leave its retry (order.created's) nothing to send.
-    if (!(await this.store.recordOnce(n))) return;
+    const claim = await this.store.claim(n);
+    // Sent before: whoever sent it cleared what waited for it.
+    if (claim === 'sent') return;
+    // Another call is sending it. Not cleared here: a channel failure there would leave its retry
+    // (order.created's) nothing to send.
+    if (claim === 'busy') {
+      throw new AppError('NOTIFICATION_IN_FLIGHT', 503, `${p.template} of ${p.orderId} is being sent by another call`);
+    }
     try {
       await this.channel.send(n, message);
     } catch (err) {
-      await this.store.unrecord(n);
+      await this.store.release(n);
       throw err;
+    }
+    if (!(await this.store.markSent(n))) {
+      this.logger.warn(
+        { orderId: p.orderId, template: p.template },
+        'sent after its claim ran out: it may go out twice',
+      );
+      return;
     }
     await this.store.clearPending(p.orderId, p.template);
   }

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+import { buildOrderConfirmed, buildOrderCreated } from '@checkout/contracts';
+import { testPublisher, waitFor } from '../../test/support';
+import { startRig } from '../../test/support/component';
+import type { Channel } from '../src/channels';
+import type { Notification } from '../src/domain/notification';
+import { createHandlers } from '../src/handlers';
+import { NotificationStore } from '../src/store/notification-store';
+import { Notifier } from '../src/usecases/notifier';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startRedis } = require('../../scripts/lib/infra') as {
+  startRedis: (o?: object) => Promise<{
+    url: string;
+    freeze(): void;
+    thaw(): void;
+    stop(): Promise<void>;
+    cleanup(): void;
+  }>;
+};
+
+/**
+ * A Redis stall (SIGSTOP, a hung host) while a notification is being claimed. ioredis fails the
+ * claim after REDIS_COMMAND_TIMEOUT_MS ("Command timed out", transient), so the consumer retries the
+ * event; but the stalled script is still in the socket and runs when Redis resumes, claiming the
+ * notification for the first call, which has given up. The marker once held that call's id for
+ * good, every retry took it for someone else's and returned: the notification was listed as sent
+ * and never sent (invariant 4). Now a claim has a lease: the retry sends once it runs out.
+ * (record-resend.test.ts covers ioredis re-sending the same call.)
+ */
+describe('notifications — Redis stalls while one is claimed', () => {
+  let redisServer: Awaited<ReturnType<typeof startRedis>>;
+  let redis: Redis;
+  let rig: Awaited<ReturnType<typeof startRig>>;
+  let publisher: Awaited<ReturnType<typeof testPublisher>>;
+
+  beforeAll(async () => {
+    redisServer = await startRedis({ log: () => undefined });
+    redis = createRedis(redisServer.url, createLogger('test', 'silent'), 'notification-stall-test');
+    await connectRedis(redis);
+    rig = await startRig('notification-service');
+    publisher = await testPublisher();
+  });
+  afterAll(async () => {
+    redisServer?.thaw();
+    await publisher?.stop();
+    await rig?.stop();
+    redis?.disconnect();
+    await redisServer?.stop();
+    redisServer?.cleanup();
+  });
+
+  it('when Redis stalls for 3 s during RECORD_ONCE of order-confirmed, then the consumer retry still sends it once', async () => {
+    const sent: Notification[] = [];
+    const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
+    const prefix = `notification-stall-${randomUUID()}`;
+    let stallNext = false;
+    let stalled = false;
+    // The stall begins exactly when the claim is issued (as a host that hangs at that moment).
+    class StallingStore extends NotificationStore {
+      override async claim(n: Notification) {
+        if (stallNext && n.template === 'order-confirmed') {
+          stallNext = false;
+          stalled = true;
+          redisServer.freeze();
+          setTimeout(() => redisServer.thaw(), 3000).unref();
+        }
+        return super.claim(n);
+      }
+    }
+    // A 5 s lease instead of 30 s: the retry takes over the late claim once it runs out.
+    const store = new StallingStore(redis, prefix, 5000);
+    const notifier = new Notifier(store, channel, createLogger('test', 'silent'));
+    const consumer = await rig.consume(createHandlers(notifier));
+    try {
+      const orderId = `ord_${randomUUID()}`;
+      const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
+      await consumer.waitHandled([created.id]);
+      stallNext = true;
+      const confirmed = await publisher.publish('order.confirmed', buildOrderConfirmed({ orderId }));
+      // The real consumer retries the transient "Command timed out" until the handler succeeds.
+      await waitFor(() => consumer.handled.includes(confirmed.id), {
+        what: 'order.confirmed handled',
+        timeoutMs: 20_000,
+      });
+      expect(stalled).toBe(true);
+      const listed = (await store.list(orderId)).filter((n) => n.template === 'order-confirmed');
+      const channelSends = sent.filter((n) => n.orderId === orderId && n.template === 'order-confirmed');
+      expect({ listed: listed.length, channelSends: channelSends.length }).toEqual({ listed: 1, channelSends: 1 });
+    } finally {
+      await consumer.stop();
+    }
+  }, 40_000);
+});
