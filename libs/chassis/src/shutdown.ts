@@ -43,8 +43,10 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
     })();
     return closing;
   };
-  process.once('SIGTERM', () => void close('SIGTERM'));
-  process.once('SIGINT', () => void close('SIGINT'));
+  // `on`, not `once`: a second signal must join the shutdown under way, not meet Node's default
+  // action (killed by the signal, before the final commits and the charges in flight).
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  process.on('SIGINT', () => void close('SIGINT'));
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');
     void close('uncaughtException', 1);

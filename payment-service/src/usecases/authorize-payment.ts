@@ -41,9 +41,17 @@ export class PaymentAuthorizer {
 
   start(claim: Claim): void {
     const run = this.authorize(claim)
-      .catch((err: unknown) => {
-        const { logger } = this.deps;
-        if (err instanceof ChargeInterruptedError)
+      .catch(async (err: unknown) => {
+        const { logger, store } = this.deps;
+        if (this.stopping.signal.aborted) {
+          // Stopping: the claim is handed back (its lease ends now), so the next sweep of another
+          // instance resumes it at once rather than a whole lease later.
+          const handedBack = await store.hold(claim, 0).catch(() => false);
+          logger.warn(
+            { orderId: claim.orderId, reason: (err as Error).message, handedBack },
+            'charge interrupted by shutdown, left undecided for another instance',
+          );
+        } else if (err instanceof ChargeInterruptedError)
           logger.warn(
             { orderId: claim.orderId, reason: err.message },
             'charge left undecided, the sweeper will resume it',
@@ -57,7 +65,8 @@ export class PaymentAuthorizer {
   /**
    * Shutdown: no charge starts another attempt; waits for the attempts in flight (at most one
    * attempt timeout) or the retry waits under way (at most MAX_RETRY_DELAY_MS). A charge left
-   * undecided keeps its claim, which the sweeper resumes after its lease.
+   * undecided hands its claim back (its lease ends now), so another instance's sweeper resumes it
+   * on its next pass.
    */
   async drain(): Promise<void> {
     this.stopping.abort();
