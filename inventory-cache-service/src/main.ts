@@ -25,7 +25,7 @@ runtime.onStop('warm-up', async () => (stopping = true));
 async function warmUp(): Promise<void> {
   for (let attempt = 1; !stopping; attempt++) {
     try {
-      if (await sync.fillIfEmpty()) runtime.logger.info('empty cache filled from inventory-service');
+      if (await sync.fillIfUnsynced()) runtime.logger.info('cache filled from inventory-service');
       return;
     } catch (err) {
       runtime.logger.warn({ err: (err as Error).message, attempt }, 'warm-up sync failed, retrying');

@@ -36,14 +36,20 @@ export async function fakeInventory(items: InventoryItem[] = []) {
   };
 }
 
-/** The service wired as main.ts wires it, on the real test Redis under a prefix of its own. */
+/**
+ * The service wired as main.ts wires it, on the real test Redis under a prefix of its own.
+ * `synced`: the store starts as a full sync of an empty inventory leaves it (what levels a test
+ * applies are then answered as a warm cache's); otherwise its first read syncs.
+ */
 export async function cacheService(
   inventoryUrl: string,
-  { minIntervalMs = 60_000, redisUrl = process.env.TEST_REDIS_URL! } = {},
+  { minIntervalMs = 60_000, redisUrl = process.env.TEST_REDIS_URL!, synced = true } = {},
 ) {
   const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
-  if (redisUrl === process.env.TEST_REDIS_URL) await connectRedis(redis);
+  const ownRedis = redisUrl !== process.env.TEST_REDIS_URL;
+  if (!ownRedis) await connectRedis(redis);
   const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
+  if (synced && !ownRedis) await store.apply([], { fullSync: true });
   const sync = new FullSync({ source: createInventoryClient(inventoryUrl, 500), target: store, minIntervalMs });
   const app = createApp({
     logger,

@@ -144,15 +144,27 @@ describe('GET /stock/:productId', () => {
     svc.close();
     await inventory.close();
   });
+  it('when no full sync has filled the cache (its Redis came back empty) and inventory-service is unreachable, then even a product events wrote is 503, not its level', async () => {
+    const svc = await cacheService(UNREACHABLE, { synced: false });
+    const a = productId();
+    // An event applied since: it may be older than what the lost store held.
+    await svc.store.apply([{ productId: a, available: 0, version: 4 }]);
+    const res = await request(svc.app)
+      .post('/stock/query')
+      .send({ productIds: [a] });
+    expect(res.status).toBe(503);
+    expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
+    svc.close();
+  });
 });
 
 describe('full sync', () => {
-  it('when the cache is empty at start, then it fills once; a warm cache is left alone', async () => {
+  it('when no full sync has filled the cache at start, then it fills once; a synced cache is left alone', async () => {
     const a = productId();
     const inventory = await fakeInventory([item(a, 8, 2)]);
-    const svc = await cacheService(inventory.url);
-    expect(await svc.sync.fillIfEmpty()).toBe(true);
-    expect(await svc.sync.fillIfEmpty()).toBe(false);
+    const svc = await cacheService(inventory.url, { synced: false });
+    expect(await svc.sync.fillIfUnsynced()).toBe(true);
+    expect(await svc.sync.fillIfUnsynced()).toBe(false);
     expect(inventory.state.requests).toBe(1);
     expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 8, version: 2 });
     svc.close();

@@ -2,7 +2,10 @@ import type { InventoryItem, StockLevel } from '@checkout/contracts';
 
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
-  target: { apply(levels: StockLevel[]): Promise<number>; isEmpty(): Promise<boolean> };
+  target: {
+    apply(levels: StockLevel[], opts: { fullSync: boolean }): Promise<number>;
+    isSynced(): Promise<boolean>;
+  };
   /** Misses start at most one sync per this interval: an unknown product must not mean a sync per query. */
   minIntervalMs: number;
   now?: () => number;
@@ -50,8 +53,9 @@ export class FullSync {
     }
   }
 
-  async fillIfEmpty(): Promise<boolean> {
-    if (!(await this.deps.target.isEmpty())) return false;
+  /** Syncs unless a full sync already filled this store (a Redis that came back empty has not). */
+  async fillIfUnsynced(): Promise<boolean> {
+    if (await this.deps.target.isSynced()) return false;
     await this.run();
     return true;
   }
@@ -60,6 +64,7 @@ export class FullSync {
     const items = await this.deps.source.list();
     return this.deps.target.apply(
       items.map(({ productId, available, version }) => ({ productId, available, version })),
+      { fullSync: true },
     );
   }
 }

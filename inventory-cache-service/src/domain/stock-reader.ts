@@ -4,10 +4,12 @@ import type { StockStore } from '../store/stock-store';
 import type { FullSync } from './full-sync';
 
 /**
- * Answers from the cache; products it misses are looked up once more after a full sync. When that
- * sync cannot reach inventory-service, a missed product's level is unknown, not zero: the answer
- * is 503, so a cold cache during an inventory outage never turns orders away as out of stock.
- * Queries the cache holds entirely are answered whatever inventory-service's state.
+ * Answers from the cache; products it misses are looked up once more after a full sync, and so is
+ * everything while no full sync has filled the store (a Redis that came back empty holds only what
+ * events wrote since, which may be older than what it held: the version rule had nothing to compare
+ * with). When that sync cannot reach inventory-service, a level is unknown, not zero: the answer is
+ * 503, so a cold cache during an inventory outage never turns orders away as out of stock.
+ * Queries a synced cache holds entirely are answered whatever inventory-service's state.
  */
 export class StockReader {
   constructor(
@@ -18,14 +20,14 @@ export class StockReader {
 
   async read(productIds: string[]): Promise<CachedStock[]> {
     const ids = [...new Set(productIds)];
-    const found = await this.store.get(ids);
-    if (found.length === ids.length) return found;
+    const { items, synced } = await this.store.get(ids);
+    if (synced && items.length === ids.length) return items;
     try {
       await this.sync.onMiss();
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'full sync on a cache miss failed');
       throw dependencyUnavailable('inventory-service', err);
     }
-    return this.store.get(ids);
+    return (await this.store.get(ids)).items;
   }
 }

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { connectRedis, type HandlerContext } from '@checkout/chassis';
+import { waitFor } from '../../test/support';
+import { buildStockReserved, createEvent } from '@checkout/contracts';
+import { stockHandlers } from '../src/handlers';
+import { cacheService, fakeInventory, item, logger, productId } from './harness';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startRedis } = require('../../scripts/lib/infra') as {
+  startRedis: (o?: object) => Promise<{
+    url: string;
+    restart(): Promise<void>;
+    stop(): Promise<void>;
+    cleanup(): void;
+  }>;
+};
+
+/**
+ * A Redis that comes back empty (a restart without persistence, a failover to an empty replica).
+ * The version rule ("apply a level only if its version is newer") lives in the data: once the hash
+ * is gone, any level is "newer". A late, older event then recreated the product with its stale
+ * level, reads of it were hits, no sync ran, and the stale level was served until the next event
+ * for that product. A full sync now marks the hash; without the mark, reads sync first.
+ */
+describe('inventory cache — Redis comes back empty', () => {
+  let redisServer: Awaited<ReturnType<typeof startRedis>>;
+
+  beforeAll(async () => (redisServer = await startRedis({ log: () => undefined })));
+  afterAll(async () => {
+    await redisServer?.stop();
+    redisServer?.cleanup();
+  });
+
+  it('when Redis restarts empty and a late, older level arrives, then the cache still answers the newer level (no rollback)', async () => {
+    const a = productId();
+    // Truth: A was sold out at version 4 and restocked to 10 at version 5.
+    const inventory = await fakeInventory([item(a, 10, 5)]);
+    const svc = await cacheService(inventory.url, { redisUrl: redisServer.url, minIntervalMs: 0 });
+    await connectRedis(svc.redis);
+    try {
+      // Warm cache: the miss syncs, version 5 is served.
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 10, version: 5 });
+
+      await redisServer.restart(); // no AOF: every key is gone
+      await waitFor(async () => (await svc.redis.ping().catch(() => '')) === 'PONG', { what: 'redis back' });
+
+      // A stock.reserved that was still being retried while Redis was down (its partition lagged):
+      // it carries A's older level, version 4, available 0.
+      const late = createEvent(
+        'stock.reserved',
+        buildStockReserved({
+          levels: [{ productId: a, available: 0, version: 4 }],
+          items: [{ productId: a, quantity: 1 }],
+        }),
+        { source: '/inventory-service', correlationId: randomUUID() },
+      );
+      const ctx = { log: logger as unknown as HandlerContext['log'] } as HandlerContext;
+      await stockHandlers(svc.store)['stock.reserved']!(late, ctx);
+
+      const res = await request(svc.app).get(`/stock/${a}`);
+      // It answered { available: 0, version: 4 }: a restocked product reported sold out.
+      expect(res.body).toEqual({ productId: a, available: 10, version: 5 });
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  }, 30_000);
+});
