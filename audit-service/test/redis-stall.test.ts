@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import {
-  Health,
-  connectRedis,
-  createLogger,
-  createMetrics,
-  createRedis,
-  type HandlerContext,
-  type Redis,
-} from '@checkout/chassis';
+import { Health, createLogger, createMetrics, type HandlerContext, type Redis } from '@checkout/chassis';
 import { buildPaymentFailed, createEvent } from '@checkout/contracts';
+import { useOwnRedis } from '../../test/support';
 import { createApp } from '../src/app';
 import { createHandlers } from '../src/handlers';
 import { AuditStore } from '../src/store/audit-store';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startRedis } = require('../../scripts/lib/infra') as {
-  startRedis: (o?: object) => Promise<{
-    url: string;
-    freeze(): void;
-    thaw(): void;
-    stop(): Promise<void>;
-    cleanup(): void;
-  }>;
-};
 
 /**
  * GET /audit/events?type= while Redis stalls: AuditStore.latest(limit, type) reads the type index
@@ -31,30 +14,18 @@ const { startRedis } = require('../../scripts/lib/infra') as {
  * partial list, a wrong answer presented as the truth, where the contract wants 503.
  */
 describe('audit — GET /audit/events?type= when Redis stalls mid-read', () => {
-  let redisServer: Awaited<ReturnType<typeof startRedis>>;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    redisServer = await startRedis({ log: () => undefined });
-    redis = createRedis(redisServer.url, createLogger('test', 'silent'), 'audit-stall-test');
-    await connectRedis(redis);
-  });
-  afterAll(async () => {
-    redisServer?.thaw();
-    redis?.disconnect();
-    await redisServer?.stop();
-    redisServer?.cleanup();
-  });
+  const own = useOwnRedis('audit-stall-test');
 
   it('when Redis stops answering after the type index was read, then 503, not 200 with the events left out', async () => {
     let stallAtPipeline = false;
     // The stall begins right after the index read, when the entries are fetched.
+    const { redis, server } = own;
     const stalling = new Proxy(redis, {
       get(target, prop, receiver) {
         if (prop === 'pipeline' && stallAtPipeline) {
           stallAtPipeline = false;
-          redisServer.freeze();
-          setTimeout(() => redisServer.thaw(), 3000).unref();
+          server.freeze();
+          setTimeout(() => server.thaw(), 3000).unref();
         }
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
@@ -79,7 +50,7 @@ describe('audit — GET /audit/events?type= when Redis stalls mid-read', () => {
 
     stallAtPipeline = true;
     const res = await request(app).get('/audit/events').query({ type: 'payment.failed' });
-    // Observed before a fix: 200 { items: [] } after the 2 s command timeout.
+    // It answered 200 { items: [] } after the 2 s command timeout.
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 503, error: 'DEPENDENCY_UNAVAILABLE' });
   }, 30_000);
 });

@@ -2,32 +2,21 @@ import http from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { closeServer, connectRedis, createLogger, createRedis, listen, type Redis } from '@checkout/chassis';
+import { closeServer, listen, type Redis } from '@checkout/chassis';
 import { buildCheckoutRequest } from '@checkout/contracts';
-import { waitFor } from '../../test/support';
+import { useOwnRedis, waitFor, type RedisServer } from '../../test/support';
 import { OrderStore } from '../src/store/order-store';
 import { validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startRedis } = require('../../scripts/lib/infra') as {
-  startRedis: (o?: object) => Promise<{
-    url: string;
-    freeze(): void;
-    thaw(): void;
-    kill(): Promise<void>;
-    restart(): Promise<void>;
-    stop(): Promise<void>;
-    cleanup(): void;
-  }>;
-};
 
 /**
  * The read side of checkout-service (GET /orders/{id} and its SSE stream) while Redis stalls, goes
  * away, or comes back without the order, on a redis-server of the test's own.
  */
 describe('checkout read side — Redis stalls and goes away', () => {
+  const own = useOwnRedis('sse-redis-test');
   let h: Harness;
-  let redisServer: Awaited<ReturnType<typeof startRedis>>;
+  let redisServer: RedisServer;
   let redis: Redis;
   let orders: OrderStore;
   let server: Server;
@@ -35,18 +24,13 @@ describe('checkout read side — Redis stalls and goes away', () => {
   beforeAll(async () => {
     h = await startHarness();
     h.fake.answerWith(validAnswer);
-    redisServer = await startRedis({ log: () => undefined });
-    redis = createRedis(redisServer.url, createLogger('test', 'silent'), 'sse-redis-test');
-    await connectRedis(redis);
+    ({ server: redisServer, redis } = own);
     orders = new OrderStore(redis, h.outbox, h.prefix);
     server = await listen(h.appWith({ orders }), 0, '127.0.0.1');
   });
   afterAll(async () => {
     redisServer?.thaw();
     await closeServer(server);
-    redis?.disconnect();
-    await redisServer?.stop();
-    redisServer?.cleanup();
     await h?.stop();
   });
 

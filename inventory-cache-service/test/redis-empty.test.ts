@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { connectRedis, type HandlerContext } from '@checkout/chassis';
-import { waitFor } from '../../test/support';
+import { useOwnRedis, waitFor } from '../../test/support';
 import { buildStockReserved, createEvent } from '@checkout/contracts';
 import { stockHandlers } from '../src/handlers';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startRedis } = require('../../scripts/lib/infra') as {
-  startRedis: (o?: object) => Promise<{
-    url: string;
-    restart(): Promise<void>;
-    stop(): Promise<void>;
-    cleanup(): void;
-  }>;
-};
 
 /**
  * A Redis that comes back empty (a restart without persistence, a failover to an empty replica).
@@ -23,18 +14,13 @@ const { startRedis } = require('../../scripts/lib/infra') as {
  * for that product. A full sync now marks the hash; without the mark, reads sync first.
  */
 describe('inventory cache — Redis comes back empty', () => {
-  let redisServer: Awaited<ReturnType<typeof startRedis>>;
-
-  beforeAll(async () => (redisServer = await startRedis({ log: () => undefined })));
-  afterAll(async () => {
-    await redisServer?.stop();
-    redisServer?.cleanup();
-  });
+  const own = useOwnRedis('inventory-cache-empty-test');
 
   it('when Redis restarts empty and a late, older level arrives, then the cache still answers the newer level (no rollback)', async () => {
     const a = productId();
     // Truth: A was sold out at version 4 and restocked to 10 at version 5.
     const inventory = await fakeInventory([item(a, 10, 5)]);
+    const redisServer = own.server;
     const svc = await cacheService(inventory.url, { redisUrl: redisServer.url, minIntervalMs: 0 });
     await connectRedis(svc.redis);
     try {

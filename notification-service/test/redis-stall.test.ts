@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+import { createLogger } from '@checkout/chassis';
 import { buildOrderConfirmed, buildOrderCreated } from '@checkout/contracts';
-import { testPublisher, waitFor } from '../../test/support';
-import { startRig } from '../../test/support/component';
+import { startRig, testPublisher, useOwnRedis, waitFor } from '../../test/support';
 import type { Channel } from '../src/channels';
 import type { Notification } from '../src/domain/notification';
 import { createHandlers } from '../src/handlers';
 import { NotificationStore } from '../src/store/notification-store';
 import { Notifier } from '../src/usecases/notifier';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startRedis } = require('../../scripts/lib/infra') as {
-  startRedis: (o?: object) => Promise<{
-    url: string;
-    freeze(): void;
-    thaw(): void;
-    stop(): Promise<void>;
-    cleanup(): void;
-  }>;
-};
 
 /**
  * A Redis stall (SIGSTOP, a hung host) while a notification is being claimed. ioredis fails the
@@ -29,28 +18,20 @@ const { startRedis } = require('../../scripts/lib/infra') as {
  * (record-resend.test.ts covers ioredis re-sending the same call.)
  */
 describe('notifications — Redis stalls while one is claimed', () => {
-  let redisServer: Awaited<ReturnType<typeof startRedis>>;
-  let redis: Redis;
+  const own = useOwnRedis('notification-stall-test');
   let rig: Awaited<ReturnType<typeof startRig>>;
   let publisher: Awaited<ReturnType<typeof testPublisher>>;
 
   beforeAll(async () => {
-    redisServer = await startRedis({ log: () => undefined });
-    redis = createRedis(redisServer.url, createLogger('test', 'silent'), 'notification-stall-test');
-    await connectRedis(redis);
     rig = await startRig('notification-service');
     publisher = await testPublisher();
   });
   afterAll(async () => {
-    redisServer?.thaw();
     await publisher?.stop();
     await rig?.stop();
-    redis?.disconnect();
-    await redisServer?.stop();
-    redisServer?.cleanup();
   });
 
-  it('when Redis stalls for 3 s during RECORD_ONCE of order-confirmed, then the consumer retry still sends it once', async () => {
+  it('when Redis stalls for 3 s while order-confirmed is claimed, then the consumer retry still sends it once', async () => {
     const sent: Notification[] = [];
     const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
     const prefix = `notification-stall-${randomUUID()}`;
@@ -62,14 +43,14 @@ describe('notifications — Redis stalls while one is claimed', () => {
         if (stallNext && n.template === 'order-confirmed') {
           stallNext = false;
           stalled = true;
-          redisServer.freeze();
-          setTimeout(() => redisServer.thaw(), 3000).unref();
+          own.server.freeze();
+          setTimeout(() => own.server.thaw(), 3000).unref();
         }
         return super.claim(n);
       }
     }
     // A 5 s lease instead of 30 s: the retry takes over the late claim once it runs out.
-    const store = new StallingStore(redis, prefix, 5000);
+    const store = new StallingStore(own.redis, prefix, 5000);
     const notifier = new Notifier(store, channel, createLogger('test', 'silent'));
     const consumer = await rig.consume(createHandlers(notifier));
     try {

@@ -4,3 +4,4 @@ export * from './http';
 export * from './saga';
 export * from './component';
 export * from './reply-dropping-proxy';
+export * from './own-redis';
