@@ -49,6 +49,9 @@ const authorizedCharges = async (orderId: string) =>
     (await (await fetch(`${gatewayUrl}/v1/charges?orderId=${orderId}`)).json()) as { items: { status: string }[] }
   ).items.filter((c) => c.status === 'authorized');
 
+const authorizerOf = (store: PaymentStore, gateway: GatewayClient, leaseMs: number) =>
+  new PaymentAuthorizer({ store, gateway, outbox: rig.outbox, logger: rig.logger, metrics: rig.metrics, leaseMs });
+
 function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Parameters<typeof createGatewayClient>[0]>) {
   const gateway = createGatewayClient({
     baseURL: gatewayUrl,
@@ -58,14 +61,7 @@ function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Param
     random: () => 0,
     ...client,
   });
-  const authorizer = new PaymentAuthorizer({
-    store,
-    gateway,
-    outbox: rig.outbox,
-    logger: rig.logger,
-    metrics: rig.metrics,
-    leaseMs,
-  });
+  const authorizer = authorizerOf(store, gateway, leaseMs);
   const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100);
   sweeper.start();
   running.push({ authorizer, sweeper });
@@ -139,15 +135,7 @@ it('when the worker that lost the claim gets its charge authorized while the one
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const gateway: GatewayClient = { authorize: async () => (await gate, result) };
-    const authorizer = new PaymentAuthorizer({
-      store,
-      gateway,
-      outbox: rig.outbox,
-      logger: rig.logger,
-      metrics: rig.metrics,
-      leaseMs: 60_000,
-    });
-    return { authorizer, release };
+    return { authorizer: authorizerOf(store, gateway, 60_000), release };
   };
   const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
   const strandedBefore = await stranded();
