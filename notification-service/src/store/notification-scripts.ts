@@ -17,34 +17,30 @@ return false
 
 /**
  * Claims the (order, template) for one call before its channel runs. KEYS: marker. ARGV: call id
- * (the record's id), lease ms. The marker is `sent`, or `claim:<call id>:<until ms>` (Redis' clock).
- * Answers 'claimed' to the call that holds the claim now: a new one, a re-run of the same call
- * (ioredis re-sends a script whose answer a dropped connection lost), or one taking over a claim whose
- * lease ran out (its caller died or its claim timed out on a stalled Redis and ran late);
- * 'sent' once it was sent; 'busy' while another call's claim is live.
+ * (the record's id), lease ms. The marker is `sent`, or `claim:<call id>` expiring with the lease
+ * (Redis' clock), so a claim whose caller died, or that timed out on a stalled Redis and ran late,
+ * is gone once its lease has run out.
+ * Answers 'claimed' to the call that holds the claim now (a new one, or a re-run of the same call:
+ * ioredis re-sends a script whose answer a dropped connection lost), 'sent' once it was sent,
+ * 'busy' while another call's claim is live.
  */
 export const CLAIM_LUA = `
 local marker = redis.call('GET', KEYS[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if marker == 'sent' then return 'sent' end
-if marker then
-  local owner, untilMs = string.match(marker, '^claim:(.+):(%d+)$')
-  if owner ~= ARGV[1] and untilMs and tonumber(untilMs) > now then return 'busy' end
-end
-redis.call('SET', KEYS[1], 'claim:' .. ARGV[1] .. ':' .. (now + tonumber(ARGV[2])))
+if marker and marker ~= 'claim:' .. ARGV[1] then return 'busy' end
+redis.call('SET', KEYS[1], 'claim:' .. ARGV[1], 'PX', ARGV[2])
 return 'claimed'
 `;
 
 /**
- * The claiming call's channel has sent it: the marker becomes `sent` and the record is listed.
- * KEYS: marker, order's list. ARGV: call id, record JSON. 1 if this call marked it (or had, in a
- * re-run), 0 when it no longer held the claim.
+ * The claiming call's channel has sent it: the marker becomes `sent` (for good) and the record is
+ * listed. KEYS: marker, order's list. ARGV: call id, record JSON. 1 if this call marked it (or had,
+ * in a re-run), 0 when another call has claimed it since.
  */
 export const MARK_SENT_LUA = `
 local marker = redis.call('GET', KEYS[1])
 if marker == 'sent' then return 1 end
-if not marker or string.sub(marker, 1, 7 + #ARGV[1]) ~= 'claim:' .. ARGV[1] .. ':' then return 0 end
+if marker and marker ~= 'claim:' .. ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'sent')
 redis.call('RPUSH', KEYS[2], ARGV[2])
 return 1
@@ -52,7 +48,6 @@ return 1
 
 /** KEYS: marker. ARGV: call id. Gives the claim back when its channel failed, so a retry can send. */
 export const RELEASE_LUA = `
-local marker = redis.call('GET', KEYS[1])
-if marker and string.sub(marker, 1, 7 + #ARGV[1]) == 'claim:' .. ARGV[1] .. ':' then redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
