@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildOrderCreated, buildPaymentAuthorized, buildPaymentFailed, type CloudEvent } from '@checkout/contracts';
+import {
+  MAX_QUANTITY,
+  buildOrderCreated,
+  buildPaymentAuthorized,
+  buildPaymentFailed,
+  type CloudEvent,
+} from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
@@ -109,6 +115,27 @@ describe('order.created', () => {
     await inv.deliver('order.created', tooMany);
     const failed = await recorder.waitForEvent('stock.failed', forOrder(tooMany.orderId));
     expect(failed.data.shortages).toEqual([{ productId: b, requested: 6, available: 5 }]);
+  });
+
+  it('when lines of one product sum to more than one order may hold, then it fails INSUFFICIENT_STOCK whatever the level', async () => {
+    // stock.reserved could not carry such an item (its schema caps it at MAX_QUANTITY): reserving
+    // would dead-letter the event with the units held and the order left PENDING.
+    const a = await inv.product(1);
+    await request(inv.app)
+      .put(`/inventory/${a}`)
+      .set({ Authorization: `Bearer ${ADMIN_TOKEN}` })
+      .send({ available: 3 * MAX_QUANTITY })
+      .expect(200);
+    const half = MAX_QUANTITY / 2 + 1;
+    const order = buildOrderCreated({ items: [line(a, half), line(a, half)] });
+    await inv.deliver('order.created', order);
+
+    const failed = await recorder.waitForEvent('stock.failed', forOrder(order.orderId));
+    expect(failed.data).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      shortages: [{ productId: a, requested: 2 * half, available: 3 * MAX_QUANTITY }],
+    });
+    expect(await level(a)).toMatchObject({ available: 3 * MAX_QUANTITY, reserved: 0 });
   });
 
   it('when order.created is redelivered (same or new ce_id), then nothing is reserved or emitted again', async () => {

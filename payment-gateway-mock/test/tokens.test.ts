@@ -109,6 +109,31 @@ describe('POST /v1/tokens', () => {
   });
 
   it.each([
+    ['expMonth', true],
+    ['expMonth', [12]],
+    ['expMonth', '0x0c'],
+    ['expYear', [nextYear]],
+    ['expYear', `0x${nextYear.toString(16)}`],
+    ['expYear', null],
+  ])(
+    'when %s is %j (not a whole number or its digits), then 400 names it and no token is issued',
+    async (field, value) => {
+      const res = await request(gatewayApp())
+        .post('/v1/tokens')
+        .send(card('4242424242424242', { [field]: value }));
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field })]);
+    },
+  );
+
+  it('when the expiry comes as digit strings, then they are read as numbers', async () => {
+    const res = await request(gatewayApp())
+      .post('/v1/tokens')
+      .send(card('4242424242424242', { expMonth: '12', expYear: String(nextYear) }));
+    expect(res.status).toBe(201);
+  });
+
+  it.each([
     ['4242000000000000', 402, 'insufficient_funds'],
     ['4242200000001111', 402, 'invalid_card'],
     ['4242200000009999', 503, undefined],

@@ -1,5 +1,5 @@
 import type { Outbox, Redis } from '@checkout/chassis';
-import type { ItemQuantity } from '@checkout/contracts';
+import { MAX_QUANTITY, type ItemQuantity } from '@checkout/contracts';
 import { expiryReason, type Reservation, type ReservationStatus, type StockFailureCode } from '../domain/reservation';
 import { eventMeta } from './event-meta';
 import { keys, type Keys } from './keys';
@@ -46,6 +46,7 @@ export class ReservationStore {
         expiresAt,
         new Date(expiresAt).toISOString(),
         eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
+        MAX_QUANTITY,
       ),
     )) as [ReserveResult['outcome'], StockFailureCode?];
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };

@@ -2,19 +2,29 @@ import { z } from 'zod';
 
 const digitsOnly = (s: string) => s.replace(/[\s-]/g, '');
 
+/** A month or year as card forms send it: a whole number, or its decimal digits as a string (never `true`, `[12]` or `"0x0c"`). */
+const wholeNumber = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^\d{1,4}$/, 'a whole number')
+    .transform(Number),
+]);
+
 export const TokenRequest = z.object({
   // The regex message never echoes the input: a card number must not reach an error body or a log.
   cardNumber: z
     .string()
     .transform(digitsOnly)
     .pipe(z.string().regex(/^\d{12,19}$/, '12 to 19 digits')),
-  expMonth: z.coerce.number().int().min(1).max(12),
-  expYear: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2200)
-    .transform((y) => (y < 100 ? 2000 + y : y)),
+  expMonth: wholeNumber.pipe(z.number().min(1).max(12)),
+  expYear: wholeNumber.pipe(
+    z
+      .number()
+      .min(0)
+      .max(2200)
+      .transform((y) => (y < 100 ? 2000 + y : y)),
+  ),
   cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
 });
 

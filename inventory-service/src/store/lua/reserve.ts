@@ -1,14 +1,17 @@
 /**
  * All-or-nothing reservation of every line of one order (lines already summed per product).
  * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, items JSON, now ms, expiresAt ms,
- * expiresAt ISO, event meta JSON. Returns { outcome, code? }; an existing record in any status
- * means the order was handled before, so nothing changes and nothing is emitted.
+ * expiresAt ISO, event meta JSON, the most of one product an order may hold. Returns { outcome, code? };
+ * an existing record in any status means the order was handled before, so nothing changes and
+ * nothing is emitted. A product whose summed lines exceed that most fails INSUFFICIENT_STOCK whatever
+ * the level: stock.reserved could not carry it, and no cart that checkout accepts asks for it.
  */
 export const RESERVE_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return { 'DUPLICATE' } end
 local prefix, order_id, items_json = ARGV[1], ARGV[2], ARGV[3]
 local items = cjson.decode(items_json)
 local meta = cjson.decode(ARGV[7])
+local max_quantity = tonumber(ARGV[8])
 
 local shortages, unknown, names = {}, {}, {}
 for _, it in ipairs(items) do
@@ -16,7 +19,7 @@ for _, it in ipairs(items) do
   if not available then
     unknown[#unknown + 1] = it.productId
     shortages[#shortages + 1] = { productId = it.productId, requested = it.quantity, available = 0 }
-  elseif tonumber(available) < it.quantity then
+  elseif tonumber(available) < it.quantity or it.quantity > max_quantity then
     names[#names + 1] = it.productId
     shortages[#shortages + 1] = { productId = it.productId, requested = it.quantity, available = tonumber(available) }
   end
