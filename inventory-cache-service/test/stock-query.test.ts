@@ -135,6 +135,19 @@ describe('POST /stock/query', () => {
 });
 
 describe('GET /stock/:productId', () => {
+  it('when the id is not a product id (such as the field that marks the store synced), then 404 without a lookup', async () => {
+    const inventory = await fakeInventory([item(productId(), 5, 1)]);
+    const svc = await cacheService(inventory.url);
+    try {
+      const res = await request(svc.app).get('/stock/:synced');
+      expect(res.status).toBe(404);
+      expect(res.body.error).toBe('NOT_FOUND');
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
   it('when the product is neither cached nor in inventory, then 404', async () => {
     const inventory = await fakeInventory([]);
     const svc = await cacheService(inventory.url);

@@ -31,9 +31,11 @@ export class FullSync {
   /**
    * On a cache miss: join a running sync, or start one unless one started within the interval.
    * Rejects when the sync it relies on failed, the one skipped for the interval included: a miss
-   * is then unknown, not absent.
+   * is then unknown, not absent. `unsynced`: the store holds no full sync's mark (a Redis that came
+   * back empty), so what it holds may be older than inventory's levels and a sync that succeeded
+   * within the interval is no reason to skip another (one that failed still is).
    */
-  async onMiss(): Promise<void> {
+  async onMiss({ unsynced = false } = {}): Promise<void> {
     if (this.inFlight) {
       await this.inFlight;
       return;
@@ -41,7 +43,7 @@ export class FullSync {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.lastMissSyncAt < this.deps.minIntervalMs) {
       if (this.lastMissSyncFailed) throw new Error('the last full sync failed');
-      return;
+      if (!unsynced) return;
     }
     this.lastMissSyncAt = now;
     try {

@@ -23,7 +23,7 @@ export class StockReader {
     const { items, synced } = await this.store.get(ids);
     if (synced && items.length === ids.length) return items;
     try {
-      await this.sync.onMiss();
+      await this.sync.onMiss({ unsynced: !synced });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'full sync on a cache miss failed');
       throw dependencyUnavailable('inventory-service', err);

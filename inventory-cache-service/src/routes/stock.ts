@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { notFound, parseInput } from '@checkout/chassis';
-import { StockQueryRequest } from '@checkout/contracts';
+import { ProductId, StockQueryRequest } from '@checkout/contracts';
 import type { StockReader } from '../domain/stock-reader';
 
 export function stockRouter(reader: StockReader): Router {
@@ -10,7 +10,8 @@ export function stockRouter(reader: StockReader): Router {
     res.json({ items: await reader.read(productIds) });
   });
   router.get('/stock/:productId', async (req, res) => {
-    const [item] = await reader.read([req.params.productId]);
+    // What is not a product id names no product (nor the store's own fields, such as its sync mark).
+    const [item] = ProductId.safeParse(req.params.productId).success ? await reader.read([req.params.productId]) : [];
     if (!item) throw notFound(`stock of ${req.params.productId}`);
     res.json(item);
   });
