@@ -18,6 +18,8 @@ export interface RecordedMessage {
   offset: string;
   key: string;
   value: string;
+  /** The value's bytes as they came (value is their text). */
+  raw: Buffer | null;
   headers: Record<string, string>;
   event?: CloudEvent;
 }
@@ -63,6 +65,7 @@ export async function recordTopics(topics: string[], brokers?: string) {
         offset: message.offset,
         key: message.key?.toString() ?? '',
         value: message.value?.toString() ?? '',
+        raw: message.value,
         headers,
         event,
       });
@@ -110,7 +113,7 @@ export async function testPublisher(brokers?: string) {
       await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
       return event;
     },
-    async publishRaw(topic: string, value: string, headers: Record<string, string> = {}, key = 'raw') {
+    async publishRaw(topic: string, value: string | Buffer, headers: Record<string, string> = {}, key = 'raw') {
       await producer.send({ topic, messages: [{ key, value, headers }] });
     },
     stop: () => producer.disconnect(),

@@ -578,6 +578,22 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       await waitFor(() => seen.find((e) => e.id === next.id), { what: 'the next event' });
     });
 
+    it('when a poison value is not text, then its dead letter and the replay of it carry the very same bytes', async () => {
+      const value = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0xc3, 0x28, 0x80, 0x00]); // gzip-like, not UTF-8
+      await pub.publishRaw('order.created', value, { ce_type: 'order.created', ce_id: 'poison-binary' });
+      const letters = () => recorder.messages.filter((m) => m.headers.ce_id === 'poison-binary');
+      const [dead] = await waitFor(() => (letters().length ? letters() : undefined), { what: 'dead letter' });
+      expect(dead!.headers['dlq-reason']).toBe('NOT_JSON');
+      expect(dead!.raw?.toString('hex')).toBe(value.toString('hex'));
+
+      // Replayed to its topic, it is still poison and comes back: as it went out, byte for byte.
+      await replayDeadLetters(kafka, publisher, service, (l) => l.eventId === 'poison-binary');
+      const [, again] = await waitFor(() => (letters().length > 1 ? letters() : undefined), {
+        what: 'the replayed letter dead-lettered again',
+      });
+      expect(again!.raw?.toString('hex')).toBe(value.toString('hex'));
+    });
+
     it('when a message fails its schema, then it is dead-lettered as SCHEMA_VIOLATION', async () => {
       await pub.publishRaw('order.created', '{"orderId":"x"}', { ce_type: 'order.created', ce_id: 'poison-2' });
       const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'poison-2'), {

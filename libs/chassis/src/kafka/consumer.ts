@@ -17,6 +17,7 @@ import type { Metrics } from '../metrics';
 import { inSpan } from '../tracing/otel';
 import { traceIdOf } from '../tracing/traceparent';
 import { ensureTopics } from './client';
+import { headerBytes } from './dead-letters';
 import { OffsetCommitter } from './offsets';
 import type { Publisher } from './publisher';
 
@@ -325,12 +326,9 @@ export class EventConsumer {
     reason: string,
     error: string,
   ): Promise<void> {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message.headers ?? {})) {
-      const one = Array.isArray(v) ? v[0] : v;
-      if (one !== undefined) headers[k] = one.toString();
-    }
-    Object.assign(headers, {
+    // The original key, value and headers byte for byte (a poison value need not be text), so the
+    // letter can be inspected and replayed as it came.
+    const headers = Object.assign(headerBytes(message.headers), {
       'dlq-reason': reason,
       'dlq-error': error.slice(0, 1000),
       'dlq-original-topic': topic,
@@ -340,12 +338,7 @@ export class EventConsumer {
       'dlq-failed-at': new Date().toISOString(),
     });
     await this.opts.publisher.send([
-      {
-        topic: dlqTopic(this.opts.service),
-        key: message.key?.toString() ?? '',
-        value: message.value?.toString() ?? '',
-        headers,
-      },
+      { topic: dlqTopic(this.opts.service), key: message.key, value: message.value, headers },
     ]);
     this.opts.metrics.deadLettered.inc({ topic, reason });
     this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });

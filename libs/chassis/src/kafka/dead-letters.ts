@@ -16,6 +16,21 @@ export interface DeadLetter {
   eventId: string;
   value: string;
   headers: Record<string, string>;
+  /** The original record's bytes, which a replay sends back unchanged (key, value and headers above are their text). */
+  raw: Pick<KafkaMessage, 'key' | 'value' | 'headers'>;
+}
+
+/** A record's headers as sent, one value each (the first of a repeated one), those `keep` names only. */
+export function headerBytes(
+  headers: KafkaMessage['headers'],
+  keep: (name: string) => boolean = () => true,
+): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (keep(k) && one !== undefined) out[k] = one;
+  }
+  return out;
 }
 
 const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => {
@@ -33,6 +48,7 @@ const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => {
     eventId: headers.ce_id ?? '',
     value: m.value?.toString() ?? '',
     headers,
+    raw: { key: m.key, value: m.value, headers: m.headers },
   };
 };
 
@@ -122,8 +138,8 @@ export async function replayDeadLetters(
         skipped++;
         return;
       }
-      const headers = Object.fromEntries(Object.entries(letter.headers).filter(([k]) => !k.startsWith('dlq-')));
-      await publisher.send([{ topic: letter.originalTopic, key: letter.key, value: letter.value, headers }]);
+      const headers = headerBytes(letter.raw.headers, (k) => !k.startsWith('dlq-'));
+      await publisher.send([{ topic: letter.originalTopic, key: letter.raw.key, value: letter.raw.value, headers }]);
       replayed++;
     },
   });

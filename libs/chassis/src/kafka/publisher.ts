@@ -3,6 +3,19 @@ import type { KafkaRecord } from '@checkout/contracts';
 import type { Metrics } from '../metrics';
 import { startProducerSpans } from '../tracing/otel';
 
+/**
+ * What the publisher sends: an event's record (text), or a dead letter's, which carries the original
+ * key, value and headers byte for byte (a poison record need not be text: see EventConsumer).
+ */
+export type PublishRecord =
+  | KafkaRecord
+  | {
+      topic: string;
+      key: string | Buffer | null;
+      value: string | Buffer | null;
+      headers: Record<string, string | Buffer>;
+    };
+
 /** Sends records to Kafka. Services publish events through the outbox; this is its transport. */
 export class Publisher {
   private readonly producer: Producer;
@@ -28,10 +41,10 @@ export class Publisher {
     await this.producer.connect();
   }
 
-  async send(records: KafkaRecord[]): Promise<void> {
+  async send(records: PublishRecord[]): Promise<void> {
     if (records.length === 0) return;
     const spans = startProducerSpans(records);
-    const byTopic = new Map<string, KafkaRecord[]>();
+    const byTopic = new Map<string, PublishRecord[]>();
     for (const r of spans.records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     try {
       await this.producer.sendBatch({

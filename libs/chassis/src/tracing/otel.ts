@@ -97,7 +97,7 @@ export async function inSpan<T>(opts: SpanOptions, fn: (traceparent: string) => 
  * Producer spans for records that carry a traceparent: each record's header is rewritten to its
  * span so the consumer's span is the producer's child. A no-op with tracing off.
  */
-export function startProducerSpans<R extends { topic: string; headers: Record<string, string> }>(
+export function startProducerSpans<R extends { topic: string; headers: Record<string, string | Buffer> }>(
   records: R[],
 ): { records: R[]; end(err?: unknown): void } {
   if (!enabled) return { records, end: () => undefined };
@@ -111,10 +111,10 @@ export function startProducerSpans<R extends { topic: string; headers: Record<st
         attributes: {
           'messaging.system': 'kafka',
           'messaging.destination.name': r.topic,
-          'messaging.message.id': r.headers.ce_id ?? '',
+          'messaging.message.id': r.headers.ce_id?.toString() ?? '',
         },
       },
-      parentContext(r.headers.traceparent),
+      parentContext(r.headers.traceparent.toString()),
     );
     spans.push(span);
     return { ...r, headers: { ...r.headers, traceparent: spanTraceparent(span) } };
