@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { EVENT_SCHEMAS, eventKey, type EventData } from './events';
 import { isEventType, topicOf, type EventType } from './topics';
 
@@ -75,6 +76,23 @@ export function headerText(headers: RawHeaders | undefined, name: string): strin
 }
 
 /** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
+/**
+ * An event's data as a consumer reads it. Schemas are strict, so a producer never emits a field it
+ * did not mean to; but events change only additively, and a consumer deployed before a field was
+ * added must keep working while producers roll out: fields it does not know are dropped, not
+ * refused. Anything else that fails the schema is still a violation.
+ */
+function parseConsumed(schema: z.ZodType, json: unknown): z.ZodSafeParseResult<unknown> {
+  const first = schema.safeParse(json);
+  if (first.success || !first.error.issues.every((i) => i.code === 'unrecognized_keys')) return first;
+  const known = structuredClone(json);
+  for (const issue of first.error.issues as z.core.$ZodIssueUnrecognizedKeys[]) {
+    const holder = issue.path.reduce<unknown>((at, k) => (at as Record<PropertyKey, unknown>)[k], known);
+    for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+  }
+  return schema.safeParse(known);
+}
+
 export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer | string | null }): CloudEvent {
   const h = (name: string) => headerText(message.headers, name);
   const type = h('ce_type');
@@ -87,7 +105,7 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
   } catch {
     throw new EventDecodeError('NOT_JSON', 'value is not JSON');
   }
-  const result = EVENT_SCHEMAS[type].safeParse(json);
+  const result = parseConsumed(EVENT_SCHEMAS[type], json);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new EventDecodeError('SCHEMA_VIOLATION', issues.join('; '));

@@ -23,7 +23,7 @@ describe.each(EVENT_TYPES)('event schema %s', (type) => {
     expect(schema.safeParse(data).success).toBe(false);
   });
 
-  it('when an unknown field is added, then it rejects the event', () => {
+  it('when an unknown field is added, then it rejects the event (a producer emits only what it means to)', () => {
     expect(schema.safeParse({ ...valid(), surprise: true }).success).toBe(false);
   });
 
@@ -85,6 +85,25 @@ describe('CloudEvents binary mode', () => {
   it('keys stock.updated by productId', () => {
     const event = createEvent('stock.updated', EVENT_BUILDERS['stock.updated'](), { source: '/x', correlationId: 'c' });
     expect(toKafkaRecord(event).key).toBe('sku-001');
+  });
+
+  it('when a newer producer added fields (events change only additively), then a consumer drops them and reads the rest', () => {
+    const data = EVENT_BUILDERS['order.created']();
+    const added = {
+      ...data,
+      giftWrap: true,
+      items: data.items.map((i) => ({ ...i, warehouse: 'north' })),
+      customer: { ...data.customer, tier: 'gold' },
+    };
+    const headers = { ce_type: 'order.created', ce_id: 'newer-1' };
+    expect(fromKafkaMessage({ headers, value: JSON.stringify(added) }).data).toEqual(data);
+  });
+
+  it('when an added field comes with a field of the wrong type, then it is still a schema violation', () => {
+    const value = JSON.stringify({ ...EVENT_BUILDERS['order.created'](), giftWrap: true, total: 'free' });
+    expect(() => fromKafkaMessage({ headers: { ce_type: 'order.created', ce_id: '1' }, value })).toThrow(
+      expect.objectContaining({ reason: 'SCHEMA_VIOLATION' }),
+    );
   });
 
   it.each([
