@@ -42,6 +42,12 @@ describe('POST /_control', () => {
     expect((await control(app, { reset: true })).body).toMatchObject({ failNext: 0 });
   });
 
+  it('when the body is { reset: false }, then nothing resets', async () => {
+    const app = gatewayApp();
+    await control(app, { latencyMs: 20, failNext: 2 });
+    expect((await control(app, { reset: false })).body).toMatchObject({ latencyMs: 20, failNext: 2 });
+  });
+
   it('when a setting is out of range, then 400 names it', async () => {
     const res = await control(gatewayApp(), { failRate: 2 });
     expect(res.status).toBe(400);

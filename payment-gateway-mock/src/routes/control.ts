@@ -8,7 +8,8 @@ export function controlRouter(faults: FaultControl, adminToken: string | undefin
   const router = Router();
   router.post('/_control', requireAdmin(adminToken), (req, res) => {
     const { reset, ...change } = parseInput(ControlRequest, req.body ?? {});
-    if (reset || Object.keys(change).length === 0) faults.reset();
+    // `{}` resets; `reset: false` says not to, with or without a change beside it.
+    if (reset ?? Object.keys(change).length === 0) faults.reset();
     faults.update(change);
     res.json(faults.snapshot());
   });
