@@ -4,7 +4,7 @@
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 const { startInfra } = require('./lib/infra');
-const { SERVICES, startServices, getJson, ROOT } = require('./lib/services');
+const { SERVICES, startServices, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
 
 /**
  * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
@@ -35,9 +35,20 @@ if (process.env.npm_lifecycle_event) {
 
 async function main() {
   const began = Date.now();
+  // Before starting anything: a second `npm start` is refused at once, with nothing to undo.
+  try {
+    await refuseTakenPorts();
+  } catch (err) {
+    console.error(`[start] ${err.message}`);
+    process.exit(1);
+  }
   infraStarting = startInfra({ env: process.env, appendonly: true, ownGroup: true });
   const infra = await infraStarting;
-  const adminToken = process.env.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
+  // Stopped while the infrastructure started: stop() stops it; starting services now would leave
+  // them running with nobody to stop them.
+  if (stopping) return;
+  // A blank ADMIN_TOKEN counts as unset, as in the services' config.
+  const adminToken = process.env.ADMIN_TOKEN?.trim() || randomBytes(16).toString('hex');
   const env = {
     ...infra.serviceEnv,
     ...process.env,
@@ -79,7 +90,7 @@ async function main() {
   console.log(
     `\n  Kafka    ${infra.kafkaBrokers}\n  Redis    ${infra.redisUrl}\n  Logs     ${path.relative(process.cwd(), logDir)}/`,
   );
-  if (!process.env.ADMIN_TOKEN) console.log(`  ADMIN_TOKEN for this run: ${adminToken}`);
+  if (adminToken !== process.env.ADMIN_TOKEN) console.log(`  ADMIN_TOKEN for this run: ${adminToken}`);
   console.log(`
 Place an order:
   curl -s -X POST ${system.urls['checkout-service']}/checkout -H 'content-type: application/json' \\

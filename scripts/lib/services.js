@@ -54,6 +54,31 @@ async function waitReady(url, timeoutMs, isAlive = () => true) {
 }
 
 /**
+ * Throws naming each of the services' own ports that something already listens on. A service that
+ * cannot bind its port exits, and whatever holds the port would answer the readiness checks in its
+ * place: refuse up front.
+ */
+async function refuseTakenPorts(services = SERVICES) {
+  const taken = [];
+  for (const s of services) if (await portTaken(s.port)) taken.push(`${s.port} (${s.name})`);
+  if (taken.length > 0) {
+    throw new Error(
+      `port ${taken.join(', ')} already in use: another \`npm start\`, or another program, is listening there. ` +
+        `Stop it first (\`ss -ltnp\` names the process).`,
+    );
+  }
+}
+
+/** The last lines of a log file, for saying why a process stopped. */
+function logTail(file, lines = 8) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
  * Starts every service (or `only`) with the shared env. `randomPorts` picks free ports so a test
  * run never collides with a running system. Returns URLs, a way to stop, kill and restart one.
  */
@@ -70,18 +95,7 @@ async function startServices({
   const selected = SERVICES.filter((s) => !only || only.includes(s.name));
   const ports = {};
   for (const s of SERVICES) ports[s.name] = randomPorts ? await freePort() : s.port;
-  if (!randomPorts) {
-    // A service that cannot bind its port exits, and whatever holds the port would answer the
-    // readiness checks in its place: refuse up front, naming the port.
-    const taken = [];
-    for (const s of selected) if (await portTaken(ports[s.name])) taken.push(`${ports[s.name]} (${s.name})`);
-    if (taken.length > 0) {
-      throw new Error(
-        `port ${taken.join(', ')} already in use: another \`npm start\`, or another program, is listening there. ` +
-          `Stop it first (\`ss -ltnp\` names the process).`,
-      );
-    }
-  }
+  if (!randomPorts) await refuseTakenPorts(selected);
   const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`]));
   const shared = { ...env };
   for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
@@ -108,9 +122,14 @@ async function startServices({
     launch(s.name);
     for (let i = 1; i < (instances[s.name] ?? 1); i++) launch(s.name, i);
   }
-  const ready = (key) => {
+  const ready = async (key) => {
     const p = procs.get(key);
-    return waitReady(p.url, readyTimeoutMs, () => p.child.exitCode === null && p.child.signalCode === null);
+    try {
+      await waitReady(p.url, readyTimeoutMs, () => p.child.exitCode === null && p.child.signalCode === null);
+    } catch (err) {
+      // Name the service and show why it stopped, not only its URL.
+      throw new Error(`${key}: ${err.message}\n--- last lines of ${p.logFile}\n${logTail(p.logFile)}`);
+    }
   };
   try {
     await Promise.all([...procs.keys()].map(ready));
@@ -150,4 +169,4 @@ async function startServices({
   };
 }
 
-module.exports = { SERVICES, startServices, waitReady, getJson, portTaken, ROOT };
+module.exports = { SERVICES, startServices, refuseTakenPorts, waitReady, getJson, portTaken, ROOT };
