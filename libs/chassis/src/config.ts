@@ -28,7 +28,7 @@ export const portSetting = (fallback: number) => fromEnv(z.coerce.number().int()
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: fromEnv(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   KAFKA_BROKERS: fromEnv(
     z
       .string()
@@ -60,7 +60,7 @@ export const baseConfigSchema = z.object({
    * from 600-780 to ~240 ms (benchmark.md, sixth pass). Services off that path use 100.
    */
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntFromEnv(5),
-  ADMIN_TOKEN: z.string().min(1).optional(),
+  ADMIN_TOKEN: fromEnv(z.string().optional()),
   SHUTDOWN_TIMEOUT_MS: intFromEnv(9000),
   /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntFromEnv(1000),

@@ -23,8 +23,21 @@ describe('loadConfigFrom', () => {
 
   it('when a variable is set but blank, then it counts as unset: the default, never 0 or an empty list', () => {
     const schema = baseConfigSchema.extend({ PORT: portSetting(3004) });
-    const config = loadConfigFrom(schema, { PORT: '', KAFKA_BROKERS: ' ', KAFKA_MAX_WAIT_MS: '', REDIS_URL: '' });
-    expect(config).toMatchObject({ PORT: 3004, KAFKA_MAX_WAIT_MS: 10, REDIS_URL: 'redis://127.0.0.1:6379' });
+    const config = loadConfigFrom(schema, {
+      PORT: '',
+      KAFKA_BROKERS: ' ',
+      KAFKA_MAX_WAIT_MS: '',
+      REDIS_URL: '',
+      LOG_LEVEL: '',
+      ADMIN_TOKEN: ' ',
+    });
+    expect(config).toMatchObject({
+      PORT: 3004,
+      KAFKA_MAX_WAIT_MS: 10,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      LOG_LEVEL: 'info',
+      ADMIN_TOKEN: undefined,
+    });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
   });
 
