@@ -34,9 +34,18 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   shutdown = () => sdk.shutdown();
 }
 
-/** Flushes spans not yet exported (shutdown step). */
+/**
+ * How long a stop waits for the last spans to be exported: a collector that is down must not hold
+ * the process past its 10 s SIGTERM budget (the exporter's own timeout is 10 s per attempt).
+ */
+const FLUSH_TIMEOUT_MS = 2000;
+
+/** Flushes spans not yet exported (shutdown step), giving up on them after FLUSH_TIMEOUT_MS. */
 export const stopTracing = async (): Promise<void> => {
-  await shutdown?.();
+  if (!shutdown) return;
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_TIMEOUT_MS).unref()));
+  await Promise.race([shutdown(), givenUp]).finally(() => clearTimeout(timer));
 };
 
 const tracer = () => trace.getTracer('@checkout/chassis');
