@@ -7,6 +7,6 @@ export const tooManyUnpaidOrders = (max: number): AppError =>
   new AppError(
     'TOO_MANY_UNPAID_ORDERS',
     429,
-    `this customer already has ${max} unpaid orders; pay or cancel one before placing another`,
+    `this customer already has ${max} unpaid orders; try again once one of them is paid or has failed`,
     [{ field: 'customer.id', code: 'too_many_unpaid_orders', message: `at most ${max} unpaid orders at once` }],
   );
