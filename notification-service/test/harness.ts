@@ -16,8 +16,8 @@ export async function startNotificationApp(channel?: Channel) {
   const inner = channel ?? logChannel(rig.logger);
   const recording: Channel = {
     name: inner.name,
-    async send(notification, message) {
-      await inner.send(notification, message);
+    async send(notification, message, log) {
+      await inner.send(notification, message, log);
       sent.push(notification);
     },
   };

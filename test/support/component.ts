@@ -45,7 +45,7 @@ export async function startRig(service: string, { pollMs = 100 } = {}) {
   const consumers: EventConsumer[] = [];
 
   /** Runs handlers in a fresh consumer group, as the service would; resolves once the group is joined. */
-  const consume = async (handlers: HandlerMap, { concurrency = 4 } = {}) => {
+  const consume = async (handlers: HandlerMap, { concurrency = 4, log = logger } = {}) => {
     const handled: string[] = [];
     const consumer = new EventConsumer({
       kafka,
@@ -53,7 +53,7 @@ export async function startRig(service: string, { pollMs = 100 } = {}) {
       groupId: `${prefix}-${consumers.length}`,
       handlers: spyHandlers(handlers, handled),
       publisher,
-      logger,
+      logger: log,
       metrics,
       maxWaitTimeInMs: 10,
       sessionTimeout: 6000,

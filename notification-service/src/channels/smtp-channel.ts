@@ -8,14 +8,14 @@ export function smtpChannel(url: string, from: string, logger: Logger): Channel 
   const transport = nodemailer.createTransport(url);
   return {
     name: 'email',
-    async send(n, message) {
+    async send(n, message, log = logger) {
       const to = maskAddress(n.to);
       if (!n.to.includes('@')) {
-        logger.info({ template: n.template, orderId: n.orderId, to }, 'notification has no address, not emailed');
+        log.info({ template: n.template, orderId: n.orderId, to }, 'notification has no address, not emailed');
         return;
       }
       await transport.sendMail({ from, to: n.to, subject: message.subject, text: message.text });
-      logger.info({ template: n.template, orderId: n.orderId, to }, 'notification emailed');
+      log.info({ template: n.template, orderId: n.orderId, to }, 'notification emailed');
     },
   };
 }

@@ -3,7 +3,10 @@ import type { Notifier } from '../usecases/notifier';
 
 export const onOrderConfirmed =
   (notifier: Notifier): EventHandler<'order.confirmed'> =>
-  async (event) => {
+  async (event, { log }) => {
     const { orderId, total, currency } = event.data;
-    await notifier.notifyCustomer({ template: 'order-confirmed', orderId, vars: { total: String(total), currency } });
+    await notifier.notifyCustomer(
+      { template: 'order-confirmed', orderId, vars: { total: String(total), currency } },
+      log,
+    );
   };

@@ -4,11 +4,16 @@ import type { Notifier } from '../usecases/notifier';
 /** Remembers who ordered, sends order-received, then releases anything that waited for the customer. */
 export const onOrderCreated =
   (notifier: Notifier): EventHandler<'order.created'> =>
-  async (event) => {
+  async (event, { log }) => {
     const { orderId, customer, total, currency } = event.data;
-    await notifier.onCustomerKnown(orderId, customer, {
-      template: 'order-received',
+    await notifier.onCustomerKnown(
       orderId,
-      vars: { total: String(total), currency },
-    });
+      customer,
+      {
+        template: 'order-received',
+        orderId,
+        vars: { total: String(total), currency },
+      },
+      log,
+    );
   };

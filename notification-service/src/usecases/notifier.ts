@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AppError } from '@checkout/chassis';
+import { AppError, type LevelLogger } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';
@@ -23,23 +23,30 @@ export class Notifier {
     private readonly logger: Logger,
   ) {}
 
+  // `log` in each: the handler's, whose lines name the event and its correlation id.
+
   /** Sends now if the customer is known, else parks it for order.created to release. */
-  async notifyCustomer(pending: PendingNotification): Promise<void> {
+  async notifyCustomer(pending: PendingNotification, log: LevelLogger = this.logger): Promise<void> {
     const customer = await this.store.customerOrDefer(pending);
     if (!customer) {
-      this.logger.debug({ orderId: pending.orderId, template: pending.template }, 'notification waits for its order');
+      log.debug({ orderId: pending.orderId, template: pending.template }, 'notification waits for its order');
       return;
     }
-    await this.send(pending, customer.email, customer);
+    await this.send(pending, customer.email, customer, log);
   }
 
   /** Called with order.created: what it brings, then whatever was waiting for it. */
-  async onCustomerKnown(orderId: string, customer: Customer, first: PendingNotification): Promise<void> {
+  async onCustomerKnown(
+    orderId: string,
+    customer: Customer,
+    first: PendingNotification,
+    log: LevelLogger = this.logger,
+  ): Promise<void> {
     const waiting = await this.store.rememberCustomer(orderId, customer);
-    for (const p of [first, ...waiting]) await this.send(p, customer.email, customer);
+    for (const p of [first, ...waiting]) await this.send(p, customer.email, customer, log);
   }
 
-  async send(p: PendingNotification, to: string, customer?: Customer): Promise<void> {
+  async send(p: PendingNotification, to: string, customer?: Customer, log: LevelLogger = this.logger): Promise<void> {
     const message = render({ ...p, vars: { ...p.vars, ...(customer ? { name: customer.name } : {}) } });
     const n: Notification = {
       id: randomUUID(),
@@ -59,16 +66,13 @@ export class Notifier {
       throw new AppError('NOTIFICATION_IN_FLIGHT', 503, `${p.template} of ${p.orderId} is being sent by another call`);
     }
     try {
-      await this.channel.send(n, message);
+      await this.channel.send(n, message, log);
     } catch (err) {
       await this.store.release(n);
       throw err;
     }
     if (!(await this.store.markSent(n))) {
-      this.logger.warn(
-        { orderId: p.orderId, template: p.template },
-        'sent after its claim ran out: it may go out twice',
-      );
+      log.warn({ orderId: p.orderId, template: p.template }, 'sent after its claim ran out: it may go out twice');
       return;
     }
     await this.store.clearPending(p.orderId, p.template);
