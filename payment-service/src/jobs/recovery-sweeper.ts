@@ -33,7 +33,10 @@ export class RecoverySweeper {
 
   async sweepOnce(): Promise<void> {
     for (const claim of await this.store.reclaimExpired(this.authorizer.leaseMs)) {
-      this.logger.warn({ orderId: claim.orderId }, 'resuming an authorization whose lease expired');
+      this.logger.warn(
+        { orderId: claim.orderId, correlationId: claim.correlationId },
+        'resuming an authorization whose lease expired',
+      );
       this.authorizer.start(claim);
     }
   }

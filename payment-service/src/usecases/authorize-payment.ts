@@ -48,15 +48,19 @@ export class PaymentAuthorizer {
           // instance resumes it at once rather than a whole lease later.
           const handedBack = await store.hold(claim, 0).catch(() => false);
           logger.warn(
-            { orderId: claim.orderId, reason: (err as Error).message, handedBack },
+            { orderId: claim.orderId, correlationId: claim.correlationId, reason: (err as Error).message, handedBack },
             'charge interrupted by shutdown, left undecided for another instance',
           );
         } else if (err instanceof ChargeInterruptedError)
           logger.warn(
-            { orderId: claim.orderId, reason: err.message },
+            { orderId: claim.orderId, correlationId: claim.correlationId, reason: err.message },
             'charge left undecided, the sweeper will resume it',
           );
-        else logger.error({ err, orderId: claim.orderId }, 'authorization failed, the sweeper will resume it');
+        else
+          logger.error(
+            { err, orderId: claim.orderId, correlationId: claim.correlationId },
+            'authorization failed, the sweeper will resume it',
+          );
       })
       .finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
@@ -86,7 +90,10 @@ export class PaymentAuthorizer {
     if (typeof outcome === 'object') {
       // A worker that lost this claim got the order's charge authorized meanwhile (the gateway
       // decided its attempt after this worker's look-up): that charge stands.
-      logger.warn({ orderId, paymentId: outcome.strayCharge }, 'a charge made by an earlier worker stands');
+      logger.warn(
+        { orderId, correlationId, paymentId: outcome.strayCharge },
+        'a charge made by an earlier worker stands',
+      );
       result = { ok: true, paymentId: outcome.strayCharge, attempts: result.attempts };
       outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     }
@@ -112,7 +119,7 @@ export class PaymentAuthorizer {
     if (status !== 'FAILED') return;
     this.strandedCharges.inc();
     this.deps.logger.error(
-      { orderId: claim.orderId, paymentId },
+      { orderId: claim.orderId, correlationId: claim.correlationId, paymentId },
       'the gateway authorized a charge for a payment already failed: refund it',
     );
   }

@@ -6,6 +6,7 @@ import {
   createEvent,
   dlqTopic,
   fromKafkaMessage,
+  headerText,
   type CloudEvent,
   type EventData,
   type EventType,
@@ -342,7 +343,12 @@ export class EventConsumer {
     ]);
     this.opts.metrics.deadLettered.inc({ topic, reason });
     this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
-    this.opts.logger.warn({ topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
+    // The ids the headers carry, so the line is found by the order's correlation id like the rest.
+    const ids = {
+      correlationId: headerText(message.headers, 'x-correlation-id'),
+      eventId: headerText(message.headers, 'ce_id'),
+    };
+    this.opts.logger.warn({ ...ids, topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
   }
 }
 
