@@ -22,21 +22,24 @@ describe('stopping with tracing on and a collector that never answers', () => {
 
   it('when a stop flushes spans, then it gives up on them within the shutdown budget', async () => {
     const { port } = collector.address() as net.AddressInfo;
+    // Prints how long the stop took, so loading the SDK in a busy machine does not count.
     const script = `
       const t = require(${JSON.stringify(otel)});
       t.startTracing('tracing-shutdown-test');
-      t.inSpan({ name: 'work' }, async () => undefined)
-        .then(() => t.stopTracing())
-        .then(() => process.exit(0));`;
-    // Half of the contract's 10 s, which the drain and the consumers share; killed past it.
-    const budgetMs = 5000;
-    const exit = await new Promise<number | string>((resolve) => {
-      const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
-      execFile(process.execPath, ['-e', script], { timeout: budgetMs, env }, (err) =>
-        resolve(err ? (err.killed ? 'still flushing' : String(err.code)) : 0),
+      t.inSpan({ name: 'work' }, async () => undefined).then(async () => {
+        const began = Date.now();
+        await t.stopTracing();
+        console.log(Date.now() - began);
+        process.exit(0);
+      });`;
+    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
+    const stopMs = await new Promise<number>((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], { timeout: 30_000, env }, (err, stdout) =>
+        err ? reject(err) : resolve(Number(stdout.trim())),
       );
     });
-    expect(exit).toBe(0);
+    // Half of the contract's 10 s, which the drain and the consumers share. It took the exporter's 10 s.
+    expect(stopMs).toBeLessThan(5000);
     expect(sockets.length).toBeGreaterThan(0); // the export reached the collector, which never answered
-  }, 15_000);
+  }, 40_000);
 });

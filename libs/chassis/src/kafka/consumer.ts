@@ -93,6 +93,7 @@ export class EventConsumer {
   /** Batches whose handled messages are not yet recorded: stop() commits only once there are none. */
   private batchesInFlight = 0;
   private batchesDone?: () => void;
+  private lastContactAt = 0;
 
   constructor(private readonly opts: ConsumerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -104,10 +105,16 @@ export class EventConsumer {
       allowAutoTopicCreation: true,
     });
     this.offsets = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), opts.logger);
-    const { GROUP_JOIN, CRASH, STOP, DISCONNECT, FETCH_START } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT, FETCH_START, FETCH, HEARTBEAT } = this.consumer.events;
     this.consumer.on(FETCH_START, () => (this.fetchStartedAt = Date.now()));
+    // A fetch answered or a heartbeat accepted: the broker is there. One that keeps its connections
+    // open and stops answering (a hung host) raises nothing until kafkajs gives up, minutes later.
+    const contact = () => (this.lastContactAt = Date.now());
+    this.consumer.on(FETCH, contact);
+    this.consumer.on(HEARTBEAT, contact);
     this.consumer.on(GROUP_JOIN, () => {
       this.offsets.forget();
+      contact();
       this.joined = true;
     });
     this.consumer.on(CRASH, ({ payload }) => {
@@ -125,8 +132,14 @@ export class EventConsumer {
     return Object.keys(this.opts.handlers);
   }
 
+  /**
+   * Joined, and heard from the broker within two session timeouts: a healthy member fetches at
+   * least once per max wait and heartbeats through long batches and retries, and a rebalance's join
+   * takes under one session timeout, so a longer silence means the broker stopped answering, and
+   * readiness says so instead of waiting for kafkajs to give up.
+   */
   get ready(): boolean {
-    return this.joined;
+    return this.joined && Date.now() - this.lastContactAt < 2 * this.opts.sessionTimeout;
   }
 
   async start(): Promise<void> {

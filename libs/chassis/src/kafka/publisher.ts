@@ -20,6 +20,7 @@ export type PublishRecord =
 export class Publisher {
   private readonly producer: Producer;
   private connected = false;
+  private lastSendFailed = false;
 
   constructor(
     kafka: Kafka,
@@ -33,8 +34,12 @@ export class Publisher {
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }
 
+  /**
+   * Connected, and its last send (if any) went through. kafkajs reports a disconnect only when we
+   * disconnect; a broker that went away shows as a send that failed, until one succeeds again.
+   */
   get ready(): boolean {
-    return this.connected;
+    return this.connected && !this.lastSendFailed;
   }
 
   async connect(): Promise<void> {
@@ -55,9 +60,11 @@ export class Publisher {
         })),
       });
     } catch (err) {
+      this.lastSendFailed = true;
       spans.end(err);
       throw err;
     }
+    this.lastSendFailed = false;
     spans.end();
     for (const r of records) this.metrics?.eventsPublished.inc({ topic: r.topic });
   }

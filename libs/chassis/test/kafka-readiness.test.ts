@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { waitFor } from '../../../test/support';
+import {
+  EventConsumer,
+  Health,
+  Publisher,
+  createHttpApp,
+  createKafka,
+  createLogger,
+  createMetrics,
+  type HandlerMap,
+} from '../src';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
+const infra = require('../../../scripts/lib/infra') as {
+  startKafkaMock(o: { log?: (s: string) => void }): Promise<{
+    brokers: string;
+    freeze(): void;
+    thaw(): void;
+    kill(): Promise<void>;
+    restart(): Promise<void>;
+    stop(): Promise<void>;
+  }>;
+};
+
+/**
+ * ARCHITECTURE.md, "Every service": GET /health/ready is 503 until the service's Kafka producer and
+ * consumers are connected. kafkajs reports a broker that stopped answering only when it gives up
+ * (the consumer's CRASH, after its retries), and a producer's disconnect only when we disconnect:
+ * readiness stayed 200 with every check "up" for as long as a hung broker was frozen. Wired as
+ * Runtime wires a service (runtime.ts). The broker is the project's own (the kcat mock behind the
+ * Kafka front), which can be frozen (SIGSTOP: connections stay open, nothing answers) or killed and
+ * restarted.
+ */
+describe('readiness follows the Kafka broker at runtime', () => {
+  const service = `kready-${randomUUID().slice(0, 8)}`;
+  const silent = createLogger(service, 'silent');
+  let broker: Awaited<ReturnType<typeof infra.startKafkaMock>>;
+  let publisher: Publisher;
+  let consumer: EventConsumer;
+  let app: ReturnType<typeof createHttpApp>;
+
+  const ready = async () => (await request(app).get('/health/ready')).status;
+  const summary = async () => (await request(app).get('/health')).body as { checks: Record<string, string> };
+  const readyAgain = () => waitFor(async () => (await ready()) === 200, { timeoutMs: 120_000, what: 'ready again' });
+
+  beforeAll(async () => {
+    broker = await infra.startKafkaMock({ log: () => undefined });
+    const metrics = createMetrics(service);
+    const kafka = createKafka({ brokers: broker.brokers.split(','), clientId: service, logger: silent });
+    publisher = new Publisher(kafka, metrics);
+    const handlers: HandlerMap = { 'stock.updated': async () => undefined };
+    consumer = new EventConsumer({
+      kafka,
+      service,
+      groupId: service,
+      handlers,
+      publisher,
+      logger: silent,
+      metrics,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: 6000,
+    });
+    // As Runtime wires a service with Kafka (runtime.ts constructor and start()).
+    const health = new Health()
+      .register('kafka-producer', () => publisher.ready)
+      .register('kafka-consumer', () => consumer.ready);
+    app = createHttpApp({ logger: silent, health, metrics }, () => undefined);
+    await publisher.connect();
+    await consumer.start();
+    await waitFor(async () => (await ready()) === 200, { what: 'ready at start' });
+  }, 60_000);
+
+  afterAll(async () => {
+    broker?.thaw();
+    await consumer?.stop().catch(() => undefined);
+    await publisher?.disconnect().catch(() => undefined);
+    await broker?.stop();
+  }, 60_000);
+
+  it('when the broker stops answering (hung host), then readiness turns 503, and 200 once it answers again', async () => {
+    broker.freeze();
+    try {
+      // Within two session timeouts (6 s here) of the last answer.
+      await waitFor(async () => (await ready()) === 503, { timeoutMs: 20_000, what: 'readiness 503 on a hung broker' });
+      expect((await summary()).checks['kafka-consumer']).toBe('down');
+    } finally {
+      broker.thaw();
+    }
+    await readyAgain();
+  }, 180_000);
+
+  it('when the broker is gone, then a send fails and the producer check says down until a send goes through', async () => {
+    const record = () => ({ topic: `kready-${randomUUID()}`, key: 'k', value: '{}', headers: {} });
+    await broker.kill();
+    try {
+      await expect(publisher.send([record()])).rejects.toThrow();
+      expect((await summary()).checks['kafka-producer']).toBe('down');
+    } finally {
+      await broker.restart();
+    }
+    await waitFor(
+      () =>
+        publisher.send([record()]).then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 60_000, what: 'a send' },
+    );
+    expect((await summary()).checks['kafka-producer']).toBe('up');
+    await readyAgain();
+  }, 180_000);
+});
