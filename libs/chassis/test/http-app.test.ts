@@ -93,6 +93,15 @@ describe('health', () => {
     expect(ready.body.checks).toEqual({ redis: 'up' });
   });
 
+  it('when a check does not answer in time (a stalled dependency), then it is down and the probe answers at once', async () => {
+    const health = new Health(50)
+      .register('redis', () => new Promise<boolean>(() => undefined))
+      .register('kafka', () => true);
+    const res = await request(build(health)).get('/health/ready');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ redis: 'down', kafka: 'up' });
+  });
+
   it('when shutdown begins, then ready turns 503', async () => {
     const health = new Health();
     const app = build(health);
