@@ -11,6 +11,18 @@ export interface AuditEntry {
   data: unknown;
 }
 
+/**
+ * What the log keeps of a payment token: the contract's shape, none of its value. order.created
+ * carries the token payment-service charges; the audit log keeps events for good and serves them
+ * to anyone who knows an order id, and a token in it could be charged again.
+ */
+export const REDACTED_TOKEN = 'tok_redacted';
+
+const withoutSecrets = (e: CloudEvent): unknown =>
+  e.type === 'order.created'
+    ? { ...(e.data as CloudEvent<'order.created'>['data']), payment: { token: REDACTED_TOKEN } }
+    : e.data;
+
 export const toAuditEntry = (e: CloudEvent): AuditEntry => ({
   id: e.id,
   type: e.type,
@@ -18,7 +30,7 @@ export const toAuditEntry = (e: CloudEvent): AuditEntry => ({
   time: e.time,
   subject: e.subject,
   correlationId: e.correlationId,
-  data: e.data,
+  data: withoutSecrets(e),
 });
 
 /** The order an event belongs to; stock.updated concerns a product and belongs to none. */
