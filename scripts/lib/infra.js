@@ -195,6 +195,7 @@ function waitForOutput(child, stream, pattern, what, timeoutMs) {
 
 /** The consumers' max wait that suits the broker startKafkaMock returns (with the front: as on real Kafka). */
 const FRONT_MAX_WAIT_MS = 500;
+const GIVEN_BROKER_MAX_WAIT_MS = 100;
 const BARE_MOCK_MAX_WAIT_MS = 10;
 
 /**
@@ -295,8 +296,12 @@ async function startInfra({ env = process.env, appendonly = false, ownGroup = fa
     redisUrl,
     redis,
     kafka,
-    /** Settings for services on this infrastructure: the consumer max wait that suits the started broker. */
-    serviceEnv: kafka?.frontPid ? { KAFKA_MAX_WAIT_MS: String(kafka.maxWaitMs) } : {},
+    /**
+     * Settings for services on this infrastructure: the consumer max wait that suits the broker (the
+     * started one's, or for a given one what docker-compose.yml and the Kubernetes config set for a
+     * real Kafka, which answers on arrival; the chassis' default of 10 ms suits only the bare mock).
+     */
+    serviceEnv: { KAFKA_MAX_WAIT_MS: String(kafka ? kafka.maxWaitMs : GIVEN_BROKER_MAX_WAIT_MS) },
     async stop() {
       for (const s of started.reverse()) {
         await s.stop();
