@@ -633,16 +633,25 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       }
     });
 
-    it('when the handler throws every time, then after bounded attempts it is dead-lettered', async () => {
+    it('when the handler throws every time, then after bounded attempts it is dead-lettered, logged with its correlation id', async () => {
       const event = await pub.publish(
         'order.created',
         buildOrderCreated({ customer: { id: 'c', name: 'always-fails', email: 'a@b.co' } }),
+        { correlationId: 'corr-always-fails' },
       );
       const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), {
         what: 'dead letter',
       });
       expect(dead.headers).toMatchObject({ 'dlq-reason': 'HANDLER_FAILED', 'dlq-error': 'handler bug' });
       expect(failing).toBe(3);
+      // Found by the order's correlation id like the retries before it (it named topic and offset only).
+      const line = await waitFor(
+        () => logged.find((l) => l.msg === 'message dead-lettered' && l.eventId === event.id),
+        {
+          what: 'the dead-letter line',
+        },
+      );
+      expect(line).toMatchObject({ reason: 'HANDLER_FAILED', correlationId: 'corr-always-fails' });
     });
 
     it('when the consumer was fixed, then replaying the dead letter delivers it once with its original ce_id', async () => {
