@@ -1,5 +1,7 @@
 import http from 'node:http';
+import net from 'node:net';
 import express from 'express';
+import { setTimeout as delay } from 'node:timers/promises';
 import { closeServer, listen, stopKeepAlive } from '../src';
 
 /** One GET on the given agent's kept-alive socket: the status and the Connection header it got. */
@@ -63,6 +65,54 @@ describe('closeServer', () => {
     } finally {
       agent.destroy();
       await closeServer(server);
+    }
+  });
+});
+
+describe('listen: slow clients (slowloris)', () => {
+  // The defaults are 10 s and 15 s; short ones keep the test short.
+  const timeouts = { headersTimeoutMs: 1000, requestTimeoutMs: 1500 };
+  const app = express().post('/echo', express.json(), (req, res) => void res.json(req.body));
+  app.get('/work', (_req, res) => void res.send('ok'));
+  let server: http.Server;
+  let port: number;
+  beforeAll(async () => {
+    server = await listen(app, 0, '127.0.0.1', timeouts);
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await closeServer(server);
+  });
+
+  /** Sends `head` and then nothing: resolves once the server has closed the socket. */
+  const closedAfter = (head: string) =>
+    new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+
+  it('when a client sends half a request head and stalls, then the server drops it (Node held it 60 s)', async () => {
+    await closedAfter('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
+  });
+
+  it('when a client sends the head and stalls mid-body, then the server drops it (Node held it 300 s)', async () => {
+    await closedAfter(
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"n":',
+    );
+  });
+
+  it('when a kept-alive socket idles past the head timeout, then its next request is still served', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await get(port, agent)).status).toBe(200);
+      // Idle time is what is tested here: nothing to wait for but the clock.
+      await delay(2 * timeouts.requestTimeoutMs);
+      expect((await get(port, agent)).status).toBe(200);
+    } finally {
+      agent.destroy();
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
 
@@ -6,9 +6,31 @@ const serverOf = new WeakMap<Socket, Server>();
 /** Per server, how to end each response that stays open until something happens. */
 const streams = new WeakMap<Server, Set<() => void>>();
 
-export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
+/**
+ * How long a client may take to send a request's head, and the whole request: a client that opens
+ * one and stalls (slowloris) loses its socket within seconds instead of Node's 60 s and 300 s, and
+ * cannot pile up sockets until the process runs out of descriptors. Checked every second. Idle
+ * keep-alive sockets are not requests: they last keepAliveTimeout (65 s, above the load balancers'
+ * usual 60 s idle timeout, so the balancer closes first).
+ */
+export interface RequestTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000 };
+
+export function listen(
+  app: Express,
+  port: number,
+  host = '0.0.0.0',
+  { headersTimeoutMs, requestTimeoutMs }: RequestTimeouts = DEFAULT_REQUEST_TIMEOUTS,
+): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = createServer(
+      { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: 1000 },
+      app,
+    );
+    server.listen(port, host, () => resolve(server));
     server.keepAliveTimeout = 65_000;
     server.on('connection', (socket: Socket) => serverOf.set(socket, server));
     server.on('error', reject);
