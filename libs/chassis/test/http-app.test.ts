@@ -76,6 +76,9 @@ describe('HTTP app', () => {
     expect((await request(build()).get('/admin')).status).toBe(401);
     expect((await request(build()).get('/admin').set('authorization', 'Bearer nope')).status).toBe(401);
     expect((await request(build()).get('/admin').set('authorization', 'Bearer secret')).status).toBe(200);
+    // The scheme in any case (RFC 9110 §11.1); a 401 says how to authenticate (§15.5.2).
+    expect((await request(build()).get('/admin').set('authorization', 'bearer secret')).status).toBe(200);
+    expect((await request(build()).get('/admin')).headers['www-authenticate']).toBe('Bearer realm="admin"');
     expect((await request(build()).get('/closed').set('authorization', 'Bearer secret')).status).toBe(403);
   });
 });

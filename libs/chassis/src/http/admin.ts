@@ -8,16 +8,22 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** `Bearer <token>`, the scheme in any case (RFC 9110 §11.1). */
+const BEARER = /^bearer +(\S+) *$/i;
+
 /**
  * Guards admin routes with `Authorization: Bearer ADMIN_TOKEN`. Without a configured token the
- * routes are closed (403); a missing or wrong token is 401.
+ * routes are closed (403); a missing or wrong token is 401, saying how to authenticate
+ * (`WWW-Authenticate`, RFC 9110 §15.5.2).
  */
 export function requireAdmin(adminToken: string | undefined) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     if (!adminToken) throw new AppError('FORBIDDEN', 403, 'admin endpoints are disabled: ADMIN_TOKEN is not set');
-    const header = req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!given || !same(given, adminToken)) throw new AppError('UNAUTHORIZED', 401, 'a valid admin token is required');
+    const given = BEARER.exec(req.header('authorization') ?? '')?.[1];
+    if (!given || !same(given, adminToken)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="admin"');
+      throw new AppError('UNAUTHORIZED', 401, 'a valid admin token is required');
+    }
     next();
   };
 }
