@@ -64,7 +64,7 @@ describe('docker-compose.yml', () => {
       for (const target of SERVICES.filter((s) => s.urlVar)) expect(env[target.urlVar!]).toBe(urlOf(target));
       expect(env.KAFKA_BROKERS).toBe('kafka:9092');
       expect(env.REDIS_URL).toBe('redis://redis:6379');
-      expect(env.ADMIN_TOKEN).toBe('change-me');
+      expect(env.ADMIN_TOKEN).toBe('');
     });
 
     it('when checked for health, then it asks /health/ready on its own port', () => {
@@ -86,8 +86,10 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('when the admin token is not given, then the file defaults it to change-me from ${ADMIN_TOKEN:-change-me}', () => {
-    expect(readRepoFile('docker-compose.yml')).toContain('ADMIN_TOKEN: ${ADMIN_TOKEN:-change-me}');
+  it('when the admin token is not given, then the services get none (admin endpoints answer 403), never a well-known default', () => {
+    // The ports are published on every interface: a default token anyone can read would open PUT
+    // /inventory (zero every product) and the gateway's /_control (fail every charge) to the network.
+    expect(readRepoFile('docker-compose.yml')).toContain('ADMIN_TOKEN: ${ADMIN_TOKEN:-}');
   });
 
   it('when Kafka starts, then it is a single KRaft node (broker and controller) with a healthcheck', () => {
