@@ -110,4 +110,29 @@ describe('POST /checkout with an Idempotency-Key', () => {
     await recorder.waitForEvent('order.created', (e) => e.data.orderId === orderId);
     expect(await h.redis.keys(`${h.prefix}:order:*`)).toHaveLength(ordersBefore + 1);
   });
+
+  it("when the first request stalls past its in-flight claim and a retry places the order, then the first places none and answers with the retry's", async () => {
+    // The claim lives 30 s so that a crashed request frees its key. One that only stalled (a paused
+    // VM, a long pause) outlived it and placed a second order once it ran again: a second charge.
+    const key = randomUUID();
+    const body = buildCheckoutRequest({
+      customer: { id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' },
+    });
+    let calls = 0;
+    // Only the first request's validation is slow: it stands for the stall.
+    h.fake.answerWith((cart) => ({ ...validAnswer(cart), delayMs: ++calls === 1 ? 1500 : 0 }));
+    const first = checkout(key, body).then((r) => r);
+    const claimKey = `${h.prefix}:idempotency:${key}`;
+    await waitFor(async () => (await h.redis.get(claimKey))?.includes('in-flight') ?? false, { what: 'the claim' });
+    await h.redis.pexpire(claimKey, 1); // its 30 s run out while the request is still alive
+    await waitFor(async () => (await h.redis.exists(claimKey)) === 0, { what: 'the claim to expire' });
+
+    const retry = await checkout(key, body);
+    expect(retry.status).toBe(202);
+    const late = await first;
+    expect(late.status).toBe(202);
+    expect(late.body).toEqual(retry.body);
+    expect(late.headers['idempotent-replayed']).toBe('true');
+    expect(await h.redis.smembers(`${h.prefix}:unpaid:${body.customer.id}`)).toEqual([retry.body.orderId]);
+  });
 });

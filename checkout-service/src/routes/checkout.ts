@@ -3,9 +3,9 @@ import { AppError, contextOf, parseInput } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
-import type { IdempotencyStore } from '../store/idempotency-store';
+import type { Claim, ClaimResult, IdempotencyStore } from '../store/idempotency-store';
 import { idempotencyKeyOf } from './idempotency-key';
-import { placeOrder, type PlaceOrderDeps } from './place-order';
+import { IdempotencyKeyTaken, placeOrder, type PlaceOrderDeps } from './place-order';
 
 /** The Idempotency-Key header and the body: when both are bad, one 400 names every bad field. */
 function readInput(req: Request): { key: string | undefined; body: CheckoutRequest } {
@@ -35,6 +35,15 @@ const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
   res.status(r.status).json(r.body);
 };
 
+/** A key another request holds: its decision replayed, or why this one gets none. */
+function answerHeld(res: Response, held: Exclude<ClaimResult, Claim>): void {
+  if (held.kind === 'replay') return send(res, held.response, true);
+  if (held.kind === 'reused') {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
+  }
+  throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 409, 'a request with this Idempotency-Key is still being processed');
+}
+
 export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore }): Router {
   const router = Router();
   router.post('/checkout', async (req, res) => {
@@ -43,21 +52,13 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     if (key === undefined) return send(res, await placeOrder(deps, body, ctx));
 
     const claim = await deps.idempotency.claim(key, canonicalHash(body));
-    if (claim.kind === 'replay') return send(res, claim.response, true);
-    if (claim.kind === 'reused') {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
-    }
-    if (claim.kind === 'in-flight') {
-      throw new AppError(
-        'IDEMPOTENCY_KEY_IN_FLIGHT',
-        409,
-        'a request with this Idempotency-Key is still being processed',
-      );
-    }
+    if (claim.kind !== 'claimed') return answerHeld(res, claim);
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
       send(res, await placeOrder(deps, body, ctx, (response) => deps.idempotency.completion(claim, response)));
     } catch (err) {
+      // This request outlived its claim and the client's retry took the key: answer what it stands for.
+      if (err instanceof IdempotencyKeyTaken) return answerHeld(res, await deps.idempotency.taken(claim));
       // Nothing was decided (429, 503, 500): free the key so the client can retry with it.
       await deps.idempotency.release(claim).catch(() => undefined);
       throw err;

@@ -7,6 +7,13 @@ import { countDecision } from '../domain/saga-metrics';
 import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
 import type { AlsoSet, OrderStore } from '../store/order-store';
 
+/** The request's Idempotency-Key claim was gone by the time its order was written: nothing was written. */
+export class IdempotencyKeyTaken extends Error {
+  constructor() {
+    super('the Idempotency-Key was taken by another request');
+  }
+}
+
 export interface PlaceOrderDeps {
   validation: ValidationClient;
   orders: OrderStore;
@@ -45,6 +52,7 @@ export async function placeOrder(
   });
   if (created === 'too-many-unpaid') throw tooManyUnpaidOrders(maxUnpaidOrders);
   if (created === 'expired') throw dependencyUnavailable('redis');
+  if (created === 'key-taken') throw new IdempotencyKeyTaken();
   if (metrics) countDecision(metrics, decision.event);
   return decision.response;
 }

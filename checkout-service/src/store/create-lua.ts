@@ -6,10 +6,14 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * atomic step, so concurrent checkouts of one customer cannot slip past the cap.
  * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when unused).
  * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
- * validation), orderId, idempotency value ('' for none), its TTL in seconds, event count n, n outbox
- * records, then field/value pairs.
- * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed (nothing
- * written for either).
+ * validation), orderId, idempotency value ('' for none), its TTL in seconds, the value the key must
+ * still hold (the request's in-flight claim), event count n, n outbox records, then field/value pairs.
+ * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed, -2 when the
+ * idempotency key holds something else than the claim (nothing written for any of them).
+ * The claim lives 30 s so that a crashed request frees its key; a request that only stalled past it
+ * (a paused VM, a long pause) finds the key taken by the client's retry, which placed the order:
+ * writing a second one would be a second charge for one key. A key that is simply gone (expired,
+ * nobody took it) is taken.
  * A run that finds its order already stored answers 1 and writes nothing: ioredis sends a command
  * again when the connection dropped before its answer came, and that second run must neither count
  * the order against its own cap (a 429 for an order that exists) nor emit its events twice.
@@ -19,6 +23,10 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  */
 export const CREATE_LUA = `${OUTBOX_LUA}
 if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+if ARGV[4] ~= '' then
+  local held = redis.call('GET', KEYS[4])
+  if held and held ~= ARGV[6] then return -2 end
+end
 local deadline = tonumber(ARGV[1])
 if deadline > 0 then
   local now = redis.call('TIME')
@@ -29,10 +37,10 @@ if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
   redis.call('SADD', KEYS[2], ARGV[3])
 end
-local n = tonumber(ARGV[6])
-for i = 7, 6 + n do outbox_add(KEYS[3], ARGV[i]) end
+local n = tonumber(ARGV[7])
+for i = 8, 7 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
-for i = 7 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1

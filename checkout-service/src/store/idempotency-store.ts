@@ -20,6 +20,13 @@ export type ClaimResult =
 
 export type Claim = Extract<ClaimResult, { kind: 'claimed' }>;
 
+/** What a key held by another request means for one with this body's hash. */
+const held = (raw: string, hash: string): Exclude<ClaimResult, Claim> => {
+  const entry = JSON.parse(raw) as Entry;
+  if (entry.hash !== hash) return { kind: 'reused' };
+  return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
+};
+
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export interface IdempotencyOptions {
@@ -64,17 +71,24 @@ export class IdempotencyStore {
       // Our own claim: its SET ran, the answer was lost with the connection, and ioredis sent it
       // again after reconnecting (the token makes the value unique to this call).
       if (raw === value) return { kind: 'claimed', key, hash, value };
-      const entry = JSON.parse(raw) as Entry;
-      if (entry.hash !== hash) return { kind: 'reused' };
-      return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
+      return held(raw, hash);
     }
     return { kind: 'in-flight' };
+  }
+
+  /**
+   * What the key stands for now, for a request whose claim it no longer holds (it outlived its
+   * claim, and the client's retry took the key): that request's answer, or 409 while it runs.
+   */
+  async taken(claim: Claim): Promise<Exclude<ClaimResult, Claim>> {
+    const raw = await this.redis.get(this.redisKey(claim.key));
+    return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim.hash);
   }
 
   /** The decision as a write to make in the same atomic step as the order it describes. */
   completion(claim: Claim, response: StoredResponse): AlsoSet {
     const entry: Entry = { state: 'done', hash: claim.hash, response };
-    return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl };
+    return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
   }
 
   /** Frees the key after a failure the client may retry (only if it is still our claim). */

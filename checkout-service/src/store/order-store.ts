@@ -9,13 +9,15 @@ import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';
-export type CreateResult = 'created' | 'too-many-unpaid' | 'expired';
+export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken';
 
 /** A key/value the creating write sets as well (the idempotency decision). */
 export interface AlsoSet {
   key: string;
   value: string;
   ttlSeconds: number;
+  /** What the key must still hold (or be gone) for the write to happen: the request's claim. */
+  expect: string;
 }
 
 export interface CreateOptions {
@@ -138,12 +140,14 @@ export class OrderStore {
       order.orderId,
       also?.value ?? '',
       String(also?.ttlSeconds ?? 0),
+      also?.expect ?? '',
       String(events.length),
       ...events.map((e) => Outbox.serialize(e)),
       ...Object.entries(encodeOrder(order)).flat(),
     );
     const result = await this.outbox.publishing(write);
     if (result === -1) return 'expired';
+    if (result === -2) return 'key-taken';
     if (result !== 1) return 'too-many-unpaid';
     if (!isTerminal(order.status)) this.remember(factsOf(order));
     return 'created';
