@@ -10,7 +10,8 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * The order keeps the token of the call that last moved it (a new one per call, not the event id:
  * a redelivered event is a duplicate), so a re-run of the same call (ioredis re-sends a script
  * whose answer a dropped connection lost) answers 1 again, writing nothing: its caller counts and
- * announces the move it made, rather than taking it for someone else's.
+ * announces the move it made, rather than taking it for someone else's. `at` is the caller's clock,
+ * raised to the last step's when that is later (another instance's clock ran ahead).
  */
 export const TRANSITION_LUA = `${OUTBOX_LUA}
 local RANK = { PENDING = 0, STOCK_RESERVED = 1, CONFIRMED = 2, FAILED = 2 }
@@ -21,7 +22,11 @@ if (RANK[current] or 2) >= tonumber(ARGV[2]) then
   return 0
 end
 local history = cjson.decode(redis.call('HGET', KEYS[1], 'history') or '[]')
-table.insert(history, { status = ARGV[1], at = ARGV[3] })
+-- Instances' clocks differ: a step is never stamped before the one it follows (ISO times of one
+-- format compare as strings).
+local at, last = ARGV[3], history[#history]
+if last and last.at and last.at > at then at = last.at end
+table.insert(history, { status = ARGV[1], at = at })
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'history', cjson.encode(history), 'moveToken', ARGV[6])
 for i = 7, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
