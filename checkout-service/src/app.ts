@@ -15,6 +15,8 @@ export interface AppDeps extends HttpAppDeps {
   idempotency: IdempotencyStore;
   changes: OrderChanges;
   statusPollMs?: number;
+  /** Status streams one instance holds open at most (default 10000). */
+  maxStreams?: number;
   /** Per-client limit of POST /checkout; absent means unlimited (component tests of other behaviour). */
   rateLimit?: RateLimitOptions;
   /** Take the client IP from X-Forwarded-For (only behind a proxy that overwrites it). */

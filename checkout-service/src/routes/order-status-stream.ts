@@ -24,54 +24,102 @@ const statusEvent = (order: Order, i: number): string => {
   return `event: status\ndata: ${JSON.stringify(data)}\n\n`;
 };
 
+type Watcher = (order: Order | undefined) => void;
+
+interface Watched {
+  watchers: Set<Watcher>;
+  stop: () => void;
+  reading: boolean;
+  again: boolean;
+}
+
+/**
+ * The orders this instance's status streams watch: one read per change notice or poll for each
+ * order, handed to every stream watching it. Idle streams cost a listener each, not a Redis read
+ * each every poll (anyone who knows an order id can open many).
+ */
+export class OrderWatch {
+  private readonly watched = new Map<string, Watched>();
+  private count = 0;
+
+  constructor(private readonly deps: StreamDeps) {}
+
+  /** Streams open on this instance. */
+  get streams(): number {
+    return this.count;
+  }
+
+  /** Calls `watcher` with the order after each change (undefined once it is gone) until unwatched. */
+  watch(orderId: string, watcher: Watcher): () => void {
+    let w = this.watched.get(orderId);
+    if (!w) {
+      const unsubscribe = this.deps.changes.subscribe(orderId, () => void this.read(orderId));
+      const poll = setInterval(() => void this.read(orderId), this.deps.statusPollMs ?? 500);
+      w = { watchers: new Set(), reading: false, again: false, stop: () => (unsubscribe(), clearInterval(poll)) };
+      this.watched.set(orderId, w);
+    }
+    const watched = w;
+    watched.watchers.add(watcher);
+    this.count++;
+    // A change between the stream's first read and now would otherwise wait for the poll.
+    void this.read(orderId);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.count--;
+      watched.watchers.delete(watcher);
+      if (watched.watchers.size > 0) return;
+      watched.stop();
+      if (this.watched.get(orderId) === watched) this.watched.delete(orderId);
+    };
+  }
+
+  private async read(orderId: string): Promise<void> {
+    const w = this.watched.get(orderId);
+    if (!w) return;
+    if (w.reading) return void (w.again = true);
+    w.reading = true;
+    try {
+      do {
+        w.again = false;
+        const order = await this.deps.orders.get(orderId);
+        for (const watcher of [...w.watchers]) watcher(order);
+      } while (w.again && w.watchers.size > 0);
+    } catch {
+      // Redis hiccup: the next notice or poll tries again.
+    } finally {
+      w.reading = false;
+    }
+  }
+}
+
 /**
  * Server-Sent Events: the current status, then one `status` event per change (read from the
  * history, so quick successive changes are all sent), closing after a terminal status, or when
  * the service shuts down (the client reconnects and gets the current status first).
  */
-export function streamOrderStatus(res: Response, initial: Order, deps: StreamDeps): void {
+export function streamOrderStatus(res: Response, initial: Order, watch: OrderWatch): void {
   res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.flushHeaders();
   res.write(statusEvent(initial, initial.history.length - 1));
   if (isTerminal(initial.status)) return void res.end();
+  // A client gone before this point has already had its close.
+  if (res.destroyed) return;
 
   let sent = initial.history.length;
-  let reading = false;
-  let again = false;
-  const refresh = async (): Promise<void> => {
-    if (reading) return void (again = true);
-    reading = true;
-    try {
-      do {
-        again = false;
-        const order = await deps.orders.get(initial.orderId);
-        if (res.writableEnded) return;
-        // Gone from the store (a Redis that lost its data): no change will ever come. The client's
-        // reconnect gets the 404 instead of waiting on a stream that polls for good.
-        if (!order) return finish();
-        for (; sent < order.history.length; sent++) res.write(statusEvent(order, sent));
-        if (isTerminal(order.status)) return finish();
-      } while (again);
-    } catch {
-      // Redis hiccup: the next notice or poll tries again.
-    } finally {
-      reading = false;
-    }
-  };
-  const unsubscribe = deps.changes.subscribe(initial.orderId, () => void refresh());
-  const poll = setInterval(() => void refresh(), deps.statusPollMs ?? 500);
-  const cleanup = (): void => {
-    unsubscribe();
-    clearInterval(poll);
-  };
   const finish = (): void => {
-    cleanup();
+    unwatch();
     res.end();
   };
-  res.on('close', cleanup);
-  // A client gone before this point has already had its close.
-  if (res.destroyed) return cleanup();
+  const unwatch = watch.watch(initial.orderId, (order) => {
+    if (res.writableEnded) return;
+    // Gone from the store (a Redis that lost its data): no change will ever come. The client's
+    // reconnect gets the 404 instead of waiting on a stream that polls for good.
+    if (!order) return finish();
+    for (; sent < order.history.length; sent++) res.write(statusEvent(order, sent));
+    if (isTerminal(order.status)) finish();
+  });
+  res.on('close', unwatch);
   trackStream(res, finish);
-  // A change between the first read and subscribing would otherwise wait for the poll.
-  void refresh();
 }

@@ -1,28 +1,38 @@
 import { Router } from 'express';
-import { notFound } from '@checkout/chassis';
+import { AppError, notFound } from '@checkout/chassis';
 import type { OrderChanges } from '../domain/order-changes';
 import { toView } from '../domain/order';
 import type { OrderStore } from '../store/order-store';
-import { streamOrderStatus } from './order-status-stream';
+import { OrderWatch, streamOrderStatus } from './order-status-stream';
 
 export interface OrdersRouterDeps {
   orders: OrderStore;
   changes: OrderChanges;
   /** Fallback poll for changes made by another instance. */
   statusPollMs?: number;
+  /** Status streams this instance holds open at most; past it, 503 (each is a socket). */
+  maxStreams?: number;
 }
+
+export const DEFAULT_MAX_STREAMS = 10_000;
 
 export function ordersRouter(deps: OrdersRouterDeps): Router {
   const router = Router();
+  const watch = new OrderWatch(deps);
+  const maxStreams = deps.maxStreams ?? DEFAULT_MAX_STREAMS;
   router.get('/orders/:orderId', async (req, res) => {
     const order = await deps.orders.get(req.params.orderId);
     if (!order) throw notFound(`order ${req.params.orderId}`);
     res.json(toView(order));
   });
   router.get('/orders/:orderId/events', async (req, res) => {
+    if (watch.streams >= maxStreams) {
+      res.set('Retry-After', '5');
+      throw new AppError('TOO_MANY_STREAMS', 503, `this instance holds ${maxStreams} status streams, its most`);
+    }
     const order = await deps.orders.get(req.params.orderId);
     if (!order) throw notFound(`order ${req.params.orderId}`);
-    streamOrderStatus(res, order, deps);
+    streamOrderStatus(res, order, watch);
   });
   return router;
 }

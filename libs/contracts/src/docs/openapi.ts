@@ -89,6 +89,8 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       parameters: [pathParam('orderId')],
       responses: {
         '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '404': error('Unknown order'),
+        '503': error('TOO_MANY_STREAMS: the instance holds its most streams (Retry-After)'),
       },
     },
   },

@@ -1,0 +1,87 @@
+import http from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { closeServer, listen } from '@checkout/chassis';
+import { buildCheckoutRequest } from '@checkout/contracts';
+import { waitFor } from '../../test/support';
+import { validAnswer } from './fake-validation';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+let server: Server;
+const sockets: http.ClientRequest[] = [];
+
+beforeAll(async () => {
+  h = await startHarness();
+  h.fake.answerWith(validAnswer);
+  // As main.ts runs it: the default 500 ms fallback poll.
+  server = await listen(h.appWith({ statusPollMs: undefined }), 0, '127.0.0.1');
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await closeServer(server);
+  await h.stop();
+});
+
+const hgetallCalls = async (): Promise<number> => {
+  const stats = await h.redis.info('commandstats');
+  return Number(/cmdstat_hgetall:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+};
+
+/**
+ * Anyone who knows one order id can open status streams to it. Each polled Redis on its own every
+ * 500 ms for as long as the order was not finished (up to the 15 min reservation, or for good if
+ * the saga stalls): 300 idle streams made 600 reads a second. Streams of one order now share one
+ * read per poll, and an instance holds a bounded number of them.
+ */
+describe('GET /orders/:orderId/events — many idle streams', () => {
+  it('when 300 clients watch one PENDING order, then their idle streams do not each poll Redis', async () => {
+    const orderId = (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
+    const { port } = server.address() as AddressInfo;
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    let open = 0;
+    for (let i = 0; i < 300; i++) {
+      const req = http.get({ host: '127.0.0.1', port, path: `/orders/${orderId}/events`, agent }, (res) => {
+        if (res.statusCode === 200) res.once('data', () => open++);
+        res.resume();
+      });
+      req.on('error', () => undefined);
+      sockets.push(req);
+    }
+    await waitFor(() => open === 300, { what: 'all streams open' });
+
+    const before = await hgetallCalls();
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 2000)); // a measurement window, not a wait for a condition
+    const readsPerSecond = ((await hgetallCalls()) - before) / ((Date.now() - started) / 1000);
+
+    // Nothing changed: one poll of the order (or a few) a second would do for every watcher.
+    expect(readsPerSecond).toBeLessThan(20);
+  });
+
+  it('when an instance holds its most streams, then another is refused 503 with Retry-After, and allowed once one closes', async () => {
+    const capped = await listen(h.appWith({ maxStreams: 2 }), 0, '127.0.0.1');
+    const { port } = capped.address() as AddressInfo;
+    const orderId = (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
+    const open = (): Promise<{ req: http.ClientRequest; status?: number; retryAfter?: string }> =>
+      new Promise((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path: `/orders/${orderId}/events` }, (res) => {
+          res.resume();
+          resolve({ req, status: res.statusCode, retryAfter: res.headers['retry-after'] as string | undefined });
+        });
+        req.on('error', () => undefined);
+      });
+    try {
+      const [a, b] = [await open(), await open()];
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const refused = await open();
+      expect(refused).toMatchObject({ status: 503, retryAfter: '5' });
+      a.req.destroy();
+      await waitFor(async () => (await open()).status === 200, { what: 'a stream once one closed' });
+    } finally {
+      capped.closeAllConnections();
+      await closeServer(capped);
+    }
+  });
+});
