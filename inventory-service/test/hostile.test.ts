@@ -78,7 +78,7 @@ describe('PUT /inventory/:productId with hostile input', () => {
     const wrongAuth = fc.oneof(
       fc.constant<Record<string, string>>({}),
       fc
-        .constantFrom('Bearer', 'Bearer ', `bearer ${ADMIN_TOKEN}`, `Basic ${ADMIN_TOKEN}`, ADMIN_TOKEN)
+        .constantFrom('Bearer', 'Bearer ', `Bearer:${ADMIN_TOKEN}`, `Basic ${ADMIN_TOKEN}`, ADMIN_TOKEN)
         .map((a) => ({ Authorization: a })),
       hostileString
         .filter((s) => s.length < 4000 && /^[\x20-\x7e]*$/.test(s) && s !== ADMIN_TOKEN)

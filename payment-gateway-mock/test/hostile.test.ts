@@ -105,7 +105,7 @@ describe('POST /_control with hostile input', () => {
     const wrongAuth = fc.oneof(
       fc.constant<Record<string, string>>({}),
       fc
-        .constantFrom('Bearer', `bearer ${ADMIN_TOKEN}`, `Basic ${ADMIN_TOKEN}`, ADMIN_TOKEN, `Bearer ${ADMIN_TOKEN}x`)
+        .constantFrom('Bearer', `Bearer:${ADMIN_TOKEN}`, `Basic ${ADMIN_TOKEN}`, ADMIN_TOKEN, `Bearer ${ADMIN_TOKEN}x`)
         .map((a) => ({ Authorization: a })),
       hostileString
         .filter((s) => s.length < 4000 && /^[\x20-\x7e]*$/.test(s) && s.trim() !== ADMIN_TOKEN)
