@@ -57,9 +57,6 @@ describe('every topic, through the broker', () => {
       data: { ...created.data, payment: { token: 'tok_redacted' } },
     });
     expect(res.text).not.toContain(created.data.payment.token);
-    const log = await request(service.app).get('/audit/events?type=order.created');
-    expect(log.text).toContain(created.id);
-    expect(log.text).not.toContain(created.data.payment.token);
   });
 
   it('when events of every type arrive, then each one is in the global log', async () => {
