@@ -1,11 +1,40 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import { AppError } from '@checkout/chassis';
 import { maskAddress } from '../domain/notification';
 import type { Channel } from './channel';
 
+/** nodemailer's codes for a server it could not reach or talk to (it reports ECONNREFUSED as ESOCKET). */
+const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS', 'EPROXY']);
+
+/**
+ * A failure the server may get over: unreachable, or a temporary (4xx) reply such as 421 or 451.
+ * It is a 503, so the consumer retries the event until the server is back instead of
+ * dead-lettering it (and the notification with it); a permanent (5xx) refusal stays as it is.
+ */
+const transient = (err: unknown): unknown => {
+  const { code, responseCode } = err as { code?: string; responseCode?: number };
+  const temporary = responseCode !== undefined && responseCode >= 400 && responseCode < 500;
+  if (!temporary && !(code && UNREACHABLE.has(code) && responseCode === undefined)) return err;
+  return new AppError('SMTP_UNAVAILABLE', 503, `the SMTP server is unavailable (${code ?? responseCode})`, undefined, {
+    cause: err,
+  });
+};
+
+/**
+ * The URL with nodemailer's timeouts (as query parameters, which it reads) unless it sets its own:
+ * well inside a notification's claim lease, rather than its 2 and 10 minutes.
+ */
+const withTimeouts = (url: string): string => {
+  const u = new URL(url);
+  const defaults = { connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '20000' };
+  for (const [k, v] of Object.entries(defaults)) if (!u.searchParams.has(k)) u.searchParams.set(k, v);
+  return u.toString();
+};
+
 /** Email through an SMTP server (SMTP_URL); a notification without a real address is only logged. */
 export function smtpChannel(url: string, from: string, logger: Logger): Channel {
-  const transport = nodemailer.createTransport(url);
+  const transport = nodemailer.createTransport(withTimeouts(url));
   return {
     name: 'email',
     async send(n, message, log = logger) {
@@ -14,7 +43,11 @@ export function smtpChannel(url: string, from: string, logger: Logger): Channel 
         log.info({ template: n.template, orderId: n.orderId, to }, 'notification has no address, not emailed');
         return;
       }
-      await transport.sendMail({ from, to: n.to, subject: message.subject, text: message.text });
+      await transport
+        .sendMail({ from, to: n.to, subject: message.subject, text: message.text })
+        .catch((err: unknown) => {
+          throw transient(err);
+        });
       log.info({ template: n.template, orderId: n.orderId, to }, 'notification emailed');
     },
   };

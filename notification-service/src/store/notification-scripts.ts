@@ -46,6 +46,16 @@ redis.call('RPUSH', KEYS[2], ARGV[2])
 return 1
 `;
 
+/**
+ * KEYS: marker. ARGV: call id, lease ms. Renews the call's claim while its channel is still sending
+ * (a slow SMTP server), only while it is still this call's: 1 if renewed, 0 if not.
+ */
+export const HOLD_LUA = `
+if redis.call('GET', KEYS[1]) ~= 'claim:' .. ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
 /** KEYS: marker. ARGV: call id. Gives the claim back when its channel failed, so a retry can send. */
 export const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == 'claim:' .. ARGV[1] then redis.call('DEL', KEYS[1]) end

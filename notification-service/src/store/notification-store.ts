@@ -4,13 +4,17 @@ import type { Customer } from '@checkout/contracts';
 import type { Notification, PendingNotification, Template } from '../domain/notification';
 import {
   CLAIM_LUA,
+  HOLD_LUA,
   MARK_SENT_LUA,
   RELEASE_LUA,
   REMEMBER_CUSTOMER_LUA,
   RESOLVE_OR_DEFER_LUA,
 } from './notification-scripts';
 
-/** How long a claim keeps others from sending: it must outlast one channel send. */
+/**
+ * How long a claim keeps others from sending unless renewed: the sending call renews it every
+ * third of it while its channel runs (`hold`), so it runs out only for a caller that died or hangs.
+ */
 export const CLAIM_LEASE_MS = 30_000;
 
 /**
@@ -24,6 +28,7 @@ export class NotificationStore {
   private readonly claimScript;
   private readonly markSentScript;
   private readonly releaseScript;
+  private readonly holdScript;
 
   constructor(
     private readonly redis: Redis,
@@ -35,6 +40,12 @@ export class NotificationStore {
     this.claimScript = defineScript(redis, 1, CLAIM_LUA);
     this.markSentScript = defineScript(redis, 2, MARK_SENT_LUA);
     this.releaseScript = defineScript(redis, 1, RELEASE_LUA);
+    this.holdScript = defineScript(redis, 1, HOLD_LUA);
+  }
+
+  /** How long a claim lasts unless renewed. */
+  get lease(): number {
+    return this.leaseMs;
   }
 
   private keys(orderId: string) {
@@ -74,6 +85,11 @@ export class NotificationStore {
   async markSent(n: Notification): Promise<boolean> {
     const k = this.keys(n.orderId);
     return (await this.markSentScript([k.sent(n.template), k.list], n.id, JSON.stringify(n))) === 1;
+  }
+
+  /** Renews this call's claim for another lease; false once it is no longer this call's. */
+  async hold(n: Notification): Promise<boolean> {
+    return (await this.holdScript([this.keys(n.orderId).sent(n.template)], n.id, this.leaseMs)) === 1;
   }
 
   /** Gives the claim back after the channel failed, so a retry can send it. */

@@ -65,11 +65,19 @@ export class Notifier {
     if (claim === 'busy') {
       throw new AppError('NOTIFICATION_IN_FLIGHT', 503, `${p.template} of ${p.orderId} is being sent by another call`);
     }
+    // A slow channel (an SMTP server taking its time to acknowledge) must not outlive the claim:
+    // another call would take it and send the notification again while this one is still sending.
+    const renew = setInterval(
+      () => void this.store.hold(n).catch(() => undefined),
+      Math.max(1, Math.floor(this.store.lease / 3)),
+    );
     try {
       await this.channel.send(n, message, log);
     } catch (err) {
       await this.store.release(n);
       throw err;
+    } finally {
+      clearInterval(renew);
     }
     if (!(await this.store.markSent(n))) {
       log.warn({ orderId: p.orderId, template: p.template }, 'sent after its claim ran out: it may go out twice');

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AppError, createLogger } from '@checkout/chassis';
+import { buildOrderCreated } from '@checkout/contracts';
+import { recordTopics, startRig, testPublisher, waitFor } from '../../test/support';
+import type { Channel } from '../src/channels';
+import { smtpChannel } from '../src/channels/smtp-channel';
+import type { PendingNotification } from '../src/domain/notification';
+import { startNotificationApp } from './harness';
+import { fakeSmtp, freePort } from './fake-smtp';
+import { NotificationStore } from '../src/store/notification-store';
+import { Notifier } from '../src/usecases/notifier';
+
+/**
+ * Invariant 4, "each notification is sent once": with SMTP_URL set, an SMTP server that is
+ * down for a couple of seconds must delay notifications, not lose them.
+ *
+ * nodemailer reports a refused connection as `code: 'ESOCKET'` (it overwrites ECONNREFUSED), and
+ * temporary SMTP replies (421/450/451) as EENVELOPE/EMESSAGE/ECONNECTION; the consumer took the
+ * outage for the message's fault: 5 attempts in ~1.5 s, then the event was dead-lettered and its
+ * notification never sent. The channel now answers such failures as a 503, which is retried.
+ */
+
+describe('notifications — the SMTP server is down for a moment', () => {
+  it('when SMTP refuses connections for a few seconds, then order-received is sent once it is back, not dead-lettered', async () => {
+    const port = await freePort();
+    const smtp = smtpChannel(
+      `smtp://127.0.0.1:${port}`,
+      'Checkout <no-reply@example.com>',
+      createLogger('t', 'silent'),
+    );
+    // The broker is shared with other suites: only this order goes to the SMTP server (the others'
+    // would queue before it while the server is down), and only its attempts count.
+    const orderId = `ord_${randomUUID()}`;
+    let attempts = 0;
+    const counting: Channel = {
+      name: smtp.name,
+      async send(n, message, log) {
+        if (n.orderId !== orderId) return;
+        attempts++;
+        await smtp.send(n, message, log);
+      },
+    };
+    const svc = await startNotificationApp(counting);
+    const dlq = await recordTopics(['dlq.notification-service']);
+    const publisher = await testPublisher();
+    const { server, delivered } = fakeSmtp();
+    try {
+      const consumer = await svc.consume();
+      const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
+      const deadLettered = () => dlq.messages.some((m) => m.headers.ce_id === created.id);
+
+      // The outage lasts until the consumer has retried more than its non-transient budget (5), or
+      // has given up on the event: either is observable, no fixed sleep.
+      await waitFor(() => attempts >= 6 || deadLettered(), { what: 'the outage to outlast 5 attempts' });
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+
+      await waitFor(async () => (await svc.store.list(orderId)).length === 1, {
+        timeoutMs: 10_000,
+        what: `order-received of ${orderId} to be sent once SMTP is back (dead-lettered: ${deadLettered()}, attempts: ${attempts})`,
+      });
+      expect(deadLettered()).toBe(false);
+      expect(delivered).toHaveLength(1);
+      await consumer.stop();
+    } finally {
+      await new Promise((r) => server.close(r));
+      await Promise.all([dlq.stop(), publisher.stop()]);
+      await svc.stop();
+    }
+  }, 40_000);
+});
+
+/**
+ * Invariant 4 again, no crash involved: a live instance whose SMTP transaction took longer than the
+ * claim's lease (30 s) lost its claim while it was still sending, and a second caller of the same
+ * (order, template) (the other instance after a rebalance, a duplicate, or order.created releasing
+ * the parked copy) claimed and sent it too. The sender now renews its claim while the channel
+ * runs. Here the server takes the first message and answers its 250 three leases later (a content
+ * scan or a slow relay does this).
+ */
+/** The claim lease, short here (30 s in the service) so that a send can outlast it quickly. */
+const LEASE_MS = 1500;
+
+describe('notifications — an SMTP send outlasting the claim lease, two callers', () => {
+  it('when the first send takes three leases to be acknowledged, then the customer still gets order-confirmed once', async () => {
+    const rig = await startRig('notification-service');
+    const port = await freePort();
+    const { server, delivered } = fakeSmtp({ holdReplyMs: (n) => (n === 1 ? 3 * LEASE_MS : 0) });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const logger = createLogger('t', 'silent');
+    // Two instances of the service: their own Notifier and channel, one Redis and prefix.
+    const instance = () =>
+      new Notifier(
+        new NotificationStore(rig.redis, rig.prefix, LEASE_MS),
+        smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger),
+        logger,
+      );
+    const a = instance();
+    const b = instance();
+    const orderId = `ord_${randomUUID()}`;
+    const pending: PendingNotification = {
+      template: 'order-confirmed',
+      orderId,
+      vars: { total: '1000', currency: 'USD' },
+    };
+    try {
+      const first = a.send(pending, 'ada@example.com');
+      await waitFor(() => delivered.length === 1, { what: "instance A's message to reach the SMTP server" });
+
+      // Instance B handles the same (order, template), retried as the consumer retries a transient
+      // error (NOTIFICATION_IN_FLIGHT, 503) until it returns.
+      for (;;) {
+        try {
+          await b.send(pending, 'ada@example.com');
+          break;
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === 'NOTIFICATION_IN_FLIGHT')) throw err;
+          await delay(LEASE_MS / 5);
+        }
+      }
+      await first;
+
+      expect({ emailsTaken: delivered.length }).toEqual({ emailsTaken: 1 });
+    } finally {
+      await new Promise((r) => server.close(r));
+      await rig.stop();
+    }
+  }, 30_000);
+});
