@@ -66,6 +66,8 @@ describe('reservation expiry', () => {
       reason: `sold: order ${o.orderId} paid after its reservation expired`,
     });
     expect(updated.correlationId).toBe(paid.correlationId);
+    // ARCHITECTURE.md: ce_id is a uuid (it was `<uuid>-<line>`): a name-based one per product.
+    expect(updated.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(await level(a)).toEqual({ productId: a, available: 6, reserved: 0, sold: 4, version: va + 3 });
     expect(await status(o.orderId)).toBe('COMMITTED');
     expect((await request(inv.app).get('/metrics')).text).toMatch(/inventory_late_commits_total\{[^}]*\} [1-9]/);

@@ -50,13 +50,20 @@ end
 if not meta.correlationId or meta.correlationId == '' then
   meta.correlationId = redis.call('HGET', KEYS[1], 'correlationId') or order_id
 end
+-- One event per product, each with an id of its own that a re-run of this call derives again: a
+-- name-based uuid (version 5 layout) from this call's id and the line.
 local event_id = meta.id
+local function line_id(i)
+  local h = redis.sha1hex(event_id .. '/' .. i)
+  local variant = string.format('%x', 8 + tonumber(h:sub(17, 17), 16) % 4)
+  return h:sub(1, 8) .. '-' .. h:sub(9, 12) .. '-5' .. h:sub(14, 16) .. '-' .. variant .. h:sub(18, 20) .. '-' .. h:sub(21, 32)
+end
 for i, it in ipairs(items) do
   local key = stock_key(ARGV[1], it.productId)
   local available = redis.call('HINCRBY', key, 'available', -it.quantity)
   redis.call('HINCRBY', key, 'sold', it.quantity)
   local version = redis.call('HINCRBY', key, 'version', 1)
-  meta.id = event_id .. '-' .. i
+  meta.id = line_id(i)
   outbox_add(KEYS[3], event_record('stock.updated', it.productId, { productId = it.productId,
     available = available, version = version, reason = 'sold: order ' .. order_id .. ' paid after its reservation expired' }, meta))
 end
