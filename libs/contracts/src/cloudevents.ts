@@ -75,7 +75,6 @@ export function headerText(headers: RawHeaders | undefined, name: string): strin
   return one === undefined ? undefined : one.toString();
 }
 
-/** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
 /**
  * An event's data as a consumer reads it. Schemas are strict, so a producer never emits a field it
  * did not mean to; but events change only additively, and a consumer deployed before a field was
@@ -93,6 +92,7 @@ function parseConsumed(schema: z.ZodType, json: unknown): z.ZodSafeParseResult<u
   return schema.safeParse(known);
 }
 
+/** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
 export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer | string | null }): CloudEvent {
   const h = (name: string) => headerText(message.headers, name);
   const type = h('ce_type');

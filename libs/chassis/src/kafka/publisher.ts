@@ -1,20 +1,17 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { KafkaRecord } from '@checkout/contracts';
 import type { Metrics } from '../metrics';
 import { startProducerSpans } from '../tracing/otel';
 
 /**
- * What the publisher sends: an event's record (text), or a dead letter's, which carries the original
- * key, value and headers byte for byte (a poison record need not be text: see EventConsumer).
+ * What the publisher sends: an event's record (a KafkaRecord, text), or a dead letter's, which
+ * carries the original key, value and headers byte for byte (a poison record need not be text).
  */
-export type PublishRecord =
-  | KafkaRecord
-  | {
-      topic: string;
-      key: string | Buffer | null;
-      value: string | Buffer | null;
-      headers: Record<string, string | Buffer>;
-    };
+export interface PublishRecord {
+  topic: string;
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  headers: Record<string, string | Buffer>;
+}
 
 /** Sends records to Kafka. Services publish events through the outbox; this is its transport. */
 export class Publisher {
