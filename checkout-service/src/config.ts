@@ -1,4 +1,4 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, portSetting } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, portSetting, recordRetentionSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -8,6 +8,7 @@ const schema = baseConfigSchema.extend({
   IDEMPOTENCY_TTL_S: intSetting(86_400),
   RATE_LIMIT_PER_MINUTE: intSetting(120),
   MAX_UNPAID_ORDERS_PER_CUSTOMER: intSetting(3),
+  RECORD_RETENTION_MS: recordRetentionSetting(),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])

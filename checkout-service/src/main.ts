@@ -12,7 +12,13 @@ const redisPrefix = 'checkout';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service, config, redisPrefix, kafka: true });
 // Half the command timeout: a create still running then is answered long before its caller gives up.
-const orders = new OrderStore(runtime.redis!, runtime.outbox!, redisPrefix, config.REDIS_COMMAND_TIMEOUT_MS / 2);
+const orders = new OrderStore(
+  runtime.redis!,
+  runtime.outbox!,
+  redisPrefix,
+  config.REDIS_COMMAND_TIMEOUT_MS / 2,
+  config.RECORD_RETENTION_MS,
+);
 const changes = new OrderChanges();
 const app = createApp({
   ...runtime,

@@ -1,4 +1,4 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, portSetting } from '@checkout/chassis';
+import { baseConfigSchema, intSetting, loadConfigFrom, portSetting, recordRetentionSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -7,6 +7,7 @@ const schema = baseConfigSchema.extend({
   // Lets a payment attempt that started just before expiresAt finish before the stock goes back.
   RESERVATION_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   EXPIRY_SWEEP_MS: intSetting(250),
+  RECORD_RETENTION_MS: recordRetentionSetting(),
 });
 
 export type Config = z.infer<typeof schema>;

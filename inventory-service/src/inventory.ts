@@ -10,14 +10,20 @@ export interface InventoryDeps {
   outbox: Outbox;
   logger: Logger;
   metrics: Metrics;
-  settings: { RESERVATION_TTL_MS: number; RESERVATION_GRACE_MS: number; EXPIRY_SWEEP_MS: number };
+  settings: {
+    RESERVATION_TTL_MS: number;
+    RESERVATION_GRACE_MS: number;
+    EXPIRY_SWEEP_MS: number;
+    /** How long an ended reservation is kept (default DEFAULT_RECORD_RETENTION_MS). */
+    RECORD_RETENTION_MS?: number;
+  };
   prefix?: string;
 }
 
 /** The stores, handlers and sweeper, wired the same way in main.ts and in the component tests. */
 export function createInventory({ redis, outbox, logger, metrics, settings, prefix = 'inventory' }: InventoryDeps) {
   const inventoryMetrics = createInventoryMetrics(metrics);
-  const reservations = new ReservationStore(redis, outbox, prefix);
+  const reservations = new ReservationStore(redis, outbox, prefix, settings.RECORD_RETENTION_MS);
   return {
     stock: new StockStore(redis, outbox, prefix),
     reservations,

@@ -263,3 +263,25 @@ describe('payment.failed', () => {
     expect(await reservation(order.orderId)).toMatchObject({ status: 'COMMITTED' });
   });
 });
+
+describe('retention (RECORD_RETENTION_MS)', () => {
+  const KAFKA_DEFAULT_RETENTION_MS = 7 * 86_400_000;
+  const pttl = (orderId: string) => inv.redis.pttl(`${inv.prefix}:reservation:${orderId}`);
+
+  it('when a reservation ends (committed, released or failed), then it expires after the retention; one RESERVED is kept until it ends', async () => {
+    const a = await inv.product(10);
+    const committed = await reserved([line(a, 1)]);
+    const released = await reserved([line(a, 1)]);
+    expect(await pttl(committed.orderId)).toBe(-1);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: committed.orderId }));
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: released.orderId }));
+    const failed = buildOrderCreated({ items: [line(a, 100)] });
+    await inv.deliver('order.created', failed);
+
+    for (const order of [committed, released, failed]) {
+      // Longer than Kafka keeps what it could redeliver: a redelivery still finds the record.
+      expect(await pttl(order.orderId)).toBeGreaterThan(KAFKA_DEFAULT_RETENTION_MS);
+    }
+    expect((await reservation(failed.orderId)).status).toBe('FAILED');
+  });
+});

@@ -1,4 +1,11 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting, portSetting } from '@checkout/chassis';
+import {
+  baseConfigSchema,
+  intSetting,
+  loadConfigFrom,
+  nonNegativeIntSetting,
+  portSetting,
+  recordRetentionSetting,
+} from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -10,6 +17,7 @@ const schema = baseConfigSchema.extend({
   /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
   SMTP_URL: z.string().url().optional(),
   SMTP_FROM: z.string().min(3).default('Checkout <no-reply@example.com>'),
+  RECORD_RETENTION_MS: recordRetentionSetting(),
 });
 
 export type Config = z.infer<typeof schema>;

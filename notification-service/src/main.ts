@@ -3,14 +3,14 @@ import { createApp } from './app';
 import { createChannel } from './channels';
 import { loadConfig } from './config';
 import { createHandlers } from './handlers';
-import { NotificationStore } from './store/notification-store';
+import { CLAIM_LEASE_MS, NotificationStore } from './store/notification-store';
 import { Notifier } from './usecases/notifier';
 
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'notification-service', config, redisPrefix: 'notification', kafka: true });
 if (!runtime.redis) throw new Error('notification-service needs Redis');
 
-const store = new NotificationStore(runtime.redis);
+const store = new NotificationStore(runtime.redis, 'notification', CLAIM_LEASE_MS, config.RECORD_RETENTION_MS);
 const notifier = new Notifier(store, createChannel(config, runtime.logger), runtime.logger);
 const app = createApp({ ...runtime, store });
 void runtime.start(app, { groupId: 'notification-service', handlers: createHandlers(notifier) });

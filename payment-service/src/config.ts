@@ -1,4 +1,4 @@
-import { baseConfigSchema, loadConfigFrom, portSetting } from '@checkout/chassis';
+import { baseConfigSchema, loadConfigFrom, portSetting, recordRetentionSetting } from '@checkout/chassis';
 import { z } from 'zod';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -14,6 +14,7 @@ const schema = baseConfigSchema.extend({
   // charge that is still running.
   PAYMENT_LEASE_MS: ms(60_000),
   PAYMENT_SWEEP_INTERVAL_MS: ms(5000),
+  RECORD_RETENTION_MS: recordRetentionSetting(),
 });
 
 export type Config = z.infer<typeof schema>;

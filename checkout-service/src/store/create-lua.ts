@@ -7,7 +7,9 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when unused).
  * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
  * validation), orderId, idempotency value ('' for none), its TTL in seconds, the value the key must
- * still hold (the request's in-flight claim), event count n, n outbox records, then field/value pairs.
+ * still hold (the request's in-flight claim), how long the order is kept in ms ('0': for good, until
+ * it ends; an order FAILED at validation has ended), event count n, n outbox records, then
+ * field/value pairs.
  * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed, -2 when the
  * idempotency key holds something else than the claim (nothing written for any of them).
  * The claim lives 30 s so that a crashed request frees its key; a request that only stalled past it
@@ -37,11 +39,12 @@ if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
   redis.call('SADD', KEYS[2], ARGV[3])
 end
-local n = tonumber(ARGV[7])
-for i = 8, 7 + n do outbox_add(KEYS[3], ARGV[i]) end
+local n = tonumber(ARGV[8])
+for i = 9, 8 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
-for i = 8 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 9 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
+if ARGV[7] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1
 `;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { defineScript, Outbox } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox } from '@checkout/chassis';
 import type { CloudEvent, OrderStatus } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
@@ -40,7 +40,8 @@ const FACTS_KEPT = 10_000;
 
 /**
  * Orders under `<prefix>:order:<id>`, each customer's unpaid order ids under `<prefix>:unpaid:<customerId>`;
- * every write goes with its events into the outbox atomically.
+ * every write goes with its events into the outbox atomically. An order that has ended (CONFIRMED
+ * or FAILED) expires `retentionMs` later; one still under way is kept until it ends.
  */
 export class OrderStore {
   private readonly transitionScript;
@@ -63,12 +64,14 @@ export class OrderStore {
    * @param writeWindowMs how long after `create` is called its script may still store the order
    *   (0: no limit). Below the Redis command timeout, so that a create the caller gave up on (503)
    *   cannot run later when a stalled server resumes (CREATE_LUA).
+   * @param retentionMs how long an order is kept once it has ended (RECORD_RETENTION_MS).
    */
   constructor(
     private readonly redis: Redis,
     private readonly outbox: Outbox,
     readonly prefix = 'checkout',
     private readonly writeWindowMs = 0,
+    private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
     this.transitionScript = defineScript<string[]>(redis, 2, TRANSITION_LUA);
     this.createScript = defineScript<string[]>(redis, 4, CREATE_LUA);
@@ -141,6 +144,7 @@ export class OrderStore {
       also?.value ?? '',
       String(also?.ttlSeconds ?? 0),
       also?.expect ?? '',
+      isTerminal(order.status) ? String(this.retentionMs) : '0',
       String(events.length),
       ...events.map((e) => Outbox.serialize(e)),
       ...Object.entries(encodeOrder(order)).flat(),
@@ -163,6 +167,7 @@ export class OrderStore {
       event ? Outbox.serialize(event) : '',
       `${this.prefix}:unpaid:`,
       randomUUID(),
+      String(this.retentionMs),
       ...fields,
     );
     const result = event ? await this.outbox.publishing(write) : await write;

@@ -5,7 +5,8 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * takes the order out of its customer's unpaid set (the cap of open orders per customer).
  * KEYS: order hash, outbox stream. ARGV: status, rank, at, outbox record ('' for none),
  * unpaid-set key prefix (the customer id is read from the order, so the key cannot be declared),
- * the call's token, then field/value pairs to set (paymentId, code, reason, stage).
+ * the call's token, how long an order that ends here is kept (ms), then field/value pairs to set
+ * (paymentId, code, reason, stage).
  * Returns 1 when applied, 0 when the order already ranks as high (late or duplicate), -1 unknown.
  * The order keeps the token of the call that last moved it (a new one per call, not the event id:
  * a redelivered event is a duplicate), so a re-run of the same call (ioredis re-sends a script
@@ -28,13 +29,14 @@ local at, last = ARGV[3], history[#history]
 if last and last.at and last.at > at then at = last.at end
 table.insert(history, { status = ARGV[1], at = at })
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'history', cjson.encode(history), 'moveToken', ARGV[6])
-for i = 7, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
 if ARGV[1] == 'CONFIRMED' or ARGV[1] == 'FAILED' then
   local customer = redis.call('HGET', KEYS[1], 'customerId')
   local orderId = redis.call('HGET', KEYS[1], 'orderId')
   if customer and orderId then redis.call('SREM', ARGV[5] .. customer, orderId) end
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
 end
 if ARGV[4] ~= '' then outbox_add(KEYS[2], ARGV[4]) end
 return 1

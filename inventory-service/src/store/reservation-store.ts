@@ -1,4 +1,4 @@
-import type { Outbox, Redis } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, type Outbox, type Redis } from '@checkout/chassis';
 import { MAX_QUANTITY, type ItemQuantity } from '@checkout/contracts';
 import { expiryReason, type Reservation, type ReservationStatus, type StockFailureCode } from '../domain/reservation';
 import { eventMeta } from './event-meta';
@@ -14,6 +14,7 @@ export type TransitionResult = ReservationStatus | 'UNKNOWN' | 'NOT_DUE' | 'ALRE
 /**
  * Reservations `<prefix>:reservation:<orderId>` (a hash) and the sorted set of their expiries.
  * Every transition is one Lua script that changes levels, the record and the outbox together.
+ * A reservation that has ended (COMMITTED, RELEASED or FAILED) expires `retentionMs` later.
  */
 export class ReservationStore {
   private readonly keys: Keys;
@@ -23,6 +24,7 @@ export class ReservationStore {
     private readonly redis: Redis,
     private readonly outbox: Outbox,
     readonly prefix = 'inventory',
+    private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
     this.keys = keys(prefix);
     this.scripts = inventoryScripts(redis);
@@ -47,6 +49,7 @@ export class ReservationStore {
         new Date(expiresAt).toISOString(),
         eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
         MAX_QUANTITY,
+        this.retentionMs,
       ),
     )) as [ReserveResult['outcome'], StockFailureCode?];
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };
@@ -70,6 +73,7 @@ export class ReservationStore {
       now.toISOString(),
       eventMeta(opts.correlationId ?? '', opts.traceparent, now),
       expiryReason,
+      this.retentionMs,
     )) as TransitionResult | 'RECOMMITTED';
     // Only a late commit writes events: the usual one does not wait for an outbox claim.
     if (result === 'RECOMMITTED') this.outbox.kick();
@@ -93,6 +97,7 @@ export class ReservationStore {
         reason,
         eventMeta(opts.correlationId ?? '', opts.traceparent),
         opts.dueBefore ?? '',
+        this.retentionMs,
       ),
     )) as TransitionResult | 'RELEASED';
   }

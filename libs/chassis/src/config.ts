@@ -66,6 +66,26 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntFromEnv(1000),
 });
 
+const DAY_MS = 86_400_000;
+/** 30 days: past Kafka's default topic retention (7 days) with room for an outage. */
+export const DEFAULT_RECORD_RETENTION_MS = 30 * DAY_MS;
+
+/**
+ * `RECORD_RETENTION_MS` of the services that keep a record per order: how long a finished one (an
+ * order, a reservation, a payment, a notification's markers) is kept after it ended, then expires,
+ * so that their Redis does not grow for good. Those records are also what makes a redelivered event
+ * harmless, so this must outlast the topics' retention (Kafka's default is 7 days), and an
+ * idempotent replay points at its order for 24 h: at least a day.
+ */
+export const recordRetentionSetting = () =>
+  fromEnv(
+    z.coerce
+      .number()
+      .int()
+      .min(DAY_MS, `must be at least a day (${DAY_MS} ms): a redelivered event must still find its record`)
+      .default(DEFAULT_RECORD_RETENTION_MS),
+  );
+
 export const intSetting = intFromEnv;
 export const nonNegativeIntSetting = nonNegativeIntFromEnv;
 

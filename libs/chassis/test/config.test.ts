@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, baseConfigSchema, loadConfigFrom, portSetting } from '../src';
+import {
+  ConfigError,
+  DEFAULT_RECORD_RETENTION_MS,
+  baseConfigSchema,
+  loadConfigFrom,
+  portSetting,
+  recordRetentionSetting,
+} from '../src';
 
 describe('loadConfigFrom', () => {
   it('when settings are absent, then local defaults apply and the result is frozen', () => {
@@ -53,5 +60,15 @@ describe('loadConfigFrom', () => {
     } catch (err) {
       expect((err as ConfigError).variables.sort()).toEqual(['PORT', 'REDIS_URL', 'VALIDATION_URL']);
     }
+  });
+
+  it('when RECORD_RETENTION_MS is unset, then records are kept 30 days; under a day is refused, naming it', () => {
+    const schema = baseConfigSchema.extend({ RECORD_RETENTION_MS: recordRetentionSetting() });
+    expect(loadConfigFrom(schema, { PORT: '1' }).RECORD_RETENTION_MS).toBe(DEFAULT_RECORD_RETENTION_MS);
+    expect(DEFAULT_RECORD_RETENTION_MS).toBe(30 * 86_400_000);
+    expect(loadConfigFrom(schema, { PORT: '1', RECORD_RETENTION_MS: '86400000' }).RECORD_RETENTION_MS).toBe(86_400_000);
+    expect(() => loadConfigFrom(schema, { PORT: '1', RECORD_RETENTION_MS: '3600000' })).toThrow(
+      /RECORD_RETENTION_MS: must be at least a day/,
+    );
   });
 });

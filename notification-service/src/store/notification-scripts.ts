@@ -1,17 +1,22 @@
-/** KEYS: customer, pending. ARGV: customer JSON. Remembers the customer; returns what waited for it. */
+/**
+ * KEYS: customer, pending. ARGV: customer JSON, retention ms. Remembers the customer (for the
+ * retention, then it expires); returns what waited for it.
+ */
 export const REMEMBER_CUSTOMER_LUA = `
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 return redis.call('HVALS', KEYS[2])
 `;
 
 /**
- * KEYS: customer, pending. ARGV: template, pending JSON. Returns the customer when known; otherwise
- * parks the notification in the same step, so an order.created running concurrently cannot miss it.
+ * KEYS: customer, pending. ARGV: template, pending JSON, retention ms. Returns the customer when
+ * known; otherwise parks the notification in the same step, so an order.created running
+ * concurrently cannot miss it. What is parked for an order.created that never comes expires.
  */
 export const RESOLVE_OR_DEFER_LUA = `
 local customer = redis.call('GET', KEYS[1])
 if customer then return customer end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return false
 `;
 
@@ -33,16 +38,18 @@ return 'claimed'
 `;
 
 /**
- * The claiming call's channel has sent it: the marker becomes `sent` (for good) and the record is
- * listed. KEYS: marker, order's list. ARGV: call id, record JSON. 1 if this call marked it (or had,
- * in a re-run), 0 when another call has claimed it since.
+ * The claiming call's channel has sent it: the marker becomes `sent` and the record is listed, both
+ * kept for the retention (a redelivered event must still find the marker). KEYS: marker, order's
+ * list. ARGV: call id, record JSON, retention ms. 1 if this call marked it (or had, in a re-run), 0
+ * when another call has claimed it since.
  */
 export const MARK_SENT_LUA = `
 local marker = redis.call('GET', KEYS[1])
 if marker == 'sent' then return 1 end
 if marker and marker ~= 'claim:' .. ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], 'sent')
+redis.call('SET', KEYS[1], 'sent', 'PX', ARGV[3])
 redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `;
 

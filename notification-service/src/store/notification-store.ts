@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { defineScript } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, defineScript } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Notification, PendingNotification, Template } from '../domain/notification';
 import {
@@ -20,7 +20,8 @@ export const CLAIM_LEASE_MS = 30_000;
 /**
  * Per order: the customer (`customer:<orderId>`), notifications waiting for it (`pending:<orderId>`),
  * one marker per template (`sent:<orderId>:<template>`: a call's claim while its channel runs, then
- * `sent`) and the sent records (`orders:<orderId>`).
+ * `sent`) and the sent records (`orders:<orderId>`). Each expires `retentionMs` after it was last
+ * written, the customer's name and address with the rest.
  */
 export class NotificationStore {
   private readonly rememberScript;
@@ -34,6 +35,7 @@ export class NotificationStore {
     private readonly redis: Redis,
     private readonly prefix = 'notification',
     private readonly leaseMs = CLAIM_LEASE_MS,
+    private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
     this.rememberScript = defineScript(redis, 2, REMEMBER_CUSTOMER_LUA);
     this.resolveScript = defineScript(redis, 2, RESOLVE_OR_DEFER_LUA);
@@ -60,14 +62,23 @@ export class NotificationStore {
   /** Stores the order's customer and returns the notifications that were waiting for it. */
   async rememberCustomer(orderId: string, customer: Customer): Promise<PendingNotification[]> {
     const k = this.keys(orderId);
-    const waiting = (await this.rememberScript([k.customer, k.pending], JSON.stringify(customer))) as string[];
+    const waiting = (await this.rememberScript(
+      [k.customer, k.pending],
+      JSON.stringify(customer),
+      this.retentionMs,
+    )) as string[];
     return waiting.map((json) => JSON.parse(json) as PendingNotification);
   }
 
   /** The customer when order.created was seen; otherwise parks the notification until it is. */
   async customerOrDefer(pending: PendingNotification): Promise<Customer | undefined> {
     const k = this.keys(pending.orderId);
-    const found = await this.resolveScript([k.customer, k.pending], pending.template, JSON.stringify(pending));
+    const found = await this.resolveScript(
+      [k.customer, k.pending],
+      pending.template,
+      JSON.stringify(pending),
+      this.retentionMs,
+    );
     return typeof found === 'string' ? (JSON.parse(found) as Customer) : undefined;
   }
 
@@ -84,7 +95,7 @@ export class NotificationStore {
   /** After the channel sent it: marks it sent and lists the record; false if the claim was lost meanwhile. */
   async markSent(n: Notification): Promise<boolean> {
     const k = this.keys(n.orderId);
-    return (await this.markSentScript([k.sent(n.template), k.list], n.id, JSON.stringify(n))) === 1;
+    return (await this.markSentScript([k.sent(n.template), k.list], n.id, JSON.stringify(n), this.retentionMs)) === 1;
   }
 
   /** Renews this call's claim for another lease; false once it is no longer this call's. */

@@ -2,8 +2,10 @@ import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
  * Records one half (order or reservation) and claims the authorization once both are there.
- * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil, then the half's
- * field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
+ * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil, retention ms, then the
+ * half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
+ * A record waiting for its other half expires after the retention (an order whose stock answer
+ * never came must not keep its token for good); a claimed one is kept until it is decided.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
  * The owner is unique to the call, so a re-run of the same call (ioredis re-sends a script whose
  * answer a dropped connection lost) finds its own lease and is answered CLAIMED again, rather than
@@ -18,13 +20,15 @@ end
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'PROCESSING' and redis.call('HGET', KEYS[1], 'leaseOwner') == ARGV[2] then return claimed() end
 if status and status ~= 'PENDING' then return {status} end
-for i = 4, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 5, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
   redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])
+  redis.call('PERSIST', KEYS[1])
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
   return claimed()
 end
 redis.call('HSET', KEYS[1], 'status', 'PENDING')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {'PENDING'}
 `;
 
@@ -32,13 +36,15 @@ return {'PENDING'}
  * Closes a record that was never claimed (the order failed before it could be charged): FAILED with
  * the given code and reason, and the token dropped. A record already claimed or decided is left
  * alone; none yet is created closed, so the order's half arriving later is refused.
- * KEYS: payment hash. ARGV: code, reason, updatedAt. Returns 1 when it closed the record.
+ * KEYS: payment hash. ARGV: code, reason, updatedAt, retention ms (how long the closed record is
+ * kept). Returns 1 when it closed the record.
  */
 export const CLOSE_UNCHARGED_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if status and status ~= 'PENDING' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'FAILED', 'code', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
 redis.call('HDEL', KEYS[1], 'token')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
@@ -88,7 +94,8 @@ return 1
  * authorized for the order (`strayCharge`, see STRAY_CHARGE_LUA): it answers that charge's id
  * instead, and the owner records the payment authorized with it.
  * KEYS: payment hash, processing zset, outbox stream.
- * ARGV: orderId, owner, status, attempts, updatedAt, outbox record, then outcome field/value pairs.
+ * ARGV: orderId, owner, status, attempts, updatedAt, outbox record, retention ms (how long the
+ * decided record is kept: it is what makes a redelivered event a no-op), then outcome field/value pairs.
  * Returns 1 when written, 0 when the caller does not hold the claim, else the stray charge's id.
  */
 export const COMPLETE_LUA = `${OUTBOX_LUA}
@@ -99,8 +106,9 @@ if ARGV[3] == 'FAILED' then
   if stray then return stray end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5])
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 outbox_add(KEYS[3], ARGV[6])
 return 1

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Outbox, defineScript } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
@@ -21,7 +21,11 @@ const pairsToFields = (flat: string[]): Fields => {
   return fields;
 };
 
-/** Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`. */
+/**
+ * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`.
+ * A decided payment expires `retentionMs` after its decision, and so does a half whose pair never
+ * came; a claimed one is kept until it is decided.
+ */
 export class PaymentStore {
   private readonly recordHalfScript;
   private readonly reclaimScript;
@@ -35,6 +39,7 @@ export class PaymentStore {
     private readonly redis: Redis,
     private readonly outboxStream: string,
     private readonly prefix = 'payment',
+    private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
     this.processingKey = `${prefix}:processing`;
     this.recordHalfScript = defineScript(redis, 2, RECORD_HALF_LUA);
@@ -81,6 +86,7 @@ export class PaymentStore {
       orderId,
       owner,
       now + leaseMs,
+      this.retentionMs,
       'createdAt',
       new Date(now).toISOString(),
       ...Object.entries(half).flat(),
@@ -141,6 +147,7 @@ export class PaymentStore {
       result.attempts,
       new Date().toISOString(),
       Outbox.serialize(event),
+      this.retentionMs,
       ...outcome,
     );
     if (typeof written === 'string') return { strayCharge: written };
@@ -154,7 +161,13 @@ export class PaymentStore {
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */
   async closeUncharged(orderId: string, code: string, reason: string): Promise<boolean> {
-    const closed = await this.closeUnchargedScript([this.key(orderId)], code, reason, new Date().toISOString());
+    const closed = await this.closeUnchargedScript(
+      [this.key(orderId)],
+      code,
+      reason,
+      new Date().toISOString(),
+      this.retentionMs,
+    );
     return closed === 1;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Turns a reservation into sold stock. KEYS: reservation, expiries, outbox. ARGV: prefix,
- * orderId, now ISO, event meta JSON, the expiry sweeper's release reason.
+ * orderId, now ISO, event meta JSON, the expiry sweeper's release reason, retention ms (how long a
+ * COMMITTED record is kept: a redelivered event must still find it).
  * - RESERVED: `available` does not change, so nothing is emitted; versions still bump because
  *   every level change does. Returns 'COMMITTED'.
  * - RELEASED by the expiry sweeper (the payment's outcome came after it gave the stock back):
@@ -26,6 +27,7 @@ if status == 'RESERVED' then
     redis.call('HINCRBY', key, 'version', 1)
   end
   redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
   redis.call('ZREM', KEYS[2], order_id)
   return 'COMMITTED'
 end
@@ -69,5 +71,6 @@ for i, it in ipairs(items) do
 end
 -- It keeps its release reason: a COMMITTED record with one is a late commit.
 redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 'RECOMMITTED'
 `;

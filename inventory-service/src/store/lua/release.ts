@@ -1,7 +1,8 @@
 /**
  * Gives a RESERVED reservation's stock back (payment failed, or expired) and emits stock.released.
  * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, reason, event meta JSON,
- * due-before ms ('' = release now). The status guard makes it safe to race with payment events
+ * due-before ms ('' = release now), retention ms (how long the RELEASED record is kept: a late
+ * payment.authorized must still find it). The status guard makes it safe to race with payment events
  * and other instances' sweepers. Returns 'RELEASED' for the call that released it, else what
  * prevented it: 'ALREADY_RELEASED' (a redelivered payment.failed, or a sweeper that lost the race),
  * 'NOT_DUE', or the reservation's status.
@@ -36,6 +37,7 @@ for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
   levels[#levels + 1] = { productId = it.productId, available = available, version = version }
 end
 redis.call('HSET', KEYS[1], 'status', 'RELEASED', 'reason', ARGV[3], 'releasedAt', meta.time)
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 redis.call('ZREM', KEYS[2], order_id)
 outbox_add(KEYS[3], event_record('stock.released', order_id,
   { orderId = order_id, reason = ARGV[3], levels = levels }, meta))

@@ -1,7 +1,8 @@
 /**
  * All-or-nothing reservation of every line of one order (lines already summed per product).
  * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, items JSON, now ms, expiresAt ms,
- * expiresAt ISO, event meta JSON, the most of one product an order may hold. Returns { outcome, code? };
+ * expiresAt ISO, event meta JSON, the most of one product an order may hold, retention ms (how long
+ * a FAILED record is kept; a RESERVED one is kept until it ends). Returns { outcome, code? };
  * an existing record in any status means the order was handled before, so nothing changes and
  * nothing is emitted. A product whose summed lines exceed that most fails INSUFFICIENT_STOCK whatever
  * the level: stock.reserved could not carry it, and no cart that checkout accepts asks for it.
@@ -34,6 +35,7 @@ if #shortages > 0 then
   end
   redis.call('HSET', KEYS[1], 'status', 'FAILED', 'items', items_json, 'code', code, 'reason', reason,
     'createdAt', ARGV[4], 'correlationId', meta.correlationId)
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
   outbox_add(KEYS[3], event_record('stock.failed', order_id,
     { orderId = order_id, code = code, reason = reason, shortages = shortages }, meta))
   return { 'FAILED', code }
