@@ -226,3 +226,52 @@ describe('GET /v1/charges/attempts', () => {
     for (const a of attempts) expect(Number.isNaN(Date.parse(a.at))).toBe(false);
   });
 });
+
+describe('what the gateway remembers (bounded, as a long-running stand-in must be)', () => {
+  const tokenFor = async (app: ReturnType<typeof gatewayApp>) =>
+    (
+      await request(app)
+        .post('/v1/tokens')
+        .send({ cardNumber: '4242424242424242', expMonth: 12, expYear: new Date().getUTCFullYear() + 1, cvc: '123' })
+    ).body.id as string;
+
+  it('when more orders were charged than it keeps, then the oldest are forgotten and the newest still replay', async () => {
+    const app = gatewayApp({ memory: { max: 20, ttlMs: 86_400_000 } });
+    const sent: { body: ReturnType<typeof chargeBody>; key: string; id: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const body = chargeBody({ source: await tokenFor(app) });
+      const key = randomUUID();
+      const res = await charge(app, body, key);
+      expect(res.status).toBe(201);
+      sent.push({ body, key, id: res.body.id });
+    }
+
+    const first = sent[0]!;
+    expect(await chargesOf(app, first.body.orderId)).toEqual([]);
+    expect(await attemptsOf(app, first.body.orderId)).toEqual([]);
+    // Its token is forgotten too: a charge with it now declines as an unknown card.
+    expect((await charge(app, chargeBody({ source: first.body.source }))).status).toBe(402);
+    expect((await request(app).get('/v1/charges')).body.items).toHaveLength(61);
+
+    const last = sent[sent.length - 1]!;
+    const replay = await charge(app, last.body, last.key);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(last.id);
+    // The test tokens are never forgotten.
+    expect((await charge(app, chargeBody())).status).toBe(201);
+  });
+
+  it('when a key is older than the time it is kept, then it is forgotten', async () => {
+    const app = gatewayApp({ memory: { max: 1000, ttlMs: 300 } });
+    const body = chargeBody();
+    const key = randomUUID();
+    const first = await charge(app, body, key);
+    expect((await charge(app, body, key)).headers['idempotent-replayed']).toBe('true');
+
+    await waitFor(async () => (await chargesOf(app, body.orderId)).length === 0, { what: 'the order to be forgotten' });
+    const again = await charge(app, body, key);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).not.toBe(first.body.id);
+  });
+});

@@ -3,16 +3,20 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { Health, createLogger, createMetrics } from '@checkout/chassis';
 import { createApp } from '../src/app';
+import type { MemoryLimits } from '../src/domain/memory';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
-export const gatewayApp = (over: { adminToken?: string | undefined; random?: () => number } = {}) =>
+export const gatewayApp = (
+  over: { adminToken?: string | undefined; random?: () => number; memory?: MemoryLimits } = {},
+) =>
   createApp({
     logger: createLogger('payment-gateway-mock-test', 'silent'),
     health: new Health(),
     metrics: createMetrics('payment-gateway-mock-test'),
     adminToken: 'adminToken' in over ? over.adminToken : ADMIN_TOKEN,
     ...(over.random ? { random: over.random } : {}),
+    ...(over.memory ? { memory: over.memory } : {}),
   });
 
 export const orderId = () => `ord-${randomUUID()}`;

@@ -1,4 +1,5 @@
 import { randomHex } from '@checkout/chassis';
+import { boundedMap, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './memory';
 
 export type ChargeStatus = 'authorized' | 'declined';
 export type DeclineCode = 'insufficient_funds' | 'invalid_card';
@@ -21,11 +22,19 @@ export interface Attempt {
 
 const LIST_CAP = 1000;
 
-/** Charge decisions (one per idempotency key) and every request attempt, per order. */
+/**
+ * Charge decisions (one per idempotency key) and every request attempt, per order, for the orders
+ * seen within the limits (memory.ts); the unfiltered list holds the last LIST_CAP charges.
+ */
 export class ChargeLedger {
-  private readonly charges: Charge[] = [];
-  private readonly byOrder = new Map<string, Charge[]>();
-  private readonly attempts = new Map<string, Attempt[]>();
+  private charges: Charge[] = [];
+  private readonly byOrder;
+  private readonly attempts;
+
+  constructor(limits: MemoryLimits = DEFAULT_MEMORY_LIMITS) {
+    this.byOrder = boundedMap<string, Charge[]>(limits);
+    this.attempts = boundedMap<string, Attempt[]>(limits);
+  }
 
   record(fields: Omit<Charge, 'id' | 'createdAt'>): Charge {
     const charge: Charge = {
@@ -34,6 +43,7 @@ export class ChargeLedger {
       ...fields,
     };
     this.charges.push(charge);
+    if (this.charges.length >= 2 * LIST_CAP) this.charges = this.charges.slice(-LIST_CAP);
     this.byOrder.set(charge.orderId, [...(this.byOrder.get(charge.orderId) ?? []), charge]);
     return charge;
   }

@@ -1,5 +1,6 @@
 import type { AttemptOutcome, Charge, ChargeLedger } from './charge-ledger';
 import type { FaultControl } from './fault-control';
+import { boundedMap, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './memory';
 import type { TokenVault } from './token-vault';
 
 export interface ChargeRequest {
@@ -24,13 +25,17 @@ interface KeyEntry {
 const fingerprintOf = (r: ChargeRequest) => JSON.stringify([r.orderId, r.amount, r.currency]);
 
 export class Gateway {
-  private readonly keys = new Map<string, KeyEntry>();
+  /** Idempotency keys, each remembered for a day (or until `max` newer ones): memory.ts. */
+  private readonly keys;
 
   constructor(
     private readonly vault: TokenVault,
     private readonly ledger: ChargeLedger,
     private readonly faults: FaultControl,
-  ) {}
+    limits: MemoryLimits = DEFAULT_MEMORY_LIMITS,
+  ) {
+    this.keys = boundedMap<string, KeyEntry>(limits);
+  }
 
   /**
    * Injected faults come before the idempotency replay, so a retry sees them too. A second request

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { behaviourOf, brandOf, type Behaviour, type Brand } from './cards';
+import { boundedMap, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './memory';
 
 /** All a token keeps: never the card number or the cvc. */
 export interface StoredToken {
@@ -17,8 +18,15 @@ const TEST_TOKENS: StoredToken[] = [
   { id: 'tok_gateway_error', last4: '9999', brand: 'visa', behaviour: 'gateway_error' },
 ];
 
+const TEST_TOKEN_BY_ID = new Map(TEST_TOKENS.map((t) => [t.id, t]));
+
+/** The test tokens for good; tokens made from card numbers within the limits (memory.ts). */
 export class TokenVault {
-  private readonly tokens = new Map(TEST_TOKENS.map((t) => [t.id, t]));
+  private readonly tokens;
+
+  constructor(limits: MemoryLimits = DEFAULT_MEMORY_LIMITS) {
+    this.tokens = boundedMap<string, StoredToken>(limits);
+  }
 
   /** Takes a valid card's digits and keeps only what a charge needs later. */
   tokenize(digits: string): StoredToken {
@@ -34,6 +42,6 @@ export class TokenVault {
   }
 
   get(id: string): StoredToken | undefined {
-    return this.tokens.get(id);
+    return TEST_TOKEN_BY_ID.get(id) ?? this.tokens.get(id);
   }
 }

@@ -1,0 +1,19 @@
+import { LRUCache } from 'lru-cache';
+
+/**
+ * How much the stand-in remembers: like a real gateway's idempotency keys (Stripe keeps them 24 h),
+ * each entry is forgotten a day after it was made, or sooner once `max` newer ones were made, so a
+ * long-running mock holds bounded memory (~1.4 KB per charge, ~0.4 KB per token) however much
+ * traffic it takes.
+ */
+export interface MemoryLimits {
+  /** Entries kept per kind (tokens, idempotency keys, orders' charges, orders' attempts). */
+  max: number;
+  ttlMs: number;
+}
+
+export const DEFAULT_MEMORY_LIMITS: MemoryLimits = { max: 50_000, ttlMs: 86_400_000 };
+
+/** A map of at most `max` entries, each gone `ttlMs` after it was last set. */
+export const boundedMap = <K extends object | string, V extends object>({ max, ttlMs }: MemoryLimits) =>
+  new LRUCache<K, V>({ max, ttl: ttlMs, ttlAutopurge: false });
