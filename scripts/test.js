@@ -1,7 +1,7 @@
 'use strict';
 // `npm test`: the unit and component suites, then the integration suites against the whole system.
 // Each jest run starts (and stops) its own redis-server and Kafka mock broker on free ports.
-const { spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -21,23 +21,58 @@ const suites =
         ...(process.env.CHAOS === '1' ? [chaos] : []),
       ];
 
+/**
+ * Runs one jest config in a process group of its own. A SIGINT, SIGTERM or SIGHUP to this script
+ * (Ctrl-C, a CI cancel, `timeout`) goes to that whole group: jest stops what its setup started
+ * (stopChildrenOnSignals), and its workers and what they started end too, rather than run on
+ * with nobody reading their result.
+ */
+function runJest(config, out) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [JEST, '-c', config, '--json', `--outputFile=${out}`, ...extra], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      detached: true,
+    });
+    const forward = (signal) => {
+      interrupted = signal;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, forward);
+    child.on('exit', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      resolve(signal ? 1 : code);
+    });
+  });
+}
+
 let passed = 0;
 let failed = 0;
 let ok = true;
-for (const suite of suites) {
-  console.log(`\n=== ${suite.name} tests ===`);
-  const out = path.join(os.tmpdir(), `checkout-jest-${process.pid}-${path.basename(suite.config)}.json`);
-  const r = spawnSync(process.execPath, [JEST, '-c', suite.config, '--json', `--outputFile=${out}`, ...extra], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (fs.existsSync(out)) {
-    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
-    fs.rmSync(out);
+let interrupted;
+
+(async () => {
+  for (const suite of suites) {
+    console.log(`\n=== ${suite.name} tests ===`);
+    const out = path.join(os.tmpdir(), `checkout-jest-${process.pid}-${path.basename(suite.config)}.json`);
+    const status = await runJest(suite.config, out);
+    if (fs.existsSync(out)) {
+      const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+      passed += report.numPassedTests;
+      failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+      fs.rmSync(out);
+    }
+    if (status !== 0) ok = false;
+    if (interrupted) {
+      console.log(`\n${interrupted}: stopped`);
+      process.exit(1);
+    }
   }
-  if (r.status !== 0) ok = false;
-}
-console.log(`\nTests: ${passed} passed, ${failed} failed`);
-process.exit(ok && failed === 0 ? 0 : 1);
+  console.log(`\nTests: ${passed} passed, ${failed} failed`);
+  process.exit(ok && failed === 0 ? 0 : 1);
+})();

@@ -86,6 +86,73 @@ function waitForPort(port, timeoutMs = 10_000) {
 
 const exited = (child) => child.exitCode !== null || child.signalCode !== null;
 
+/**
+ * Every process these scripts start, while it runs. If the process that started them ends without
+ * stopping them (a crash, process.exit, or a signal with stopChildrenOnSignals), they are killed
+ * with it rather than left running with no owner.
+ */
+const live = new Set();
+function track(child) {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+function killLive() {
+  for (const child of live) {
+    try {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killLive);
+
+/**
+ * For the test runs (jest's global setup): a SIGTERM, SIGINT or SIGHUP to this process kills what
+ * it started and ends it. Without this, a runner terminated by a signal (a CI cancel, `timeout`)
+ * dies before its teardown and leaves the whole system running. `npm start` handles Ctrl-C itself
+ * (services first, then the infrastructure) and does not call this.
+ */
+let onSignals = false;
+function stopChildrenOnSignals() {
+  if (onSignals) return;
+  onSignals = true;
+  const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+  for (const [signal, code] of Object.entries(codes)) {
+    process.once(signal, () => {
+      killLive();
+      process.exit(code);
+    });
+  }
+}
+
+/**
+ * The pid of the redis-server answering on `port` (its `INFO server`), or undefined when what
+ * answers is not Redis: a port checked free can be taken by another process before ours binds it.
+ */
+function redisPidAt(port, timeoutMs = 2000) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    const done = (pid) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(pid);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+      const match = /process_id:(\d+)\r\n/.exec(text);
+      if (match) done(Number(match[1]));
+    });
+    socket.once('error', () => done(undefined));
+    socket.once('close', () => done(undefined));
+  });
+}
+
 function stopChild(child, timeoutMs = 5000) {
   return new Promise((resolve) => {
     if (!child || exited(child)) return resolve();
@@ -115,29 +182,40 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-redis-'));
   let child;
   const launch = async () => {
-    child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(p),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        appendonly ? 'yes' : 'no',
-        '--appendfsync',
-        'everysec',
-        '--protected-mode',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'], detached: ownGroup },
+    child = track(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(p),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          appendonly ? 'yes' : 'no',
+          '--appendfsync',
+          'everysec',
+          '--protected-mode',
+          'no',
+          '--loglevel',
+          'warning',
+        ],
+        { stdio: ['ignore', 'ignore', 'inherit'], detached: ownGroup },
+      ),
     );
-    await waitForPort(p);
+    const started = child;
+    const gone = new Promise((resolve) => started.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+    const stopped = await Promise.race([waitForPort(p).then(() => undefined), gone]);
+    if (stopped !== undefined) throw new Error(`redis-server on port ${p} exited (${stopped}) before it listened`);
+    // Something answers on the port: make sure it is the server just started, not another one's.
+    const pid = await redisPidAt(p);
+    if (pid !== started.pid) {
+      await stopChild(started);
+      throw new Error(`port ${p} is answered by another process (redis pid ${pid ?? 'none'}), not our redis-server`);
+    }
   };
   await launch();
   return {
@@ -212,10 +290,11 @@ async function startKafkaMock({
   ownGroup = false,
 } = {}) {
   ensureBinary('kcat', log);
-  const mock = spawn(
-    'kcat',
-    ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: ownGroup },
+  const mock = track(
+    spawn('kcat', ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: ownGroup,
+    }),
   );
   const children = [mock];
   const stop = async () => {
@@ -232,10 +311,12 @@ async function startKafkaMock({
     if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
     let frontChild;
     const startFront = async (port = 0) => {
-      frontChild = spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers, String(port)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        detached: ownGroup,
-      });
+      frontChild = track(
+        spawn(process.execPath, [path.join(__dirname, 'kafka-front.js'), mockBrokers, String(port)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          detached: ownGroup,
+        }),
+      );
       children.push(frontChild);
       return waitForOutput(frontChild, frontChild.stdout, /kafka front at (\S+)/, 'Kafka front', timeoutMs);
     };
@@ -286,7 +367,13 @@ async function startInfra({ env = process.env, appendonly = false, ownGroup = fa
     log(`[infra] Kafka mock cluster at ${kafkaBrokers}${kafka.frontPid ? ' (fetch-on-arrival front)' : ''}`);
   }
   if (!redisUrl) {
-    redis = await startRedis({ appendonly, ownGroup, log });
+    try {
+      redis = await startRedis({ appendonly, ownGroup, log });
+    } catch (err) {
+      // Nothing half-started is left behind: the broker started above goes too.
+      await kafka?.stop();
+      throw err;
+    }
     started.push(redis);
     redisUrl = redis.url;
     log(`[infra] redis-server at ${redisUrl}`);
@@ -311,4 +398,14 @@ async function startInfra({ env = process.env, appendonly = false, ownGroup = fa
   };
 }
 
-module.exports = { ensureBinary, freePort, waitForPort, stopChild, startRedis, startKafkaMock, startInfra };
+module.exports = {
+  ensureBinary,
+  freePort,
+  waitForPort,
+  stopChild,
+  track,
+  stopChildrenOnSignals,
+  startRedis,
+  startKafkaMock,
+  startInfra,
+};

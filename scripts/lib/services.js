@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
-const { freePort, stopChild } = require('./infra');
+const { freePort, stopChild, track } = require('./infra');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -105,10 +105,12 @@ async function startServices({
     const port = index === 0 ? ports[name] : ports[`${name}#${index}`];
     const logFile = path.join(logDir, index === 0 ? `${name}.log` : `${name}-${index}.log`);
     const out = fs.openSync(logFile, 'a');
-    const child = spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
-      env: { ...shared, PORT: String(port) },
-      stdio: ['ignore', out, out],
-    });
+    const child = track(
+      spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
+        env: { ...shared, PORT: String(port) },
+        stdio: ['ignore', out, out],
+      }),
+    );
     fs.closeSync(out);
     const key = index === 0 ? name : `${name}#${index}`;
     procs.set(key, { child, url: `http://127.0.0.1:${port}`, logFile });

@@ -1,8 +1,10 @@
 'use strict';
 // One redis-server and one mock Kafka broker for the component tests of this run.
-const { startInfra } = require('../../scripts/lib/infra');
+const { startInfra, stopChildrenOnSignals } = require('../../scripts/lib/infra');
 
 module.exports = async () => {
+  // A run ended by a signal (a CI cancel) skips the teardown: what it started must not outlive it.
+  stopChildrenOnSignals();
   const infra = await startInfra({ env: {}, log: () => undefined });
   globalThis.__COMPONENT_INFRA__ = infra;
   process.env.TEST_REDIS_URL = infra.redisUrl;

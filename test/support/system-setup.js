@@ -1,7 +1,10 @@
 'use strict';
+const { stopChildrenOnSignals } = require('../../scripts/lib/infra');
 const { startSystem } = require('./system');
 
 module.exports = async () => {
+  // A run ended by a signal (a CI cancel) skips the teardown: what it started must not outlive it.
+  stopChildrenOnSignals();
   const system = await startSystem();
   globalThis.__SYSTEM__ = system;
   process.env.SYSTEM_URLS = JSON.stringify(system.urls);
