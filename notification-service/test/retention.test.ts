@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
 import { buildOrderConfirmed, buildOrderCreated } from '@checkout/contracts';
-import { testPublisher, waitFor, type TestConsumer } from '../../test/support';
+import { testPublisher, testRedisUrl, waitFor, type TestConsumer } from '../../test/support';
 import { startNotificationApp } from './harness';
 
 /**
@@ -20,7 +20,7 @@ let redis: Redis;
 beforeAll(async () => {
   service = await startNotificationApp();
   [consumer, publisher] = await Promise.all([service.consume(), testPublisher()]);
-  redis = createRedis(process.env.TEST_REDIS_URL ?? '', createLogger('test', 'silent'), 'retention');
+  redis = createRedis(testRedisUrl(), createLogger('test', 'silent'), 'retention');
   await connectRedis(redis);
 });
 afterAll(async () => {

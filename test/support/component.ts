@@ -12,6 +12,7 @@ import {
   type EventHandler,
   type HandlerMap,
 } from '@checkout/chassis';
+import { testBrokers, testRedisUrl } from './env';
 import { waitFor } from './wait';
 
 /** Wraps handlers so a test can wait until given event ids were handled, instead of sleeping. */
@@ -35,9 +36,9 @@ export async function startRig(service: string, { pollMs = 100 } = {}) {
   const prefix = `${service}-test-${randomUUID()}`;
   const logger = createLogger(`${service}-test`, 'silent');
   const metrics = createMetrics(`${service}-test`);
-  const redis = createRedis(process.env.TEST_REDIS_URL ?? '', logger);
+  const redis = createRedis(testRedisUrl(), logger);
   await connectRedis(redis);
-  const kafka = createKafka({ brokers: (process.env.TEST_KAFKA_BROKERS ?? '').split(','), clientId: prefix, logger });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: prefix, logger });
   const publisher = new Publisher(kafka, metrics);
   await publisher.connect();
   const outbox = new Outbox({ redis, prefix, publisher, logger, metrics, pollMs });

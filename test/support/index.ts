@@ -1,3 +1,4 @@
+export * from './env';
 export * from './kafka';
 export * from './wait';
 export * from './http';

@@ -10,6 +10,7 @@ import {
   type EventType,
 } from '@checkout/contracts';
 import { fixKafkaRequestQueue } from '@checkout/chassis';
+import { testBrokers } from './env';
 import { waitFor } from './wait';
 
 export interface RecordedMessage {
@@ -24,7 +25,7 @@ export interface RecordedMessage {
   event?: CloudEvent;
 }
 
-export const testKafka = (brokers = process.env.TEST_KAFKA_BROKERS ?? '') => {
+export const testKafka = (brokers = testBrokers().join(',')) => {
   fixKafkaRequestQueue();
   return new Kafka({ clientId: `test-${randomUUID()}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 };

@@ -54,12 +54,14 @@ describe('loadConfigFrom', () => {
 
   it('when a variable is invalid or missing, then it fails naming each variable', () => {
     const schema = baseConfigSchema.extend({ VALIDATION_URL: z.string().url() });
-    expect(() => loadConfigFrom(schema, { PORT: 'abc', REDIS_URL: 'not a url' })).toThrow(ConfigError);
+    let thrown: unknown;
     try {
       loadConfigFrom(schema, { PORT: 'abc', REDIS_URL: 'not a url' });
     } catch (err) {
-      expect((err as ConfigError).variables.sort()).toEqual(['PORT', 'REDIS_URL', 'VALIDATION_URL']);
+      thrown = err;
     }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variables.sort()).toEqual(['PORT', 'REDIS_URL', 'VALIDATION_URL']);
   });
 
   it('when RECORD_RETENTION_MS is unset, then records are kept 30 days; under a day is refused, naming it', () => {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { testRedisUrl } from '../../../test/support/env';
 import { createLogger, createRedis, connectRedis, isTransientError, redisReady } from '../src';
 
 /** A reply error as ioredis raises it when Redis refuses a command. */
@@ -24,7 +25,7 @@ describe('isTransientError', () => {
 describe('logger and Redis errors', () => {
   let redis: Redis;
   beforeAll(async () => {
-    redis = createRedis(process.env.TEST_REDIS_URL ?? '', createLogger('errors-test', 'silent'));
+    redis = createRedis(testRedisUrl(), createLogger('errors-test', 'silent'));
     await connectRedis(redis);
   });
   afterAll(() => redis.quit());

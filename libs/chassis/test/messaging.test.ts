@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEvent } from '@checkout/contracts';
-import { recordTopics, testPublisher, waitFor } from '../../../test/support';
+import { recordTopics, testBrokers, testPublisher, testRedisUrl, waitFor } from '../../../test/support';
 import {
   EventConsumer,
   OUTBOX_LUA,
@@ -20,7 +20,7 @@ import {
   type HandlerMap,
 } from '../src';
 
-const brokers = () => (process.env.TEST_KAFKA_BROKERS ?? '').split(',');
+const brokers = testBrokers;
 const logger = createLogger('chassis-test', 'silent');
 /** What the main consumer and its handlers log, one JSON line each. */
 const logged: Record<string, unknown>[] = [];
@@ -33,7 +33,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
   const kafka = createKafka({ brokers: brokers(), clientId: service, logger });
   const metrics = createMetrics(service);
   const publisher = new Publisher(kafka, metrics);
-  const redis = createRedis(process.env.TEST_REDIS_URL ?? '', logger);
+  const redis = createRedis(testRedisUrl(), logger);
   const prefix = `chassis-test-${randomUUID()}`;
   let consumer: EventConsumer;
   const seen: CloudEvent[] = [];
@@ -328,7 +328,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     } finally {
       await paced.stop();
     }
-  });
+  }, 120_000); // the catch-up above may wait up to 60 s for what other files sent to order.created
 
   it('when a consumer stops and its group starts again, then what it handled is not delivered again', async () => {
     const group = `${service}-restart`;

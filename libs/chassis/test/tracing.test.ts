@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildOrderCreated, createEvent, toKafkaRecord } from '@checkout/contracts';
-import { testPublisher, waitFor } from '../../../test/support';
+import { testBrokers, testPublisher, waitFor } from '../../../test/support';
 import { metricValue } from '../../../test/support/metrics';
 import {
   EventConsumer,
@@ -74,7 +74,7 @@ describe('HTTP request context', () => {
 
 describe('event consumer trace context and handler errors', () => {
   const service = `chassis-tracing-${randomUUID().slice(0, 8)}`;
-  const kafka = createKafka({ brokers: (process.env.TEST_KAFKA_BROKERS ?? '').split(','), clientId: service, logger });
+  const kafka = createKafka({ brokers: testBrokers(), clientId: service, logger });
   const metrics = createMetrics(service);
   const publisher = new Publisher(kafka, metrics);
   const orderId = `ord_${randomUUID()}`;
