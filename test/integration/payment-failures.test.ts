@@ -65,8 +65,9 @@ describe('transient gateway trouble', () => {
     const at = attempts.map((a) => Date.parse(a.at));
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
     console.log(`transient gateway trouble: gaps between attempts ${gaps.join(', ')} ms`);
-    // Equal jitter: each wait is at least the previous one's ceiling, so the third exceeds the first.
-    expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! - 5);
+    // Equal jitter: the third wait (200-400 ms) is at least twice the first's ceiling (100 ms), a
+    // margin no scheduling delay here comes near. Adjacent waits may touch (100 ms each), so their
+    // order is left to the retry policy's unit test with a pinned random source.
     expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
     expect((await chargesFor(data.orderId)).filter((c) => c.status === 'authorized')).toHaveLength(1);
     expect((await api('payment-service').get(`/payments/${data.orderId}`)).data).toMatchObject({
