@@ -1,3 +1,5 @@
+// First: tracing must start before anything loads http or express.
+import '@checkout/chassis/dist/tracing/preload';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Runtime } from '@checkout/chassis';
 import { createApp } from './app';

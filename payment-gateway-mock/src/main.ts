@@ -1,3 +1,5 @@
+// First: tracing must start before anything loads http or express.
+import '@checkout/chassis/dist/tracing/preload';
 import { Runtime } from '@checkout/chassis';
 import { createApp } from './app';
 import { loadConfig } from './config';

@@ -48,7 +48,8 @@ export class Runtime {
 
   constructor(private readonly opts: RuntimeOptions) {
     const { service, config } = opts;
-    // First, so the HTTP and express instrumentation are in place before any server or client exists.
+    // Each main.ts has started it already (tracing/preload.ts, before http and express were loaded);
+    // a no-op then, this starts it for a Runtime built elsewhere.
     startTracing(service);
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.metrics = createMetrics(service);

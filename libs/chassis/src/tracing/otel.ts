@@ -8,8 +8,9 @@ let shutdown: (() => Promise<void>) | undefined;
 export const tracingEnabled = (): boolean => enabled;
 
 /**
- * Starts the OpenTelemetry NodeSDK with HTTP and express instrumentation and the OTLP/HTTP
- * exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set. Without it nothing is loaded: the services
+ * Starts the OpenTelemetry NodeSDK with HTTP and express instrumentation and the OTLP/HTTP trace
+ * exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set. The instrumentations patch modules required
+ * after it, so services start it from preload.ts, before anything else. Without it nothing is loaded: the services
  * still generate and pass W3C traceparents, which costs a few random bytes per request or event.
  */
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): void {
@@ -24,6 +25,10 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   const { ExpressInstrumentation } =
     require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  // Traces only, unless asked: the SDK would otherwise push metrics and logs over OTLP too, and
+  // metrics are scraped from /metrics.
+  env.OTEL_METRICS_EXPORTER ||= 'none';
+  env.OTEL_LOGS_EXPORTER ||= 'none';
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? service,
     traceExporter: new OTLPTraceExporter(),
