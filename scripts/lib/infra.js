@@ -126,6 +126,22 @@ function stopChildrenOnSignals() {
       process.exit(code);
     });
   }
+  // A runner killed outright (SIGKILL runs no handler: `timeout -s KILL`, a CI job's group kill)
+  // leaves this process to init. Then stop what it started and, when scripts/test.js made this
+  // process the leader of a group of its own, that whole group: jest's workers and what they run.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    killLive();
+    if (process.env.CHECKOUT_TEST_OWN_GROUP === '1') {
+      try {
+        process.kill(-process.pid, 'SIGKILL');
+      } catch {
+        // not a group leader after all
+      }
+    }
+    process.exit(1);
+  }, 500).unref();
 }
 
 /**

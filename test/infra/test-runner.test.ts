@@ -1,0 +1,77 @@
+// scripts/test.js runs jest in a process group of its own, so the signals it catches reach jest's
+// workers too. A SIGKILL to the runner's group (`timeout -s KILL`, the last KILL of `timeout -k`, a
+// CI runner killing the job's group) reaches only the runner, which runs no handler: jest, and what
+// its global setup started, must still end rather than run on under init with nobody reading them.
+import { execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
+import { waitFor } from '../support';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+    return stat !== '' && !stat.startsWith('Z');
+  } catch {
+    return false;
+  }
+};
+const childrenOf = (pid: number): { pid: number; comm: string }[] => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => {
+        const [p, ...rest] = l.split(/\s+/);
+        return { pid: Number(p), comm: rest.join(' ') };
+      });
+  } catch {
+    return [];
+  }
+};
+
+describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
+  const started: number[] = [];
+  afterAll(async () => {
+    // Only what this test started: the orphaned jest first (its SIGTERM handler stops its infra).
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('when the group the runner was started in is SIGKILLed, then jest and the infrastructure it started die with it', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
+    // A suite that runs for over a minute: jest must end because the runner died, not because it finished.
+    // setsid: the runner leads a session and process group of its own, as under `timeout` or a CI step.
+    const runner = spawn('setsid', [process.execPath, 'scripts/test.js', 'libs/chassis/test/messaging.test.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: 'ignore',
+    });
+    started.push(runner.pid!);
+    // setsid execs node in place (it is not a group leader yet), so runner.pid is the runner.
+    const { jest, infra } = await waitFor(
+      () => {
+        const jestProc = childrenOf(runner.pid!).find((c) => c.comm === 'node');
+        if (!jestProc) return undefined;
+        const kids = childrenOf(jestProc.pid).filter((c) => c.comm === 'redis-server' || c.comm === 'kcat');
+        return kids.some((k) => k.comm === 'redis-server')
+          ? { jest: jestProc.pid, infra: kids.map((k) => k.pid) }
+          : undefined;
+      },
+      { what: "jest's global setup to start redis-server", timeoutMs: 30_000 },
+    );
+    started.unshift(jest);
+    started.push(...infra);
+
+    process.kill(-runner.pid!, 'SIGKILL');
+
+    // jest notices it lost its parent within half a second, then stops its infrastructure.
+    await waitFor(() => [jest, ...infra].filter(alive).length === 0, {
+      what: 'jest and its infrastructure to end',
+      timeoutMs: 10_000,
+    });
+  }, 60_000);
+});
