@@ -7,4 +7,10 @@ import { loadConfig } from './config';
 // No Redis, no Kafka: like the external gateway it stands in for, it keeps its own state in memory.
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'payment-gateway-mock', config });
-void runtime.start(createApp({ ...runtime, adminToken: config.ADMIN_TOKEN }));
+void runtime.start(
+  createApp({
+    ...runtime,
+    adminToken: config.ADMIN_TOKEN,
+    memory: { max: config.GATEWAY_MEMORY_MAX, ttlMs: config.GATEWAY_MEMORY_TTL_MS },
+  }),
+);
