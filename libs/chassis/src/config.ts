@@ -74,15 +74,18 @@ export const DEFAULT_RECORD_RETENTION_MS = 30 * DAY_MS;
  * `RECORD_RETENTION_MS` of the services that keep a record per order: how long a finished one (an
  * order, a reservation, a payment, a notification's markers) is kept after it ended, then expires,
  * so that their Redis does not grow for good. Those records are also what makes a redelivered event
- * harmless, so this must outlast the topics' retention (Kafka's default is 7 days), and an
- * idempotent replay points at its order for 24 h: at least a day.
+ * harmless, so this must outlast the topics' retention: at least Kafka's default of 7 days (a
+ * deployment keeping its topics longer must set it longer still).
  */
 export const recordRetentionSetting = () =>
   fromEnv(
     z.coerce
       .number()
       .int()
-      .min(DAY_MS, `must be at least a day (${DAY_MS} ms): a redelivered event must still find its record`)
+      .min(
+        7 * DAY_MS,
+        `must be at least 7 days (${7 * DAY_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
+      )
       .default(DEFAULT_RECORD_RETENTION_MS),
   );
 
