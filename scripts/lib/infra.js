@@ -224,7 +224,9 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
     );
     const started = child;
     const gone = new Promise((resolve) => started.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
-    const stopped = await Promise.race([waitForPort(p).then(() => undefined), gone]);
+    const listening = waitForPort(p).then(() => undefined);
+    listening.catch(() => undefined); // when the exit wins the race, its later timeout is nobody's error
+    const stopped = await Promise.race([listening, gone]);
     if (stopped !== undefined) throw new Error(`redis-server on port ${p} exited (${stopped}) before it listened`);
     // Something answers on the port: make sure it is the server just started, not another one's.
     const pid = await redisPidAt(p);
