@@ -3,7 +3,7 @@
 // Ctrl-C stops everything. Env is passed through, so KAFKA_BROKERS / REDIS_URL select existing infra.
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
-const { startInfra } = require('./lib/infra');
+const { onOrphaned, startInfra } = require('./lib/infra');
 const { SERVICES, startServices, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
 
 /**
@@ -28,10 +28,7 @@ async function stop(code = 0) {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stop());
 // npm runs this through `sh -c`, which dies on SIGTERM without passing it on: left an orphan,
 // this process would keep the whole system running. Under npm, its parent changing means it was left.
-if (process.env.npm_lifecycle_event) {
-  const parent = process.ppid;
-  setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
-}
+if (process.env.npm_lifecycle_event) onOrphaned(() => void stop(), 1000);
 
 async function main() {
   const began = Date.now();

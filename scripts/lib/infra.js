@@ -110,6 +110,20 @@ function killLive() {
 process.on('exit', killLive);
 
 /**
+ * Calls `action` once this process has lost the parent it started with (re-parented to init: its
+ * parent died without passing a signal on, or was killed outright).
+ */
+function onOrphaned(action, intervalMs = 500) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    action();
+  }, intervalMs);
+  timer.unref();
+}
+
+/**
  * For the test runs (jest's global setup): a SIGTERM, SIGINT or SIGHUP to this process kills what
  * it started and ends it. Without this, a runner terminated by a signal (a CI cancel, `timeout`)
  * dies before its teardown and leaves the whole system running. `npm start` handles Ctrl-C itself
@@ -129,9 +143,7 @@ function stopChildrenOnSignals() {
   // A runner killed outright (SIGKILL runs no handler: `timeout -s KILL`, a CI job's group kill)
   // leaves this process to init. Then stop what it started and, when scripts/test.js made this
   // process the leader of a group of its own, that whole group: jest's workers and what they run.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid === parent) return;
+  onOrphaned(() => {
     killLive();
     if (process.env.CHECKOUT_TEST_OWN_GROUP === '1') {
       try {
@@ -141,32 +153,34 @@ function stopChildrenOnSignals() {
       }
     }
     process.exit(1);
-  }, 500).unref();
+  });
 }
 
 /**
  * The pid of the redis-server answering on `port` (its `INFO server`), or undefined when what
  * answers is not Redis: a port checked free can be taken by another process before ours binds it.
  */
-function redisPidAt(port, timeoutMs = 2000) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let text = '';
-    const done = (pid) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(pid);
-    };
-    const timer = setTimeout(() => done(undefined), timeoutMs);
-    socket.once('connect', () => socket.write('INFO server\r\n'));
-    socket.on('data', (chunk) => {
-      text += chunk.toString();
-      const match = /process_id:(\d+)\r\n/.exec(text);
-      if (match) done(Number(match[1]));
-    });
-    socket.once('error', () => done(undefined));
-    socket.once('close', () => done(undefined));
+async function redisPidAt(port, timeoutMs = 2000) {
+  // Required here: setup may load this file before the dependencies are installed.
+  const Redis = require('ioredis');
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
   });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]) || undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
 }
 
 function stopChild(child, timeoutMs = 5000) {
@@ -422,6 +436,7 @@ module.exports = {
   waitForPort,
   stopChild,
   track,
+  onOrphaned,
   stopChildrenOnSignals,
   startRedis,
   startKafkaMock,

@@ -20,4 +20,4 @@ export const DEFAULT_MEMORY_LIMITS: MemoryLimits = { max: 50_000, ttlMs: 86_400_
 
 /** A map of at most `max` entries, each gone `ttlMs` after it was last set. */
 export const boundedMap = <K extends object | string, V extends object>({ max, ttlMs }: MemoryLimits) =>
-  new LRUCache<K, V>({ max, ttl: ttlMs, ttlAutopurge: false });
+  new LRUCache<K, V>({ max, ttl: ttlMs });
