@@ -54,7 +54,8 @@ async function attach(env) {
 }
 
 async function start({ profile, appendonly }) {
-  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly });
+  // Its logs stay (the report names their folder): they are what explains a failed step.
+  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly, keepLogs: true });
   const servicePids = Object.fromEntries([...sys.services.processes].map(([name, p]) => [name, p.child.pid]));
   const infraPids = { 'redis-server': sys.infra.redis?.pid };
   if (sys.infra.kafka) {

@@ -1,6 +1,10 @@
 'use strict';
 // The whole system for integration tests: fresh Kafka mock + redis-server, every service on free
-// ports, so a run never touches a developer's running system or shared data.
+// ports, so a run never touches a developer's running system or shared data. It ignores
+// KAFKA_BROKERS and REDIS_URL on purpose: a suite that restarts or wipes its infrastructure must
+// own it. The services' logs live in a temporary folder removed when the system stops; with
+// KEEP_SYSTEM_LOGS=1 it is kept and its path printed, to read after a failure (keepLogs keeps it
+// silently: the bench names it in its report).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -9,7 +13,7 @@ const { startServices } = require('../../scripts/lib/services');
 
 const ADMIN_TOKEN = 'test-admin-token';
 
-async function startSystem({ env = {}, instances, appendonly = false } = {}) {
+async function startSystem({ env = {}, instances, appendonly = false, keepLogs = false } = {}) {
   const infra = await startInfra({ env: {}, appendonly, log: () => undefined });
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-system-'));
   try {
@@ -41,6 +45,7 @@ async function startSystem({ env = {}, instances, appendonly = false } = {}) {
       async stop() {
         await services.stopAll();
         await infra.stop();
+        removeLogs(logDir, keepLogs);
       },
     };
   } catch (err) {
@@ -49,8 +54,18 @@ async function startSystem({ env = {}, instances, appendonly = false } = {}) {
       .readdirSync(logDir)
       .map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
       .join('\n');
+    removeLogs(logDir, keepLogs);
     throw new Error(`${err.message}\n${logs}`);
   }
+}
+
+function removeLogs(logDir, keep) {
+  if (keep) return;
+  if (process.env.KEEP_SYSTEM_LOGS === '1') {
+    process.stderr.write(`the services' logs are kept in ${logDir}\n`);
+    return;
+  }
+  fs.rmSync(logDir, { recursive: true, force: true });
 }
 
 module.exports = { startSystem, ADMIN_TOKEN };
