@@ -41,7 +41,43 @@ function diff(before, after) {
   return out;
 }
 
-module.exports = { cpuMsOf, snapshot, diff };
+/**
+ * System calls that read and that wrote so far, from /proc/<pid>/io (syscr, syscw; all the
+ * process' threads), or null when it cannot be read. On loopback every message one process sends
+ * another is a write here and a read there, and the write carries the kernel's delivery and the
+ * receiver's wake-up: on a VM the dearest part of a small message.
+ */
+function syscallsOf(pid) {
+  try {
+    const io = Object.fromEntries(
+      fs
+        .readFileSync(`/proc/${pid}/io`, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ')),
+    );
+    return { reads: Number(io.syscr), writes: Number(io.syscw) };
+  } catch {
+    return null;
+  }
+}
+
+/** Snapshot of { name: { reads, writes } } for a { name: pid } map. */
+function syscallSnapshot(pids) {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, syscallsOf(pid)]));
+}
+
+/** { name: { reads, writes } } made between two syscall snapshots. */
+function syscallDiff(before, after) {
+  const out = {};
+  for (const name of Object.keys(before)) {
+    const [b, a] = [before[name], after[name]];
+    if (b && a) out[name] = { reads: a.reads - b.reads, writes: a.writes - b.writes };
+  }
+  return out;
+}
+
+module.exports = { cpuMsOf, snapshot, diff, syscallsOf, syscallSnapshot, syscallDiff };
 
 /**
  * The whole machine's CPU ms so far (all cores), from the first line of /proc/stat: `busy` counts

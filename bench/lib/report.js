@@ -4,6 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { renderChart } = require('./chart');
 const { STEAL_LIMIT_MS_PER_SEC } = require('./step');
+const { round } = require('./stats');
 
 const stolenSteps = (result) =>
   result.steps
@@ -98,9 +99,23 @@ function markdown(result) {
   ];
   const at = result.steps.find((t) => t.offeredRate === s.maxOrdersPerSec && t.pass) ?? result.steps[0];
   if (at && Object.keys(at.cpuMsPerOrderByProcess).length) {
-    lines.push(`CPU ms per order by process at ${at.offeredRate}/s:`, '', '| process | CPU ms/order |', '|---|---:|');
+    const calls = at.syscallsPerOrderByProcess ?? {};
+    lines.push(
+      `CPU ms and system calls per order by process at ${at.offeredRate}/s (read / write calls from /proc/<pid>/io; – for a process that sends and receives with sendmsg/recvmsg, which it does not count, as librdkafka's mock does):`,
+      '',
+      '| process | CPU ms/order | system calls/order (read / write) |',
+      '|---|---:|---:|',
+    );
     for (const [k, v] of Object.entries(at.cpuMsPerOrderByProcess).sort((a, b) => b[1] - a[1]))
-      lines.push(`| ${k} | ${v} |`);
+      lines.push(
+        `| ${k} | ${v} | ${calls[k]?.reads || calls[k]?.writes ? `${calls[k].reads} / ${calls[k].writes}` : '–'} |`,
+      );
+    const sum = (f) =>
+      round(
+        Object.values(calls).reduce((a, c) => a + c[f], 0),
+        1,
+      );
+    if (Object.keys(calls).length) lines.push(`| all | | ${sum('reads')} / ${sum('writes')} |`);
     lines.push('');
   }
   const inv = result.invariants;

@@ -32,6 +32,7 @@ async function runStep({
   let inFlight = 0;
   let accepted = 0;
   const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
+  const callsBefore = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
   const machineBefore = cpu.machineTimes();
   const selfBefore = cpu.selfMs();
   const wallBefore = performance.now();
@@ -75,6 +76,7 @@ async function runStep({
     progress(`[bench] ${label} ${rate}/s  draining: services busy (${Math.round(ms)} CPU ms/s)`),
   );
   const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
+  const callsAfter = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
   const machineAfter = cpu.machineTimes();
   const machineUsed = machineBefore && machineAfter ? machineAfter.busy - machineBefore.busy : null;
   const stolen = machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : null;
@@ -141,6 +143,16 @@ async function runStep({
     stealMsPerSec: stolen === null ? null : round(stolen / wallS),
     cpuMsPerOrderByProcess: confirmed
       ? Object.fromEntries(Object.entries(used).map(([k, v]) => [k, round(v / confirmed, 2)]))
+      : {},
+    // Read and write system calls per order (/proc/<pid>/io), idle ones included: what crossing
+    // between processes costs an order, which batching shares out as the rate rises.
+    syscallsPerOrderByProcess: confirmed
+      ? Object.fromEntries(
+          Object.entries(cpu.syscallDiff(callsBefore, callsAfter)).map(([k, v]) => [
+            k,
+            { reads: round(v.reads / confirmed, 1), writes: round(v.writes / confirmed, 1) },
+          ]),
+        )
       : {},
     orderIds: orders.filter((o) => o.orderId).map((o) => ({ orderId: o.orderId, status: o.view?.status })),
   };

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 // The bench's Markdown report: what a reader is told about the host a run shared.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { markdown } = require('../../bench/lib/report') as { markdown: (result: unknown) => string };
@@ -6,6 +7,11 @@ const { sagaStages } = require('../../bench/lib/step') as {
   sagaStages: (
     orders: { sentAt: number; view: { history: { status: string; at: string }[] } }[],
   ) => Record<'recorded' | 'reserved' | 'confirmed', { n: number; p50: number | null }>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cpu = require('../../bench/lib/cpu') as {
+  syscallsOf: (pid: number) => { reads: number; writes: number } | null;
 };
 
 const latency = (p50: number) => ({ n: 100, p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 });
@@ -52,6 +58,23 @@ describe('bench report', () => {
     expect(md).toContain('other load ms/s (steal)');
     expect(md).toMatch(/\| 24\.5 \(12\.5\) \|/);
     expect(md).toContain('**The hypervisor took CPU from this VM in the step at 100 orders/s**');
+  });
+
+  it('when system calls were counted, then the per-process table shows reads and writes per order and their sum, and none counted as unknown', () => {
+    const at = {
+      ...step(100, 0),
+      cpuMsPerOrderByProcess: { 'checkout-service': 6, 'redis-server': 1, 'kafka-mock (kcat)': 1.2 },
+      syscallsPerOrderByProcess: {
+        'checkout-service': { reads: 20.5, writes: 12 },
+        'redis-server': { reads: 8, writes: 6.5 },
+        'kafka-mock (kcat)': { reads: 0, writes: 0 },
+      },
+    };
+    const md = markdown(result([at]));
+    expect(md).toContain('| checkout-service | 6 | 20.5 / 12 |');
+    expect(md).toContain('| redis-server | 1 | 8 / 6.5 |');
+    expect(md).toContain('| kafka-mock (kcat) | 1.2 | – |');
+    expect(md).toContain('| all | | 28.5 / 18.5 |');
   });
 
   it('when no step had steal above the note threshold, then no host warning is printed', () => {
@@ -116,5 +139,15 @@ describe('bench report', () => {
       'at 50/s (half the max): POST → PENDING 5 / 15, → STOCK_RESERVED 6 / 18, → CONFIRMED 7 / 21; at 100/s:',
     );
     expect(markdown(result([step(100, 0)]))).not.toContain('Saga stages');
+  });
+
+  it('when a process writes, then its write system calls are counted from /proc, and a gone process gives null', () => {
+    const fd = fs.openSync('/dev/null', 'w');
+    const before = cpu.syscallsOf(process.pid)!;
+    for (let i = 0; i < 5; i++) fs.writeSync(fd, 'x');
+    const after = cpu.syscallsOf(process.pid)!;
+    fs.closeSync(fd);
+    expect(after.writes - before.writes).toBeGreaterThanOrEqual(5);
+    expect(cpu.syscallsOf(2 ** 22 + 1)).toBeNull();
   });
 });
