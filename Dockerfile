@@ -15,7 +15,7 @@ ARG SERVICE
 RUN test -n "$SERVICE" || (echo 'build with --build-arg SERVICE=<service dir>' >&2 && exit 1)
 WORKDIR /app
 COPY --from=manifests /manifests ./
-# npm install honours package-lock.json; npm ci rejects a lock without other platforms' optional binaries.
+# npm install installs the versions package-lock.json pins (see scripts/setup.js).
 RUN npm install --no-audit --no-fund
 COPY . .
 # Builds the service and, through its project references, libs/contracts and libs/chassis.

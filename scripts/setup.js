@@ -23,8 +23,10 @@ const lock = path.join(ROOT, 'package-lock.json');
 const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
 const stale = !fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
 if (stale) {
-  // `npm install` honours package-lock.json. Not `npm ci`: the npm that writes our lock (11.x)
-  // leaves out other platforms' optional binaries (@swc/core-*), which `npm ci` then rejects.
+  // `npm install` installs the versions package-lock.json pins and leaves the file as committed:
+  // the lock lists every platform's optional binaries (@swc/core-*, @unrs/resolver-binding-*). A
+  // lock written by `npm install <pkg>` can leave those out, and the next plain install adds them
+  // back (a changed tracked file in every fresh clone): commit the lock a plain `npm install` writes.
   console.error('[setup] installing dependencies (npm install, versions from package-lock.json)');
   run('npm', ['install', '--no-audit', '--no-fund']);
 }
