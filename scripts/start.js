@@ -87,13 +87,15 @@ async function main() {
   console.log(
     `\n  Kafka    ${infra.kafkaBrokers}\n  Redis    ${infra.redisUrl}\n  Logs     ${path.relative(process.cwd(), logDir)}/`,
   );
-  if (adminToken !== process.env.ADMIN_TOKEN) console.log(`  ADMIN_TOKEN for this run: ${adminToken}`);
+  if (adminToken !== process.env.ADMIN_TOKEN)
+    console.log(`  ADMIN_TOKEN for this run: ${adminToken} (PUT /inventory/{productId}, the gateway's /_control)`);
   console.log(`
 Place an order:
   curl -s -X POST ${system.urls['checkout-service']}/checkout -H 'content-type: application/json' \\
     -d '{"cart":{"items":[{"productId":"sku-001","quantity":1,"price":2499}]},"customer":{"id":"c1","name":"Ada","email":"ada@example.com"},"payment":{"token":"tok_visa"}}'
 Follow it:   curl -s ${system.urls['checkout-service']}/orders/<orderId>
 Its events:  curl -s ${system.urls['audit-service']}/audit/orders/<orderId>
+Dead letters: KAFKA_BROKERS=${infra.kafkaBrokers} npm run -s dlq -- list <service>
 
 Ctrl-C stops everything.`);
 }

@@ -1,8 +1,28 @@
+import net from 'node:net';
+import { DEAD_LETTERING_SERVICES } from '@checkout/contracts';
 import { createKafka, Publisher, createLogger, readDeadLetters, replayDeadLetters } from '../index';
 
-const USAGE = `usage: npm run dlq -- list <service>
-       npm run dlq -- replay <service> [--reason REASON] [--event-id ID]
-env: KAFKA_BROKERS (default 127.0.0.1:9092)`;
+const USAGE = `usage: npm run -s dlq -- list <service>
+       npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID]
+service: ${DEAD_LETTERING_SERVICES.join(', ')}
+env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)`;
+
+/** Whether a TCP connection to host:port opens within `timeoutMs`. */
+function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
+  const i = broker.lastIndexOf(':');
+  const host = broker.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(broker.slice(i + 1));
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
 
 /** Lists or replays a service's dead letters; replay sends each back to its original topic once. */
 async function main(argv: string[]): Promise<number> {
@@ -11,12 +31,22 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  // An unknown name would not just list nothing: the broker would create its dlq topic.
+  if (!(DEAD_LETTERING_SERVICES as readonly string[]).includes(service)) {
+    console.error(`no service ${service} dead-letters events\n${USAGE}`);
+    return 2;
+  }
   const option = (name: string) => {
     const i = rest.indexOf(name);
     return i >= 0 ? rest[i + 1] : undefined;
   };
   const logger = createLogger('dlq-cli', 'warn');
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  // kafkajs would retry for ~30 s, logging each attempt, before it gave up on a wrong address.
+  if (!(await Promise.all(brokers.map((b) => reachable(b)))).some(Boolean)) {
+    console.error(`cannot reach Kafka at ${brokers.join(',')}: set KAFKA_BROKERS (npm start prints its broker)`);
+    return 1;
+  }
   const kafka = createKafka({ brokers, clientId: 'dlq-cli', logger });
   if (command === 'list') {
     const n = await readDeadLetters(kafka, service, {

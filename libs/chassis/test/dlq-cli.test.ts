@@ -1,0 +1,50 @@
+// `npm run dlq` as an operator meets it when they mistype: the built CLI in a child process.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createKafka, createLogger } from '../src';
+import { testBrokers } from '../../../test/support';
+
+const CLI = path.resolve(__dirname, '..', 'dist', 'cli', 'dlq.js');
+
+function runCli(args: string[], brokers: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, KAFKA_BROKERS: brokers },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('npm run dlq', () => {
+  it('when the service is not one that dead-letters, then it exits 2 naming those that do, and creates no topic', async () => {
+    const brokers = testBrokers().join(',');
+    const r = await runCli(['list', 'no-such-service'], brokers);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no service no-such-service dead-letters events');
+    expect(r.stderr).toContain('inventory-service');
+
+    const kafka = createKafka({
+      brokers: testBrokers(),
+      clientId: 'dlq-cli-test',
+      logger: createLogger('t', 'silent'),
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain('dlq.no-such-service');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('when no broker answers at KAFKA_BROKERS, then it exits 1 at once saying to set it', async () => {
+    const r = await runCli(['list', 'audit-service'], '127.0.0.1:1');
+    expect(r.code).toBe(1);
+    // Said before kafkajs is asked: it would retry for ~30 s, logging each attempt.
+    expect(r.stderr).toContain('cannot reach Kafka at 127.0.0.1:1: set KAFKA_BROKERS');
+  });
+});
