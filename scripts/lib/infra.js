@@ -109,6 +109,22 @@ function killLive() {
 }
 process.on('exit', killLive);
 
+// Temporary folders of the servers started here (Redis' data): removed by their cleanup(), and
+// when this process exits without calling it (a signal, a failed start, a kill from the parent).
+const tempDirs = new Set();
+function tempDir(prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+function removeTempDir(dir) {
+  tempDirs.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', () => {
+  for (const dir of tempDirs) removeTempDir(dir);
+});
+
 /**
  * Calls `action` once this process has lost the parent it started with (re-parented to init: its
  * parent died without passing a signal on, or was killed outright).
@@ -209,7 +225,7 @@ async function killChild(child) {
 async function startRedis({ port, appendonly = false, ownGroup = false, log = console.error } = {}) {
   ensureBinary('redis-server', log);
   const p = port ?? (await freePort());
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-redis-'));
+  const dir = tempDir('checkout-redis-');
   let child;
   const launch = async () => {
     child = track(
@@ -249,7 +265,12 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       throw new Error(`port ${p} is answered by another process (redis pid ${pid ?? 'none'}), not our redis-server`);
     }
   };
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
   return {
     url: `redis://127.0.0.1:${p}`,
     port: p,
@@ -274,7 +295,7 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       await launch();
     },
     cleanup() {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }

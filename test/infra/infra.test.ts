@@ -6,8 +6,18 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../support';
 
 const INFRA = path.resolve(__dirname, '../../scripts/lib/infra.js');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Runs `body` (JS with `infra` in scope) in a node process of its own, with `env`; answers what it
@@ -39,17 +49,41 @@ describe('startRedis', () => {
     });
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as net.AddressInfo;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-test-'));
     try {
-      const out = runScript(`
-        try { await infra.startRedis({ port: ${port}, log: () => undefined }); console.log('started'); }
-        catch (err) { console.log('refused: ' + err.message); }`);
+      const out = runScript(
+        `try { await infra.startRedis({ port: ${port}, log: () => undefined }); console.log('started'); }
+         catch (err) { console.log('refused: ' + err.message); }`,
+        { ...process.env, TMPDIR: tmp },
+      );
       expect(out).toMatch(
         new RegExp(`refused: (redis-server on port ${port} exited|port ${port} is answered by another process)`),
       );
       expect(out).toContain('left running: []');
+      // Nor its data folder.
+      expect(fs.readdirSync(tmp)).toEqual([]);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => holder.close(resolve));
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('when the process that started it exits without stopping it, then the server and its data folder are gone', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'infra-test-'));
+    try {
+      const out = runScript(
+        `const r = await infra.startRedis({ appendonly: true, log: () => undefined });
+         console.log('started ' + r.pid + ': ' + require('node:fs').readdirSync(${JSON.stringify(tmp)}).join(','));
+         process.exit(0);`,
+        { ...process.env, TMPDIR: tmp },
+      );
+      const [, pid] = /started (\d+): checkout-redis-\w+/.exec(out) ?? [];
+      expect(pid).toBeDefined();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      await waitFor(() => !alive(Number(pid)), { what: `redis-server ${pid} gone` });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
