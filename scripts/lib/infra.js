@@ -121,9 +121,10 @@ function removeTempDir(dir) {
   tempDirs.delete(dir);
   fs.rmSync(dir, { recursive: true, force: true });
 }
-process.on('exit', () => {
+function removeTempDirs() {
   for (const dir of tempDirs) removeTempDir(dir);
-});
+}
+process.on('exit', removeTempDirs);
 
 /**
  * Calls `action` once this process has lost the parent it started with (re-parented to init: its
@@ -161,6 +162,8 @@ function stopChildrenOnSignals() {
   // process the leader of a group of its own, that whole group: jest's workers and what they run.
   onOrphaned(() => {
     killLive();
+    // Now: the group kill below ends this process too, before any exit handler would run.
+    removeTempDirs();
     if (process.env.CHECKOUT_TEST_OWN_GROUP === '1') {
       try {
         process.kill(-process.pid, 'SIGKILL');

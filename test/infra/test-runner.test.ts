@@ -1,8 +1,10 @@
 // scripts/test.js runs jest in a process group of its own, so the signals it catches reach jest's
 // workers too. A SIGKILL to the runner's group (`timeout -s KILL`, the last KILL of `timeout -k`, a
 // CI runner killing the job's group) reaches only the runner, which runs no handler: jest, and what
-// its global setup started, must still end rather than run on under init with nobody reading them.
+// its global setup started, must still end rather than run on under init with nobody reading them,
+// and leave no data folder behind.
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../support';
 
@@ -41,7 +43,7 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
     for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
   });
 
-  it('when the group the runner was started in is SIGKILLed, then jest and the infrastructure it started die with it', async () => {
+  it('when the group the runner was started in is SIGKILLed, then jest and the infrastructure it started die with it, leaving no data folder', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
     // A suite that runs for over a minute: jest must end because the runner died, not because it finished.
     // setsid: the runner leads a session and process group of its own, as under `timeout` or a CI step.
@@ -65,6 +67,10 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
     );
     started.unshift(jest);
     started.push(...infra);
+    // redis-server's data folder: it works in it (`--dir`), and rewrites its command line.
+    const redisPid = childrenOf(jest).find((c) => c.comm === 'redis-server')!.pid;
+    const dataDir = fs.readlinkSync(`/proc/${redisPid}/cwd`);
+    expect(path.basename(dataDir)).toMatch(/^checkout-redis-/);
 
     process.kill(-runner.pid!, 'SIGKILL');
 
@@ -73,5 +79,7 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
       what: 'jest and its infrastructure to end',
       timeoutMs: 10_000,
     });
+    // Nor is redis-server's data folder left in the temp folder.
+    expect(fs.existsSync(dataDir)).toBe(false);
   }, 60_000);
 });
