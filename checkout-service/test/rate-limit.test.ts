@@ -31,7 +31,7 @@ describe('POST /checkout — rate limit per client', () => {
     }
     const res = await checkoutFrom(h.app);
     expect(res.status).toBe(429);
-    expect(res.body).toEqual({ error: 'RATE_LIMITED', message: expect.any(String) });
+    expect(res.body).toEqual({ error: 'RATE_LIMITED', message: expect.any(String), details: [] });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(await h.redis.keys(`${h.prefix}:ratelimit:*`)).not.toHaveLength(0);

@@ -74,9 +74,11 @@ export function checkoutRateLimit(
       error: (err, msg) => logger.warn({ err }, msg ?? 'rate limiter store failed'),
     },
     handler: (_req, res) => {
-      res
-        .status(429)
-        .json({ error: 'RATE_LIMITED', message: `too many requests: at most ${perMinute} a minute per client` });
+      res.status(429).json({
+        error: 'RATE_LIMITED',
+        message: `too many requests: at most ${perMinute} a minute per client`,
+        details: [],
+      });
     },
   });
 }

@@ -56,7 +56,24 @@ describe('HTTP app', () => {
   it('when data the service built itself fails a schema, then 500, not a 400 blaming the client', async () => {
     const res = await request(build()).get('/own-schema');
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ error: 'INTERNAL', message: 'internal error' });
+    expect(res.body).toEqual({ error: 'INTERNAL', message: 'internal error', details: [] });
+  });
+
+  it("when an error has nothing to say per field, then its body still has the contract's details, empty", async () => {
+    const app = build();
+    const answers = [
+      await request(app).get('/no-such-route'), // 404
+      await request(app).get('/boom'), // 500
+      await request(app).get('/admin'), // 401, an AppError without details
+      await request(app).get('/closed'), // 403
+      await request(app)
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ n: 1, pad: 'x'.repeat(2 * 1024 * 1024) })), // 413
+    ];
+    expect(answers.map((r) => r.status)).toEqual([404, 500, 401, 403, 413]);
+    for (const r of answers)
+      expect(r.body).toEqual({ error: expect.any(String), message: expect.any(String), details: [] });
   });
 
   it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {

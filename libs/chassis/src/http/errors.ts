@@ -4,10 +4,11 @@ import type { ZodError, z } from 'zod';
 import { AppError, isTransientError } from '../errors';
 import { contextOf } from '../context';
 
+/** The contract's error shape: `details` is always there, empty when there is nothing per field to say. */
 export interface ErrorBody {
   error: string;
   message: string;
-  details?: unknown[];
+  details: unknown[];
   [extra: string]: unknown;
 }
 
@@ -38,7 +39,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
 }
 
 export function notFoundMiddleware(req: Request, res: Response): void {
-  res.status(404).json({ error: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` });
+  res.status(404).json({ error: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}`, details: [] });
 }
 
 interface BodyParserError extends Error {
@@ -62,11 +63,15 @@ export function errorMiddleware(logger: Logger) {
 }
 
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+  const { status, body } = errorResponseOf(err);
+  return { status, body: { ...body, details: body.details ?? [] } };
+}
+
+type ErrorBodyDraft = Omit<ErrorBody, 'details'> & { error: string; message: string; details?: unknown[] };
+
+function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft } {
   if (err instanceof AppError) {
-    return {
-      status: err.status,
-      body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
-    };
+    return { status: err.status, body: { error: err.code, message: err.message, details: err.details } };
   }
   const parserError = err as BodyParserError;
   if (parserError?.type === 'entity.too.large') {
