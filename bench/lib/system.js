@@ -7,15 +7,11 @@ const { startSystem, ADMIN_TOKEN } = require('../../test/support/system');
 const RESULTS = path.join(__dirname, '..', 'results');
 
 /**
- * Env the bench gives every service: quiet logs, no throttling of its synthetic customers, and
+ * Env the bench gives every service: quiet logs (checkout's abuse limits are off unless set), and
  * any setting to try given as BENCH_SVC_<NAME> (BENCH_SVC_KAFKA_MAX_WAIT_MS=5 sets KAFKA_MAX_WAIT_MS).
  */
 function serviceEnv(profile, given = process.env) {
-  const env = {
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    MAX_UNPAID_ORDERS_PER_CUSTOMER: '1000000',
-  };
+  const env = { LOG_LEVEL: 'warn' };
   for (const [k, v] of Object.entries(given)) if (k.startsWith('BENCH_SVC_')) env[k.slice('BENCH_SVC_'.length)] = v;
   if (profile) {
     env.BENCH_PROFILE = profile;

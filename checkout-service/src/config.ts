@@ -1,4 +1,11 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, portSetting, recordRetentionSetting } from '@checkout/chassis';
+import {
+  baseConfigSchema,
+  intSetting,
+  loadConfigFrom,
+  nonNegativeIntSetting,
+  portSetting,
+  recordRetentionSetting,
+} from '@checkout/chassis';
 import { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
@@ -6,8 +13,10 @@ const schema = baseConfigSchema.extend({
   VALIDATION_URL: z.string().url().default('http://127.0.0.1:3001'),
   VALIDATION_TIMEOUT_MS: intSetting(2000),
   IDEMPOTENCY_TTL_S: intSetting(86_400),
-  RATE_LIMIT_PER_MINUTE: intSetting(120),
-  MAX_UNPAID_ORDERS_PER_CUSTOMER: intSetting(3),
+  // Abuse limits, off (0) unless set: the contract's POST /checkout answers no 429, and a limit per
+  // client IP counts every client as one behind a proxy unless TRUST_PROXY is set.
+  RATE_LIMIT_PER_MINUTE: nonNegativeIntSetting(0),
+  MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(0),
   RECORD_RETENTION_MS: recordRetentionSetting(),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: z

@@ -28,7 +28,9 @@ const app = createApp({
   orders,
   idempotency: new IdempotencyStore(runtime.redis!, { prefix: redisPrefix, ttlSeconds: config.IDEMPOTENCY_TTL_S }),
   changes,
-  rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix },
+  ...(config.RATE_LIMIT_PER_MINUTE > 0
+    ? { rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix } }
+    : {}),
   trustProxy: config.TRUST_PROXY,
   maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });

@@ -11,6 +11,7 @@ import {
 import { testPublisher, waitFor } from '../../test/support';
 import type { Order } from '../src/domain/order';
 import { validAnswer } from './fake-validation';
+import { loadConfig } from '../src/config';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -33,6 +34,23 @@ const checkout = (c: ReturnType<typeof customer>, key?: string) => {
 };
 const statusOf = async (orderId: string) => (await request(h.app).get(`/orders/${orderId}`)).body.status as string;
 const outboxLength = () => h.redis.xlen(h.outbox.stream);
+
+describe('POST /checkout — no cap unless MAX_UNPAID_ORDERS_PER_CUSTOMER sets one', () => {
+  it("when the setting is unset, then it is 0 and one customer's concurrent unpaid orders are all accepted", async () => {
+    expect(loadConfig({}).MAX_UNPAID_ORDERS_PER_CUSTOMER).toBe(0);
+    expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).toBe(0);
+    const app = h.appWith({ maxUnpaidOrders: loadConfig({}).MAX_UNPAID_ORDERS_PER_CUSTOMER });
+    const c = customer();
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        request(app)
+          .post('/checkout')
+          .send(buildCheckoutRequest({ customer: c })),
+      ),
+    );
+    expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
+  });
+});
 
 describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
   it('when a customer holds 3 unpaid orders, then a 4th is 429 naming customer.id, with nothing stored or emitted', async () => {

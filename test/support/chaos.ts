@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
+import { DEAD_LETTERING_SERVICES, EVENT_TYPES, dlqTopic } from '@checkout/contracts';
 import { api } from './http';
 import { checkoutBody } from './saga';
 import { recordTopics, testKafka, type RecordedMessage } from './kafka';
@@ -8,19 +8,9 @@ import { waitFor } from './wait';
 import { assertNoSecrets, plantCanary, type Canary } from './secrets';
 
 /** Every service with a consumer group (its folder name is the group id and the DLQ suffix). */
-export const CONSUMERS = [
-  'inventory-cache-service',
-  'inventory-service',
-  'payment-service',
-  'checkout-service',
-  'notification-service',
-  'audit-service',
-] as const;
+export const CONSUMERS = DEAD_LETTERING_SERVICES;
 
 export const ALL_TOPICS = [...EVENT_TYPES, ...CONSUMERS.map((s) => dlqTopic(s))];
-
-/** Limits being added to checkout must not shape a chaos run. */
-export const CHAOS_ENV = { RATE_LIMIT_PER_MINUTE: '1000000', MAX_UNPAID_ORDERS_PER_CUSTOMER: '1000000' };
 
 interface ChildProcessLike {
   pid?: number;
@@ -85,7 +75,7 @@ export interface ChaosContext {
 export function useChaosSystem(opts: StartOptions = {}): () => ChaosContext {
   let ctx: ChaosContext | undefined;
   beforeAll(async () => {
-    const system = await startWithRetry({ ...opts, env: { ...CHAOS_ENV, ...opts.env } });
+    const system = await startWithRetry(opts);
     process.env.SYSTEM_URLS = JSON.stringify(system.urls);
     process.env.ADMIN_TOKEN = system.adminToken;
     process.env.TEST_KAFKA_BROKERS = system.infra.kafkaBrokers;

@@ -25,9 +25,6 @@ async function startSystem({ env = {}, instances, appendonly = false, keepLogs =
         ADMIN_TOKEN,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         LOG_LEVEL: 'info',
-        // The suites place many orders from one IP and one customer: neither limit is what they test.
-        RATE_LIMIT_PER_MINUTE: '1000000',
-        MAX_UNPAID_ORDERS_PER_CUSTOMER: '1000000',
         ...infra.serviceEnv,
         ...env,
       },

@@ -1,7 +1,10 @@
 import { AppError } from '@checkout/chassis';
 
-/** OWASP API6: one customer holding many unpaid orders would take stock off the shelf without paying. */
-export const DEFAULT_MAX_UNPAID_ORDERS = 3;
+/**
+ * OWASP API6: one customer holding many unpaid orders would take stock off the shelf without
+ * paying. Off (0) unless MAX_UNPAID_ORDERS_PER_CUSTOMER sets it: the contract knows no such 429.
+ */
+export const DEFAULT_MAX_UNPAID_ORDERS = 0;
 
 export const tooManyUnpaidOrders = (max: number): AppError =>
   new AppError(

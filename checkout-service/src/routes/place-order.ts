@@ -35,9 +35,11 @@ export async function placeOrder(
   // The cap's early answer is read while validation runs (both only read: one wait, not two),
   // and decides first: a customer at the cap gets 429 whatever validation says. The
   // authoritative check is the atomic one in orders.create.
+  // A cap of 0 is none.
   const validated = validation.validate(req.cart, ctx);
   validated.catch(() => undefined); // awaited below unless the cap answers first
-  if ((await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders) throw tooManyUnpaidOrders(maxUnpaidOrders);
+  if (maxUnpaidOrders > 0 && (await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders)
+    throw tooManyUnpaidOrders(maxUnpaidOrders);
   const result = await validated;
   const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
   const meta = { source: '/checkout-service', correlationId: ctx.correlationId, ...traceFields(ctx) };

@@ -21,7 +21,7 @@ export interface AlsoSet {
 }
 
 export interface CreateOptions {
-  /** Refuse a PENDING order when its customer already holds this many unpaid orders. */
+  /** Refuse a PENDING order when its customer already holds this many unpaid orders; 0: no cap. */
   maxUnpaid: number;
   also?: AlsoSet;
 }
@@ -130,7 +130,7 @@ export class OrderStore {
    * cap ('too-many-unpaid') or Redis runs the write after its window ('expired'); neither writes.
    */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
-    const cap = order.status === 'PENDING' ? Math.max(1, maxUnpaid) : 0;
+    const cap = order.status === 'PENDING' ? maxUnpaid : 0;
     const write = this.createScript(
       [
         this.key(order.orderId),

@@ -69,7 +69,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
         '400': error('BAD_REQUEST: malformed input, details name each field'),
         '409': error('IDEMPOTENCY_KEY_IN_FLIGHT'),
         '422': error('VALIDATION_FAILED (with orderId) or IDEMPOTENCY_KEY_REUSED'),
-        '429': error('Too many requests or too many unpaid orders'),
+        '429': error('Too many requests or too many unpaid orders, where those limits are set (off by default)'),
         '503': error('DEPENDENCY_UNAVAILABLE: validation cannot be reached; nothing emitted'),
       },
     },
