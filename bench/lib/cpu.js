@@ -27,16 +27,16 @@ function cpuMsOf(pid) {
   }
 }
 
-/** Snapshot of { name: cpuMs } for a { name: pid } map. */
-function snapshot(pids) {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+/** Snapshot of { name: read(pid) } for a { name: pid } map: CPU ms unless another reader is given. */
+function snapshot(pids, read = cpuMsOf) {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, read(pid)]));
 }
 
-/** { name: ms } used between two snapshots. */
-function diff(before, after) {
+/** { name: after − before } between two snapshots, for the names both could read. */
+function diff(before, after, minus = (a, b) => a - b) {
   const out = {};
   for (const name of Object.keys(before)) {
-    if (before[name] !== null && after[name] !== null) out[name] = after[name] - before[name];
+    if (before[name] !== null && after[name] !== null) out[name] = minus(after[name], before[name]);
   }
   return out;
 }
@@ -62,20 +62,10 @@ function syscallsOf(pid) {
   }
 }
 
-/** Snapshot of { name: { reads, writes } } for a { name: pid } map. */
-function syscallSnapshot(pids) {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, syscallsOf(pid)]));
-}
-
-/** { name: { reads, writes } } made between two syscall snapshots. */
-function syscallDiff(before, after) {
-  const out = {};
-  for (const name of Object.keys(before)) {
-    const [b, a] = [before[name], after[name]];
-    if (b && a) out[name] = { reads: a.reads - b.reads, writes: a.writes - b.writes };
-  }
-  return out;
-}
+/** { name: { reads, writes } } now, and made between two such snapshots. */
+const syscallSnapshot = (pids) => snapshot(pids, syscallsOf);
+const syscallDiff = (before, after) =>
+  diff(before, after, (a, b) => ({ reads: a.reads - b.reads, writes: a.writes - b.writes }));
 
 module.exports = { cpuMsOf, snapshot, diff, syscallsOf, syscallSnapshot, syscallDiff };
 
