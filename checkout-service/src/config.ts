@@ -7,6 +7,7 @@ import {
   recordRetentionSetting,
 } from '@checkout/chassis';
 import { z } from 'zod';
+import { DEFAULT_MAX_UNPAID_ORDERS } from './domain/unpaid-orders';
 
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3000),
@@ -16,7 +17,7 @@ const schema = baseConfigSchema.extend({
   // Abuse limits, off (0) unless set: the contract's POST /checkout answers no 429, and a limit per
   // client IP counts every client as one behind a proxy unless TRUST_PROXY is set.
   RATE_LIMIT_PER_MINUTE: nonNegativeIntSetting(0),
-  MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(0),
+  MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(DEFAULT_MAX_UNPAID_ORDERS),
   RECORD_RETENTION_MS: recordRetentionSetting(),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: z

@@ -34,8 +34,7 @@ export async function placeOrder(
 ): Promise<CheckoutResponse> {
   // The cap's early answer is read while validation runs (both only read: one wait, not two),
   // and decides first: a customer at the cap gets 429 whatever validation says. The
-  // authoritative check is the atomic one in orders.create.
-  // A cap of 0 is none.
+  // authoritative check is the atomic one in orders.create. A cap of 0 is none: nothing to read.
   const validated = validation.validate(req.cart, ctx);
   validated.catch(() => undefined); // awaited below unless the cap answers first
   if (maxUnpaidOrders > 0 && (await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders)
