@@ -47,7 +47,7 @@ const config = {
 async function prepare(result, runs) {
   const system = await openSystem({ env, profile: config.profile, appendonly: config.appendonly });
   runs.current = system;
-  result.system ??= { mode: system.mode, urls: system.urls, logDir: system.logDir };
+  result.system ??= { mode: system.mode, urls: system.urls };
   const catalog = await loadCatalog(system.urls);
   note(`[bench] seeding ample stock for ${catalog.length} products`);
   await seedStock(system.urls, system.adminToken, catalog);
@@ -58,6 +58,7 @@ async function prepare(result, runs) {
     http: agent(config.maxSockets),
     idle: 0,
     orders: [],
+    errors: 0,
   };
   const pids = { ...system.servicePids, ...system.infraPids };
   const measured = Object.keys(system.servicePids).length > 0;
@@ -100,6 +101,7 @@ async function measure(run, rate, durationS, label, verdict = true) {
     label,
   });
   seq += r.sent;
+  run.errors += r.errorCount;
   run.orders.push(...r.orderIds);
   delete r.orderIds;
   note(
@@ -110,7 +112,8 @@ async function measure(run, rate, durationS, label, verdict = true) {
 }
 
 /** Checks the invariants over every order the system took, then stops it. */
-async function close(run, runs) {
+async function close(run, runs, result) {
+  let keepLogs = true;
   try {
     // Orders not finished when their step was read get one more look before the invariants.
     const late = run.orders.filter((o) => !o.status).map((o) => ({ orderId: o.orderId }));
@@ -128,10 +131,16 @@ async function close(run, runs) {
       onProgress: progress,
     });
     note(`[bench] invariants: ${inv.ok ? 'all hold' : inv.problems.join('; ')}`);
+    // A system's logs explain its errors or a broken invariant; one that had neither leaves none.
+    keepLogs = !inv.ok || run.errors > 0;
     return inv;
   } finally {
     run.http.destroy();
-    await run.system.stop();
+    await run.system.stop({ keepLogs });
+    if (keepLogs && run.system.logDir) {
+      result.keptLogs.push(run.system.logDir);
+      note(`[bench] this system's logs are kept in ${run.system.logDir}`);
+    }
     runs.current = undefined;
   }
 }
@@ -165,7 +174,7 @@ async function sagaSteps(result, runs) {
     toggleProfiler(run.system, config.profile);
     const r = await measure(run, rate, durationS, label);
     toggleProfiler(run.system, config.profile);
-    if (fresh) invariants.push(await close(run, runs));
+    if (fresh) invariants.push(await close(run, runs, result));
     return r;
   };
   // A step that failed while other guests of the host took a visible share of the CPU says more
@@ -210,7 +219,7 @@ async function sagaSteps(result, runs) {
       steps.push(r);
     }
   } finally {
-    if (shared) invariants.push(await close(shared, runs));
+    if (shared) invariants.push(await close(shared, runs, result));
   }
   result.steps = steps;
   result.maxOrdersPerSec = lo;
@@ -278,7 +287,7 @@ function summarize(result) {
 }
 
 async function main() {
-  const result = { startedAt: new Date().toISOString(), config, steps: [] };
+  const result = { startedAt: new Date().toISOString(), config, steps: [], keptLogs: [] };
   note(
     `[bench] rates ${config.rates.join(', ')} orders/s, ${config.durationS} s each; target saga p99 < ${config.sloP99Ms} ms`,
   );

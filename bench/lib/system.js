@@ -50,8 +50,9 @@ async function attach(env) {
 }
 
 async function start({ profile, appendonly }) {
-  // Its logs stay (the report names their folder): they are what explains a failed step.
-  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly, keepLogs: true });
+  // Its logs stay if it never stops (a failed start or warm-up names their folder); stop() keeps
+  // them when told to (run.js: a system with errors or a broken invariant) and removes them otherwise.
+  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly });
   const servicePids = Object.fromEntries([...sys.services.processes].map(([name, p]) => [name, p.child.pid]));
   const infraPids = { 'redis-server': sys.infra.redis?.pid };
   if (sys.infra.kafka) {
@@ -71,7 +72,7 @@ async function start({ profile, appendonly }) {
     servicePids,
     infraPids,
     logDir: sys.logDir,
-    stop: () => sys.stop(),
+    stop: (opts) => sys.stop(opts),
   };
 }
 

@@ -3,8 +3,8 @@
 // ports, so a run never touches a developer's running system or shared data. It ignores
 // KAFKA_BROKERS and REDIS_URL on purpose: a suite that restarts or wipes its infrastructure must
 // own it. The services' logs live in a temporary folder removed when the system stops; with
-// KEEP_SYSTEM_LOGS=1 it is kept and its path printed, to read after a failure (keepLogs keeps it
-// silently: the bench names it in its report).
+// KEEP_SYSTEM_LOGS=1 it is kept and its path printed, to read after a failure (keepLogs, at start or
+// given to stop, keeps it silently: the bench names what it keeps).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -39,10 +39,10 @@ async function startSystem({ env = {}, instances, appendonly = false, keepLogs =
       urls: services.urls,
       adminToken: ADMIN_TOKEN,
       logDir,
-      async stop() {
+      async stop({ keepLogs: keep = keepLogs } = {}) {
         await services.stopAll();
         await infra.stop();
-        removeLogs(logDir, keepLogs);
+        removeLogs(logDir, keep);
       },
     };
   } catch (err) {
