@@ -1,10 +1,9 @@
 'use strict';
 // `npm start`: local infrastructure where none is configured, every service, demo stock, URLs;
 // Ctrl-C stops everything. Env is passed through, so KAFKA_BROKERS / REDIS_URL select existing infra.
-const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 const { onOrphaned, startInfra } = require('./lib/infra');
-const { SERVICES, startServices, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
+const { SERVICES, startServices, startEnv, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
 
 /**
  * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
@@ -44,16 +43,7 @@ async function main() {
   // Stopped while the infrastructure started: stop() stops it; starting services now would leave
   // them running with nobody to stop them.
   if (stopping) return;
-  // A blank ADMIN_TOKEN counts as unset, as in the services' config.
-  const adminToken = process.env.ADMIN_TOKEN?.trim() || randomBytes(16).toString('hex');
-  const env = {
-    ...infra.serviceEnv,
-    ...process.env,
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    REDIS_URL: infra.redisUrl,
-    ADMIN_TOKEN: adminToken,
-    KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
-  };
+  const env = startEnv(process.env, infra);
   const logDir = path.join(ROOT, '.run', 'logs');
   servicesStarting = startServices({ env, logDir });
   let system;
@@ -87,8 +77,11 @@ async function main() {
   console.log(
     `\n  Kafka    ${infra.kafkaBrokers}\n  Redis    ${infra.redisUrl}\n  Logs     ${path.relative(process.cwd(), logDir)}/`,
   );
-  if (adminToken !== process.env.ADMIN_TOKEN)
-    console.log(`  ADMIN_TOKEN for this run: ${adminToken} (PUT /inventory/{productId}, the gateway's /_control)`);
+  // A blank ADMIN_TOKEN counts as unset, as in the services' config.
+  if (!process.env.ADMIN_TOKEN?.trim())
+    console.log(
+      `  Admin    off: PUT /inventory/{productId} and the gateway's /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
+    );
   console.log(`
 Place an order:
   curl -s -X POST ${system.urls['checkout-service']}/checkout -H 'content-type: application/json' \\

@@ -171,4 +171,19 @@ async function startServices({
   };
 }
 
-module.exports = { SERVICES, startServices, refuseTakenPorts, waitReady, getJson, portTaken, ROOT };
+/**
+ * The env `npm start` gives every service: the caller's, passed through, over the local
+ * infrastructure's defaults, with the brokers and Redis it runs on. ADMIN_TOKEN only when the caller
+ * set one: without it the admin endpoints answer 403, as the contract says.
+ */
+function startEnv(given, infra) {
+  return {
+    ...infra.serviceEnv,
+    ...given,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    REDIS_URL: infra.redisUrl,
+    KAFKA_SESSION_TIMEOUT_MS: given.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
+  };
+}
+
+module.exports = { SERVICES, startServices, startEnv, refuseTakenPorts, waitReady, getJson, portTaken, ROOT };

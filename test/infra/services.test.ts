@@ -27,3 +27,31 @@ describe('portTaken', () => {
     }
   });
 });
+
+describe('startEnv', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
+  const { startEnv } = require('../../scripts/lib/services') as {
+    startEnv(given: NodeJS.ProcessEnv, infra: object): Record<string, string | undefined>;
+  };
+  const infra = {
+    kafkaBrokers: '127.0.0.1:9092',
+    redisUrl: 'redis://127.0.0.1:6380',
+    serviceEnv: { KAFKA_MAX_WAIT_MS: '10' },
+  };
+
+  it('when npm start is given no ADMIN_TOKEN, then the services get none (the contract: admin endpoints answer 403)', () => {
+    expect(startEnv({ PATH: '/bin' }, infra)).not.toHaveProperty('ADMIN_TOKEN');
+  });
+
+  it("when it is given settings, then they pass through over the local infrastructure's defaults", () => {
+    const env = startEnv({ ADMIN_TOKEN: 's3cret', KAFKA_MAX_WAIT_MS: '100', LOG_LEVEL: 'debug' }, infra);
+    expect(env).toMatchObject({
+      ADMIN_TOKEN: 's3cret',
+      KAFKA_MAX_WAIT_MS: '100',
+      LOG_LEVEL: 'debug',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      REDIS_URL: 'redis://127.0.0.1:6380',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    });
+  });
+});
