@@ -23,12 +23,45 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
+interface HttpClientError extends Error {
+  isAxiosError: true;
+  code?: string;
+  status?: number;
+  config?: { method?: string; url?: string; baseURL?: string };
+}
+
+/** Where a request went, without credentials in the address or its query. */
+function addressOf(config: HttpClientError['config']): string | undefined {
+  if (!config?.url) return undefined;
+  try {
+    const url = new URL(config.url, config.baseURL);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * pino's error serializer, without the arguments of a failed Redis command: ioredis attaches the
- * command to its errors, and a script's arguments can carry what the redaction paths cannot name
- * by position (a payment token among HSET fields). The command's name stays.
+ * pino's error serializer, without what an error carries of its request:
+ * - ioredis attaches the failed command, and a script's arguments can carry what the redaction
+ *   paths cannot name by position (a payment token among HSET fields): the command's name stays;
+ * - axios attaches its request's config (the body as a string, with a payment token; the headers,
+ *   an Authorization among them), the request and the response: what stays is the method, the
+ *   address without credentials or query, the code and the status.
  */
 function serializeError(err: unknown): unknown {
+  if ((err as HttpClientError | undefined)?.isAxiosError === true) {
+    const e = err as HttpClientError;
+    return {
+      type: 'AxiosError',
+      message: e.message,
+      stack: e.stack,
+      code: e.code,
+      status: e.status,
+      method: e.config?.method?.toUpperCase(),
+      url: addressOf(e.config),
+    };
+  }
   const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
   const command = out?.command as { name?: unknown } | undefined;
   if (command && typeof command === 'object') out.command = { name: command.name, args: '[redacted]' };

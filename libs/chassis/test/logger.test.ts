@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { AxiosError, AxiosHeaders } from 'axios';
 import pino from 'pino';
 import request from 'supertest';
 import { Health, REDACT_PATHS, createHttpApp, createLogger, createMetrics, lazyChild } from '../src';
@@ -23,6 +24,33 @@ describe('logger', () => {
     expect(out).not.toContain('"123"');
     expect(out).not.toContain('tok_secret');
     expect(out).not.toContain('Bearer x');
+  });
+
+  it("when an axios error is logged, then its request's body, headers and credentials are not, but where it went is", () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger('test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const config = {
+      method: 'post',
+      baseURL: 'http://gw-user:gw-pass@gateway.local:3010',
+      url: '/v1/charges?key=k1',
+      headers: new AxiosHeaders({ Authorization: 'Bearer gw-secret', 'Idempotency-Key': 'ord_1:1' }),
+      data: JSON.stringify({ amount: 2499, currency: 'USD', source: 'tok_visa_secret', orderId: 'ord_1' }),
+    };
+    const response = { status: 503, statusText: 'x', headers: {}, config, data: { echo: 'tok_visa_secret' } };
+    const err = new AxiosError('Request failed with status code 503', 'ERR_BAD_RESPONSE', config, {}, response);
+    log.error({ err }, 'gateway call failed');
+
+    const text = JSON.stringify(lines);
+    for (const secret of ['tok_visa_secret', 'gw-secret', 'gw-pass', 'gw-user', 'key=k1'])
+      expect(text).not.toContain(secret);
+    expect(lines[0]?.err).toMatchObject({
+      type: 'AxiosError',
+      message: 'Request failed with status code 503',
+      code: 'ERR_BAD_RESPONSE',
+      status: 503,
+      method: 'POST',
+      url: 'http://gateway.local:3010/v1/charges',
+    });
   });
 
   describe('lazyChild', () => {
