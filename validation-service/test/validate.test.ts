@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Health, createLogger, createMetrics } from '@checkout/chassis';
-import { MAX_QUANTITY, type CachedStock } from '@checkout/contracts';
+import { MAX_CHARGE_CENTS, MAX_QUANTITY, type CachedStock } from '@checkout/contracts';
 import { createApp } from '../src/app';
 import type { StockClient } from '../src/clients/stock-client';
 import { loadCatalog } from '../src/domain/catalog';
@@ -126,6 +126,8 @@ describe('POST /validate', () => {
     expect(res.status).toBe(200);
     expect(res.body.errors).toEqual([
       expect.objectContaining({ code: 'INSUFFICIENT_STOCK', productId: 'sku-004', requested: 999_999, available: 3 }),
+      // Every problem at once: 999999 of it would also be more than one card charge can carry.
+      expect.objectContaining({ code: 'TOTAL_TOO_LARGE' }),
     ]);
   });
 
@@ -143,6 +145,23 @@ describe('POST /validate', () => {
       .post('/validate')
       .send({ cart: { items: [] } });
     expect(res.body).toMatchObject({ valid: false, errors: [expect.objectContaining({ code: 'EMPTY_CART' })] });
+  });
+
+  it('when the total is above the largest card charge, then TOTAL_TOO_LARGE (an order that could never be paid)', async () => {
+    const price = catalog.get('sku-001')!.price;
+    const atMost = Math.floor(MAX_CHARGE_CENTS / price);
+    const ok = await request(appWith(stockOf({ 'sku-001': 1_000_000 })))
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', atMost)] } });
+    expect(ok.body).toMatchObject({ valid: true, pricing: { total: atMost * price } });
+
+    const res = await request(appWith(stockOf({ 'sku-001': 1_000_000 })))
+      .post('/validate')
+      .send({ cart: { items: [line('sku-001', atMost + 1)] } });
+    expect(res.body).toMatchObject({
+      valid: false,
+      errors: [{ code: 'TOTAL_TOO_LARGE', total: (atMost + 1) * price, maximum: MAX_CHARGE_CENTS }],
+    });
   });
 
   it('when the body is malformed, then 400 names the field', async () => {

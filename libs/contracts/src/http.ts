@@ -62,6 +62,7 @@ export const ValidationCode = z.enum([
   'INSUFFICIENT_STOCK',
   'INVALID_PROMO_CODE',
   'EMPTY_CART',
+  'TOTAL_TOO_LARGE',
 ]);
 export type ValidationCode = z.infer<typeof ValidationCode>;
 
@@ -74,6 +75,8 @@ export const ValidationDetail = z.object({
   requested: z.number().int().optional(),
   available: z.number().int().optional(),
   promoCode: z.string().optional(),
+  total: Cents.optional(),
+  maximum: Cents.optional(),
 });
 export type ValidationDetail = z.infer<typeof ValidationDetail>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CHARGE_CENTS } from '@checkout/contracts';
 
 const digitsOnly = (s: string) => s.replace(/[\s-]/g, '');
 
@@ -29,7 +30,7 @@ export const TokenRequest = z.object({
 });
 
 export const ChargeBody = z.object({
-  amount: z.number().int().positive().max(99_999_999),
+  amount: z.number().int().positive().max(MAX_CHARGE_CENTS),
   currency: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code')

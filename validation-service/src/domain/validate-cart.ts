@@ -1,4 +1,11 @@
-import type { Cart, CachedStock, Pricing, ValidateResponse, ValidationDetail } from '@checkout/contracts';
+import {
+  MAX_CHARGE_CENTS,
+  type Cart,
+  type CachedStock,
+  type Pricing,
+  type ValidateResponse,
+  type ValidationDetail,
+} from '@checkout/contracts';
 import type { Catalog } from './catalog';
 import { applyPromotions } from './promotions';
 
@@ -59,9 +66,18 @@ export function validateCart(cart: Cart, catalog: Catalog, stock: ReadonlyMap<st
   const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
   const promo = applyPromotions(cart.promoCodes ?? [], subtotal);
   errors.push(...promo.errors);
+  const total = subtotal - promo.discount;
+  if (total > MAX_CHARGE_CENTS) {
+    errors.push({
+      code: 'TOTAL_TOO_LARGE',
+      total,
+      maximum: MAX_CHARGE_CENTS,
+      message: `the order total, ${total} cents, is above the largest card charge, ${MAX_CHARGE_CENTS} cents`,
+    });
+  }
   return {
     valid: errors.length === 0,
     errors,
-    pricing: { lines, subtotal, discount: promo.discount, total: subtotal - promo.discount, currency: cart.currency },
+    pricing: { lines, subtotal, discount: promo.discount, total, currency: cart.currency },
   };
 }
