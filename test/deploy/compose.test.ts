@@ -11,7 +11,7 @@ interface ComposeService {
   command?: string[] | string;
   entrypoint?: string[] | string;
   environment?: Record<string, string | number | null>;
-  ports?: (string | { target: number; published: number | string })[];
+  ports?: (string | { target: number; published: number | string; host_ip?: string })[];
   healthcheck?: { test: string[] | string };
   volumes?: unknown[];
   depends_on?: Record<string, { condition: string }> | string[];
@@ -25,7 +25,8 @@ const conditions = (svc: ComposeService): Record<string, string> =>
     : Object.fromEntries(Object.entries(svc.depends_on ?? {}).map(([dep, { condition }]) => [dep, condition]));
 const published = (svc: ComposeService): string[] =>
   (svc.ports ?? []).map((p) =>
-    typeof p === 'string' ? p.replace(/^.*?(\d+:\d+)$/, '$1') : `${p.published}:${p.target}`,
+    // docker-compose v1 prints `127.0.0.1:3000:3000/tcp`; the v2 plugin an object.
+    typeof p === 'string' ? p.replace(/\/\w+$/, '').replace(/^.*?(\d+:\d+)$/, '$1') : `${p.published}:${p.target}`,
   );
 
 describe('docker-compose.yml', () => {
@@ -87,8 +88,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('when the admin token is not given, then the services get none (admin endpoints answer 403), never a well-known default', () => {
-    // The ports are published on every interface: a default token anyone can read would open PUT
-    // /inventory (zero every product) and the gateway's /_control (fail every charge) to the network.
+    // A default token anyone can read would open PUT /inventory (zero every product) and the
+    // gateway's /_control (fail every charge) to whoever reaches the ports.
     expect(readRepoFile('docker-compose.yml')).toContain('ADMIN_TOKEN: ${ADMIN_TOKEN:-}');
   });
 
@@ -116,6 +117,12 @@ describe('docker-compose.yml', () => {
     expect(text(redis.command)).toMatch(/--appendonly yes/);
     expect(JSON.stringify(redis.volumes)).toContain('/data');
     expect(redis.healthcheck?.test).toBeDefined();
+  });
+
+  it('when a port is published, then only on the loopback interface (Kafka and the services take no credentials)', () => {
+    const all = Object.values(config.services).flatMap((svc) => svc.ports ?? []);
+    expect(all.length).toBeGreaterThan(0);
+    for (const p of all) expect(typeof p === 'string' ? p.split(':')[0] : p.host_ip).toBe('127.0.0.1');
   });
 
   it('when Redis starts, then it publishes no host port, so a Redis already on the host does not block it', () => {
