@@ -1,5 +1,6 @@
 import {
   baseConfigSchema,
+  blankAsUnset,
   intSetting,
   loadConfigFrom,
   nonNegativeIntSetting,
@@ -15,7 +16,7 @@ const schema = baseConfigSchema.extend({
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
   PORT: portSetting(3005),
   /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
-  SMTP_URL: z.string().url().optional(),
+  SMTP_URL: blankAsUnset(z.string().url().optional()),
   SMTP_FROM: z.string().min(3).default('Checkout <no-reply@example.com>'),
   RECORD_RETENTION_MS: recordRetentionSetting(),
 });
