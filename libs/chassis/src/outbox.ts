@@ -39,6 +39,37 @@ return 1
 
 const LOCK_MS = 10_000;
 
+/**
+ * The most one send carries, in bytes of keys, values and headers. Kafka refuses a record batch
+ * above `message.max.bytes` (1 MB by default) for good, and a relay that sent a whole backlog at
+ * once would then retry the same refused entries forever, publishing nothing behind them.
+ */
+export const MAX_SEND_BYTES = 256 * 1024;
+
+const sizeOf = (r: KafkaRecord): number =>
+  Buffer.byteLength(r.value) +
+  Buffer.byteLength(r.key) +
+  Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+
+/** Records in their order, cut into runs of at most `maxBytes` each (a larger record alone). */
+export function chunkRecords(records: KafkaRecord[], maxBytes: number): KafkaRecord[][] {
+  const chunks: KafkaRecord[][] = [];
+  let chunk: KafkaRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = sizeOf(r);
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 type StreamEntry = [id: string, fields: string[]];
 
 export interface OutboxOptions {
@@ -51,6 +82,8 @@ export interface OutboxOptions {
   /** Recovery poll: publishes what a crashed writer or a failed send left behind. */
   pollMs?: number;
   batchSize?: number;
+  /** Bytes one send carries at most (MAX_SEND_BYTES): a larger batch goes out in several sends. */
+  maxSendBytes?: number;
   /** Where an entry that fails its schema goes instead of its topic (events built inside Lua are checked here). */
   deadLetterTopic?: string;
 }
@@ -174,7 +207,10 @@ export class Outbox {
           const json = fields[1];
           if (json) records.push(this.checked(id, JSON.parse(json) as KafkaRecord));
         }
-        await this.opts.publisher.send(records);
+        // In order, one send after another: what a failed send leaves is sent again on the next pass.
+        for (const chunk of chunkRecords(records, this.opts.maxSendBytes ?? MAX_SEND_BYTES)) {
+          await this.opts.publisher.send(chunk);
+        }
         sent += records.length;
         // A short batch was the end of the stream; what arrived since comes with the next kick.
         const last = entries.length < batchSize;

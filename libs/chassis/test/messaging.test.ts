@@ -187,6 +187,32 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await waitFor(() => seen.find((e) => e.id === event.id), { what: 'the event, published on the next pass' });
   });
 
+  it('when a backlog is larger than one send may carry, then it goes out in several sends, in order, each within the bound', async () => {
+    const sends: { topic: string; key: string; value: string }[][] = [];
+    const counting = {
+      send: async (records: Parameters<Publisher['send']>[0]) => {
+        sends.push(records.map((r) => ({ topic: r.topic, key: String(r.key), value: String(r.value) })));
+        return publisher.send(records);
+      },
+    } as unknown as Publisher;
+    const maxSendBytes = 4096;
+    const outbox = new Outbox({ redis, prefix: `${prefix}-chunked`, publisher: counting, logger, maxSendBytes });
+    const events = Array.from({ length: 12 }, () =>
+      createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'chunked' }),
+    );
+    await outbox.addTo(redis.multi(), events).exec();
+    expect(await outbox.drain()).toBe(12);
+
+    expect(sends.length).toBeGreaterThan(1);
+    expect(sends.flat().map((r) => r.key)).toEqual(events.map((e) => e.subject));
+    for (const send of sends) {
+      const bytes = send.reduce((n, r) => n + Buffer.byteLength(r.value), 0);
+      if (send.length > 1) expect(bytes).toBeLessThanOrEqual(maxSendBytes);
+    }
+    expect(await redis.xlen(outbox.stream)).toBe(0);
+    await waitFor(() => events.every((e) => seen.some((s) => s.id === e.id)), { what: 'every event of the backlog' });
+  });
+
   it('when the lock is still held by this relay (a claim resent after a dropped connection), then it publishes at once', async () => {
     const p = `${prefix}-resent`;
     let owner: string | null = null;
