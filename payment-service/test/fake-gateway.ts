@@ -33,6 +33,7 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
   const calls: GatewayCall[] = [];
   const decisions = new Map<string, Reply>();
   let down = false;
+  let chargesDown = false;
   const app = express();
   app.use(express.json());
   // An outage: every request, charge or look-up, answers 503 (the decisions made before it stand).
@@ -48,6 +49,8 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
       at: Date.now(),
     };
     calls.push(call);
+    // As the real mock while it is down: 503 before the key is looked at, nothing replayed.
+    if (chargesDown) return void res.status(503).json({ error: { code: 'unavailable' } });
     const replayed = call.idempotencyKey ? decisions.get(call.idempotencyKey) : undefined;
     const reply = replayed ?? respond(call, calls.length);
     if (reply.status < 500 && reply.status !== 429 && call.idempotencyKey) {
@@ -85,6 +88,8 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
     callsFor: (orderId: string) => calls.filter((c) => c.orderId === orderId),
     /** From now on every request answers 503, or none does again. */
     outage: (on: boolean) => void (down = on),
+    /** From now on every charge answers 503 (look-ups still answer), or none does again. */
+    chargesDown: (on: boolean) => void (chargesDown = on),
     /** Charge decisions, one per key however often it was retried. */
     chargesFor: (orderId: string) => [...decisions.entries()].filter(([key]) => key === orderId).map(([, r]) => r),
     stop: () =>

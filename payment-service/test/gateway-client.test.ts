@@ -128,6 +128,32 @@ describe('gateway client: POST /v1/charges', () => {
     expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
   });
 
+  it("when a resumed charge meets only 503s and the earlier worker's attempt was authorized, then that charge stands, not GATEWAY_ERROR", async () => {
+    gateway = await startFakeGateway();
+    const req = charge();
+    // The worker that died before recording it.
+    expect(await clientFor(gateway.url).authorize(req)).toMatchObject({ ok: true, paymentId: `ch_${req.orderId}` });
+    gateway.chargesDown(true);
+    const client = clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 });
+    expect(await client.authorize(req, undefined, { resumed: true })).toEqual({
+      ok: true,
+      paymentId: `ch_${req.orderId}`,
+      attempts: 3,
+    });
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+    // Not resumed, the same answers mean no charge can exist: GATEWAY_ERROR, as before.
+    expect(await client.authorize(charge())).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
+  });
+
+  it('when a resumed charge meets only 503s and the gateway cannot be asked either, then nothing is decided', async () => {
+    gateway = await scripted(ok);
+    gateway.outage(true);
+    const client = clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 });
+    await expect(client.authorize(charge(), undefined, { resumed: true })).rejects.toBeInstanceOf(
+      ChargeInterruptedError,
+    );
+  });
+
   it('when every attempt answered 503 and the gateway cannot be asked, then GATEWAY_ERROR (nothing can have been charged)', async () => {
     gateway = await scripted(ok);
     gateway.outage(true);

@@ -128,6 +128,30 @@ it('when a worker pauses past its lease mid-attempt and the resumed claim fails 
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
 });
 
+it('when a worker died after the gateway charged and the gateway then refuses every charge, then the resumed payment finds that charge: AUTHORIZED, not GATEWAY_ERROR', async () => {
+  // The charge went through at the gateway; the worker died before recording it. The gateway then
+  // answers 503 to every charge (down), before it looks at the key, so the resumed attempts never
+  // see the first decision replayed. Failing GATEWAY_ERROR released the stock of a paid order.
+  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  startWorker(store, 200, { maxRetries: 2, backoffBaseMs: 20 });
+  const claim = await claimed(store, 60_000, 60_000);
+  const first = await fetch(`${gatewayUrl}/v1/charges`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': claim.orderId },
+    body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId: claim.orderId }),
+  });
+  expect(first.status).toBe(201);
+  await control({ failRate: 1 });
+  // The dead worker's lease ends: the sweeper resumes the claim.
+  expect(await store.hold(claim, 0)).toBe(true);
+  try {
+    expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED' });
+  } finally {
+    await control({ failRate: 0 });
+  }
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
+
 it('when the worker that lost the claim gets its charge authorized while the one that resumed it is still deciding, then that charge stands: AUTHORIZED, not FAILED', async () => {
   // Its own keys, out of reach of the sweepers the cases above left running.
   const store = new PaymentStore(rig.redis, rig.outbox.stream, `${rig.prefix}-stray`);

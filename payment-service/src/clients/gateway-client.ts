@@ -36,6 +36,12 @@ export interface AuthorizeOptions {
    * racing the one that resumed the charge.
    */
   holdClaim?: () => Promise<boolean>;
+  /**
+   * The claim was resumed from a worker whose attempts may have reached the gateway: before the
+   * order is failed GATEWAY_ERROR, the gateway is asked whether it charged (it answers 503 to a
+   * charge while down without replaying the decision it made before).
+   */
+  resumed?: boolean;
 }
 
 /** Errors that leave before the request does: the gateway cannot have seen it. */
@@ -128,14 +134,15 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
    * real one may finish a request whose client gave up): that charge stands, and only when the
    * gateway says it made none is the order failed GATEWAY_ERROR. When it cannot be asked either,
    * nothing is decided: failing the order could leave the customer charged for a FAILED order, so
-   * the claim stays with the sweeper, to be settled once the gateway answers. Every attempt
-   * answered (5xx, 429) or never sent (connection refused): GATEWAY_ERROR.
+   * the claim stays with the sweeper, to be settled once the gateway answers. The same holds for
+   * a resumed claim, whose earlier worker's attempts this one never saw. Every attempt answered
+   * (5xx, 429) or never sent (connection refused), by a worker that made them all: GATEWAY_ERROR.
    */
   async function settleFailed(req: ChargeRequest, attempts: ChargeAttempts, err: AxiosError, ctx?: RequestContext) {
-    if (attempts.unanswered || mayHaveReachedGateway(err)) {
+    if (attempts.opts.resumed || attempts.unanswered || mayHaveReachedGateway(err)) {
       const paymentId = await authorizedCharge(req, ctx).catch((lookup: unknown) => {
         throw new ChargeInterruptedError(
-          `an attempt got no answer and the gateway cannot say whether it charged (${String(lookup)})`,
+          `an attempt may have been decided and the gateway cannot say whether it charged (${String(lookup)})`,
         );
       });
       if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };

@@ -26,6 +26,11 @@ export interface Claim {
   correlationId: string;
   /** The trace the order belongs to (first half recorded wins), so the outcome event continues it. */
   traceparent?: string;
+  /**
+   * Taken over from a worker whose lease ran out (it died, paused or was stopped mid-charge): its
+   * attempts may have reached the gateway, so a charge may exist that this worker never saw.
+   */
+  resumed?: boolean;
 }
 
 /** Until order.created arrives the amount is unknown: the view says 0 rather than inventing one. */

@@ -4,7 +4,9 @@ import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
 /**
  * Resumes authorizations left PROCESSING by a worker that died mid-charge. Repeating the charge
- * is safe: the gateway replays its first decision for the same Idempotency-Key (the orderId).
+ * is safe: the gateway replays its first decision for the same Idempotency-Key (the orderId). A
+ * gateway that is down answers 503 instead of replaying, so a resumed charge that ends in 503s asks
+ * the gateway whether it charged before failing the order (and stays undecided while it cannot say).
  */
 export class RecoverySweeper {
   private timer?: NodeJS.Timeout;

@@ -112,7 +112,7 @@ export class PaymentStore {
         owner,
         now + leaseMs,
       )) as string[];
-      if (flat.length > 0) claims.push(toClaim(orderId, owner, pairsToFields(flat)));
+      if (flat.length > 0) claims.push({ ...toClaim(orderId, owner, pairsToFields(flat)), resumed: true });
     }
     return claims;
   }

@@ -84,7 +84,11 @@ export class PaymentAuthorizer {
     let result = await gateway.authorize(
       claim,
       { correlationId, traceparent },
-      { stop: this.stopping.signal, holdClaim: () => store.hold(claim, this.deps.leaseMs) },
+      {
+        stop: this.stopping.signal,
+        holdClaim: () => store.hold(claim, this.deps.leaseMs),
+        resumed: claim.resumed === true,
+      },
     );
     let outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     if (typeof outcome === 'object') {
