@@ -38,6 +38,18 @@ describe('HTTP app', () => {
     expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'n']);
   });
 
+  it('when the body does not inflate as its Content-Encoding says, then 400 naming the body, not 500', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(build())
+        .post('/echo')
+        .set('content-type', 'application/json')
+        .set('content-encoding', encoding)
+        .send('{"n":1}');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'BAD_REQUEST', details: [{ field: '(body)', code: 'unreadable_body' }] });
+    }
+  });
+
   it('when the body is 2 MB, then 413 PAYLOAD_TOO_LARGE', async () => {
     const res = await request(build())
       .post('/echo')

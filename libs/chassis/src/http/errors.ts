@@ -110,6 +110,25 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
       },
     };
   }
+  // Raised while the body is read, with a 4xx of its own but no parser type: a body that does not
+  // inflate as its Content-Encoding says ('Decompression failed'). The client's fault, not ours.
+  const httpError = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (
+    httpError?.expose === true &&
+    typeof httpError.status === 'number' &&
+    httpError.status >= 400 &&
+    httpError.status < 500
+  ) {
+    const message = String(httpError.message);
+    return {
+      status: httpError.status,
+      body: {
+        error: 'BAD_REQUEST',
+        message: `unreadable request body: ${message}`,
+        details: [{ field: '(body)', code: 'unreadable_body', message }],
+      },
+    };
+  }
   if (isTransientError(err)) {
     return {
       status: 503,
