@@ -11,6 +11,11 @@ export function sagaMetrics({ registry }: Metrics) {
   return {
     accepted: serviceCounter(registry, 'orders_accepted_total', 'Orders accepted with 202 (order.created emitted)'),
     confirmed: serviceCounter(registry, 'orders_confirmed_total', 'Orders moved to CONFIRMED'),
+    abandoned: serviceCounter(
+      registry,
+      'checkouts_abandoned_total',
+      'Checkouts whose client hung up before the order was written: nothing stored or emitted',
+    ),
     failed: serviceCounter(registry, 'orders_failed_total', 'Orders moved to FAILED, by stage and code', [
       'stage',
       'code',

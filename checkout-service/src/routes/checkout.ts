@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, contextOf, parseInput } from '@checkout/chassis';
+import { AppError, contextOf, parseInput, watchClient } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
@@ -49,17 +49,19 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
   router.post('/checkout', async (req, res) => {
     const { key, body } = readInput(req);
     const ctx = contextOf(req);
-    if (key === undefined) return send(res, await placeOrder(deps, body, ctx));
+    const clientGone = watchClient(res);
+    if (key === undefined) return send(res, await placeOrder(deps, body, ctx, { clientGone }));
 
     const claim = await deps.idempotency.claim(key, canonicalHash(body));
     if (claim.kind !== 'claimed') return answerHeld(res, claim);
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
-      send(res, await placeOrder(deps, body, ctx, (response) => deps.idempotency.completion(claim, response)));
+      const alsoRecord = (response: CheckoutResponse) => deps.idempotency.completion(claim, response);
+      send(res, await placeOrder(deps, body, ctx, { alsoRecord, clientGone }));
     } catch (err) {
       // This request outlived its claim and the client's retry took the key: answer what it stands for.
       if (err instanceof IdempotencyKeyTaken) return answerHeld(res, await deps.idempotency.taken(claim));
-      // Nothing was decided (429, 503, 500): free the key so the client can retry with it.
+      // Nothing was decided (429, 503, 500, or the client hung up): free the key so the client can retry with it.
       await deps.idempotency.release(claim).catch(() => undefined);
       throw err;
     }

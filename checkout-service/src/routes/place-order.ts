@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { dependencyUnavailable, traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
+import { AppError, dependencyUnavailable, traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
-import { countDecision } from '../domain/saga-metrics';
+import { countDecision, sagaMetrics } from '../domain/saga-metrics';
 import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
 import type { AlsoSet, OrderStore } from '../store/order-store';
+
+/**
+ * The client hung up before its order was written: nothing was written or emitted. 499, the status
+ * proxies log for a request whose client closed it; nobody is there to read the answer.
+ */
+export class ClientGone extends AppError {
+  constructor() {
+    super('CLIENT_CLOSED_REQUEST', 499, 'the client hung up before its order was written: nothing was recorded');
+  }
+}
 
 /** The request's Idempotency-Key claim was gone by the time its order was written: nothing was written. */
 export class IdempotencyKeyTaken extends Error {
@@ -26,11 +36,18 @@ export interface PlaceOrderDeps {
  * validation or Redis, or a customer at the unpaid-order cap (429), throws before anything is
  * written, so nothing is stored or emitted.
  */
+export interface PlaceOrderOptions {
+  /** What the order's write also records (the Idempotency-Key's decision). */
+  alsoRecord?: (response: CheckoutResponse) => AlsoSet;
+  /** True once the client hung up: an order it can no longer hear of is not written (ClientGone). */
+  clientGone?: () => boolean;
+}
+
 export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
   ctx: RequestContext,
-  alsoRecord?: (response: CheckoutResponse) => AlsoSet,
+  { alsoRecord, clientGone }: PlaceOrderOptions = {},
 ): Promise<CheckoutResponse> {
   // The cap's early answer is read while validation runs (both only read: one wait, not two),
   // and decides first: a customer at the cap gets 429 whatever validation says. The
@@ -47,6 +64,12 @@ export async function placeOrder(
       ? createEvent('order.created', decision.event.data, meta)
       : createEvent('order.failed', decision.event.data, meta);
   const also = alsoRecord?.(decision.response);
+  // A client that gave up (its timeout, a closed tab) saw a failure and may send the cart again:
+  // an order written now would be one it never heard of, and a second one if it retries.
+  if (clientGone?.()) {
+    if (metrics) sagaMetrics(metrics).abandoned.inc();
+    throw new ClientGone();
+  }
   const created = await orders.create(decision.order, [event], {
     maxUnpaid: maxUnpaidOrders,
     ...(also ? { also } : {}),

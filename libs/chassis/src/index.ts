@@ -12,6 +12,7 @@ export * from './tracing';
 export * from './http/admin';
 export * from './http/app';
 export * from './http/client';
+export * from './http/client-gone';
 export * from './http/internal-client';
 export * from './http/errors';
 export * from './http/server';

@@ -1,10 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Router, type Response } from 'express';
-import { AppError, parseInput } from '@checkout/chassis';
+import { AppError, parseInput, watchClient } from '@checkout/chassis';
 import type { ChargeLedger } from '../domain/charge-ledger';
 import type { FaultControl } from '../domain/fault-control';
 import type { ChargeResult, Gateway } from '../domain/gateway';
-import { watchClient } from './client-gone';
 import { ChargeBody, IdempotencyKey, OrderQuery } from './schemas';
 
 export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: FaultControl): Router {
