@@ -63,10 +63,19 @@ async function checkoutAndHangUp(validation: ReturnType<typeof heldValidation>, 
   }
 }
 
-it('when the client hangs up while its cart is validated, then no order is written or emitted, and the checkout counts as abandoned', async () => {
+const closedByClient = async () =>
+  metricValue(await h.deps.metrics.registry.metrics(), 'http_request_duration_seconds_count', {
+    method: 'POST',
+    route: '/checkout',
+    status: '499',
+  });
+
+it('when the client hangs up while its cart is validated, then no order is written or emitted, and the checkout counts as abandoned (499)', async () => {
   const before = await abandoned();
+  const closedBefore = await closedByClient();
   await checkoutAndHangUp(heldValidation(), buildCheckoutRequest());
   await waitFor(async () => (await abandoned()) === before + 1, { what: 'the checkout to count as abandoned' });
+  expect(await closedByClient()).toBe(closedBefore + 1);
   expect(await orderKeys()).toEqual([]);
   expect(await h.redis.xlen(h.outbox.stream)).toBe(0);
 });

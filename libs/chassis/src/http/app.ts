@@ -54,10 +54,12 @@ function correlation(req: Request, res: Response, next: NextFunction): void {
 function requestMetrics(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = metrics.httpDuration.startTimer();
-    res.on('finish', () => {
+    // 'close' comes after every response, sent or not: one the client hung up on before it was
+    // sent counts as 499, the status proxies log for a request its client closed.
+    res.once('close', () => {
       // The matched route pattern keeps label cardinality bounded; unmatched paths share one label.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route, status: res.writableFinished ? String(res.statusCode) : '499' });
     });
     next();
   };
