@@ -112,7 +112,9 @@ describe('gateway client: POST /v1/charges', () => {
     gateway = await scripted(ok);
     await gateway.stop();
     const client = clientFor(gateway.url, { maxRetries: 1 });
-    await expect(client.authorize(charge({ expiresAt: new Date(Date.now() - 1).toISOString() }))).rejects.toThrow();
+    await expect(
+      client.authorize(charge({ expiresAt: new Date(Date.now() - 1).toISOString() })),
+    ).rejects.toBeInstanceOf(ChargeInterruptedError);
     gateway = await scripted(ok); // for afterEach
   });
 

@@ -123,7 +123,11 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
    * this throws and the claim stays with the sweeper, to be settled once it can.
    */
   async function settleExpired(req: ChargeRequest, attempts: number, ctx?: RequestContext) {
-    const paymentId = await authorizedCharge(req, ctx);
+    const paymentId = await authorizedCharge(req, ctx).catch((lookup: unknown) => {
+      throw new ChargeInterruptedError(
+        `the reservation expired and the gateway cannot say whether it charged (${String(lookup)})`,
+      );
+    });
     if (paymentId) return { ok: true as const, paymentId, attempts };
     const reason = 'the stock reservation expired before the charge';
     return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
