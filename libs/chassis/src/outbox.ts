@@ -46,24 +46,25 @@ const LOCK_MS = 10_000;
  */
 export const MAX_SEND_BYTES = 256 * 1024;
 
-const sizeOf = (r: KafkaRecord): number =>
+/** Bytes a record puts on the wire, near enough: its key, value and headers. */
+export const recordSize = (r: KafkaRecord): number =>
   Buffer.byteLength(r.value) +
   Buffer.byteLength(r.key) +
   Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 
-/** Records in their order, cut into runs of at most `maxBytes` each (a larger record alone). */
-export function chunkRecords(records: KafkaRecord[], maxBytes: number): KafkaRecord[][] {
-  const chunks: KafkaRecord[][] = [];
-  let chunk: KafkaRecord[] = [];
+/** Items in their order, cut into runs of at most `maxBytes` each (a larger item alone). */
+export function chunkBySize<T>(items: T[], sizeOf: (item: T) => number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
   let bytes = 0;
-  for (const r of records) {
-    const size = sizeOf(r);
+  for (const item of items) {
+    const size = sizeOf(item);
     if (chunk.length > 0 && bytes + size > maxBytes) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
     }
-    chunk.push(r);
+    chunk.push(item);
     bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);
@@ -192,7 +193,8 @@ export class Outbox {
     const { redis } = this.opts;
     const batchSize = this.opts.batchSize ?? 500;
     // One relay per stream at a time keeps per-key order when a service runs several instances.
-    // Two round trips per batch: claim (lock + read) and ack (delete + unlock).
+    // Two round trips per batch: claim (lock + read) and ack (delete + unlock); one ack more for
+    // each further send of a batch larger than one send carries.
     const keys = [this.stream, this.lockKey];
     let sent = 0;
     let entries = (await this.claimBatch(keys, this.owner, LOCK_MS, batchSize)) as StreamEntry[] | null;
@@ -200,21 +202,25 @@ export class Outbox {
       setTimeout(() => this.kick(), 20).unref();
       return 0;
     }
+    const maxBytes = this.opts.maxSendBytes ?? MAX_SEND_BYTES;
     try {
       for (;;) {
-        const records: KafkaRecord[] = [];
-        for (const [id, fields] of entries) {
-          const json = fields[1];
-          if (json) records.push(this.checked(id, JSON.parse(json) as KafkaRecord));
-        }
-        // In order, one send after another: what a failed send leaves is sent again on the next pass.
-        for (const chunk of chunkRecords(records, this.opts.maxSendBytes ?? MAX_SEND_BYTES)) {
-          await this.opts.publisher.send(chunk);
-        }
-        sent += records.length;
+        const items = entries.map(([id, fields]) => ({
+          id,
+          record: fields[1] ? this.checked(id, JSON.parse(fields[1]) as KafkaRecord) : undefined,
+        }));
         // A short batch was the end of the stream; what arrived since comes with the next kick.
         const last = entries.length < batchSize;
-        await this.ackBatch(keys, this.owner, LOCK_MS, last ? '1' : '0', ...entries.map(([id]) => id));
+        // In order, one send after another, each acknowledged before the next (which renews the
+        // lock): a send that fails leaves only its own entries and those after it.
+        const chunks = items.length ? chunkBySize(items, (i) => (i.record ? recordSize(i.record) : 0), maxBytes) : [[]];
+        for (const [n, chunk] of chunks.entries()) {
+          const records = chunk.flatMap((i) => (i.record ? [i.record] : []));
+          await this.opts.publisher.send(records);
+          sent += records.length;
+          const end = last && n === chunks.length - 1;
+          await this.ackBatch(keys, this.owner, LOCK_MS, end ? '1' : '0', ...chunk.map((i) => i.id));
+        }
         if (last) return sent;
         entries = (await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize)) as StreamEntry[];
       }

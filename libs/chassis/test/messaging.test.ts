@@ -213,6 +213,31 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     await waitFor(() => events.every((e) => seen.some((s) => s.id === e.id)), { what: 'every event of the backlog' });
   });
 
+  it('when a later send of a large backlog fails, then the sends before it are acknowledged and only the rest waits for the next pass', async () => {
+    const p = `${prefix}-chunk-fails`;
+    let sends = 0;
+    let firstSend = 0;
+    const failsSecond = {
+      send: async (records: Parameters<Publisher['send']>[0]) => {
+        sends++;
+        if (sends === 2) throw new Error('broker refused');
+        if (sends === 1) firstSend = records.length;
+        return publisher.send(records);
+      },
+    } as unknown as Publisher;
+    const outbox = new Outbox({ redis, prefix: p, publisher: failsSecond, logger, maxSendBytes: 4096 });
+    const events = Array.from({ length: 12 }, () =>
+      createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'chunk-fails' }),
+    );
+    await outbox.addTo(redis.multi(), events).exec();
+    await expect(outbox.drain()).rejects.toThrow('broker refused');
+    expect(firstSend).toBeGreaterThan(0);
+    expect(await redis.xlen(outbox.stream)).toBe(12 - firstSend);
+    expect(await redis.exists(`${p}:outbox:lock`)).toBe(0);
+    expect(await outbox.drain()).toBe(12 - firstSend);
+    await waitFor(() => events.every((e) => seen.some((s) => s.id === e.id)), { what: 'every event, once sent' });
+  });
+
   it('when the lock is still held by this relay (a claim resent after a dropped connection), then it publishes at once', async () => {
     const p = `${prefix}-resent`;
     let owner: string | null = null;
