@@ -34,7 +34,12 @@ interface HttpClientError extends Error {
 function addressOf(config: HttpClientError['config']): string | undefined {
   if (!config?.url) return undefined;
   try {
-    const url = new URL(config.url, config.baseURL);
+    // As axios joins them: a relative url goes after the base's path, not in place of it.
+    const joined =
+      config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url)
+        ? `${config.baseURL.replace(/\/+$/, '')}/${config.url.replace(/^\/+/, '')}`
+        : config.url;
+    const url = new URL(joined);
     return `${url.origin}${url.pathname}`;
   } catch {
     return undefined;

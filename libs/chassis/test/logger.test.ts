@@ -31,7 +31,7 @@ describe('logger', () => {
     const log = createLogger('test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
     const config = {
       method: 'post',
-      baseURL: 'http://gw-user:gw-pass@gateway.local:3010',
+      baseURL: 'http://gw-user:gw-pass@gateway.local:3010/api/',
       url: '/v1/charges?key=k1',
       headers: new AxiosHeaders({ Authorization: 'Bearer gw-secret', 'Idempotency-Key': 'ord_1:1' }),
       data: JSON.stringify({ amount: 2499, currency: 'USD', source: 'tok_visa_secret', orderId: 'ord_1' }),
@@ -49,7 +49,7 @@ describe('logger', () => {
       code: 'ERR_BAD_RESPONSE',
       status: 503,
       method: 'POST',
-      url: 'http://gateway.local:3010/v1/charges',
+      url: 'http://gateway.local:3010/api/v1/charges',
     });
   });
 

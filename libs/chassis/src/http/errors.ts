@@ -113,12 +113,7 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
   // Raised while the body is read, with a 4xx of its own but no parser type: a body that does not
   // inflate as its Content-Encoding says ('Decompression failed'). The client's fault, not ours.
   const httpError = err as { status?: unknown; expose?: unknown; message?: unknown };
-  if (
-    httpError?.expose === true &&
-    typeof httpError.status === 'number' &&
-    httpError.status >= 400 &&
-    httpError.status < 500
-  ) {
+  if (httpError?.expose === true && (httpError.status === 400 || httpError.status === 415)) {
     const message = String(httpError.message);
     return {
       status: httpError.status,
