@@ -52,7 +52,7 @@ async function attach(env) {
 async function start({ profile, appendonly }) {
   // Its logs stay if it never stops (a failed start or warm-up names their folder); stop() keeps
   // them when told to (run.js: a system with errors or a broken invariant) and removes them otherwise.
-  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly });
+  const sys = await startSystem({ env: { ...serviceEnv(profile), ADMIN_TOKEN }, appendonly, keepLogs: true });
   const servicePids = Object.fromEntries([...sys.services.processes].map(([name, p]) => [name, p.child.pid]));
   const infraPids = { 'redis-server': sys.infra.redis?.pid };
   if (sys.infra.kafka) {

@@ -52,7 +52,8 @@ async function startSystem({ env = {}, instances, appendonly = false, keepLogs =
       .map((f) => `--- ${f}\n${fs.readFileSync(path.join(logDir, f), 'utf8').split('\n').slice(-15).join('\n')}`)
       .join('\n');
     removeLogs(logDir, keepLogs);
-    throw new Error(`${err.message}\n${logs}`);
+    const kept = keepLogs || process.env.KEEP_SYSTEM_LOGS === '1' ? ` (all of them in ${logDir})` : '';
+    throw new Error(`${err.message}\nthe services' last log lines${kept}:\n${logs}`);
   }
 }
 
