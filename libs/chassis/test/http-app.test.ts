@@ -1,3 +1,4 @@
+import pino from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
 import { Health, createHttpApp, createLogger, createMetrics, parseInput, requireAdmin } from '../src';
@@ -48,6 +49,31 @@ describe('HTTP app', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: 'BAD_REQUEST', details: [{ field: '(body)', code: 'unreadable_body' }] });
     }
+  });
+
+  it('when a dependency is down, then the 503 is logged as a warning, and a failure of our own as an error', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const app = createHttpApp(
+      {
+        logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+        health: new Health(),
+        metrics: createMetrics('chassis-test'),
+      },
+      (a) => {
+        a.get('/down', () => {
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+        });
+        a.get('/boom', () => {
+          throw new Error('kaput');
+        });
+      },
+    );
+    expect((await request(app).get('/down')).status).toBe(503);
+    expect((await request(app).get('/boom')).status).toBe(500);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'request refused: a dependency is unavailable'],
+      [50, 'request failed'],
+    ]);
   });
 
   it('when the body is 2 MB, then 413 PAYLOAD_TOO_LARGE', async () => {

@@ -52,7 +52,14 @@ export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
     const { correlationId } = contextOf(req);
-    if (status >= 500) logger.error({ err, correlationId, method: req.method, path: req.path }, 'request failed');
+    // A dependency that is down answers every request 503 until it is back: one warning each, not an
+    // error each (the outage is the dependency's, already reported by its health check); a 500 is ours.
+    if (status === 503)
+      logger.warn(
+        { err, correlationId, method: req.method, path: req.path },
+        'request refused: a dependency is unavailable',
+      );
+    else if (status >= 500) logger.error({ err, correlationId, method: req.method, path: req.path }, 'request failed');
     else logger.debug({ code: body.error, correlationId, method: req.method, path: req.path }, 'request rejected');
     if (res.headersSent) {
       res.end();
