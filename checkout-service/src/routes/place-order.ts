@@ -31,11 +31,6 @@ export interface PlaceOrderDeps {
   metrics?: Metrics;
 }
 
-/**
- * Validates the cart, then records the order and the event announcing it in one write. A 503 from
- * validation or Redis, or a customer at the unpaid-order cap (429), throws before anything is
- * written, so nothing is stored or emitted.
- */
 export interface PlaceOrderOptions {
   /** What the order's write also records (the Idempotency-Key's decision). */
   alsoRecord?: (response: CheckoutResponse) => AlsoSet;
@@ -43,6 +38,11 @@ export interface PlaceOrderOptions {
   clientGone?: () => boolean;
 }
 
+/**
+ * Validates the cart, then records the order and the event announcing it in one write. A 503 from
+ * validation or Redis, a customer at the unpaid-order cap (429), or a client that hung up (499)
+ * throws before anything is written, so nothing is stored or emitted.
+ */
 export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
