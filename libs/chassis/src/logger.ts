@@ -1,3 +1,4 @@
+import axios, { type AxiosRequestConfig } from 'axios';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -23,23 +24,11 @@ export const REDACT_PATHS = [
   'headers.authorization',
 ];
 
-interface HttpClientError extends Error {
-  isAxiosError: true;
-  code?: string;
-  status?: number;
-  config?: { method?: string; url?: string; baseURL?: string };
-}
-
-/** Where a request went, without credentials in the address or its query. */
-function addressOf(config: HttpClientError['config']): string | undefined {
+/** Where a request went (axios joins its base URL and url), without credentials or query. */
+function addressOf(config: AxiosRequestConfig | undefined): string | undefined {
   if (!config?.url) return undefined;
   try {
-    // As axios joins them: a relative url goes after the base's path, not in place of it.
-    const joined =
-      config.baseURL && !/^[a-z][a-z\d+.-]*:/i.test(config.url)
-        ? `${config.baseURL.replace(/\/+$/, '')}/${config.url.replace(/^\/+/, '')}`
-        : config.url;
-    const url = new URL(joined);
+    const url = new URL(axios.getUri(config));
     return `${url.origin}${url.pathname}`;
   } catch {
     return undefined;
@@ -55,16 +44,15 @@ function addressOf(config: HttpClientError['config']): string | undefined {
  *   address without credentials or query, the code and the status.
  */
 function serializeError(err: unknown): unknown {
-  if ((err as HttpClientError | undefined)?.isAxiosError === true) {
-    const e = err as HttpClientError;
+  if (axios.isAxiosError(err)) {
     return {
       type: 'AxiosError',
-      message: e.message,
-      stack: e.stack,
-      code: e.code,
-      status: e.status,
-      method: e.config?.method?.toUpperCase(),
-      url: addressOf(e.config),
+      message: err.message,
+      stack: err.stack,
+      code: err.code,
+      status: err.status,
+      method: err.config?.method?.toUpperCase(),
+      url: addressOf(err.config),
     };
   }
   const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
