@@ -39,6 +39,20 @@ describe('HTTP app', () => {
     expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'n']);
   });
 
+  it('when the body has many unknown or long keys, then the 400 names the first ten, cut, and counts the rest', async () => {
+    const body: Record<string, number> = { n: 1, ['k'.repeat(5000)]: 1 };
+    for (let i = 0; i < 1000; i++) body[`extra${i}`] = i;
+    const res = await request(build()).post('/echo').send(body);
+    expect(res.status).toBe(400);
+    const [detail] = res.body.details;
+    expect(detail.field).toBe(
+      `${'k'.repeat(64)}…, ${[...Array(9).keys()].map((i) => `extra${i}`).join(', ')} and 991 more`,
+    );
+    expect(detail.message).toBe('1001 unknown fields');
+    // The answer does not grow with the input: 1001 keys, one of 5000 characters, in well under 1 KB.
+    expect(JSON.stringify(res.body).length).toBeLessThan(1000);
+  });
+
   it('when the body does not inflate as its Content-Encoding says, then 400 naming the body, not 500', async () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const res = await request(build())

@@ -18,15 +18,26 @@ export const fieldPath = (path: PropertyKey[]): string =>
     '',
   );
 
+/** Unknown keys a 400 names, and the characters of each: its answer must not grow with the input. */
+const KEYS_NAMED = 10;
+const KEY_CHARS = 64;
+
+/** An unknown key as a 400 names it: an empty one still named, a long one cut. */
+const keyName = (k: string): string => (k === '' ? '""' : k.length > KEY_CHARS ? `${k.slice(0, KEY_CHARS)}…` : k);
+
 /** Turns a schema failure into the details list of a 400: one entry per bad field. */
 export const zodDetails = (err: ZodError, root = '(body)') =>
   err.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
     const base = fieldPath(issue.path);
-    // An empty key still has to be named, or the detail would point nowhere.
-    const named = (k: string) => (k === '' ? '""' : k);
-    const field = keys?.length ? keys.map((k) => (base ? `${base}.${named(k)}` : named(k))).join(', ') : base || root;
-    return { field, code: issue.code, message: issue.message };
+    if (issue.code !== 'unrecognized_keys' || issue.keys.length === 0) {
+      return { field: base || root, code: issue.code, message: issue.message };
+    }
+    // zod's own message lists every key again: a body of 10,000 unknown keys got them back three times.
+    const named = issue.keys.slice(0, KEYS_NAMED).map((k) => (base ? `${base}.${keyName(k)}` : keyName(k)));
+    const more = issue.keys.length - named.length;
+    const field = more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+    const message = issue.keys.length === 1 ? 'unknown field' : `${issue.keys.length} unknown fields`;
+    return { field, code: issue.code, message };
   });
 
 /** Parses input against a schema; a failure becomes 400 BAD_REQUEST naming each field. */
