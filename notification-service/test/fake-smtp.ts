@@ -2,9 +2,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 
 /**
  * Just enough SMTP for nodemailer: records each message taken; `holdReplyMs(n)` delays the 250
- * that answers the n-th message (1-based).
+ * that answers the n-th message (1-based); `rejectRecipients` refuses every RCPT TO for good, its
+ * reply naming the address as real servers' do.
  */
-export function fakeSmtp({ holdReplyMs = (): number => 0 }: { holdReplyMs?: (n: number) => number } = {}) {
+export function fakeSmtp({
+  holdReplyMs = (): number => 0,
+  rejectRecipients = false,
+}: { holdReplyMs?: (n: number) => number; rejectRecipients?: boolean } = {}) {
   const delivered: string[] = [];
   const server: Server = createServer((socket: Socket) => {
     let inData = false;
@@ -29,7 +33,10 @@ export function fakeSmtp({ holdReplyMs = (): number => 0 }: { holdReplyMs?: (n: 
         }
         const cmd = line.slice(0, 4).toUpperCase();
         if (cmd === 'EHLO' || cmd === 'HELO') socket.write('250 fake.local\r\n');
-        else if (cmd === 'DATA') {
+        else if (cmd === 'RCPT' && rejectRecipients) {
+          const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
+          socket.write(`550 5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table\r\n`);
+        } else if (cmd === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');
         } else if (cmd === 'QUIT') socket.end('221 bye\r\n');

@@ -5,7 +5,7 @@ import { buildOrderCreated } from '@checkout/contracts';
 import { recordTopics, startRig, testPublisher, waitFor } from '../../test/support';
 import type { Channel } from '../src/channels';
 import { smtpChannel } from '../src/channels/smtp-channel';
-import type { PendingNotification } from '../src/domain/notification';
+import type { Notification, PendingNotification } from '../src/domain/notification';
 import { startNotificationApp } from './harness';
 import { fakeSmtp, freePort } from './fake-smtp';
 import { NotificationStore } from '../src/store/notification-store';
@@ -126,4 +126,41 @@ describe('notifications — an SMTP send outlasting the claim lease, two callers
       await rig.stop();
     }
   }, 30_000);
+});
+
+describe('notifications — the SMTP server refuses the recipient', () => {
+  it('when the refusal names the address, then neither the error nor its log line carries it', async () => {
+    const port = await freePort();
+    const { server } = fakeSmtp({ rejectRecipients: true });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const lines: string[] = [];
+    const logger = createLogger('t', 'info', { write: (line: string) => void lines.push(line) });
+    const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
+    const notification: Notification = {
+      id: randomUUID(),
+      orderId: `ord_${randomUUID()}`,
+      channel: channel.name,
+      to: 'ada.lovelace@example.com',
+      template: 'order-received',
+      subject: 'Order received',
+      sentAt: new Date().toISOString(),
+    };
+    try {
+      const err = await channel.send(notification, { subject: 'Order received', text: 'Thank you' }, logger).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      // A permanent refusal (5xx): not a 503, so the consumer dead-letters it after its attempts.
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(AppError);
+      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@example.com') });
+      logger.error({ err }, 'handler failed');
+      // Everything of the error a log line or a dead letter's dlq-error header could take.
+      const seen = JSON.stringify({ ...err, message: err?.message, stack: err?.stack }) + lines.join('');
+      expect(seen).toContain('Recipient address rejected');
+      expect(seen).not.toContain('ada.lovelace');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 });

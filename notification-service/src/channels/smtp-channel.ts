@@ -7,6 +7,29 @@ import type { Channel } from './channel';
 /** nodemailer's codes for a server it could not reach or talk to (it reports ECONNREFUSED as ESOCKET). */
 const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS', 'EPROXY']);
 
+/** Anything shaped like an e-mail address inside an SMTP server's reply. */
+const ADDRESS = /[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+/g;
+
+/**
+ * What of nodemailer's error may be logged and dead-lettered: its message with every address
+ * masked, and the codes. Its own error carries the server's reply, which names the recipient
+ * (`550 5.1.1 <ada@example.com>: Recipient address rejected`), in its message and in `response`,
+ * `rejected` and `rejectedErrors`, and the logger and a dead letter's `dlq-error` took them all.
+ */
+class SmtpError extends Error {
+  readonly code?: string;
+  readonly responseCode?: number;
+  readonly command?: string;
+  constructor(err: unknown) {
+    const { message, code, responseCode, command } = (err ?? {}) as Partial<SmtpError>;
+    super(String(message ?? err).replace(ADDRESS, maskAddress));
+    this.name = 'SmtpError';
+    if (code !== undefined) this.code = code;
+    if (responseCode !== undefined) this.responseCode = responseCode;
+    if (command !== undefined) this.command = command;
+  }
+}
+
 /**
  * A failure the server may get over: unreachable, or a temporary (4xx) reply such as 421 or 451.
  * It is a 503, so the consumer retries the event until the server is back instead of
@@ -46,7 +69,7 @@ export function smtpChannel(url: string, from: string, logger: Logger): Channel 
       await transport
         .sendMail({ from, to: n.to, subject: message.subject, text: message.text })
         .catch((err: unknown) => {
-          throw transient(err);
+          throw transient(new SmtpError(err));
         });
       log.info({ template: n.template, orderId: n.orderId, to }, 'notification emailed');
     },
