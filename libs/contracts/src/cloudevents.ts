@@ -67,6 +67,22 @@ export function toKafkaRecord(event: CloudEvent): KafkaRecord {
   return { topic: topicOf(event.type), key: event.subject, value: JSON.stringify(event.data), headers };
 }
 
+/**
+ * The longest a CloudEvents attribute header may be when consumed: ids, sources, subjects and times
+ * are short (a uuid, a path, an order id). A longer one is a broken or hostile producer's, and it
+ * would go on into dedupe keys, the audit log and every log line of the event.
+ */
+export const HEADER_MAX_CHARS = 256;
+
+/** A correlation id carried on as given (HTTP header or event header); anything else is replaced. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Attribute headers whose length is checked on consume. */
+const BOUNDED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'] as const;
+
+/** At most 64 characters of a value an error message quotes. */
+const quoted = (value: string): string => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+
 type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 export function headerText(headers: RawHeaders | undefined, name: string): string | undefined {
@@ -92,13 +108,24 @@ function parseConsumed(schema: z.ZodType, json: unknown): z.ZodSafeParseResult<u
   return schema.safeParse(known);
 }
 
-/** Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. */
+/**
+ * Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. An
+ * attribute header longer than HEADER_MAX_CHARS is refused (HEADER_TOO_LONG); an
+ * `x-correlation-id` that is not one (CORRELATION_ID_PATTERN) is replaced by the event's id, as an
+ * HTTP request's is by a new one.
+ */
 export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer | string | null }): CloudEvent {
   const h = (name: string) => headerText(message.headers, name);
   const type = h('ce_type');
   const id = h('ce_id');
-  if (!type || !isEventType(type)) throw new EventDecodeError('UNKNOWN_TYPE', `unknown ce_type "${type}"`);
+  if (!type || !isEventType(type)) throw new EventDecodeError('UNKNOWN_TYPE', `unknown ce_type ${quoted(type ?? '')}`);
   if (!id) throw new EventDecodeError('MISSING_ID', 'missing ce_id header');
+  for (const name of BOUNDED_HEADERS) {
+    const length = h(name)?.length ?? 0;
+    if (length > HEADER_MAX_CHARS) {
+      throw new EventDecodeError('HEADER_TOO_LONG', `${name} is ${length} characters, more than ${HEADER_MAX_CHARS}`);
+    }
+  }
   let json: unknown;
   try {
     json = JSON.parse(message.value?.toString() ?? '');
@@ -111,13 +138,14 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
     throw new EventDecodeError('SCHEMA_VIOLATION', issues.join('; '));
   }
   const traceparent = h('traceparent');
+  const correlationId = h('x-correlation-id');
   return {
     id,
     type,
     source: h('ce_source') ?? 'unknown',
     time: h('ce_time') ?? new Date().toISOString(),
     subject: h('ce_subject') ?? eventKey(type, result.data as never),
-    correlationId: h('x-correlation-id') ?? id,
+    correlationId: correlationId !== undefined && CORRELATION_ID_PATTERN.test(correlationId) ? correlationId : id,
     ...(traceparent ? { traceparent } : {}),
     data: result.data as EventData<EventType>,
   };

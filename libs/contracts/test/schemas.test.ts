@@ -3,6 +3,7 @@ import {
   EVENT_BUILDERS,
   EVENT_SCHEMAS,
   EVENT_TYPES,
+  HEADER_MAX_CHARS,
   buildCheckoutRequest,
   createEvent,
   fromKafkaMessage,
@@ -112,5 +113,33 @@ describe('CloudEvents binary mode', () => {
     ['SCHEMA_VIOLATION', { ce_type: 'order.created', ce_id: '1' }, '{"orderId":"x"}'],
   ])('when a message is poison, then decoding fails with %s', (reason, headers, value) => {
     expect(() => fromKafkaMessage({ headers, value })).toThrow(expect.objectContaining({ reason }));
+  });
+
+  it.each(['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'])(
+    'when %s is longer than HEADER_MAX_CHARS, then decoding fails with HEADER_TOO_LONG, naming it without quoting it',
+    (name) => {
+      const value = JSON.stringify(EVENT_BUILDERS['order.created']());
+      const headers = { ce_type: 'order.created', ce_id: '1', [name]: 'x'.repeat(HEADER_MAX_CHARS + 1) };
+      expect(() => fromKafkaMessage({ headers, value })).toThrow(
+        expect.objectContaining({ reason: 'HEADER_TOO_LONG', message: `${name} is 257 characters, more than 256` }),
+      );
+      headers[name] = 'x'.repeat(HEADER_MAX_CHARS);
+      expect(fromKafkaMessage({ headers, value }).type).toBe('order.created');
+    },
+  );
+
+  it('when ce_type is unknown and long, then the error quotes 64 characters of it', () => {
+    const headers = { ce_type: 't'.repeat(100_000), ce_id: '1' };
+    expect(() => fromKafkaMessage({ headers, value: '{}' })).toThrow(`unknown ce_type "${'t'.repeat(64)}…"`);
+  });
+
+  it('when x-correlation-id is not a correlation id, then the event id stands in for it, as an HTTP request gets a new one', () => {
+    const value = JSON.stringify(EVENT_BUILDERS['order.created']());
+    const read = (correlation: string) =>
+      fromKafkaMessage({ headers: { ce_type: 'order.created', ce_id: 'e-1', 'x-correlation-id': correlation }, value })
+        .correlationId;
+    expect(read('req-42:a.b_c')).toBe('req-42:a.b_c');
+    expect(read('c'.repeat(129))).toBe('e-1');
+    expect(read('has space\nand a newline')).toBe('e-1');
   });
 });

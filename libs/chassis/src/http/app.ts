@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { CORRELATION_ID_PATTERN } from '@checkout/contracts';
 import type { Logger } from 'pino';
 import { setRequestContext } from '../context';
 import { activeTraceparent } from '../tracing/otel';
@@ -18,7 +19,6 @@ export interface HttpAppDeps {
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
-const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The express app every service starts from: security headers, JSON parsing, correlation id,
@@ -42,7 +42,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
 
 function correlation(req: Request, res: Response, next: NextFunction): void {
   const given = req.header(CORRELATION_HEADER);
-  const correlationId = given && CORRELATION_PATTERN.test(given) ? given : randomUUID();
+  const correlationId = given && CORRELATION_ID_PATTERN.test(given) ? given : randomUUID();
   res.setHeader(CORRELATION_HEADER, correlationId);
   // This request's span: the instrumentation's when tracing is on, else a child of the caller's
   // traceparent, or a new trace when the caller sent none (so every order has a trace id).

@@ -3,6 +3,7 @@ import type { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   EventDecodeError,
+  HEADER_MAX_CHARS,
   createEvent,
   dlqTopic,
   fromKafkaMessage,
@@ -357,9 +358,10 @@ export class EventConsumer {
     this.opts.metrics.deadLettered.inc({ topic, reason });
     this.opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
     // The ids the headers carry, so the line is found by the order's correlation id like the rest.
+    // Cut: a letter may be here because a header was too long (HEADER_TOO_LONG).
     const ids = {
-      correlationId: headerText(message.headers, 'x-correlation-id'),
-      eventId: headerText(message.headers, 'ce_id'),
+      correlationId: headerText(message.headers, 'x-correlation-id')?.slice(0, HEADER_MAX_CHARS),
+      eventId: headerText(message.headers, 'ce_id')?.slice(0, HEADER_MAX_CHARS),
     };
     this.opts.logger.warn({ ...ids, topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
   }

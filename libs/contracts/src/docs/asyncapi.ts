@@ -1,3 +1,4 @@
+import { CORRELATION_ID_PATTERN, HEADER_MAX_CHARS } from '../cloudevents';
 import { EVENT_SCHEMAS } from '../events';
 import { EVENT_TYPES, dlqTopic, type EventType } from '../topics';
 import { EVENT_FLOW, SERVICE_PORTS, type ServiceName } from './flow';
@@ -25,16 +26,35 @@ const CLOUD_EVENT_HEADERS = {
   ],
   properties: {
     ce_specversion: { type: 'string', const: '1.0' },
-    ce_id: { type: 'string', format: 'uuid', description: 'Event id; consumers dedupe by it.' },
+    ce_id: {
+      type: 'string',
+      format: 'uuid',
+      maxLength: HEADER_MAX_CHARS,
+      description: 'Event id; consumers dedupe by it.',
+    },
     ce_type: { type: 'string', description: 'The event type, equal to the topic.' },
-    ce_source: { type: 'string', description: 'The emitting service, e.g. /checkout-service.' },
-    ce_time: { type: 'string', format: 'date-time' },
-    ce_subject: { type: 'string', description: 'The Kafka key: orderId (productId for stock.updated).' },
+    ce_source: {
+      type: 'string',
+      maxLength: HEADER_MAX_CHARS,
+      description: 'The emitting service, e.g. /checkout-service.',
+    },
+    ce_time: { type: 'string', format: 'date-time', maxLength: HEADER_MAX_CHARS },
+    ce_subject: {
+      type: 'string',
+      maxLength: HEADER_MAX_CHARS,
+      description: 'The Kafka key: orderId (productId for stock.updated).',
+    },
     'content-type': { type: 'string', const: 'application/json' },
-    'x-correlation-id': { type: 'string', description: 'Carried from the HTTP request through every event it causes.' },
+    'x-correlation-id': {
+      type: 'string',
+      pattern: CORRELATION_ID_PATTERN.source,
+      description:
+        'Carried from the HTTP request through every event it causes; a consumer replaces one that does not match by the event id.',
+    },
     traceparent: {
       type: 'string',
       pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      maxLength: HEADER_MAX_CHARS,
       description: 'W3C trace context: one trace id from POST /checkout to the terminal event.',
     },
   },
