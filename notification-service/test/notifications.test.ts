@@ -42,6 +42,10 @@ describe('order.created, order.confirmed, order.failed', () => {
 
     const items = await list(orderId);
     expect(items.map((n) => n.template).sort()).toEqual(['order-confirmed', 'order-received']);
+    // What went through the channel, not only what the store lists: the list keeps one entry per
+    // (order, template) whatever the channel was asked to send, so a second send shows only here.
+    const sent = service.sent.filter((n) => n.orderId === orderId).map((n) => n.template);
+    expect(sent.sort()).toEqual(['order-confirmed', 'order-received']);
     for (const n of items) {
       expect(n).toEqual({
         id: expect.any(String),

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { OrderView } from '@checkout/contracts';
 import { api } from './http';
 import type { RecordedMessage } from './kafka';
@@ -207,6 +209,27 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
     }
   });
 
+  // 4. notifications, as the channel sent them: GET /notifications lists one entry per (order,
+  // template) however many times the channel was asked, so a second send shows only in the log
+  // channel's lines (the systems run it; it writes one line per send).
+  const logDir = process.env.SYSTEM_LOG_DIR;
+  if (logDir) {
+    const expected = [...orders.values()].flatMap((o) => [
+      `${o.orderId} order-received`,
+      `${o.orderId} ${o.status === 'CONFIRMED' ? 'order-confirmed' : 'order-failed'}`,
+    ]);
+    // pino writes asynchronously: the lines may land a moment after the list shows the notification.
+    const sends = await waitFor(
+      () => {
+        const counted = channelSends(logDir);
+        return expected.every((k) => counted.has(k)) ? counted : undefined;
+      },
+      { timeoutMs: 10_000, what: 'every notification in the log channel' },
+    ).catch(() => channelSends(logDir));
+    for (const k of expected)
+      check(sends.get(k) === 1, `notification ${k} went through the channel ${sends.get(k) ?? 0} times`);
+  }
+
   // 1. no oversell (after every reservation of these orders settled)
   const sold: Record<string, number> = {};
   for (const o of orders.values())
@@ -250,6 +273,30 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
     failures,
     checks,
   };
+}
+
+/**
+ * Notifications of these orders the log channel sent more than once ("<orderId> <template> ×n"),
+ * from the system's logs: what GET /notifications cannot show.
+ */
+export function sentMoreThanOnce(orderIds: string[], logDir = process.env.SYSTEM_LOG_DIR!): string[] {
+  const mine = new Set(orderIds);
+  return [...channelSends(logDir)]
+    .filter(([k, n]) => n > 1 && mine.has(k.split(' ')[0]!))
+    .map(([k, n]) => `${k} ×${n}`);
+}
+
+/** How many times the log channel sent each "<orderId> <template>", over every notification-service instance's log. */
+function channelSends(logDir: string): Map<string, number> {
+  const counted = new Map<string, number>();
+  for (const file of fs.readdirSync(logDir).filter((f) => f.startsWith('notification-service'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (!line.includes('"notification sent"')) continue;
+      const { orderId, template } = JSON.parse(line) as { orderId: string; template: string };
+      counted.set(`${orderId} ${template}`, (counted.get(`${orderId} ${template}`) ?? 0) + 1);
+    }
+  }
+  return counted;
 }
 
 const pollers = new Set<ReturnType<typeof pollLevels>>();
