@@ -184,3 +184,18 @@ it('when the worker that lost the claim gets its charge authorized while the one
   expect(await store.get(first.orderId)).toMatchObject({ status: 'AUTHORIZED', paymentId: 'ch_first' });
   expect(await stranded()).toBe(strandedBefore);
 });
+
+it('when the sweeper resumes a claim whose lease ran out, then the resumed claim gets a full lease of its own, so the next sweeps leave it to its new worker', async () => {
+  // A resumed claim due again at once would be resumed on every sweep (every 5 s, or 100 ms here),
+  // each time by another worker starting the same charge: only the gateway's idempotency key
+  // would stand between that and a double charge.
+  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const claim = await claimed(store, 60_000, -1);
+  const before = Date.now();
+  const resumed = (await store.reclaimExpired(2000)).filter((c) => c.orderId === claim.orderId);
+  expect(resumed).toEqual([expect.objectContaining({ orderId: claim.orderId, resumed: true })]);
+  expect(resumed[0]!.owner).not.toBe(claim.owner);
+  const due = Number(await rig.redis.zscore(`${rig.prefix}:processing`, claim.orderId));
+  expect(due).toBeGreaterThanOrEqual(before + 2000);
+  expect((await store.reclaimExpired(2000)).map((c) => c.orderId)).not.toContain(claim.orderId);
+});
