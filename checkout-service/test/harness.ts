@@ -64,6 +64,15 @@ export async function startHarness({
     validationAt: (url: string, timeoutMs: number): ValidationClient => createValidationClient(url, timeoutMs),
     /** Everything written to the outbox so far has been acknowledged by Kafka. */
     outboxDrained: () => waitFor(async () => (await redis.xlen(outbox.stream)) === 0, { what: 'outbox to drain' }),
+    /**
+     * Entries ever added to the outbox (XINFO STREAM's entries-added). Its length says nothing of
+     * what a request wrote: the relay deletes entries as soon as Kafka has them.
+     */
+    async outboxAdded(): Promise<number> {
+      const info = (await redis.xinfo('STREAM', outbox.stream).catch(() => [])) as unknown[];
+      const at = info.indexOf('entries-added');
+      return at < 0 ? 0 : Number(info[at + 1]);
+    },
     async stop() {
       await fake.stop();
       await rig.stop();
