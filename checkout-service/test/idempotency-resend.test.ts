@@ -23,10 +23,11 @@ describe("POST /checkout with an Idempotency-Key — the claim's answer lost on 
     const key = `resend-${Date.now()}`;
     const body = buildCheckoutRequest();
 
-    through.proxy.dropNextReply(); // the next reply on the idempotency connection is the claim's SET NX
+    const dropped = through.proxy.dropNextReply(); // the next reply on the idempotency connection is the claim's SET NX
     const first = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
     const retry = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
 
+    expect(dropped()).toBe(true);
     expect(first.status).toBe(202);
     // The client's retry with the same key replays the first answer: one order, not two.
     expect(retry.status).toBe(202);

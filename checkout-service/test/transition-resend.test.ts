@@ -63,9 +63,10 @@ describe("payment.authorized — the move's answer lost on a dropped connection"
     let notified = 0;
     changes.subscribe(order.orderId, () => notified++);
 
-    through.proxy.dropNextReply();
+    const dropped = through.proxy.dropNextReply();
     await authorize(order);
 
+    expect(dropped()).toBe(true);
     expect((await h.orders.get(order.orderId))?.status).toBe('CONFIRMED');
     expect({ confirmed: (await confirmedTotal()) - before, notified }).toEqual({ confirmed: 1, notified: 1 });
   });

@@ -25,13 +25,14 @@ describe("PUT /inventory/:productId with If-Match — the write's answer lost on
     const id = await inv.product(10);
     const read = await request(app).get(`/inventory/${id}`);
 
-    through.proxy.dropNextReply(); // the next reply on the proxied connection is the script's
+    const dropped = through.proxy.dropNextReply(); // the next reply on the proxied connection is the script's
     const res = await request(app)
       .put(`/inventory/${id}`)
       .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
       .set('If-Match', read.headers.etag!)
       .send({ available: 15 });
 
+    expect(dropped()).toBe(true);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ productId: id, available: 15, reserved: 0, sold: 0, version: read.body.version + 1 });
     expect(await inv.stock.get(id)).toEqual(res.body);

@@ -29,10 +29,11 @@ describe("notifications — the record's answer lost on a dropped connection", (
     sent.length = 0;
 
     const orderId = `ord_${randomUUID()}`;
-    through.proxy.dropNextReply();
+    const dropped = through.proxy.dropNextReply();
     await notifier.send(pending(orderId), 'ada@example.com');
     const listed = await store.list(orderId);
 
+    expect(dropped()).toBe(true);
     expect({ channelSends: sent.length, listed: listed.length }).toEqual({ channelSends: 1, listed: 1 });
   });
 });

@@ -17,9 +17,10 @@ describe("payments — the claim's answer lost on a dropped connection", () => {
     // Redis knows the script afterwards, so the reservation's half below is one EVALSHA.
     await store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, 60_000);
 
-    through.proxy.dropNextReply();
+    const dropped = through.proxy.dropNextReply();
     const claim = await store.recordReservation({ orderId, expiresAt, correlationId }, 60_000);
 
+    expect(dropped()).toBe(true);
     expect(claim).toMatchObject({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', expiresAt });
     expect(await store.get(orderId)).toMatchObject({ status: 'PROCESSING' });
   });

@@ -39,7 +39,10 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
   afterAll(async () => {
     // Only what this test started: the orphaned jest first (its SIGTERM handler stops its infra).
     for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitFor(() => started.every((pid) => !alive(pid)), {
+      timeoutMs: 5000,
+      what: 'the test processes to end',
+    }).catch(() => undefined);
     for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
   });
 

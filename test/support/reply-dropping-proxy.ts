@@ -11,6 +11,7 @@ export type ReplyDroppingProxy = Awaited<ReturnType<typeof replyDroppingProxy>>;
  */
 export async function replyDroppingProxy(targetPort: number) {
   let armed = false;
+  let dropped = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
@@ -23,6 +24,7 @@ export async function replyDroppingProxy(targetPort: number) {
     upstream.on('data', (d) => {
       if (armed) {
         armed = false;
+        dropped++;
         client.destroy();
         upstream.destroy();
         return;
@@ -36,8 +38,16 @@ export async function replyDroppingProxy(targetPort: number) {
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `redis://127.0.0.1:${port}`,
-    /** The next reply to arrive is dropped, with the connection. */
-    dropNextReply: () => void (armed = true),
+    /**
+     * The next reply to arrive is dropped, with the connection. Returns whether that has happened
+     * yet: a test asserts its fault fired, or a change that moved the command off this connection
+     * would leave it passing without testing anything.
+     */
+    dropNextReply: (): (() => boolean) => {
+      armed = true;
+      const before = dropped;
+      return () => dropped > before;
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
