@@ -9,6 +9,9 @@ beforeAll(async () => {
 });
 afterAll(() => svc.stop());
 
+/** A 400 names the query field it refuses. */
+const QUERY_FIELD = /^(orderId)\b/;
+
 describe('GET /notifications with hostile queries', () => {
   it('when the query is hostile (repeated keys, brackets, broken encoding), then 200 with a list or 400 naming the field', async () => {
     await fc.assert(
@@ -16,6 +19,10 @@ describe('GET /notifications with hostile queries', () => {
         const res = await request(svc.app).get(`/notifications?${query}`);
         expectSafeAnswer(res, [200, 400]);
         if (res.status === 200) expect(Array.isArray(res.body.items)).toBe(true);
+        else
+          expect(res.body.details.map((d: { field: string }) => d.field)).toContainEqual(
+            expect.stringMatching(QUERY_FIELD),
+          );
         expectNoPollution();
       }),
       { numRuns: RUNS },
