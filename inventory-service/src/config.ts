@@ -7,6 +7,9 @@ const schema = baseConfigSchema.extend({
   // Lets a payment attempt that started just before expiresAt finish before the stock goes back.
   RESERVATION_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   EXPIRY_SWEEP_MS: intSetting(250),
+  // Asked before an expired reservation is released (its payment may still be charging).
+  PAYMENT_URL: z.string().url().default('http://127.0.0.1:3004'),
+  PAYMENT_TIMEOUT_MS: intSetting(1000),
   RECORD_RETENTION_MS: recordRetentionSetting(),
 });
 

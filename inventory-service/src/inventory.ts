@@ -1,4 +1,5 @@
 import type { Logger, Metrics, Outbox, Redis } from '@checkout/chassis';
+import type { PaymentClient } from './clients/payment-client';
 import { createHandlers } from './handlers';
 import { ExpirySweeper } from './jobs/expiry-sweeper';
 import { createInventoryMetrics } from './metrics';
@@ -10,6 +11,8 @@ export interface InventoryDeps {
   outbox: Outbox;
   logger: Logger;
   metrics: Metrics;
+  /** payment-service, asked before an expired reservation is released. */
+  payments: PaymentClient;
   settings: {
     RESERVATION_TTL_MS: number;
     RESERVATION_GRACE_MS: number;
@@ -21,7 +24,15 @@ export interface InventoryDeps {
 }
 
 /** The stores, handlers and sweeper, wired the same way in main.ts and in the component tests. */
-export function createInventory({ redis, outbox, logger, metrics, settings, prefix = 'inventory' }: InventoryDeps) {
+export function createInventory({
+  redis,
+  outbox,
+  logger,
+  metrics,
+  payments,
+  settings,
+  prefix = 'inventory',
+}: InventoryDeps) {
   const inventoryMetrics = createInventoryMetrics(metrics);
   const reservations = new ReservationStore(redis, outbox, prefix, settings.RECORD_RETENTION_MS);
   return {
@@ -34,6 +45,7 @@ export function createInventory({ redis, outbox, logger, metrics, settings, pref
       intervalMs: settings.EXPIRY_SWEEP_MS,
       logger,
       metrics: inventoryMetrics,
+      payments,
     }),
   };
 }

@@ -2,6 +2,7 @@
 import '@checkout/chassis/dist/tracing/preload';
 import { Runtime, waitUntilCaughtUp } from '@checkout/chassis';
 import { createApp } from './app';
+import { createPaymentClient } from './clients/payment-client';
 import { loadConfig } from './config';
 import { loadDemoStock } from './domain/demo-stock';
 import { createInventory } from './inventory';
@@ -12,7 +13,14 @@ const config = loadConfig(process.env);
 const runtime = new Runtime({ service: SERVICE, config, redisPrefix: 'inventory', kafka: true });
 const { redis, outbox, logger } = runtime;
 if (!redis || !outbox) throw new Error('inventory-service needs Redis and the outbox');
-const inventory = createInventory({ redis, outbox, logger, metrics: runtime.metrics, settings: config });
+const inventory = createInventory({
+  redis,
+  outbox,
+  logger,
+  metrics: runtime.metrics,
+  payments: createPaymentClient(config.PAYMENT_URL, config.PAYMENT_TIMEOUT_MS),
+  settings: config,
+});
 const app = createApp({ ...runtime, ...inventory, adminToken: config.ADMIN_TOKEN });
 let stopping = false;
 runtime.onStop('expiry-sweeper', () => {

@@ -6,6 +6,7 @@ export interface InventoryMetrics {
   releases: Counter<'reason'>;
   commitRejected: Counter<'status'>;
   lateCommits: Counter;
+  expiryHeld: Counter<'reason'>;
 }
 
 /** Saga outcomes on top of the chassis counters, in the same registry. */
@@ -28,6 +29,11 @@ export function createInventoryMetrics({ registry }: Metrics): InventoryMetrics 
       'inventory_commit_rejected_total',
       'payment.authorized that took no stock (unknown reservation; released by a failed payment; or expired and its units gone): a paid one needs a refund',
       'status',
+    ),
+    expiryHeld: counter(
+      'inventory_expiry_held_total',
+      'Expired reservations not released yet because their payment may still be decided (payment_pending, payment_authorized) or payment-service could not be asked (payment_unavailable); looked at again a second later',
+      'reason',
     ),
     lateCommits:
       (registry.getSingleMetric('inventory_late_commits_total') as Counter | undefined) ??

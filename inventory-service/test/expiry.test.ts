@@ -2,6 +2,8 @@ import request from 'supertest';
 import { buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
 import { recordTopics } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
+import { dependencyUnavailable } from '@checkout/chassis';
+import type { PaymentClient, PaymentState } from '../src/clients/payment-client';
 import { startInventory, type Harness } from './harness';
 
 const TTL_MS = 200;
@@ -158,6 +160,93 @@ describe('ExpirySweeper.sweep', () => {
       expect((await slow.stock.get(a))?.available).toBe(10);
     } finally {
       await slow.stop();
+    }
+  });
+
+  /** payment-service as the sweeper sees it: a state per order ('none' unless set), or down. */
+  const scriptedPayments = () => {
+    const states = new Map<string, PaymentState>();
+    const asked: string[] = [];
+    let down = false;
+    const client: PaymentClient = {
+      async state(orderId) {
+        asked.push(orderId);
+        if (down) throw dependencyUnavailable('payment-service');
+        return states.get(orderId) ?? 'none';
+      },
+    };
+    return { client, states, asked, setDown: (d: boolean) => void (down = d) };
+  };
+  const held = async (h: Harness, reason: string) =>
+    metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_held_total', { reason });
+
+  it('when the payment is still pending (perhaps charging), then the expired reservation is held and looked at again; once it failed, released', async () => {
+    const payments = scriptedPayments();
+    const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
+    try {
+      const a = await h.product(10);
+      const o = order(a, 3);
+      await h.deliver('order.created', o);
+      payments.states.set(o.orderId, 'pending');
+      const now = Date.now() + 1_000;
+      const heldBefore = await held(h, 'payment_pending');
+
+      expect(await h.sweeper.sweep(now)).toBe(0);
+      expect((await h.reservations.get(o.orderId))?.status).toBe('RESERVED');
+      expect(await held(h, 'payment_pending')).toBe(heldBefore + 1);
+      // Not asked again on every sweep: it is due again a second (recheckMs) later.
+      expect(await h.sweeper.sweep(now + 500)).toBe(0);
+      expect(payments.asked.filter((id) => id === o.orderId)).toHaveLength(1);
+
+      payments.states.set(o.orderId, 'failed');
+      expect(await h.sweeper.sweep(now + 1_000)).toBe(1);
+      expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('when the payment is authorized, then the expired reservation is held until its payment.authorized commits it', async () => {
+    const payments = scriptedPayments();
+    const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
+    try {
+      const a = await h.product(10);
+      const o = order(a, 2);
+      await h.deliver('order.created', o);
+      payments.states.set(o.orderId, 'authorized');
+      const now = Date.now() + 1_000;
+
+      expect(await h.sweeper.sweep(now)).toBe(0);
+      await h.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+      expect(await h.sweeper.sweep(now + 5_000)).toBe(0);
+      expect((await h.reservations.get(o.orderId))?.status).toBe('COMMITTED');
+      expect(await h.stock.get(a)).toMatchObject({ available: 8, reserved: 0, sold: 2 });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('when payment-service cannot be asked, then nothing is released (asked once per sweep, not once per reservation) until it answers', async () => {
+    const payments = scriptedPayments();
+    const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
+    try {
+      const a = await h.product(10);
+      const orders = [order(a, 1), order(a, 2)];
+      for (const o of orders) await h.deliver('order.created', o);
+      payments.setDown(true);
+      const now = Date.now() + 1_000;
+      const heldBefore = await held(h, 'payment_unavailable');
+
+      expect(await h.sweeper.sweep(now)).toBe(0);
+      expect(payments.asked).toHaveLength(1);
+      expect(await held(h, 'payment_unavailable')).toBe(heldBefore + 2);
+      expect(await h.stock.get(a)).toMatchObject({ available: 7, reserved: 3 });
+
+      payments.setDown(false);
+      expect(await h.sweeper.sweep(now + 1_000)).toBe(2);
+      expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0 });
+    } finally {
+      await h.stop();
     }
   });
 });

@@ -3,9 +3,12 @@ import { Health, type EventHandler, type HandlerContext } from '@checkout/chassi
 import { createEvent, type CloudEvent, type EventData } from '@checkout/contracts';
 import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
+import type { PaymentClient } from '../src/clients/payment-client';
 import { createInventory } from '../src/inventory';
 
 export interface HarnessOptions {
+  /** What payment-service says of an order when the sweeper asks (default: it never held it). */
+  payments?: PaymentClient;
   ttlMs?: number;
   graceMs?: number;
   sweepMs?: number;
@@ -38,6 +41,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
     logger,
     metrics,
     prefix,
+    payments: opts.payments ?? { state: async () => 'none' },
     settings: {
       RESERVATION_TTL_MS: opts.ttlMs ?? 900_000,
       RESERVATION_GRACE_MS: opts.graceMs ?? 10_000,

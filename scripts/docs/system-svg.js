@@ -47,6 +47,7 @@ const EDGES = [
   ['kafka', 'notification-service', 'every topic'],
   ['kafka', 'audit-service', 'every topic'],
   ['payment-service', 'payment-gateway-mock', 'REST + retries'],
+  ['inventory-service', 'payment-service', 'REST'],
 ];
 
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -15,7 +15,7 @@ const SERVICES = [
   { name: 'inventory-service', port: 3003, urlVar: 'INVENTORY_URL' },
   { name: 'inventory-cache-service', port: 3002, urlVar: 'INVENTORY_CACHE_URL' },
   { name: 'validation-service', port: 3001, urlVar: 'VALIDATION_URL' },
-  { name: 'payment-service', port: 3004 },
+  { name: 'payment-service', port: 3004, urlVar: 'PAYMENT_URL' },
   { name: 'checkout-service', port: 3000 },
   { name: 'notification-service', port: 3005 },
   { name: 'audit-service', port: 3006 },

@@ -1,4 +1,5 @@
 import type { Logger } from '@checkout/chassis';
+import type { PaymentClient, PaymentState } from '../clients/payment-client';
 import { expiryReason } from '../domain/reservation';
 import type { InventoryMetrics } from '../metrics';
 import type { ReservationStore } from '../store/reservation-store';
@@ -11,11 +12,24 @@ export interface SweeperOptions {
   intervalMs: number;
   logger: Logger;
   metrics: InventoryMetrics;
+  /** Asked before a reservation is released: stock whose payment may still be charged is held. */
+  payments: PaymentClient;
+  /** How long a held reservation waits before it is looked at again (default 1 s). */
+  recheckMs?: number;
 }
 
 /**
  * Releases reservations that passed expiresAt + grace without a payment outcome. Several instances
  * may sweep at once: the release script acts only on a RESERVED, due reservation.
+ *
+ * "Without a payment outcome" is payment-service's to say, so it is asked first
+ * (`GET /payments/{orderId}`). A charge that began before expiresAt may be decided long after
+ * expiresAt + grace (a slow gateway, a payment worker paused mid-attempt): released then, its units
+ * could be sold to another order, and the late payment.authorized would confirm an order that holds
+ * no stock, with the customer charged. So a reservation is released only when payment-service says
+ * it has failed or never held the order; while it is pending (perhaps charging) or authorized (its
+ * payment.authorized is on its way to commit it), or while payment-service cannot be asked, the
+ * reservation is held and looked at again `recheckMs` later.
  */
 export class ExpirySweeper {
   private timer?: NodeJS.Timeout;
@@ -35,19 +49,42 @@ export class ExpirySweeper {
     await this.running;
   }
 
-  /** Releases everything due at `now`; returns how many reservations it released. */
+  /** Releases everything due at `now` that no payment may still claim; returns how many it released. */
   async sweep(now = Date.now()): Promise<number> {
-    const { reservations, graceMs, metrics, logger } = this.opts;
+    const { reservations, graceMs, metrics, logger, payments } = this.opts;
     const dueBefore = now - graceMs;
+    // Held ones are due again after recheckMs (their score only; expiresAt stays as it was).
+    const later = dueBefore + (this.opts.recheckMs ?? 1000);
     let released = 0;
     for (;;) {
-      // Every id listed leaves the expiry set (released, or dropped as no longer RESERVED).
+      // Every id listed leaves the expiry set (released, or dropped as no longer RESERVED) or is
+      // pushed past dueBefore (held), so the next batch holds others.
       const due = await reservations.due(dueBefore, BATCH);
-      for (const orderId of due) {
+      for (const [i, orderId] of due.entries()) {
+        let payment: PaymentState;
+        try {
+          payment = await payments.state(orderId);
+        } catch (err) {
+          // Nothing is released until payment-service answers; the rest of the batch waits with it.
+          const held = due.slice(i);
+          await reservations.recheckLater(held, later);
+          metrics.expiryHeld.inc({ reason: 'payment_unavailable' }, held.length);
+          logger.warn(
+            { err, held: held.length },
+            'expired reservations held: payment-service cannot say whether they are being paid',
+          );
+          return released;
+        }
+        if (payment === 'pending' || payment === 'authorized') {
+          await reservations.recheckLater([orderId], later);
+          metrics.expiryHeld.inc({ reason: `payment_${payment}` });
+          logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
+          continue;
+        }
         if ((await reservations.release(orderId, expiryReason, { dueBefore })) !== 'RELEASED') continue;
         released++;
         metrics.releases.inc({ reason: 'expired' });
-        logger.info({ orderId }, 'expired reservation released');
+        logger.info({ orderId, payment }, 'expired reservation released');
       }
       if (due.length < BATCH || this.stopped) return released;
     }

@@ -102,6 +102,15 @@ export class ReservationStore {
     )) as TransitionResult | 'RELEASED';
   }
 
+  /**
+   * Makes these reservations due again at `at` (their place in the expiry set only: expiresAt, which
+   * the release script checks, stays). One that has left the set meanwhile is not put back.
+   */
+  async recheckLater(orderIds: string[], at: number): Promise<void> {
+    if (orderIds.length === 0) return;
+    await this.redis.zadd(this.keys.expiries, 'XX', ...orderIds.flatMap((id) => [at, id]));
+  }
+
   /** Order ids whose reservation expired at or before `before`, oldest first. */
   due(before: number, limit = 100): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.expiries, '-inf', before, 'LIMIT', 0, limit);
