@@ -12,8 +12,19 @@ export interface ShutdownOptions {
 }
 
 /**
- * SIGTERM/SIGINT: readiness turns 503 at once, each step closes in turn, and the process exits 0;
- * if the steps take longer than the timeout it exits 1 rather than hang past the pod's grace period.
+ * Kept for each step after the one running: a step that hangs (a consumer committing to a broker
+ * that is gone, a QUIT to a Redis that stopped answering) is left behind when only this much per
+ * later step remains, so payment still hands its charges back, the outbox and producer still get
+ * their turn, and the process still exits 0 in time.
+ */
+export const STEP_RESERVE_MS = 500;
+
+/**
+ * SIGTERM/SIGINT: readiness turns 503 at once, each step closes in turn, and the process exits 0.
+ * Each step may take what the timeout leaves once STEP_RESERVE_MS is kept for every later one; a
+ * step still running then is logged and left, and the next one starts. Only if the steps together
+ * outlast the timeout (they should not) does the process exit 1, rather than hang past the pod's
+ * grace period.
  */
 export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions): () => Promise<void> {
   let closing: Promise<void> | undefined;
@@ -22,19 +33,19 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
     health.markShuttingDown();
     logger.info({ signal }, 'shutting down');
     let current: string | undefined;
+    const deadline = Date.now() + timeoutMs;
     const timer = setTimeout(() => {
       logger.error({ timeoutMs, step: current }, 'shutdown timed out');
       process.exit(1);
     }, timeoutMs);
     timer.unref();
     closing = (async () => {
-      for (const [name, step] of steps) {
+      for (const [i, [name, step]] of steps.entries()) {
         current = name;
-        try {
-          await step();
-        } catch (err) {
-          logger.warn({ err, step: name }, 'shutdown step failed');
-        }
+        const budgetMs = Math.max(0, deadline - Date.now() - (steps.length - 1 - i) * STEP_RESERVE_MS);
+        const outcome = await withinMs(budgetMs, step);
+        if (outcome === 'late') logger.warn({ step: name, budgetMs }, 'shutdown step left unfinished: out of time');
+        else if (outcome !== 'done') logger.warn({ err: outcome.err, step: name }, 'shutdown step failed');
       }
       clearTimeout(timer);
       logger.info('stopped');
@@ -56,4 +67,25 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
     void close('unhandledRejection', 1);
   });
   return () => close('manual');
+}
+
+/** Runs `step` for at most `ms`: 'done', 'late' (still running, left behind) or the error it threw. */
+async function withinMs(ms: number, step: () => Promise<unknown>): Promise<'done' | 'late' | { err: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(step)
+        .then(
+          () => 'done' as const,
+          (err: unknown) => ({ err }),
+        ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
