@@ -82,7 +82,7 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('when the first request is still in flight, then 409 IDEMPOTENCY_KEY_IN_FLIGHT', async () => {
+  it('when the first request is still in flight, then 409 IDEMPOTENCY_KEY_IN_FLIGHT with Retry-After', async () => {
     const key = randomUUID();
     h.fake.answerWith((cart) => ({ ...validAnswer(cart), delayMs: 1000 }));
     const calls = h.fake.calls();
@@ -92,6 +92,7 @@ describe('POST /checkout with an Idempotency-Key', () => {
     const second = await checkout(key, buildCheckoutRequest());
     expect(second.status).toBe(409);
     expect(second.body.error).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+    expect(second.headers['retry-after']).toBe('1');
     expect((await first).status).toBe(202);
   });
 

@@ -41,6 +41,8 @@ function answerHeld(res: Response, held: Exclude<ClaimResult, Claim>): void {
   if (held.kind === 'reused') {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
   }
+  // A request takes well under a second; one whose process died holds the key until its claim lapses.
+  res.set('Retry-After', '1');
   throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 409, 'a request with this Idempotency-Key is still being processed');
 }
 

@@ -67,7 +67,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
       responses: {
         '202': { description: 'Accepted; poll Location or the SSE stream', ...json(schema('CheckoutAccepted')) },
         '400': error('BAD_REQUEST: malformed input, details name each field'),
-        '409': error('IDEMPOTENCY_KEY_IN_FLIGHT'),
+        '409': error('IDEMPOTENCY_KEY_IN_FLIGHT (Retry-After: 1)'),
         '422': error('VALIDATION_FAILED (with orderId) or IDEMPOTENCY_KEY_REUSED'),
         '429': error('Too many requests or too many unpaid orders, where those limits are set (off by default)'),
         '503': error('DEPENDENCY_UNAVAILABLE: validation cannot be reached; nothing emitted'),
