@@ -177,13 +177,21 @@ describe('ExpirySweeper.sweep', () => {
     };
     return { client, states, asked, setDown: (d: boolean) => void (down = d) };
   };
-  const held = async (h: Harness, reason: string) =>
-    metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_held_total', { reason });
-
-  it('when the payment is still pending (perhaps charging), then the expired reservation is held and looked at again; once it failed, released', async () => {
+  /** A fresh inventory whose sweeper asks `payments`; the test calls sweep itself (none is started). */
+  const withPayments = async (test: (h: Harness, payments: ReturnType<typeof scriptedPayments>) => Promise<void>) => {
     const payments = scriptedPayments();
     const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
     try {
+      await test(h, payments);
+    } finally {
+      await h.stop();
+    }
+  };
+  const held = async (h: Harness, reason: string) =>
+    metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_held_total', { reason });
+
+  it('when the payment is still pending (perhaps charging), then the expired reservation is held and looked at again; once it failed, released', () =>
+    withPayments(async (h, payments) => {
       const a = await h.product(10);
       const o = order(a, 3);
       await h.deliver('order.created', o);
@@ -201,15 +209,10 @@ describe('ExpirySweeper.sweep', () => {
       payments.states.set(o.orderId, 'failed');
       expect(await h.sweeper.sweep(now + 1_000)).toBe(1);
       expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
-    } finally {
-      await h.stop();
-    }
-  });
+    }));
 
-  it('when the payment is authorized, then the expired reservation is held until its payment.authorized commits it', async () => {
-    const payments = scriptedPayments();
-    const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
-    try {
+  it('when the payment is authorized, then the expired reservation is held until its payment.authorized commits it', () =>
+    withPayments(async (h, payments) => {
       const a = await h.product(10);
       const o = order(a, 2);
       await h.deliver('order.created', o);
@@ -221,15 +224,10 @@ describe('ExpirySweeper.sweep', () => {
       expect(await h.sweeper.sweep(now + 5_000)).toBe(0);
       expect((await h.reservations.get(o.orderId))?.status).toBe('COMMITTED');
       expect(await h.stock.get(a)).toMatchObject({ available: 8, reserved: 0, sold: 2 });
-    } finally {
-      await h.stop();
-    }
-  });
+    }));
 
-  it('when payment-service cannot be asked, then nothing is released (asked once per sweep, not once per reservation) until it answers', async () => {
-    const payments = scriptedPayments();
-    const h = await startInventory({ ttlMs: 50, graceMs: 0, payments: payments.client });
-    try {
+  it('when payment-service cannot be asked, then nothing is released (asked once per sweep, not once per reservation) until it answers', () =>
+    withPayments(async (h, payments) => {
       const a = await h.product(10);
       const orders = [order(a, 1), order(a, 2)];
       for (const o of orders) await h.deliver('order.created', o);
@@ -245,8 +243,5 @@ describe('ExpirySweeper.sweep', () => {
       payments.setDown(false);
       expect(await h.sweeper.sweep(now + 1_000)).toBe(2);
       expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0 });
-    } finally {
-      await h.stop();
-    }
-  });
+    }));
 });
