@@ -32,7 +32,13 @@ export const SHARED_ENV = [
 ];
 
 /** The services with the scale-out controls (PodDisruptionBudget, HorizontalPodAutoscaler). */
-export const SCALED = ['checkout-service', 'inventory-service', 'payment-service'];
+export const SCALED = [
+  'checkout-service',
+  'validation-service',
+  'inventory-cache-service',
+  'inventory-service',
+  'payment-service',
+];
 
 export const readRepoFile = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
