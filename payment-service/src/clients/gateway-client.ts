@@ -103,16 +103,24 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     return config;
   });
 
-  /** The id of the order's authorized charge, if the gateway made one; throws when it cannot say. */
-  async function authorizedCharge(req: ChargeRequest, ctx?: RequestContext): Promise<string | undefined> {
-    const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
-      params: { orderId: req.orderId },
-      headers: contextHeaders(ctx),
-      validateStatus: (s) => s === 200,
-      'axios-retry': { retries: 1 },
-    });
-    const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
-    return charged ? String(charged.id) : undefined;
+  /**
+   * The id of the order's authorized charge, if the gateway made one. When the gateway cannot say,
+   * nothing can be decided: ChargeInterruptedError (`why` the question was asked), and the claim
+   * stays with the sweeper.
+   */
+  async function authorizedCharge(req: ChargeRequest, why: string, ctx?: RequestContext): Promise<string | undefined> {
+    try {
+      const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
+        params: { orderId: req.orderId },
+        headers: contextHeaders(ctx),
+        validateStatus: (s) => s === 200,
+        'axios-retry': { retries: 1 },
+      });
+      const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
+      return charged ? String(charged.id) : undefined;
+    } catch (lookup) {
+      throw new ChargeInterruptedError(`${why} and the gateway cannot say whether it charged (${String(lookup)})`);
+    }
   }
 
   /**
@@ -123,11 +131,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
    * this throws and the claim stays with the sweeper, to be settled once it can.
    */
   async function settleExpired(req: ChargeRequest, attempts: number, ctx?: RequestContext) {
-    const paymentId = await authorizedCharge(req, ctx).catch((lookup: unknown) => {
-      throw new ChargeInterruptedError(
-        `the reservation expired and the gateway cannot say whether it charged (${String(lookup)})`,
-      );
-    });
+    const paymentId = await authorizedCharge(req, 'the reservation expired', ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts };
     const reason = 'the stock reservation expired before the charge';
     return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
@@ -144,11 +148,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
    */
   async function settleFailed(req: ChargeRequest, attempts: ChargeAttempts, err: AxiosError, ctx?: RequestContext) {
     if (attempts.opts.resumed || attempts.unanswered || mayHaveReachedGateway(err)) {
-      const paymentId = await authorizedCharge(req, ctx).catch((lookup: unknown) => {
-        throw new ChargeInterruptedError(
-          `an attempt may have been decided and the gateway cannot say whether it charged (${String(lookup)})`,
-        );
-      });
+      const paymentId = await authorizedCharge(req, 'an attempt may have been decided', ctx);
       if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
     }
     return { ok: false as const, code: 'GATEWAY_ERROR' as const, reason: describe(err), attempts: attempts.count };
