@@ -8,6 +8,11 @@ import { checkoutBody, setStock } from '../support/saga';
  * tok_visa: nothing is released, so exactly the 50 units must sell.
  */
 export async function contestedStock(label: string, ctx: ChaosContext) {
+  // With several checkout instances, the requests take turns among them.
+  const checkouts = [...ctx.system.services.processes.entries()]
+    .filter(([key]) => key.split('#')[0] === 'checkout-service')
+    .map(([, p]) => p.url);
+  const checkoutFor = (i: number) => checkouts[i % checkouts.length];
   await setStock('sku-001', 50);
   await setStock('sku-002', 40);
   const initial = await levels();
@@ -26,7 +31,7 @@ export async function contestedStock(label: string, ctx: ChaosContext) {
   );
   const poller = track(pollLevels(initial));
   const started = Date.now();
-  const attempts = await Promise.all(bodies.map((b) => tryCheckout(b)));
+  const attempts = await Promise.all(bodies.map((b, i) => tryCheckout(b, {}, checkoutFor(i))));
   // A burst this size on 2 cores can time out validation's call to the cache: checkout sheds the
   // request with 503 DEPENDENCY_UNAVAILABLE and emits nothing, so a client simply sends it again.
   let shed = 0;
@@ -34,7 +39,7 @@ export async function contestedStock(label: string, ctx: ChaosContext) {
     const again = attempts.flatMap((a, i) => (a.status === 503 ? [i] : []));
     if (again.length === 0) break;
     shed += again.length;
-    await pool(again, 10, async (i) => (attempts[i] = await tryCheckout(bodies[i])));
+    await pool(again, 10, async (i) => (attempts[i] = await tryCheckout(bodies[i], {}, checkoutFor(i))));
   }
   const orderIds = accepted(attempts);
   const report = await assertInvariants({ initial, orderIds, recorded: ctx.recorder.messages, exactStock: true });

@@ -134,10 +134,17 @@ export interface Attempt {
   code?: string;
 }
 
-/** POST /checkout that never throws: a connection error (a killed checkout) is status 0. */
-export async function tryCheckout(body: unknown, headers: Record<string, string> = {}): Promise<Attempt> {
+/**
+ * POST /checkout that never throws: a connection error (a killed checkout) is status 0. `baseURL`
+ * picks one checkout instance of several; by default the first.
+ */
+export async function tryCheckout(
+  body: unknown,
+  headers: Record<string, string> = {},
+  baseURL?: string,
+): Promise<Attempt> {
   try {
-    const res = await api('checkout-service').post('/checkout', body, { headers, timeout: 15_000 });
+    const res = await api('checkout-service').post('/checkout', body, { headers, timeout: 15_000, baseURL });
     const code = res.data?.details?.[0]?.code ?? res.data?.error;
     return { status: res.status, orderId: res.data?.orderId, code };
   } catch {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { OrderView } from '@checkout/contracts';
 import { api } from './http';
 import type { RecordedMessage } from './kafka';
-import { auditOf, chargesFor, notificationsOf, waitForTerminal } from './saga';
+import { auditEvents, auditOf, chargesFor, notificationsOf, waitForTerminal } from './saga';
 import { waitFor } from './wait';
 
 export interface Level {
@@ -93,8 +93,9 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
  * 2. at most one authorized charge per order, exactly one for a CONFIRMED order (the one it names),
  *    none for a FAILED one;
  * 3. every accepted order terminal, and a FAILED order holds no stock (reservation FAILED/RELEASED);
- * 4. every event of an order recorded on Kafka is in the audit log exactly once, and every
- *    notification (order-received, then order-confirmed or order-failed) is sent once.
+ * 4. every event of an order recorded on Kafka is in the audit log exactly once, and so is every
+ *    stock.updated of the products in `initial`; every notification (order-received, then
+ *    order-confirmed or order-failed) is sent once.
  * Collects every violation and fails with the whole list.
  */
 export async function assertInvariants(opts: InvariantOptions): Promise<InvariantReport> {
@@ -228,6 +229,29 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
     ).catch(() => channelSends(logDir));
     for (const k of expected)
       check(sends.get(k) === 1, `notification ${k} went through the channel ${sends.get(k) ?? 0} times`);
+  }
+
+  // 4. audit of the events no order owns: every stock.updated seen on Kafka for these products
+  // (the admin PUTs and the expiry of reservations emit them, keyed by product) once in the log.
+  const products = new Set(Object.keys(opts.initial));
+  const stockUpdates = () =>
+    new Set(
+      opts.recorded.flatMap((m) =>
+        m.event?.type === 'stock.updated' && products.has((m.event.data as { productId: string }).productId)
+          ? [m.event.id]
+          : [],
+      ),
+    );
+  const updatesAudited = await waitFor(
+    async () => {
+      const audited = (await auditEvents('stock.updated')).map((e) => e.id);
+      return [...stockUpdates()].every((id) => audited.includes(id)) ? audited : undefined;
+    },
+    { timeoutMs, what: 'every stock.updated seen on Kafka to be audited' },
+  ).catch(() => auditEvents('stock.updated').then((events) => events.map((e) => e.id)));
+  for (const id of stockUpdates()) {
+    const times = updatesAudited.filter((a) => a === id).length;
+    check(times === 1, `stock.updated ${id} is in the audit log ${times} times`);
   }
 
   // 1. no oversell (after every reservation of these orders settled)

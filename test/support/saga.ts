@@ -83,6 +83,12 @@ export async function gatewayAttempts(orderId: string) {
   }[];
 }
 
+/** The audit log's latest events of one type (up to the 1000 it lists). */
+export async function auditEvents(type: string) {
+  const res = await api('audit-service').get('/audit/events', { params: { type, limit: 1000 } });
+  return res.data.items as { id: string; type: string }[];
+}
+
 export async function auditOf(orderId: string) {
   return (await api('audit-service').get(`/audit/orders/${orderId}`)).data.events as {
     id: string;
