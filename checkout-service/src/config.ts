@@ -1,17 +1,19 @@
 import {
   baseConfigSchema,
+  blankAsUnset,
   intSetting,
   loadConfigFrom,
   nonNegativeIntSetting,
   portSetting,
   recordRetentionSetting,
+  urlSetting,
 } from '@checkout/chassis';
 import { z } from 'zod';
 import { DEFAULT_MAX_UNPAID_ORDERS } from './domain/unpaid-orders';
 
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3000),
-  VALIDATION_URL: z.string().url().default('http://127.0.0.1:3001'),
+  VALIDATION_URL: urlSetting('http://127.0.0.1:3001'),
   VALIDATION_TIMEOUT_MS: intSetting(2000),
   IDEMPOTENCY_TTL_S: intSetting(86_400),
   // Abuse limits, off (0) unless set: the contract's POST /checkout answers no 429, and a limit per
@@ -20,10 +22,9 @@ const schema = baseConfigSchema.extend({
   MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(DEFAULT_MAX_UNPAID_ORDERS),
   RECORD_RETENTION_MS: recordRetentionSetting(),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0', ''])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+  TRUST_PROXY: blankAsUnset(z.enum(['true', 'false', '1', '0']).default('false')).transform(
+    (v) => v === 'true' || v === '1',
+  ),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,5 +1,12 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, nonNegativeIntSetting, portSetting } from '@checkout/chassis';
-import { z } from 'zod';
+import {
+  baseConfigSchema,
+  intSetting,
+  loadConfigFrom,
+  nonNegativeIntSetting,
+  portSetting,
+  urlSetting,
+} from '@checkout/chassis';
+import type { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
   // Off the confirm path: a longer fetch wait on the mock broker, and at most one fetch per interval
@@ -7,10 +14,10 @@ const schema = baseConfigSchema.extend({
   KAFKA_MAX_WAIT_MS: intSetting(100),
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(100),
   PORT: portSetting(3002),
-  INVENTORY_URL: z.string().url().default('http://127.0.0.1:3003'),
-  INVENTORY_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  INVENTORY_URL: urlSetting('http://127.0.0.1:3003'),
+  INVENTORY_TIMEOUT_MS: intSetting(2000),
   // A miss for a product inventory does not know either must not turn every query into a full sync.
-  SYNC_MIN_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  SYNC_MIN_INTERVAL_MS: nonNegativeIntSetting(1000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,14 +1,22 @@
-import { baseConfigSchema, intSetting, loadConfigFrom, portSetting, recordRetentionSetting } from '@checkout/chassis';
-import { z } from 'zod';
+import {
+  baseConfigSchema,
+  intSetting,
+  loadConfigFrom,
+  nonNegativeIntSetting,
+  portSetting,
+  recordRetentionSetting,
+  urlSetting,
+} from '@checkout/chassis';
+import type { z } from 'zod';
 
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3003),
   RESERVATION_TTL_MS: intSetting(900_000),
   // Lets a payment attempt that started just before expiresAt finish before the stock goes back.
-  RESERVATION_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+  RESERVATION_GRACE_MS: nonNegativeIntSetting(10_000),
   EXPIRY_SWEEP_MS: intSetting(250),
   // Asked before an expired reservation is released (its payment may still be charging).
-  PAYMENT_URL: z.string().url().default('http://127.0.0.1:3004'),
+  PAYMENT_URL: urlSetting('http://127.0.0.1:3004'),
   PAYMENT_TIMEOUT_MS: intSetting(1000),
   RECORD_RETENTION_MS: recordRetentionSetting(),
 });

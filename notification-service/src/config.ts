@@ -17,7 +17,7 @@ const schema = baseConfigSchema.extend({
   PORT: portSetting(3005),
   /** When set (smtp://user:pass@host:587), notifications go out by email; otherwise they are only recorded and logged. */
   SMTP_URL: blankAsUnset(z.string().url().optional()),
-  SMTP_FROM: z.string().min(3).default('Checkout <no-reply@example.com>'),
+  SMTP_FROM: blankAsUnset(z.string().min(3).default('Checkout <no-reply@example.com>')),
   RECORD_RETENTION_MS: recordRetentionSetting(),
 });
 

@@ -20,10 +20,15 @@ const unsetIfBlank = (value: unknown) => (typeof value === 'string' && value.tri
 export const blankAsUnset = <S extends z.ZodType>(schema: S) => z.preprocess(unsetIfBlank, schema);
 const fromEnv = blankAsUnset;
 
-const intFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().positive().default(fallback));
-const nonNegativeIntFromEnv = (fallback: number) => fromEnv(z.coerce.number().int().nonnegative().default(fallback));
+/** A whole number, `fallback` when unset or blank; at least 1 unless `min` says otherwise. */
+export const intSetting = (fallback: number, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) =>
+  fromEnv(z.coerce.number().int().min(min).max(max).default(fallback));
+/** A whole number where 0 is meaningful (a limit that is off, no delay). */
+export const nonNegativeIntSetting = (fallback: number) => intSetting(fallback, { min: 0 });
+/** A URL, `fallback` when unset or blank. */
+export const urlSetting = (fallback: string) => fromEnv(z.string().url().default(fallback));
 /** The HTTP port; each service gives its own default from the contract. */
-export const portSetting = (fallback: number) => fromEnv(z.coerce.number().int().min(0).max(65535).default(fallback));
+export const portSetting = (fallback: number) => intSetting(fallback, { min: 0, max: 65535 });
 
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
@@ -41,17 +46,17 @@ export const baseConfigSchema = z.object({
       )
       .refine((brokers) => brokers.length > 0, 'names no broker (expected host:port[,host:port…])'),
   ),
-  REDIS_URL: fromEnv(z.string().url().default('redis://127.0.0.1:6379')),
+  REDIS_URL: urlSetting('redis://127.0.0.1:6379'),
   /**
    * A Redis command unanswered this long fails (503 for a request, a retry for a handler): a server
    * that stops answering without closing the connection must not hold requests open for good. Far
    * above any answer under load (tens of ms at saturation here, benchmark.md).
    */
-  REDIS_COMMAND_TIMEOUT_MS: intFromEnv(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
-  KAFKA_MAX_WAIT_MS: intFromEnv(10),
-  KAFKA_SESSION_TIMEOUT_MS: intFromEnv(6000),
-  KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(16),
-  KAFKA_MESSAGE_CONCURRENCY: intFromEnv(16),
+  REDIS_COMMAND_TIMEOUT_MS: intSetting(DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
+  KAFKA_MAX_WAIT_MS: intSetting(10),
+  KAFKA_SESSION_TIMEOUT_MS: intSetting(6000),
+  KAFKA_PARTITIONS_CONCURRENCY: intSetting(16),
+  KAFKA_MESSAGE_CONCURRENCY: intSetting(16),
   /**
    * Shortest time from one fetch to the next: a batch that arrives sooner waits for it. A broker
    * that answers on arrival (real Kafka, or the mock behind our front) otherwise makes a busy
@@ -59,11 +64,11 @@ export const baseConfigSchema = z.object({
    * (the fetch was held longer than that) and batches under load: at 115 orders/s saga p99 fell
    * from 600-780 to ~240 ms (benchmark.md, sixth pass). Services off that path use 100.
    */
-  KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntFromEnv(5),
+  KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(5),
   ADMIN_TOKEN: fromEnv(z.string().optional()),
-  SHUTDOWN_TIMEOUT_MS: intFromEnv(9000),
+  SHUTDOWN_TIMEOUT_MS: intSetting(9000),
   /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */
-  SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntFromEnv(1000),
+  SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntSetting(1000),
 });
 
 const DAY_MS = 86_400_000;
@@ -88,9 +93,6 @@ export const recordRetentionSetting = () =>
       )
       .default(DEFAULT_RECORD_RETENTION_MS),
   );
-
-export const intSetting = intFromEnv;
-export const nonNegativeIntSetting = nonNegativeIntFromEnv;
 
 /** Parses env once at start; throws a ConfigError naming every bad variable. */
 export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {

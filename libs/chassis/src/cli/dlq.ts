@@ -1,6 +1,14 @@
 import net from 'node:net';
 import { DEAD_LETTERING_SERVICES } from '@checkout/contracts';
-import { createKafka, Publisher, createLogger, readDeadLetters, replayDeadLetters } from '../index';
+import {
+  baseConfigSchema,
+  createKafka,
+  createLogger,
+  loadConfigFrom,
+  Publisher,
+  readDeadLetters,
+  replayDeadLetters,
+} from '../index';
 
 const USAGE = `usage: npm run -s dlq -- list <service>
        npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID]
@@ -41,7 +49,8 @@ async function main(argv: string[]): Promise<number> {
     return i >= 0 ? rest[i + 1] : undefined;
   };
   const logger = createLogger('dlq-cli', 'warn');
-  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  // The services' own reading of KAFKA_BROKERS: trimmed, blank as unset.
+  const brokers = loadConfigFrom(baseConfigSchema.pick({ KAFKA_BROKERS: true }), process.env).KAFKA_BROKERS;
   // kafkajs would retry for ~30 s, logging each attempt, before it gave up on a wrong address.
   if (!(await Promise.all(brokers.map((b) => reachable(b)))).some(Boolean)) {
     console.error(`cannot reach Kafka at ${brokers.join(',')}: set KAFKA_BROKERS (npm start prints its broker)`);
