@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
+import { dlqTopic, fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
+import { deadLetterHeaders } from './kafka/dead-letters';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
 import { defineScript, scriptsResent } from './redis/scripts';
@@ -85,8 +86,11 @@ export interface OutboxOptions {
   batchSize?: number;
   /** Bytes one send carries at most (MAX_SEND_BYTES): a larger batch goes out in several sends. */
   maxSendBytes?: number;
-  /** Where an entry that fails its schema goes instead of its topic (events built inside Lua are checked here). */
-  deadLetterTopic?: string;
+  /**
+   * The service relaying: an entry that fails its schema goes to its `dlq.<service>` instead of
+   * its topic (events built inside Lua are checked here). Defaults to the prefix (tests).
+   */
+  service?: string;
 }
 
 /**
@@ -173,7 +177,12 @@ export class Outbox {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     this.stopped = true;
-    await this.drain().catch(() => undefined);
+    await this.drain().catch((err: unknown) =>
+      this.opts.logger.warn(
+        { err },
+        'outbox: last drain before stopping failed; the next relay start publishes the rest',
+      ),
+    );
   }
 
   private async drainLoop(): Promise<void> {
@@ -237,16 +246,19 @@ export class Outbox {
       fromKafkaMessage({ headers: record.headers, value: record.value });
       return record;
     } catch (err) {
-      const topic = this.opts.deadLetterTopic ?? `dlq.${this.opts.prefix}`;
+      const service = this.opts.service ?? this.opts.prefix;
       this.opts.logger.error({ err, entryId, topic: record.topic }, 'outbox entry fails its schema: dead-lettered');
       return {
         ...record,
-        topic,
+        topic: dlqTopic(service),
         headers: {
           ...record.headers,
-          'dlq-reason': 'INVALID_OUTGOING_EVENT',
-          'dlq-error': (err as Error).message.slice(0, 1000),
-          'dlq-original-topic': record.topic,
+          ...deadLetterHeaders({
+            service,
+            reason: 'INVALID_OUTGOING_EVENT',
+            error: (err as Error).message,
+            topic: record.topic,
+          }),
         },
       };
     }

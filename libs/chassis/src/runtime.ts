@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { dlqTopic } from '@checkout/contracts';
 import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -71,7 +70,7 @@ export class Runtime {
           publisher,
           logger: this.logger,
           metrics: this.metrics,
-          deadLetterTopic: dlqTopic(service),
+          service,
         });
       }
     }

@@ -655,7 +655,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
     });
 
     it('when an outbox entry fails its schema, then the relay dead-letters it instead of publishing it', async () => {
-      const outbox = new Outbox({ redis, prefix: `${prefix}-bad`, publisher, logger, deadLetterTopic: dlq });
+      const outbox = new Outbox({ redis, prefix: `${prefix}-bad`, publisher, logger, service });
       const bad = {
         topic: 'order.created',
         key: 'k',
@@ -673,10 +673,13 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
         const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'bad-out-1'), {
           what: 'dead letter',
         });
+        expect(dead.topic).toBe(dlq);
         expect(dead.headers).toMatchObject({
           'dlq-reason': 'INVALID_OUTGOING_EVENT',
           'dlq-original-topic': 'order.created',
+          'dlq-service': service,
         });
+        expect(dead.headers).not.toHaveProperty('dlq-original-offset');
         await waitFor(() => topic.messages.find((m) => m.headers.ce_id === marker.id), { what: 'the marker' });
         expect(topic.messages.filter((m) => m.headers.ce_id === 'bad-out-1')).toEqual([]);
       } finally {

@@ -5,6 +5,7 @@ import {
   createKafka,
   createLogger,
   loadConfigFrom,
+  originOf,
   Publisher,
   readDeadLetters,
   replayDeadLetters,
@@ -65,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
             offset: `${l.partition}:${l.offset}`,
             reason: l.reason,
             error: l.error,
-            origin: `${l.originalTopic}/${l.originalPartition}@${l.originalOffset}`,
+            origin: originOf(l),
             eventId: l.eventId,
           }),
         );

@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics';
 import { inSpan } from '../tracing/otel';
 import { traceIdOf } from '../tracing/traceparent';
 import { ensureTopics } from './client';
-import { headerBytes } from './dead-letters';
+import { deadLetterHeaders, headerBytes } from './dead-letters';
 import { OffsetCommitter } from './offsets';
 import type { Publisher } from './publisher';
 
@@ -343,15 +343,10 @@ export class EventConsumer {
   ): Promise<void> {
     // The original key, value and headers byte for byte (a poison value need not be text), so the
     // letter can be inspected and replayed as it came.
-    const headers = Object.assign(headerBytes(message.headers), {
-      'dlq-reason': reason,
-      'dlq-error': error.slice(0, 1000),
-      'dlq-original-topic': topic,
-      'dlq-original-partition': String(partition),
-      'dlq-original-offset': message.offset,
-      'dlq-service': this.opts.service,
-      'dlq-failed-at': new Date().toISOString(),
-    });
+    const headers = Object.assign(
+      headerBytes(message.headers),
+      deadLetterHeaders({ service: this.opts.service, reason, error, topic, partition, offset: message.offset }),
+    );
     await this.opts.publisher.send([
       { topic: dlqTopic(this.opts.service), key: message.key, value: message.value, headers },
     ]);

@@ -33,6 +33,35 @@ export function headerBytes(
   return out;
 }
 
+/**
+ * The headers naming why a record was dead-lettered and where it came from: a consumed one by its
+ * topic, partition and offset; an outgoing one (the outbox's) by the topic it was meant for only.
+ */
+export function deadLetterHeaders(letter: {
+  service: string;
+  reason: string;
+  error: string;
+  topic: string;
+  partition?: number;
+  offset?: string;
+}): Record<string, string> {
+  const { service, reason, error, topic, partition, offset } = letter;
+  return {
+    'dlq-reason': reason,
+    'dlq-error': error.slice(0, 1000),
+    'dlq-original-topic': topic,
+    ...(partition === undefined || offset === undefined
+      ? {}
+      : { 'dlq-original-partition': String(partition), 'dlq-original-offset': offset }),
+    'dlq-service': service,
+    'dlq-failed-at': new Date().toISOString(),
+  };
+}
+
+/** Where a letter came from, as the CLI shows it: `topic/partition@offset`, or the topic alone. */
+export const originOf = (l: Pick<DeadLetter, 'originalTopic' | 'originalPartition' | 'originalOffset'>): string =>
+  l.originalPartition === '' ? l.originalTopic : `${l.originalTopic}/${l.originalPartition}@${l.originalOffset}`;
+
 const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => {
   const headers: Record<string, string> = {};
   for (const k of Object.keys(m.headers ?? {})) headers[k] = headerText(m.headers, k) ?? '';
