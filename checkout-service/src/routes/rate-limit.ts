@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
-import { dependencyUnavailable } from '@checkout/chassis';
+import { dependencyUnavailable, type Logger } from '@checkout/chassis';
 import { rateLimit } from 'express-rate-limit';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 
 export interface RateLimitOptions {

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@checkout/chassis';
 import type { Channel } from './channel';
 import { logChannel } from './log-channel';
 import { smtpChannel } from './smtp-channel';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@checkout/chassis';
 import { maskAddress } from '../domain/notification';
 import type { Channel } from './channel';
 

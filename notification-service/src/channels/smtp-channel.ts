@@ -1,6 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Logger } from 'pino';
-import { AppError } from '@checkout/chassis';
+import { AppError, type Logger } from '@checkout/chassis';
 import { maskAddress } from '../domain/notification';
 import type { Channel } from './channel';
 

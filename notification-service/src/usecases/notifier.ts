@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import { AppError, type LevelLogger } from '@checkout/chassis';
+import { AppError, type LevelLogger, type Logger } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 

@@ -1,5 +1,4 @@
-import type { Logger } from 'pino';
-import { childTraceparent, serviceCounter, type Metrics, type Outbox } from '@checkout/chassis';
+import { childTraceparent, serviceCounter, type Metrics, type Outbox, type Logger } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import { ChargeInterruptedError, type GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
