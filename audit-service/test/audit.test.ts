@@ -77,7 +77,7 @@ describe('GET /audit/orders/:orderId', () => {
   beforeAll(async () => (service = await startAuditApp()));
   afterAll(() => service.stop());
 
-  it('when events are recorded, then the timeline lists them in recorded order, without product-only events', async () => {
+  it('when events are recorded, then the timeline lists them, without product-only events', async () => {
     const orderId = newOrderId();
     const events = [
       eventOf('order.created', buildOrderCreated({ orderId })),
@@ -92,6 +92,28 @@ describe('GET /audit/orders/:orderId', () => {
       'stock.reserved',
       'payment.authorized',
     ]);
+  });
+
+  it("when the topics deliver an order's events out of order, then the timeline is in the order they happened, same-millisecond ones in saga order", async () => {
+    const orderId = newOrderId();
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0, ms)).toISOString();
+    const stamped = <T extends EventType>(type: T, data: EventData<T>, ms: number) => ({
+      ...eventOf(type, data),
+      time: at(ms),
+    });
+    const happened = [
+      stamped('order.created', buildOrderCreated({ orderId }), 1),
+      stamped('stock.reserved', buildStockReserved({ orderId }), 5),
+      // A declined charge and the release it causes, in one millisecond.
+      stamped('payment.failed', buildPaymentFailed({ orderId }), 9),
+      stamped('stock.released', { orderId, reason: 'payment failed', levels: [] }, 9),
+      stamped('order.failed', { orderId, stage: 'payment', code: 'INSUFFICIENT_FUNDS', reason: 'declined' }, 10),
+    ];
+    const [created, reserved, failed, released, orderFailed] = happened;
+    for (const e of [orderFailed, released, failed, reserved, created])
+      await service.handlers[e!.type]!(e as never, ctx);
+    const res = await request(service.app).get(`/audit/orders/${orderId}`);
+    expect(res.body.events.map((e: { id: string }) => e.id)).toEqual(happened.map((e) => e.id));
   });
 
   it('when nothing was recorded for the order, then 200 with no events', async () => {

@@ -48,10 +48,15 @@ describe('a paid order (tok_visa)', () => {
 
     const events = await waitFor(async () => {
       const e = await auditOf(orderId);
-      return e.some((x) => x.type === 'order.confirmed') ? e : undefined;
+      return e.length >= 4 && e.some((x) => x.type === 'order.confirmed') ? e : undefined;
     });
-    const causal = [...events].sort((a, b) => a.time.localeCompare(b.time)).map((e) => e.type);
-    expect(causal).toEqual(['order.created', 'stock.reserved', 'payment.authorized', 'order.confirmed']);
+    // In the order they happened, however the topics delivered them to the audit log.
+    expect(events.map((e) => e.type)).toEqual([
+      'order.created',
+      'stock.reserved',
+      'payment.authorized',
+      'order.confirmed',
+    ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
 
     const notes = await waitFor(async () => {

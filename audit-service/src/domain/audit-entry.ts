@@ -40,3 +40,32 @@ export const orderIdOf = (e: CloudEvent): string | undefined => {
 };
 
 export const timelineItem = ({ id, type, source, time, data }: AuditEntry) => ({ id, type, source, time, data });
+
+/**
+ * Where each event type falls in a saga, for events stamped in the same millisecond: the cause
+ * before its effect (stock.released follows the payment.failed that released it).
+ */
+const SAGA_STEP: Record<EventType, number> = {
+  'order.created': 0,
+  'stock.updated': 0,
+  'stock.reserved': 1,
+  'stock.failed': 1,
+  'payment.authorized': 2,
+  'payment.failed': 2,
+  'stock.released': 3,
+  'order.confirmed': 3,
+  'order.failed': 3,
+};
+
+/**
+ * An order's events in the order they happened: by their `time`, then by saga step, then as
+ * recorded. The order of recording alone says little: the log consumes every topic at once and
+ * Kafka keeps no order across topics, so order.confirmed was often recorded before order.created.
+ * Every event's time was stamped by the service that caused it after it had seen the event before.
+ */
+export function timeline(recorded: AuditEntry[]): AuditEntry[] {
+  return recorded
+    .map((entry, index) => ({ entry, index, at: Date.parse(entry.time) }))
+    .sort((a, b) => a.at - b.at || SAGA_STEP[a.entry.type] - SAGA_STEP[b.entry.type] || a.index - b.index)
+    .map(({ entry }) => entry);
+}

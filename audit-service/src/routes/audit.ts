@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { blankAsUnset, parseInput } from '@checkout/chassis';
 import { EVENT_TYPES } from '@checkout/contracts';
-import { timelineItem } from '../domain/audit-entry';
+import { timeline, timelineItem } from '../domain/audit-entry';
 import type { AuditStore } from '../store/audit-store';
 
 // `?type=&limit=` as written in the contract: an empty parameter means no filter, the default limit.
@@ -17,7 +17,7 @@ export function auditRouter(store: AuditStore): Router {
   // unknown order from one whose events have not arrived.
   router.get('/audit/orders/:orderId', async (req, res) => {
     const { orderId } = req.params;
-    res.json({ orderId, events: (await store.forOrder(orderId)).map(timelineItem) });
+    res.json({ orderId, events: timeline(await store.forOrder(orderId)).map(timelineItem) });
   });
   router.get('/audit/events', async (req, res) => {
     const { type, limit } = parseInput(EventsQuery, req.query, 'query');

@@ -188,7 +188,7 @@ const OPERATIONS: Record<string, Record<string, Op>> = {
   '/audit/orders/{orderId}': {
     get: {
       service: 'audit-service',
-      summary: 'Every event of an order, once each, in the order recorded',
+      summary: 'Every event of an order, once each, in the order they happened (event time, then saga step)',
       parameters: [pathParam('orderId')],
       responses: {
         '200': {
