@@ -1,4 +1,5 @@
 import { recordTopics } from '../support';
+import { api } from '../support/http';
 import {
   auditOf,
   chargesFor,
@@ -42,6 +43,12 @@ describe('a paid order (tok_visa)', () => {
     });
     expect(after.available).toBe(before.available - 2);
     expect(after.reserved).toBe(before.reserved);
+    // The read model holds the level, version included, that inventory shows.
+    const cached = await waitFor(async () => {
+      const c = (await api('inventory-cache-service').get('/stock/sku-003')).data;
+      return c.version === after.version ? c : undefined;
+    });
+    expect(cached).toEqual({ productId: 'sku-003', available: after.available, version: after.version });
 
     const charges = await chargesFor(orderId);
     expect(charges).toEqual([expect.objectContaining({ status: 'authorized', amount: order.total })]);

@@ -2,8 +2,9 @@
  * Turns a reservation into sold stock. KEYS: reservation, expiries, outbox. ARGV: prefix,
  * orderId, now ISO, event meta JSON, the expiry sweeper's release reason, retention ms (how long a
  * COMMITTED record is kept: a redelivered event must still find it).
- * - RESERVED: `available` does not change, so nothing is emitted; versions still bump because
- *   every level change does. Returns 'COMMITTED'.
+ * - RESERVED: `available` does not change, so nothing is emitted and the version stays: it is the
+ *   version of the level (`available`) that stock.reserved announced, which the stock cache holds.
+ *   Returns 'COMMITTED'.
  * - RELEASED by the expiry sweeper (the payment's outcome came after it gave the stock back):
  *   the customer has paid, so the units are taken again if every line is still available, all or
  *   nothing, and a stock.updated per product carries the new level. Returns 'RECOMMITTED', or
@@ -24,7 +25,6 @@ if status == 'RESERVED' then
     local key = stock_key(ARGV[1], it.productId)
     redis.call('HINCRBY', key, 'reserved', -it.quantity)
     redis.call('HINCRBY', key, 'sold', it.quantity)
-    redis.call('HINCRBY', key, 'version', 1)
   end
   redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
