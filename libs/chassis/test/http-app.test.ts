@@ -131,8 +131,12 @@ describe('HTTP app', () => {
   it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {
     const generated = await request(build()).get('/health/live');
     expect(generated.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const kept = await request(build()).get('/health/live').set('x-correlation-id', 'abc-123');
-    expect(kept.headers['x-correlation-id']).toBe('abc-123');
+    for (const given of ['abc-123', 'order#1', 'abc/123']) {
+      const kept = await request(build()).get('/health/live').set('x-correlation-id', given);
+      expect(kept.headers['x-correlation-id']).toBe(given);
+    }
+    const tooLong = await request(build()).get('/health/live').set('x-correlation-id', 'c'.repeat(129));
+    expect(tooLong.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('sets security headers', async () => {

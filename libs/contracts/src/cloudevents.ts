@@ -74,8 +74,12 @@ export function toKafkaRecord(event: CloudEvent): KafkaRecord {
  */
 export const HEADER_MAX_CHARS = 256;
 
-/** A correlation id carried on as given (HTTP header or event header); anything else is replaced. */
-export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/**
+ * A correlation id carried on as given (HTTP header or event header): 1–128 printable ASCII
+ * characters, spaces only inside, so the ids clients already use (`order#1`, `abc/123`) come back
+ * as sent. Anything else (control characters, other bytes, longer) is replaced.
+ */
+export const CORRELATION_ID_PATTERN = /^(?=.{1,128}$)[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 /** Attribute headers whose length is checked on consume. */
 const BOUNDED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'] as const;

@@ -138,8 +138,8 @@ describe('CloudEvents binary mode', () => {
     const read = (correlation: string) =>
       fromKafkaMessage({ headers: { ce_type: 'order.created', ce_id: 'e-1', 'x-correlation-id': correlation }, value })
         .correlationId;
-    expect(read('req-42:a.b_c')).toBe('req-42:a.b_c');
-    expect(read('c'.repeat(129))).toBe('e-1');
-    expect(read('has space\nand a newline')).toBe('e-1');
+    for (const kept of ['req-42:a.b_c', 'order#1', 'abc/123', 'a b', 'c'.repeat(128)]) expect(read(kept)).toBe(kept);
+    for (const replaced of ['c'.repeat(129), 'has space\nand a newline', ' edge', 'tab\there', 'caf\u00e9'])
+      expect(read(replaced)).toBe('e-1');
   });
 });
