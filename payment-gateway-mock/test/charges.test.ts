@@ -48,10 +48,22 @@ describe('POST /v1/charges', () => {
     expect((await attemptsOf(app, body.orderId)).map((a) => a.outcome)).toEqual(['unavailable', 'unavailable']);
   });
 
-  it('when the Idempotency-Key header is missing, then 400 names it', async () => {
-    const res = await charge(gatewayApp(), chargeBody(), null);
-    expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  it('when there is no Idempotency-Key, then each request is a charge of its own', async () => {
+    const app = gatewayApp();
+    const body = chargeBody({ source: 'tok_visa', amount: 700 });
+    const first = await charge(app, body, null);
+    const second = await charge(app, body, null);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(first.body.id).not.toBe(second.body.id);
+    expect((await chargesOf(app, body.orderId)).map((c) => c.id)).toEqual([first.body.id, second.body.id]);
+  });
+
+  it('when the Idempotency-Key is empty or longer than 255 characters, then 400 names it', async () => {
+    for (const key of ['', 'k'.repeat(256)]) {
+      const res = await charge(gatewayApp(), chargeBody(), key);
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    }
   });
 
   it('when the amount is not a positive integer of cents, then 400 names it', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Router, type Response } from 'express';
 import { AppError, parseInput, watchClient } from '@checkout/chassis';
@@ -11,10 +12,11 @@ export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: Fa
   router.post('/v1/charges', async (req, res) => {
     faults.countRequest();
     const arrivedAt = new Date().toISOString();
-    const key = IdempotencyKey.safeParse(req.header('idempotency-key'));
+    // Optional, as at Stripe: without one, the request is a charge of its own that no retry can replay.
+    const key = IdempotencyKey.safeParse(req.header('idempotency-key') ?? `auto_${randomUUID()}`);
     if (!key.success) {
-      throw new AppError('BAD_REQUEST', 400, 'an Idempotency-Key header (1-255 characters) is required', [
-        { field: 'Idempotency-Key', code: 'missing_idempotency_key', message: 'required, 1-255 characters' },
+      throw new AppError('BAD_REQUEST', 400, 'the Idempotency-Key header must be 1-255 characters', [
+        { field: 'Idempotency-Key', code: 'invalid_idempotency_key', message: '1-255 characters' },
       ]);
     }
     const body = parseInput(ChargeBody, req.body);
