@@ -25,5 +25,7 @@ export const onPaymentAuthorized =
     } else if (result === 'UNKNOWN' || result === 'RELEASED' || result === 'FAILED') {
       metrics.commitRejected.inc({ status: result });
       log.error({ orderId, status: result }, 'payment authorized for a reservation that holds no stock');
-    } else log.debug({ orderId, status: result }, 'payment outcome already applied');
+    }
+    // ALREADY_COMMITTED or REFUSED_BEFORE: a redelivery, whose outcome stands.
+    else log.debug({ orderId, status: result }, 'payment outcome already applied');
   };

@@ -9,7 +9,8 @@ export type ReserveResult =
   { outcome: 'RESERVED' } | { outcome: 'FAILED'; code: StockFailureCode } | { outcome: 'DUPLICATE' };
 
 /** What stood in the way of a commit or release: another status, no record, or not yet due. */
-export type TransitionResult = ReservationStatus | 'UNKNOWN' | 'NOT_DUE' | 'ALREADY_RELEASED' | 'REFUSED_BEFORE';
+export type TransitionResult =
+  ReservationStatus | 'UNKNOWN' | 'NOT_DUE' | 'ALREADY_COMMITTED' | 'ALREADY_RELEASED' | 'REFUSED_BEFORE';
 
 /**
  * Reservations `<prefix>:reservation:<orderId>` (a hash) and the sorted set of their expiries.

@@ -13,7 +13,8 @@
  *   redelivery answers 'REFUSED_BEFORE' and takes nothing even if the product was restocked since,
  *   while a re-run of the same call (ioredis re-sending it after a lost answer) answers 'RELEASED'
  *   again. Released because the payment failed: 'RELEASED', nothing taken.
- * Any other status is returned as it is.
+ * COMMITTED already (a redelivery): 'ALREADY_COMMITTED', nothing changes. Any other status is
+ * returned as it is.
  */
 export const COMMIT_LUA = `
 local order_id = ARGV[2]
@@ -31,6 +32,8 @@ if status == 'RESERVED' then
   redis.call('ZREM', KEYS[2], order_id)
   return 'COMMITTED'
 end
+-- A redelivered payment.authorized: already sold.
+if status == 'COMMITTED' then return 'ALREADY_COMMITTED' end
 if status ~= 'RELEASED' then return status or 'UNKNOWN' end
 -- Released because its payment failed, the reservation has had its outcome: an authorization
 -- after that contradicts it and takes nothing.
