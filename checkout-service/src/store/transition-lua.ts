@@ -1,4 +1,5 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
+import { STATUS_RANK } from '../domain/order-status';
 
 /**
  * Moves an order forward and records the event it causes, in one step; a terminal status also
@@ -14,11 +15,18 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * announces the move it made, rather than taking it for someone else's. `at` is the caller's clock,
  * raised to the last step's when that is later (another instance's clock ran ahead).
  */
+/** STATUS_RANK as a Lua table: the one ordering of statuses, in TypeScript and in the script. */
+const LUA_RANK = `{ ${Object.entries(STATUS_RANK)
+  .map(([status, rank]) => `${status} = ${rank}`)
+  .join(', ')} }`;
+const TOP_RANK = Math.max(...Object.values(STATUS_RANK));
+
 export const TRANSITION_LUA = `${OUTBOX_LUA}
-local RANK = { PENDING = 0, STOCK_RESERVED = 1, CONFIRMED = 2, FAILED = 2 }
+local RANK = ${LUA_RANK}
 local current = redis.call('HGET', KEYS[1], 'status')
 if not current then return -1 end
-if (RANK[current] or 2) >= tonumber(ARGV[2]) then
+-- An unknown status is taken as terminal: nothing moves an order the script cannot place.
+if (RANK[current] or ${TOP_RANK}) >= tonumber(ARGV[2]) then
   if redis.call('HGET', KEYS[1], 'moveToken') == ARGV[6] then return 1 end
   return 0
 end
@@ -32,7 +40,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'history', cjson.encode(history),
 for i = 8, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
-if ARGV[1] == 'CONFIRMED' or ARGV[1] == 'FAILED' then
+if RANK[ARGV[1]] == ${TOP_RANK} then
   local customer = redis.call('HGET', KEYS[1], 'customerId')
   local orderId = redis.call('HGET', KEYS[1], 'orderId')
   if customer and orderId then redis.call('SREM', ARGV[5] .. customer, orderId) end
