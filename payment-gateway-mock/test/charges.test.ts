@@ -55,7 +55,10 @@ describe('POST /v1/charges', () => {
     const second = await charge(app, body, null);
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(first.body.id).not.toBe(second.body.id);
-    expect((await chargesOf(app, body.orderId)).map((c) => c.id)).toEqual([first.body.id, second.body.id]);
+    expect((await chargesOf(app, body.orderId)).map((c: { id: string }) => c.id)).toEqual([
+      first.body.id,
+      second.body.id,
+    ]);
   });
 
   it('when the Idempotency-Key is empty or longer than 255 characters, then 400 names it', async () => {
