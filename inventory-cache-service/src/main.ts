@@ -1,6 +1,5 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Runtime } from '@checkout/chassis';
 import { createApp } from './app';
 import { createInventoryClient } from './clients/inventory-client';
@@ -21,19 +20,14 @@ const sync = new FullSync({
 });
 const app = createApp({ ...runtime, reader: new StockReader(store, sync, runtime.logger) });
 
-// inventory-service may still be starting: keep trying to warm an empty cache until it answers.
-let stopping = false;
-runtime.onStop('warm-up', async () => (stopping = true));
-async function warmUp(): Promise<void> {
-  for (let attempt = 1; !stopping; attempt++) {
-    try {
-      if (await sync.fillIfUnsynced()) runtime.logger.info('cache filled from inventory-service');
-      return;
-    } catch (err) {
-      runtime.logger.warn({ err: (err as Error).message, attempt }, 'warm-up sync failed, retrying');
-      await delay(Math.min(500 * attempt, 5000));
-    }
-  }
-}
+// inventory-service may still be starting: keep trying to warm an empty cache until it answers
+// (or shutdown began).
+const warmUp = () =>
+  runtime.untilDone('warm-up sync', async () => {
+    if (await sync.fillIfUnsynced()) runtime.logger.info('cache filled from inventory-service');
+  });
 
-void runtime.start(app, { groupId: service, handlers: stockHandlers(store) }).then(warmUp);
+void runtime
+  .start(app, { groupId: service, handlers: stockHandlers(store) })
+  .then(warmUp)
+  .catch(() => undefined);

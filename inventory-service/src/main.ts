@@ -22,11 +22,7 @@ const inventory = createInventory({
   settings: config,
 });
 const app = createApp({ ...runtime, ...inventory, adminToken: config.ADMIN_TOKEN });
-let stopping = false;
-runtime.onStop('expiry-sweeper', () => {
-  stopping = true;
-  return inventory.sweeper.stop();
-});
+runtime.onStop('expiry-sweeper', () => inventory.sweeper.stop());
 
 /**
  * The sweeper starts once the payment outcomes waiting at start-up are handled. After an outage
@@ -36,16 +32,13 @@ runtime.onStop('expiry-sweeper', () => {
  */
 async function startSweeperWhenCaughtUp(): Promise<void> {
   const outcomes = Object.keys(inventory.handlers).filter((topic) => topic.startsWith('payment.'));
-  for (;;) {
-    try {
-      if (!(await waitUntilCaughtUp(runtime.kafka!, SERVICE, outcomes, { stopped: () => stopping }))) return;
-      inventory.sweeper.start();
-      return;
-    } catch (err) {
-      logger.warn({ err }, 'cannot tell whether the queued payment outcomes are handled; the expiry sweeper waits');
-      await new Promise((resolve) => setTimeout(resolve, 5000));
-    }
-  }
+  const stopped = () => runtime.health.shuttingDown;
+  await runtime.untilDone(
+    'telling whether the queued payment outcomes are handled (the expiry sweeper waits)',
+    async () => {
+      if (await waitUntilCaughtUp(runtime.kafka!, SERVICE, outcomes, { stopped })) inventory.sweeper.start();
+    },
+  );
 }
 
 const seedDemoStock = async (): Promise<void> => {
@@ -68,4 +61,8 @@ redis.on('ready', () => {
   if (seededOnce) runtime.untilDone('demo stock re-seed', seedDemoStock).catch(() => undefined);
 });
 
-void runtime.start(app, { groupId: SERVICE, handlers: inventory.handlers }).then(startSweeperWhenCaughtUp);
+// Given up only once shutdown began.
+void runtime
+  .start(app, { groupId: SERVICE, handlers: inventory.handlers })
+  .then(startSweeperWhenCaughtUp)
+  .catch(() => undefined);
