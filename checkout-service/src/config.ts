@@ -21,6 +21,19 @@ const schema = baseConfigSchema.extend({
   RATE_LIMIT_PER_MINUTE: nonNegativeIntSetting(0),
   MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(DEFAULT_MAX_UNPAID_ORDERS),
   RECORD_RETENTION_MS: recordRetentionSetting(),
+  // Browser origins whose pages may call the API directly (CORS), comma-separated, or `*`. Unset:
+  // no CORS headers, for a UI served from the same origin or through a gateway.
+  CORS_ORIGINS: blankAsUnset(z.string().default(''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
+      'each entry is an origin (https://shop.example.com, no path) or *',
+    ),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: blankAsUnset(z.enum(['true', 'false', '1', '0']).default('false')).transform(
     (v) => v === 'true' || v === '1',

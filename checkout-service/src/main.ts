@@ -32,6 +32,7 @@ const app = createApp({
     ? { rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix } }
     : {}),
   trustProxy: config.TRUST_PROXY,
+  corsOrigins: config.CORS_ORIGINS,
   maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });
 void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes, metrics: runtime.metrics }) });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { CORRELATION_ID_PATTERN } from '@checkout/contracts';
@@ -16,6 +17,29 @@ export interface HttpAppDeps {
   metrics: Metrics;
   /** Request body limit; larger bodies answer 413. */
   bodyLimit?: string;
+  /**
+   * Browser origins allowed to call this service from their pages (CORS), e.g.
+   * `https://shop.example.com`, or `*` for any. None: no CORS headers, so only pages served from
+   * this service's own origin (or a gateway in front of it) can read its answers.
+   */
+  corsOrigins?: readonly string[];
+}
+
+/**
+ * What a shop's page sends and reads: the request headers the contract names, and the response
+ * headers it must see (Location of the new order, a replay, the correlation id, when to retry).
+ */
+const CORS_REQUEST_HEADERS = ['content-type', 'idempotency-key', 'x-correlation-id', 'traceparent'];
+const CORS_EXPOSED_HEADERS = ['location', 'idempotent-replayed', 'x-correlation-id', 'retry-after'];
+
+function corsFor(origins: readonly string[]) {
+  return cors({
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'POST'],
+    allowedHeaders: CORS_REQUEST_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+  });
 }
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -30,6 +54,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(helmet());
+  if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins));
   app.use(correlation);
   app.use(requestMetrics(deps.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));

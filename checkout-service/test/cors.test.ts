@@ -1,0 +1,61 @@
+import request from 'supertest';
+import { buildCheckoutRequest } from '@checkout/contracts';
+import { loadConfig } from '../src/config';
+import { startHarness, type Harness } from './harness';
+
+// A shop's page on another origin calling the API straight from the browser: the browser asks
+// first (preflight), then reads only what the answer allows.
+const SHOP = 'https://shop.example.com';
+
+let h: Harness;
+beforeAll(async () => (h = await startHarness()));
+afterAll(() => h.stop());
+
+describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
+  it('when CORS_ORIGINS is unset, then no origin is allowed: a page elsewhere cannot read any answer', async () => {
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    const res = await request(h.app).post('/checkout').set('origin', SHOP).send(buildCheckoutRequest());
+    expect(res.status).toBe(202);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('when the shop is allowed, then its preflight for a POST with an Idempotency-Key is granted', async () => {
+    const app = h.appWith({
+      corsOrigins: loadConfig({ CORS_ORIGINS: ` ${SHOP}, https://admin.example.com ` }).CORS_ORIGINS,
+    });
+    const res = await request(app)
+      .options('/checkout')
+      .set('origin', SHOP)
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', 'content-type,idempotency-key,x-correlation-id');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    expect(res.headers['access-control-allow-methods']).toContain('POST');
+    expect(res.headers['access-control-allow-headers']).toContain('idempotency-key');
+  });
+
+  it('when the shop is allowed, then its page reads the order id, its Location and the correlation id', async () => {
+    const app = h.appWith({ corsOrigins: [SHOP] });
+    const res = await request(app).post('/checkout').set('origin', SHOP).send(buildCheckoutRequest());
+    expect(res.status).toBe(202);
+    expect(res.headers['access-control-allow-origin']).toBe(SHOP);
+    const exposed = String(res.headers['access-control-expose-headers']).split(',');
+    expect(exposed).toEqual(expect.arrayContaining(['location', 'x-correlation-id', 'idempotent-replayed']));
+    expect(res.headers.location).toBe(`/orders/${res.body.orderId}`);
+  });
+
+  it('when another origin asks, then it is not allowed', async () => {
+    const app = h.appWith({ corsOrigins: [SHOP] });
+    const res = await request(app)
+      .options('/checkout')
+      .set('origin', 'https://evil.example.net')
+      .set('access-control-request-method', 'POST');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('when CORS_ORIGINS is not a list of origins, then start-up fails naming it', () => {
+    for (const bad of ['shop.example.com', 'https://shop.example.com/path'])
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS/);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+  });
+});
