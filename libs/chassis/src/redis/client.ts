@@ -38,8 +38,30 @@ export function createRedis(
   redis.on('ready', () => {
     if (warned) logger.info('redis connection restored');
     warned = false;
+    // On every connect: a server restarted or replaced may come back with another configuration.
+    void warnIfEvicting(redis, logger);
   });
   return redis;
+}
+
+/**
+ * Every key here is a record someone relies on (an order, a reservation, a payment claim, an
+ * idempotency key, an outbox entry): a server that evicts keys under memory pressure loses them
+ * without an error, where `noeviction` refuses the write (503, retried) and loses nothing. Managed
+ * Redis often defaults to `volatile-lru`, which evicts the records that carry a retention first.
+ */
+async function warnIfEvicting(redis: Redis, logger: Logger): Promise<void> {
+  const policy = await maxmemoryPolicy(redis).catch(() => undefined);
+  if (policy === undefined || policy === 'noeviction') return;
+  logger.error(
+    { maxmemoryPolicy: policy },
+    `redis evicts keys under memory pressure (maxmemory-policy ${policy}): records would vanish without an error; set maxmemory-policy noeviction`,
+  );
+}
+
+/** The server's maxmemory-policy, from INFO (CONFIG is often disabled on managed Redis). */
+export async function maxmemoryPolicy(redis: Redis): Promise<string | undefined> {
+  return /^maxmemory_policy:(\S+)/m.exec(await redis.info('memory'))?.[1];
 }
 
 /** Connects, retrying until the server answers (start-up waits for Redis rather than crashing). */
