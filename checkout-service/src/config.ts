@@ -1,6 +1,7 @@
 import {
   baseConfigSchema,
   blankAsUnset,
+  booleanSetting,
   intSetting,
   loadConfigFrom,
   nonNegativeIntSetting,
@@ -35,9 +36,7 @@ const schema = baseConfigSchema.extend({
       'each entry is an origin (https://shop.example.com, no path) or *',
     ),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
-  TRUST_PROXY: blankAsUnset(z.enum(['true', 'false', '1', '0']).default('false')).transform(
-    (v) => v === 'true' || v === '1',
-  ),
+  TRUST_PROXY: booleanSetting(false),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,5 +1,6 @@
 import {
   baseConfigSchema,
+  booleanSetting,
   intSetting,
   loadConfigFrom,
   nonNegativeIntSetting,
@@ -19,6 +20,9 @@ const schema = baseConfigSchema.extend({
   PAYMENT_URL: urlSetting('http://127.0.0.1:3004'),
   PAYMENT_TIMEOUT_MS: intSetting(1000),
   RECORD_RETENTION_MS: recordRetentionSetting(),
+  // Seed an empty store with the demo stock (the contract's default). false: a store with real
+  // stock, where a Redis that lost its data must stay empty rather than sell the demo levels.
+  DEMO_STOCK: booleanSetting(true),
 });
 
 export type Config = z.infer<typeof schema>;

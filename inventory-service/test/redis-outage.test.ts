@@ -54,7 +54,8 @@ async function startRedis(port?: number): Promise<RedisServer> {
   return server;
 }
 
-async function launch(redisUrl: string) {
+/** The service on a port of its own; `errors` collects what it logs at error level. */
+async function launch(redisUrl: string, env: Record<string, string> = {}) {
   const port = await infra.freePort();
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
     env: {
@@ -64,14 +65,23 @@ async function launch(redisUrl: string) {
       KAFKA_BROKERS: kafka.brokers,
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       KAFKA_MAX_WAIT_MS: String(kafka.maxWaitMs),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'error',
+      ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   children.push(child);
+  const errors: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.includes('"level":"error"')) errors.push(JSON.parse(line).msg as string);
+  });
   const http = axios.create({ baseURL: `http://127.0.0.1:${port}`, validateStatus: () => true, timeout: 2000 });
   return {
     child,
+    errors,
     live: async () => (await http.get('/health/live')).status === 200,
     readiness: async () => {
       const res = await http.get('/health/ready');
@@ -151,6 +161,10 @@ describe('a Redis restarted without its data', () => {
       { timeoutMs: 20_000, what: 'the demo stock to be seeded again' },
     );
     expect(stock[0]).toMatchObject({ productId: 'sku-001', available: before.available, reserved: 0, sold: 0 });
+    // Whatever was sold since the first seed is on sale again: an operator must hear of it.
+    await waitFor(() => inventory.errors.find((msg) => msg.includes('stock was lost')), {
+      what: 'an error saying the stock was lost and seeded again',
+    });
     await recorder.waitForEvent(
       'stock.updated',
       (e) => e.subject === 'sku-001' && e.data.reason === 'seed' && e.data.version === stock[0]!.version,
@@ -168,5 +182,23 @@ describe('a Redis restarted without its data', () => {
       { timeoutMs: 30_000, what: "the order's stock outcome" },
     );
     expect(outcome.type).toBe('stock.reserved');
+  });
+
+  it('when DEMO_STOCK=false, then an empty store is never seeded: not at start, not when Redis comes back empty', async () => {
+    const redis = await startRedis();
+    const inventory = await launch(redis.url, { DEMO_STOCK: 'false' });
+    await waitFor(inventory.ready, { timeoutMs: 45_000, what: 'inventory-service to be ready' });
+    expect(await inventory.stock()).toEqual([]);
+
+    await redis.restart();
+    const client = createRedis(redis.url, createLogger('test', 'silent'), 'demo-stock-off');
+    await connectRedis(client);
+    // Back and serving (a read answers from the new server), and still nothing was seeded.
+    await waitFor(async () => (await inventory.stock()) !== undefined && inventory.ready(), {
+      what: 'inventory-service to serve again',
+    });
+    expect(await inventory.stock()).toEqual([]);
+    expect(await client.exists('inventory:seeded')).toBe(0);
+    client.disconnect();
   });
 });

@@ -25,6 +25,11 @@ export const intSetting = (fallback: number, { min = 1, max = Number.MAX_SAFE_IN
   fromEnv(z.coerce.number().int().min(min).max(max).default(fallback));
 /** A whole number where 0 is meaningful (a limit that is off, no delay). */
 export const nonNegativeIntSetting = (fallback: number) => intSetting(fallback, { min: 0 });
+/** `true`/`1` or `false`/`0`, `fallback` when unset or blank. */
+export const booleanSetting = (fallback: boolean) =>
+  fromEnv(z.enum(['true', 'false', '1', '0']).default(fallback ? 'true' : 'false')).transform(
+    (v) => v === 'true' || v === '1',
+  );
 /** A URL, `fallback` when unset or blank. */
 export const urlSetting = (fallback: string) => fromEnv(z.string().url().default(fallback));
 /** The HTTP port; each service gives its own default from the contract. */
