@@ -4,8 +4,10 @@ import type { ValidationClient } from './clients/validation-client';
 import type { OrderChanges } from './domain/order-changes';
 import type { IdempotencyStore } from './store/idempotency-store';
 import type { OrderStore } from './store/order-store';
+import { openOrderGauges } from './domain/saga-metrics';
 import { checkoutRouter } from './routes/checkout';
 import { docsRouter } from './routes/docs';
+import { openOrdersRouter } from './routes/open-orders';
 import { ordersRouter } from './routes/orders';
 import { checkoutRateLimit, type RateLimitOptions } from './routes/rate-limit';
 
@@ -23,13 +25,18 @@ export interface AppDeps extends HttpAppDeps {
   trustProxy?: boolean;
   /** Unpaid (PENDING or STOCK_RESERVED) orders one customer may hold at once. */
   maxUnpaidOrders?: number;
+  /** ADMIN_TOKEN: the admin routes answer 403 without one configured. */
+  adminToken?: string;
 }
 
-export const createApp = (deps: AppDeps): Express =>
-  createHttpApp(deps, (app) => {
+export const createApp = (deps: AppDeps): Express => {
+  openOrderGauges(deps.metrics, () => deps.orders.openSummary());
+  return createHttpApp(deps, (app) => {
     app.set('trust proxy', deps.trustProxy ?? false);
     if (deps.rateLimit) app.post('/checkout', checkoutRateLimit(deps.rateLimit, deps.logger));
     app.use(checkoutRouter(deps));
     app.use(ordersRouter(deps));
+    app.use(openOrdersRouter(deps.orders, deps.adminToken));
     app.use(docsRouter());
   });
+};

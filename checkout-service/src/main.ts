@@ -33,6 +33,7 @@ const app = createApp({
     : {}),
   trustProxy: config.TRUST_PROXY,
   corsOrigins: config.CORS_ORIGINS,
+  adminToken: config.ADMIN_TOKEN,
   maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });
 void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes, metrics: runtime.metrics }) });

@@ -1,4 +1,4 @@
-import { serviceCounter, serviceHistogram, type Metrics } from '@checkout/chassis';
+import { serviceCounter, serviceGauge, serviceHistogram, type Metrics } from '@checkout/chassis';
 import type { OrderFacts } from './order';
 
 const SAGA_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -53,4 +53,31 @@ export function countDecision(
   const m = sagaMetrics(metrics);
   if (event.type === 'order.created') m.accepted.inc();
   else m.failed.inc({ stage: 'validation', code: event.data.code });
+}
+
+/**
+ * Orders accepted and not yet ended, read from Redis on each scrape (every instance reports the same
+ * figures: take the max). A growing oldest age is an order that stopped moving, which no counter
+ * shows: alert on `max(orders_open_oldest_age_seconds)` past the longest healthy saga (the
+ * reservation TTL, 15 min by default), then list them with GET /admin/orders/open.
+ */
+export function openOrderGauges(
+  { registry }: Metrics,
+  summary: () => Promise<{ total: number; oldestAgeMs: number }>,
+): void {
+  // One Redis read per scrape serves both gauges; a failed read keeps the last values.
+  let pending: Promise<{ total: number; oldestAgeMs: number }> | undefined;
+  const read = () => (pending ??= summary().finally(() => setImmediate(() => (pending = undefined))));
+  serviceGauge(
+    registry,
+    'orders_open',
+    'Orders accepted and not yet CONFIRMED or FAILED (all instances share them)',
+    async () => (await read()).total,
+  );
+  serviceGauge(
+    registry,
+    'orders_open_oldest_age_seconds',
+    'Age of the oldest order accepted and not yet ended (0 when there is none)',
+    async () => (await read()).oldestAgeMs / 1000,
+  );
 }

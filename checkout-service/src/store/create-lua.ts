@@ -4,7 +4,9 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * Stores a new order, its events and (optionally) the idempotency decision in one step, refusing
  * when the customer already holds as many unpaid orders as allowed: the count and the add are one
  * atomic step, so concurrent checkouts of one customer cannot slip past the cap.
- * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when unused).
+ * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when
+ * unused), the open-orders index (a sorted set of orders not yet ended, by when they were accepted,
+ * on Redis' clock: what an operator lists to find orders that stopped moving).
  * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
  * validation), orderId, idempotency value ('' for none), its TTL in seconds, the value the key must
  * still hold (the request's in-flight claim), how long the order is kept in ms ('0': for good, until
@@ -29,11 +31,10 @@ if ARGV[4] ~= '' then
   local held = redis.call('GET', KEYS[4])
   if held and held ~= ARGV[6] then return -2 end
 end
+local time = redis.call('TIME')
+local now_ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local deadline = tonumber(ARGV[1])
-if deadline > 0 then
-  local now = redis.call('TIME')
-  if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > deadline then return -1 end
-end
+if deadline > 0 and now_ms > deadline then return -1 end
 local cap = tonumber(ARGV[2])
 if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
@@ -44,7 +45,7 @@ for i = 9, 8 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
 for i = 9 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[7] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) end
+if ARGV[7] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) else redis.call('ZADD', KEYS[5], now_ms, ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1
 `;

@@ -9,6 +9,12 @@ import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';
+export interface OpenOrders {
+  total: number;
+  oldestAgeMs: number;
+  items: { orderId: string; acceptedAt: string; ageMs: number }[];
+}
+
 export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken';
 
 /** A key/value the creating write sets as well (the idempotency decision). */
@@ -73,8 +79,8 @@ export class OrderStore {
     private readonly writeWindowMs = 0,
     private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
-    this.transitionScript = defineScript<string[]>(redis, 2, TRANSITION_LUA);
-    this.createScript = defineScript<string[]>(redis, 4, CREATE_LUA);
+    this.transitionScript = defineScript<string[]>(redis, 3, TRANSITION_LUA);
+    this.createScript = defineScript<string[]>(redis, 5, CREATE_LUA);
     if (writeWindowMs > 0) {
       redis.on('ready', () => void this.readClock());
       if (redis.status === 'ready') void this.readClock();
@@ -113,6 +119,46 @@ export class OrderStore {
     return `${this.prefix}:order:${orderId}`;
   }
 
+  /** Orders accepted and not yet ended, scored by when they were accepted (Redis' clock, ms). */
+  private get openKey(): string {
+    return `${this.prefix}:open`;
+  }
+
+  /**
+   * Orders accepted at least `olderThanMs` ago that have not ended, oldest first: an order that
+   * stops moving (an event lost with a broker's data, a dead-lettered one) shows here, where
+   * nothing else would list it. `total` counts every open order, `ageMs` of the oldest.
+   */
+  async openOrders(olderThanMs: number, limit: number): Promise<OpenOrders> {
+    const now = await this.redisNow();
+    const [ids, summary] = await Promise.all([
+      this.redis.zrangebyscore(this.openKey, '-inf', now - olderThanMs, 'WITHSCORES', 'LIMIT', 0, limit),
+      this.openSummary(now),
+    ]);
+    const items: OpenOrders['items'] = [];
+    for (let i = 0; i < ids.length; i += 2) {
+      const acceptedAt = Number(ids[i + 1]);
+      items.push({ orderId: ids[i]!, acceptedAt: new Date(acceptedAt).toISOString(), ageMs: now - acceptedAt });
+    }
+    return { ...summary, items };
+  }
+
+  /** How many orders are open, and how long ago the oldest was accepted. */
+  async openSummary(now?: number): Promise<Omit<OpenOrders, 'items'>> {
+    const [at, total, oldest] = await Promise.all([
+      now ?? this.redisNow(),
+      this.redis.zcard(this.openKey),
+      this.redis.zrange(this.openKey, 0, 0, 'WITHSCORES'),
+    ]);
+    return { total, oldestAgeMs: oldest.length ? Math.max(0, at - Number(oldest[1])) : 0 };
+  }
+
+  /** Redis' clock in ms: the index is scored on it, whatever this host's clock says. */
+  private async redisNow(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
   async get(orderId: string): Promise<Order | undefined> {
     return decodeOrder(await this.redis.hgetall(this.key(orderId)));
   }
@@ -137,6 +183,7 @@ export class OrderStore {
         this.unpaidKey(order.customerId),
         this.outbox.stream,
         also?.key ?? this.key(order.orderId),
+        this.openKey,
       ],
       this.writeDeadline(),
       String(cap),
@@ -160,7 +207,7 @@ export class OrderStore {
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
     const fields = Object.entries(change.fields ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [k, v]));
     const write = this.transitionScript(
-      [this.key(orderId), this.outbox.stream],
+      [this.key(orderId), this.outbox.stream, this.openKey],
       change.status,
       String(STATUS_RANK[change.status]),
       change.at,

@@ -86,6 +86,29 @@ export function serviceCounter<L extends string = string>(
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
+/**
+ * A service's own gauge read when scraped: `read` gives its value (undefined keeps the last one),
+ * created on first use (see serviceCounter).
+ */
+export function serviceGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => Promise<number | undefined>,
+): Gauge {
+  const existing = registry.getSingleMetric(name);
+  if (existing) return existing as Gauge;
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const value = await read().catch(() => undefined);
+      if (value !== undefined) this.set(value);
+    },
+  });
+}
+
 /** A service's own histogram on its one registry, created on first use (see serviceCounter). */
 export function serviceHistogram<L extends string = string>(
   registry: Registry,

@@ -1,0 +1,34 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { blankAsUnset, parseInput, requireAdmin } from '@checkout/chassis';
+import type { OrderStore } from '../store/order-store';
+
+const OpenQuery = z.object({
+  // Orders accepted at least this long ago; the default is past any healthy saga (seconds).
+  olderThanS: blankAsUnset(
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(60),
+  ),
+  limit: blankAsUnset(z.coerce.number().int().min(1).max(1000).default(100)),
+});
+
+/**
+ * `GET /admin/orders/open` (admin token): orders accepted and not yet ended, oldest first, with
+ * their status; what an operator looks at when orders stop moving (runbook.md).
+ */
+export function openOrdersRouter(orders: OrderStore, adminToken: string | undefined): Router {
+  const router = Router();
+  router.get('/admin/orders/open', requireAdmin(adminToken), async (req, res) => {
+    const { olderThanS, limit } = parseInput(OpenQuery, req.query, 'query');
+    const open = await orders.openOrders(olderThanS * 1000, limit);
+    const items = await Promise.all(
+      open.items.map(async (item) => ({ ...item, status: (await orders.get(item.orderId))?.status ?? 'UNKNOWN' })),
+    );
+    res.json({ ...open, items });
+  });
+  return router;
+}
