@@ -12,6 +12,16 @@ import {
 import { z } from 'zod';
 import { DEFAULT_MAX_UNPAID_ORDERS } from './domain/unpaid-orders';
 
+/** An origin exactly as a browser's Origin header carries it, so that it can ever match one. */
+const isOrigin = (o: string): boolean => {
+  try {
+    const url = new URL(o);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === o && !o.includes('*');
+  } catch {
+    return false;
+  }
+};
+
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3000),
   VALIDATION_URL: urlSetting('http://127.0.0.1:3001'),
@@ -32,8 +42,8 @@ const schema = baseConfigSchema.extend({
         .filter(Boolean),
     )
     .refine(
-      (origins) => origins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
-      'each entry is an origin (https://shop.example.com, no path) or *',
+      (origins) => origins.every((o) => o === '*' || isOrigin(o)),
+      'each entry is an origin as browsers send it (https://shop.example.com: lower case, no path, no default port, no wildcard) or *',
     ),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: booleanSetting(false),

@@ -13,9 +13,11 @@ import { startHarness, type Harness } from './harness';
 // invisible to every counter: the open-orders index lists it, and the gauges age it.
 const TOKEN = 'ops-secret';
 let h: Harness;
+let startedAt: number;
 let pub: Awaited<ReturnType<typeof testPublisher>>;
 
 beforeAll(async () => {
+  startedAt = Date.now();
   h = await startHarness({ consume: true });
   pub = await testPublisher();
 });
@@ -96,10 +98,22 @@ describe('GET /admin/orders/open', () => {
 });
 
 describe('orders_open gauges on /metrics', () => {
-  it('when an order is open, then orders_open counts it and the oldest age is reported', async () => {
-    await place();
+  it('when orders are open, then orders_open counts them and the oldest age grows with the oldest one', async () => {
+    const before = Date.now();
+    const orderId = await place();
+    // The oldest open order of this file was placed no later than this one, and not before the file began.
+    const { total, oldestAgeMs, items } = await openOrders();
+    const mine = items.find((o) => o.orderId === orderId)!;
+    expect(mine.ageMs).toBeGreaterThanOrEqual(0);
+    expect(mine.ageMs).toBeLessThanOrEqual(Date.now() - before + 50);
+    expect(oldestAgeMs).toBeGreaterThanOrEqual(mine.ageMs);
+    expect(oldestAgeMs).toBeGreaterThan(0);
+    expect(oldestAgeMs).toBeLessThanOrEqual(Date.now() - startedAt + 50);
+
     const text = (await request(h.app).get('/metrics')).text;
-    expect(Number(/^orders_open(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
-    expect(text).toMatch(/^orders_open_oldest_age_seconds(?:\{[^}]*\})? [\d.e+-]+$/m);
+    expect(Number(/^orders_open(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1])).toBe(total);
+    const gauge = Number(/^orders_open_oldest_age_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text)?.[1]);
+    expect(gauge * 1000).toBeGreaterThanOrEqual(oldestAgeMs);
+    expect(gauge * 1000).toBeLessThanOrEqual(Date.now() - startedAt + 50);
   });
 });

@@ -189,6 +189,8 @@ describe('payment.authorized', () => {
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
     await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
     expect(await level(a)).toMatchObject({ available: 7, reserved: 0, sold: 3, version: va + 1 });
+    // Told apart from a first commit, so the handler logs it as a redelivery, not as a commit.
+    expect(await inv.reservations.commit(order.orderId, { correlationId: 'again' })).toBe('ALREADY_COMMITTED');
   });
 
   it('when the reservation was released because its payment failed, then nothing changes and the rejection is counted', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OrderView } from '@checkout/contracts';
-import { api } from './http';
+import { adminHeaders, api } from './http';
 import type { RecordedMessage } from './kafka';
 import { auditEvents, auditOf, chargesFor, notificationsOf, waitForTerminal } from './saga';
 import { waitFor } from './wait';
@@ -92,7 +92,8 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
  * 1. no oversell (available >= 0, available + reserved + sold = initial, per product);
  * 2. at most one authorized charge per order, exactly one for a CONFIRMED order (the one it names),
  *    none for a FAILED one;
- * 3. every accepted order terminal, and a FAILED order holds no stock (reservation FAILED/RELEASED);
+ * 3. every accepted order terminal, out of checkout's open-orders index, and a FAILED order holds
+ *    no stock (reservation FAILED/RELEASED);
  * 4. every event of an order recorded on Kafka is in the audit log exactly once, and so is every
  *    stock.updated of the products in `initial`; every notification (order-received, then
  *    order-confirmed or order-failed) is sent once.
@@ -253,6 +254,16 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
     const times = updatesAudited.filter((a) => a === id).length;
     check(times === 1, `stock.updated ${id} is in the audit log ${times} times`);
   }
+
+  // 3. an ended order has left checkout's index of open orders (what operators list stuck orders from)
+  const open = await api('checkout-service').get('/admin/orders/open', {
+    params: { olderThanS: 0, limit: 1000 },
+    headers: adminHeaders(),
+  });
+  check(open.status === 200, `GET /admin/orders/open answered ${open.status}`);
+  const stillOpen = new Set(((open.data?.items ?? []) as { orderId: string }[]).map((o) => o.orderId));
+  for (const o of orders.values())
+    check(!stillOpen.has(o.orderId), `${o.status} order ${o.orderId} is still in checkout's open-orders index`);
 
   // 1. no oversell (after every reservation of these orders settled)
   const sold: Record<string, number> = {};

@@ -61,11 +61,22 @@ const SAGA_STEP: Record<EventType, number> = {
  * An order's events in the order they happened: by their `time`, then by saga step, then as
  * recorded. The order of recording alone says little: the log consumes every topic at once and
  * Kafka keeps no order across topics, so order.confirmed was often recorded before order.created.
- * Every event's time was stamped by the service that caused it after it had seen the event before.
+ * Every event's time was stamped by the service that caused it after it had seen the event before,
+ * on that service's clock: across hosts the order is as good as their clock sync (NTP keeps it to
+ * a few ms; a saga step takes more than that).
  */
 export function timeline(recorded: AuditEntry[]): AuditEntry[] {
-  return recorded
-    .map((entry, index) => ({ entry, index, at: Date.parse(entry.time) }))
-    .sort((a, b) => a.at - b.at || SAGA_STEP[a.entry.type] - SAGA_STEP[b.entry.type] || a.index - b.index)
-    .map(({ entry }) => entry);
+  return (
+    recorded
+      // An event without a readable time goes last: NaN would make the comparison inconsistent and
+      // the sort reorder the events that have one.
+      .map((entry, index) => ({ entry, index, at: Date.parse(entry.time) || Number.POSITIVE_INFINITY }))
+      .sort(
+        (a, b) =>
+          (a.at === b.at ? 0 : a.at < b.at ? -1 : 1) ||
+          SAGA_STEP[a.entry.type] - SAGA_STEP[b.entry.type] ||
+          a.index - b.index,
+      )
+      .map(({ entry }) => entry)
+  );
 }

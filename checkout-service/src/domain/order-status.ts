@@ -11,4 +11,7 @@ export const STATUS_RANK: Record<OrderStatus, number> = {
   FAILED: 2,
 };
 
-export const isTerminal = (status: OrderStatus): boolean => STATUS_RANK[status] === 2;
+/** The rank CONFIRMED and FAILED share: nothing moves an order out of it. */
+export const TERMINAL_RANK = Math.max(...Object.values(STATUS_RANK));
+
+export const isTerminal = (status: OrderStatus): boolean => STATUS_RANK[status] === TERMINAL_RANK;

@@ -1,5 +1,5 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
-import { STATUS_RANK } from '../domain/order-status';
+import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
 
 /**
  * Moves an order forward and records the event it causes, in one step; a terminal status also
@@ -19,7 +19,7 @@ import { STATUS_RANK } from '../domain/order-status';
 const LUA_RANK = `{ ${Object.entries(STATUS_RANK)
   .map(([status, rank]) => `${status} = ${rank}`)
   .join(', ')} }`;
-const TOP_RANK = Math.max(...Object.values(STATUS_RANK));
+const TOP_RANK = TERMINAL_RANK;
 
 export const TRANSITION_LUA = `${OUTBOX_LUA}
 local RANK = ${LUA_RANK}

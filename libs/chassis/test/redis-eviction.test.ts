@@ -1,40 +1,66 @@
-import { connectRedis, createLogger, createRedis, maxmemoryPolicy } from '../src';
+import { connectRedis, createLogger, createRedis, memoryLimits } from '../src';
 import { useOwnRedis, waitFor } from '../../../test/support';
 
 // A Redis that evicts keys under memory pressure loses orders, reservations and idempotency keys
 // without an error: every service says so, at error level, each time it connects.
 const own = useOwnRedis('eviction-check');
 
+type Line = { level: string; msg: string; maxmemoryPolicy?: string };
 const connectLogged = async () => {
-  const lines: { level: string; msg: string; maxmemoryPolicy?: string }[] = [];
+  const lines: Line[] = [];
   const logger = createLogger('test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
   const redis = createRedis(own.server.url, logger, 'eviction-check');
   await connectRedis(redis);
-  return { redis, lines };
+  return { redis, lines, errors: () => lines.filter((l) => l.level === 'error') };
 };
+const limit = async (policy: string, maxmemory = '100mb') => {
+  await own.redis.config('SET', 'maxmemory-policy', policy);
+  await own.redis.config('SET', 'maxmemory', maxmemory);
+};
+/** Every command sent before this one has been answered, the check's INFO included. */
+const settled = (redis: Awaited<ReturnType<typeof connectLogged>>['redis']) => redis.info('memory');
 
 describe('the eviction policy of the Redis a service connects to', () => {
-  afterEach(() => own.redis.config('SET', 'maxmemory-policy', 'noeviction'));
+  afterEach(() => limit('noeviction', '0'));
 
   it('when it is noeviction (the default), then nothing is said', async () => {
-    const { redis, lines } = await connectLogged();
-    expect(await maxmemoryPolicy(redis)).toBe('noeviction');
-    // The check runs once the connection is ready; a PING after it has answered.
-    await redis.ping();
-    await redis.info('memory');
-    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    await limit('noeviction');
+    const { redis, errors } = await connectLogged();
+    expect(await memoryLimits(redis)).toEqual({ maxmemory: 100 * 1024 * 1024, policy: 'noeviction' });
+    await settled(redis);
+    expect(errors()).toEqual([]);
+    redis.disconnect();
+  });
+
+  it('when an evicting policy has no memory limit to act on, then nothing is said', async () => {
+    await limit('allkeys-lru', '0');
+    const { redis, errors } = await connectLogged();
+    await settled(redis);
+    expect(errors()).toEqual([]);
     redis.disconnect();
   });
 
   it.each(['allkeys-lru', 'volatile-lru'])(
-    'when it is %s, then the service logs an error naming the policy and the fix',
+    'when it is %s under a memory limit, then the service logs an error naming the policy and the fix',
     async (policy) => {
-      await own.redis.config('SET', 'maxmemory-policy', policy);
-      const { redis, lines } = await connectLogged();
-      const said = await waitFor(() => lines.find((l) => l.level === 'error'), { what: 'the error line' });
+      await limit(policy);
+      const { redis, errors } = await connectLogged();
+      const said = await waitFor(() => errors()[0], { what: 'the error line' });
       expect(said).toMatchObject({ maxmemoryPolicy: policy });
       expect(said.msg).toContain('set maxmemory-policy noeviction');
       redis.disconnect();
     },
   );
+
+  it('when the server starts evicting after the first connect, then the next connect says so', async () => {
+    await limit('noeviction');
+    const { redis, errors } = await connectLogged();
+    await settled(redis);
+    expect(errors()).toEqual([]);
+    await limit('allkeys-lru');
+    redis.disconnect(true); // reconnects, as after a server restart
+    const said = await waitFor(() => errors()[0], { what: 'the error line after the reconnect' });
+    expect(said).toMatchObject({ maxmemoryPolicy: 'allkeys-lru' });
+    redis.disconnect();
+  });
 });

@@ -51,17 +51,22 @@ export function createRedis(
  * Redis often defaults to `volatile-lru`, which evicts the records that carry a retention first.
  */
 async function warnIfEvicting(redis: Redis, logger: Logger): Promise<void> {
-  const policy = await maxmemoryPolicy(redis).catch(() => undefined);
-  if (policy === undefined || policy === 'noeviction') return;
+  const memory = await memoryLimits(redis).catch(() => undefined);
+  // Without a memory limit nothing is evicted, whatever the policy says.
+  if (!memory || memory.maxmemory === 0 || memory.policy === 'noeviction') return;
+  const policy = memory.policy;
   logger.error(
     { maxmemoryPolicy: policy },
     `redis evicts keys under memory pressure (maxmemory-policy ${policy}): records would vanish without an error; set maxmemory-policy noeviction`,
   );
 }
 
-/** The server's maxmemory-policy, from INFO (CONFIG is often disabled on managed Redis). */
-export async function maxmemoryPolicy(redis: Redis): Promise<string | undefined> {
-  return /^maxmemory_policy:(\S+)/m.exec(await redis.info('memory'))?.[1];
+/** The server's memory limit and eviction policy, from INFO (CONFIG is often disabled on managed Redis). */
+export async function memoryLimits(redis: Redis): Promise<{ maxmemory: number; policy: string } | undefined> {
+  const info = await redis.info('memory');
+  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+  const maxmemory = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+  return policy === undefined ? undefined : { maxmemory, policy };
 }
 
 /** Connects, retrying until the server answers (start-up waits for Redis rather than crashing). */
