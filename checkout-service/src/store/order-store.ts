@@ -92,8 +92,7 @@ export class OrderStore {
     const sent = Date.now();
     this.clockReadAt = sent;
     try {
-      const [seconds, micros] = await this.redis.time();
-      this.clockOffsetMs = Number(seconds) * 1000 + Number(micros) / 1000 - (sent + Date.now()) / 2;
+      this.clockOffsetMs = (await this.redisNow()) - (sent + Date.now()) / 2;
     } catch {
       this.clockReadAt = 0; // read again on the next create
     }
