@@ -5,6 +5,7 @@ export * from './health';
 export * from './logger';
 export * from './metrics';
 export * from './outbox';
+export * from './periodic-job';
 export * from './random';
 export * from './runtime';
 export * from './shutdown';

@@ -1,4 +1,4 @@
-import type { Logger } from '@checkout/chassis';
+import { PeriodicJob, type Logger } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
@@ -9,28 +9,23 @@ import type { PaymentAuthorizer } from '../usecases/authorize-payment';
  * the gateway whether it charged before failing the order (and stays undecided while it cannot say).
  */
 export class RecoverySweeper {
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly store: PaymentStore,
     private readonly authorizer: PaymentAuthorizer,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweepOnce()
-        .catch((err: unknown) => this.logger.warn({ err }, 'payment recovery sweep failed'))
-        .finally(() => (this.sweeping = undefined));
-    }, this.intervalMs);
-    this.timer.unref();
+    intervalMs: number,
+  ) {
+    this.job = new PeriodicJob('payment recovery sweep', intervalMs, () => this.sweepOnce(), logger);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   async sweepOnce(): Promise<void> {
