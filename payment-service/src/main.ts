@@ -15,7 +15,7 @@ const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: '
 const { redis, outbox, logger } = runtime;
 if (!redis || !outbox) throw new Error('payment-service needs Redis and Kafka');
 
-const store = new PaymentStore(redis, outbox.stream, 'payment', config.RECORD_RETENTION_MS);
+const store = new PaymentStore(redis, outbox, 'payment', config.RECORD_RETENTION_MS);
 const gateway = withGatewayMetrics(
   createGatewayClient({
     baseURL: config.PAYMENT_GATEWAY_URL,

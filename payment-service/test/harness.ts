@@ -29,7 +29,7 @@ class TrackedAuthorizer extends PaymentAuthorizer {
 export async function startPaymentService(gatewayUrl: string) {
   const rig = await startRig('payment-service');
   const { redis, prefix, outbox, logger } = rig;
-  const store = new PaymentStore(redis, outbox.stream, prefix);
+  const store = new PaymentStore(redis, outbox, prefix);
   const gateway = withGatewayMetrics(
     createGatewayClient({
       baseURL: gatewayUrl,

@@ -9,7 +9,7 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   rig = await startRig('payment-service');
-  app = createApp({ ...rig, store: new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix) });
+  app = createApp({ ...rig, store: new PaymentStore(rig.redis, rig.outbox, rig.prefix) });
 });
 afterAll(() => rig.stop());
 

@@ -94,7 +94,7 @@ it('when an authorization outlasts its lease (a 503, then a slow attempt), then 
   // decided at ~2.5 s. Without the renewal the sweeper resumed the claim at 2 s, past expiresAt
   // (1.5 s), asked the gateway, found nothing decided yet and failed the payment RESERVATION_EXPIRED
   // while attempt 2 went on to charge the customer.
-  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
   const authorizer = startWorker(store, 2000, {});
   await control({ latencyMs: 1200, failNext: 1 });
   const claim = await claimed(store, 1500, 2000);
@@ -111,7 +111,7 @@ it('when a worker pauses past its lease mid-attempt and the resumed claim fails 
   // the lease (300 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not
   // decided yet, so the payment fails RESERVATION_EXPIRED. The first worker's charge is then
   // authorized: a FAILED order holding a charge, which only an operator can refund.
-  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
   const authorizer = startWorker(store, 300, { maxRetries: 0 });
   await control({ latencyMs: 1200 });
   const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
@@ -132,7 +132,7 @@ it('when a worker died after the gateway charged and the gateway then refuses ev
   // The charge went through at the gateway; the worker died before recording it. The gateway then
   // answers 503 to every charge (down), before it looks at the key, so the resumed attempts never
   // see the first decision replayed. Failing GATEWAY_ERROR released the stock of a paid order.
-  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
   startWorker(store, 200, { maxRetries: 2, backoffBaseMs: 20 });
   const claim = await claimed(store, 60_000, 60_000);
   const first = await fetch(`${gatewayUrl}/v1/charges`, {
@@ -154,7 +154,7 @@ it('when a worker died after the gateway charged and the gateway then refuses ev
 
 it('when the worker that lost the claim gets its charge authorized while the one that resumed it is still deciding, then that charge stands: AUTHORIZED, not FAILED', async () => {
   // Its own keys, out of reach of the sweepers the cases above left running.
-  const store = new PaymentStore(rig.redis, rig.outbox.stream, `${rig.prefix}-stray`);
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-stray`);
   const gated = (result: AuthorizationResult) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -188,14 +188,15 @@ it('when the worker that lost the claim gets its charge authorized while the one
 it('when the sweeper resumes a claim whose lease ran out, then the resumed claim gets a full lease of its own, so the next sweeps leave it to its new worker', async () => {
   // A resumed claim due again at once would be resumed on every sweep (every 5 s, or 100 ms here),
   // each time by another worker starting the same charge: only the gateway's idempotency key
-  // would stand between that and a double charge.
-  const store = new PaymentStore(rig.redis, rig.outbox.stream, rig.prefix);
+  // would stand between that and a double charge. A prefix of its own: the sweepers the earlier
+  // tests started (every 100 ms, until the file ends) would otherwise resume this claim first.
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-resume`);
   const claim = await claimed(store, 60_000, -1);
   const before = Date.now();
   const resumed = (await store.reclaimExpired(2000)).filter((c) => c.orderId === claim.orderId);
   expect(resumed).toEqual([expect.objectContaining({ orderId: claim.orderId, resumed: true })]);
   expect(resumed[0]!.owner).not.toBe(claim.owner);
-  const due = Number(await rig.redis.zscore(`${rig.prefix}:processing`, claim.orderId));
+  const due = Number(await rig.redis.zscore(`${rig.prefix}-resume:processing`, claim.orderId));
   expect(due).toBeGreaterThanOrEqual(before + 2000);
   expect((await store.reclaimExpired(2000)).map((c) => c.orderId)).not.toContain(claim.orderId);
 });

@@ -99,7 +99,7 @@ describe('order.created + stock.reserved', () => {
     expect(gateway.callsFor(orderId)).toHaveLength(1);
   });
 
-  it('when both events are delivered again, then nothing is charged or emitted a second time', async () => {
+  it('when both events are delivered again, then nothing is charged a second time, and each stock.reserved announces the same outcome again', async () => {
     const orderId = newOrderId();
     const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
     const reserved = await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
@@ -123,8 +123,30 @@ describe('order.created + stock.reserved', () => {
     await service.authorizerIdle();
     await outcomesSettled(orderId);
     expect(gateway.callsFor(orderId)).toHaveLength(1);
-    expect(outcomes(orderId)).toHaveLength(1);
+    // The order's half repeats nothing; each reservation's half repeats the one outcome (same
+    // ce_id, same data): a broker that lost the first lost it for every consumer.
+    const announced = outcomes(orderId).map((m) => m.event);
+    expect(announced).toHaveLength(3);
+    expect(announced.every((e) => e!.type === 'payment.authorized')).toBe(true);
+    expect(new Set(announced.map((e) => JSON.stringify(e))).size).toBe(1);
     expect((await payment(orderId)).status).toBe('AUTHORIZED');
+  });
+
+  it('when a failed payment gets its stock.reserved again, then payment.failed is announced again and nothing is charged', async () => {
+    const orderId = newOrderId();
+    await publisher.publish(
+      'order.created',
+      buildOrderCreated({ orderId, payment: { token: 'tok_insufficient_funds' } }),
+    );
+    const reserved = await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+
+    await publisher.publish('stock.reserved', reserved.data, { id: reserved.id });
+    await waitFor(() => outcomes(orderId).length === 2, { what: 'payment.failed announced again' });
+    await service.authorizerIdle();
+    expect(outcomes(orderId)[1]!.event).toEqual(failed);
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+    expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS' });
   });
 
   it('when the card is declined (402), then payment.failed INSUFFICIENT_FUNDS after one attempt', async () => {

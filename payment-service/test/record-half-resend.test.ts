@@ -10,7 +10,7 @@ const through = useRedisThroughProxy('payment-resend');
 describe("payments — the claim's answer lost on a dropped connection", () => {
   it('when the RECORD_HALF answer that claimed the authorization is lost and ioredis re-sends it, then the call still gets its claim', async () => {
     const prefix = `payment-resend-${randomUUID()}`;
-    const store = new PaymentStore(through.redis, `${prefix}:outbox`, prefix);
+    const store = new PaymentStore(through.redis, { stream: `${prefix}:outbox`, kick: () => undefined }, prefix);
     const orderId = `ord_${randomUUID()}`;
     const correlationId = randomUUID();
     const expiresAt = new Date(Date.now() + 60_000).toISOString();

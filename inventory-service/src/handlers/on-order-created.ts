@@ -3,7 +3,10 @@ import { sumLines } from '../domain/lines';
 import type { InventoryMetrics } from '../metrics';
 import type { ReservationStore } from '../store/reservation-store';
 
-/** Reserves every line of the order, all or nothing; a redelivered order changes nothing. */
+/**
+ * Reserves every line of the order, all or nothing. An order handled before changes nothing: its
+ * first answer is announced again (an order.created re-announced by checkout found no answer).
+ */
 export const onOrderCreated =
   (reservations: ReservationStore, ttlMs: number, metrics: InventoryMetrics): EventHandler<'order.created'> =>
   async (event, { log, trace }) => {
@@ -15,6 +18,8 @@ export const onOrderCreated =
     });
     metrics.reservations.inc({ outcome: result.outcome });
     if (result.outcome === 'FAILED') log.info({ orderId, code: result.code }, 'stock reservation failed');
+    else if (result.outcome === 'REANNOUNCED')
+      log.info({ orderId }, 'order handled before: its answer announced again');
     else if (result.outcome === 'DUPLICATE') log.debug({ orderId }, 'order already handled');
     else log.info({ orderId }, 'stock reserved');
   };

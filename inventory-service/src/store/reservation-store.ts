@@ -6,7 +6,12 @@ import { keys, type Keys } from './keys';
 import { inventoryScripts, type InventoryScripts } from './scripts';
 
 export type ReserveResult =
-  { outcome: 'RESERVED' } | { outcome: 'FAILED'; code: StockFailureCode } | { outcome: 'DUPLICATE' };
+  | { outcome: 'RESERVED' }
+  | { outcome: 'FAILED'; code: StockFailureCode }
+  /** Handled before: its first event (stock.reserved or stock.failed) announced again. */
+  | { outcome: 'REANNOUNCED' }
+  /** Handled before, by a version that kept no event to announce again. */
+  | { outcome: 'DUPLICATE' };
 
 /** What stood in the way of a commit or release: another status, no record, or not yet due. */
 export type TransitionResult =

@@ -2,8 +2,14 @@ import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
  * Records one half (order or reservation) and claims the authorization once both are there.
- * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil, retention ms, then the
- * half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
+ * KEYS: payment hash, processing zset, outbox stream. ARGV: orderId, owner, leaseUntil, retention
+ * ms, whether a decided payment announces its outcome again ('1' for the reservation's half), then
+ * the half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
+ * A reservation's half for a decided payment puts the outcome's event (kept on the record, same
+ * ce_id) in the outbox again and answers {status, 'REANNOUNCED'}: it comes twice when redelivered,
+ * or when checkout re-announced an order no answer reached (a broker that lost its log lost the
+ * outcome too). The reservation's half, not the order's: a re-announced order.created brings both,
+ * and one answer is enough.
  * A record waiting for its other half expires after the retention (an order whose stock answer
  * never came must not keep its token for good); a claimed one is kept until it is decided.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
@@ -11,7 +17,7 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * answer a dropped connection lost) finds its own lease and is answered CLAIMED again, rather than
  * PROCESSING, which would leave the charge to the sweeper once the lease ran out.
  */
-export const RECORD_HALF_LUA = `
+export const RECORD_HALF_LUA = `${OUTBOX_LUA}
 local function claimed()
   local out = {'CLAIMED'}
   for _, v in ipairs(redis.call('HGETALL', KEYS[1])) do out[#out + 1] = v end
@@ -19,8 +25,13 @@ local function claimed()
 end
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'PROCESSING' and redis.call('HGET', KEYS[1], 'leaseOwner') == ARGV[2] then return claimed() end
-if status and status ~= 'PENDING' then return {status} end
-for i = 5, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if status and status ~= 'PENDING' then
+  local outcome = ARGV[5] == '1' and redis.call('HGET', KEYS[1], 'event')
+  if not outcome then return {status} end
+  outbox_add(KEYS[3], outcome)
+  return {status, 'REANNOUNCED'}
+end
+for i = 6, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
   redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])
   redis.call('PERSIST', KEYS[1])
@@ -89,7 +100,8 @@ return 1
 
 /**
  * Records the outcome and its event in one step, only for the current lease owner, so an
- * authorization completes exactly once. The token is dropped: it is not needed any more.
+ * authorization completes exactly once. The event is kept on the record too (RECORD_HALF_LUA
+ * announces it again). The token is dropped: it is not needed any more.
  * A failure is not written when a worker that lost the claim has reported a charge the gateway
  * authorized for the order (`strayCharge`, see STRAY_CHARGE_LUA): it answers that charge's id
  * instead, and the owner records the payment authorized with it.
@@ -105,7 +117,7 @@ if ARGV[3] == 'FAILED' then
   local stray = redis.call('HGET', KEYS[1], 'strayCharge')
   if stray then return stray end
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5])
+redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5], 'event', ARGV[6])
 for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')
 redis.call('PEXPIRE', KEYS[1], ARGV[7])

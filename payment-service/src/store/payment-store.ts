@@ -37,12 +37,12 @@ export class PaymentStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly outboxStream: string,
+    private readonly outbox: Pick<Outbox, 'stream' | 'kick'>,
     private readonly prefix = 'payment',
     private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
     this.processingKey = `${prefix}:processing`;
-    this.recordHalfScript = defineScript(redis, 2, RECORD_HALF_LUA);
+    this.recordHalfScript = defineScript(redis, 3, RECORD_HALF_LUA);
     this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
@@ -76,10 +76,18 @@ export class PaymentStore {
     leaseMs: number,
   ) {
     const { orderId, ...half } = r;
-    return this.recordHalf(orderId, half, leaseMs);
+    return this.recordHalf(orderId, half, leaseMs, true);
   }
 
-  private async recordHalf(orderId: string, half: Fields, leaseMs: number): Promise<Claim | undefined> {
+  /**
+   * With `reannounce`, a payment already decided announces its outcome again (RECORD_HALF_LUA).
+   */
+  private async recordHalf(
+    orderId: string,
+    half: Fields,
+    leaseMs: number,
+    reannounce = false,
+  ): Promise<Claim | undefined> {
     const owner = randomUUID();
     const now = Date.now();
     const args = [
@@ -87,14 +95,16 @@ export class PaymentStore {
       owner,
       now + leaseMs,
       this.retentionMs,
+      reannounce ? '1' : '0',
       'createdAt',
       new Date(now).toISOString(),
       ...Object.entries(half).flat(),
     ];
     const [outcome, ...flat] = (await this.recordHalfScript(
-      [this.key(orderId), this.processingKey],
+      [this.key(orderId), this.processingKey, this.outbox.stream],
       ...args,
     )) as string[];
+    if (flat[0] === 'REANNOUNCED') this.outbox.kick();
     return outcome === 'CLAIMED' ? toClaim(orderId, owner, pairsToFields(flat)) : undefined;
   }
 
@@ -140,7 +150,7 @@ export class PaymentStore {
   ): Promise<'written' | 'not-ours' | { strayCharge: string }> {
     const outcome = result.ok ? ['paymentId', result.paymentId] : ['code', result.code, 'reason', result.reason];
     const written = await this.completeScript(
-      [this.key(claim.orderId), this.processingKey, this.outboxStream],
+      [this.key(claim.orderId), this.processingKey, this.outbox.stream],
       claim.orderId,
       claim.owner,
       result.ok ? 'AUTHORIZED' : 'FAILED',

@@ -8,7 +8,12 @@
  * the level: stock.reserved could not carry it, and no cart that checkout accepts asks for it.
  */
 export const RESERVE_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return { 'DUPLICATE' } end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local answered = redis.call('HGET', KEYS[1], 'event')
+  if not answered then return { 'DUPLICATE' } end
+  outbox_add(KEYS[3], answered)
+  return { 'REANNOUNCED' }
+end
 local prefix, order_id, items_json = ARGV[1], ARGV[2], ARGV[3]
 local items = cjson.decode(items_json)
 local meta = cjson.decode(ARGV[7])
@@ -33,11 +38,12 @@ if #shortages > 0 then
   else
     code, reason = 'INSUFFICIENT_STOCK', 'insufficient stock: ' .. table.concat(names, ', ')
   end
+  local failed = event_record('stock.failed', order_id,
+    { orderId = order_id, code = code, reason = reason, shortages = shortages }, meta)
   redis.call('HSET', KEYS[1], 'status', 'FAILED', 'items', items_json, 'code', code, 'reason', reason,
-    'createdAt', ARGV[4], 'correlationId', meta.correlationId)
+    'createdAt', ARGV[4], 'correlationId', meta.correlationId, 'event', failed)
   redis.call('PEXPIRE', KEYS[1], ARGV[9])
-  outbox_add(KEYS[3], event_record('stock.failed', order_id,
-    { orderId = order_id, code = code, reason = reason, shortages = shortages }, meta))
+  outbox_add(KEYS[3], failed)
   return { 'FAILED', code }
 end
 
@@ -49,10 +55,12 @@ for _, it in ipairs(items) do
   local version = redis.call('HINCRBY', key, 'version', 1)
   levels[#levels + 1] = { productId = it.productId, available = available, version = version }
 end
+local reserved = event_record('stock.reserved', order_id,
+  { orderId = order_id, items = items, levels = levels, expiresAt = ARGV[6] }, meta)
 redis.call('HSET', KEYS[1], 'status', 'RESERVED', 'items', items_json, 'expiresAt', ARGV[5],
-  'createdAt', ARGV[4], 'correlationId', meta.correlationId, 'traceparent', meta.traceparent or '')
+  'createdAt', ARGV[4], 'correlationId', meta.correlationId, 'traceparent', meta.traceparent or '',
+  'event', reserved)
 redis.call('ZADD', KEYS[2], ARGV[5], order_id)
-outbox_add(KEYS[3], event_record('stock.reserved', order_id,
-  { orderId = order_id, items = items, levels = levels, expiresAt = ARGV[6] }, meta))
+outbox_add(KEYS[3], reserved)
 return { 'RESERVED' }
 `;
