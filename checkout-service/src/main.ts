@@ -6,6 +6,7 @@ import { createValidationClient } from './clients/validation-client';
 import { loadConfig } from './config';
 import { OrderChanges } from './domain/order-changes';
 import { createHandlers } from './handlers';
+import { Reannouncer } from './jobs/reannouncer';
 import { IdempotencyStore } from './store/idempotency-store';
 import { OrderStore } from './store/order-store';
 
@@ -36,4 +37,19 @@ const app = createApp({
   adminToken: config.ADMIN_TOKEN,
   maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });
-void runtime.start(app, { groupId: service, handlers: createHandlers({ orders, changes, metrics: runtime.metrics }) });
+const started = runtime.start(app, {
+  groupId: service,
+  handlers: createHandlers({ orders, changes, metrics: runtime.metrics }),
+});
+if (config.REANNOUNCE_AFTER_MS > 0) {
+  const reannouncer = new Reannouncer({
+    orders,
+    firstWaitMs: config.REANNOUNCE_AFTER_MS,
+    longestWaitMs: Math.max(config.REANNOUNCE_AFTER_MS, config.REANNOUNCE_LONGEST_WAIT_MS),
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+  });
+  runtime.onStop('order re-announcer', () => reannouncer.stop());
+  // Once the producer is up: what it adds to the outbox is published, not left waiting.
+  void started.then(() => reannouncer.start()).catch(() => undefined);
+}

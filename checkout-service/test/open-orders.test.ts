@@ -33,7 +33,7 @@ const openOrders = async (query = 'olderThanS=0&limit=1000') => {
   return res.body as {
     total: number;
     oldestAgeMs: number;
-    items: { orderId: string; status: string; acceptedAt: string; ageMs: number }[];
+    items: { orderId: string; status: string; acceptedAt: string; ageMs: number; reannounced: number }[];
   };
 };
 const listed = async (orderId: string) => (await openOrders()).items.find((o) => o.orderId === orderId);
@@ -47,6 +47,7 @@ describe('GET /admin/orders/open', () => {
       status: 'PENDING',
       acceptedAt: expect.any(String),
       ageMs: expect.any(Number),
+      reannounced: 0,
     });
 
     await pub.publish('stock.reserved', buildStockReserved({ orderId }));

@@ -20,6 +20,11 @@ export function sagaMetrics({ registry }: Metrics) {
       'stage',
       'code',
     ]),
+    reannounced: serviceCounter(
+      registry,
+      'orders_reannounced_total',
+      'order.created announced again for an open order no answer had moved on for a while (lost with a broker, or slow)',
+    ),
     duration: serviceHistogram(
       registry,
       'saga_duration_seconds',

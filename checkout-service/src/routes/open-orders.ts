@@ -18,17 +18,14 @@ const OpenQuery = z.object({
 
 /**
  * `GET /admin/orders/open` (admin token): orders accepted and not yet ended, oldest first, with
- * their status; what an operator looks at when orders stop moving (runbook.md).
+ * their status and how often their order.created was announced again; what an operator looks at
+ * when orders stop moving (runbook.md).
  */
 export function openOrdersRouter(orders: OrderStore, adminToken: string | undefined): Router {
   const router = Router();
   router.get('/admin/orders/open', requireAdmin(adminToken), async (req, res) => {
     const { olderThanS, limit } = parseInput(OpenQuery, req.query, 'query');
-    const open = await orders.openOrders(olderThanS * 1000, limit);
-    const items = await Promise.all(
-      open.items.map(async (item) => ({ ...item, status: (await orders.get(item.orderId))?.status ?? 'UNKNOWN' })),
-    );
-    res.json({ ...open, items });
+    res.json(await orders.openOrders(olderThanS * 1000, limit));
   });
   return router;
 }

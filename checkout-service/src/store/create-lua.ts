@@ -6,7 +6,8 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * atomic step, so concurrent checkouts of one customer cannot slip past the cap.
  * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when
  * unused), the open-orders index (a sorted set of orders not yet ended, by when they were accepted,
- * on Redis' clock: what an operator lists to find orders that stopped moving).
+ * on Redis' clock: what an operator lists to find orders that stopped moving). An order still
+ * open keeps its first event as `announcement`, until it ends, for REANNOUNCE_LUA.
  * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
  * validation), orderId, idempotency value ('' for none), its TTL in seconds, the value the key must
  * still hold (the request's in-flight claim), how long the order is kept in ms ('0': for good, until
@@ -45,7 +46,12 @@ for i = 9, 8 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
 for i = 9 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[7] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[7]) else redis.call('ZADD', KEYS[5], now_ms, ARGV[3]) end
+if ARGV[7] ~= '0' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+else
+  redis.call('ZADD', KEYS[5], now_ms, ARGV[3])
+  if n > 0 then redis.call('HSET', KEYS[1], 'announcement', ARGV[9]) end
+end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1
 `;

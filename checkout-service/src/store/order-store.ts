@@ -6,13 +6,22 @@ import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
 import { decodeOrder, encodeOrder } from './order-codec';
 import { CREATE_LUA } from './create-lua';
+import { REANNOUNCE_LUA } from './reannounce-lua';
 import { TRANSITION_LUA } from './transition-lua';
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';
 export interface OpenOrders {
   total: number;
   oldestAgeMs: number;
-  items: { orderId: string; acceptedAt: string; ageMs: number }[];
+  items: {
+    orderId: string;
+    acceptedAt: string;
+    ageMs: number;
+    /** 'UNKNOWN' when the order itself is gone (Redis lost it). */
+    status: OrderStatus | 'UNKNOWN';
+    /** How often its order.created was announced again (REANNOUNCE_LUA). */
+    reannounced: number;
+  }[];
 }
 
 export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken';
@@ -52,6 +61,7 @@ const FACTS_KEPT = 10_000;
 export class OrderStore {
   private readonly transitionScript;
   private readonly createScript;
+  private readonly reannounceScript;
   /**
    * Facts of the unfinished orders this process created, so that moving one on needs no read of
    * it: whether a move is forward is the transition script's check. Another instance's orders, and
@@ -81,6 +91,7 @@ export class OrderStore {
   ) {
     this.transitionScript = defineScript<string[]>(redis, 3, TRANSITION_LUA);
     this.createScript = defineScript<string[]>(redis, 5, CREATE_LUA);
+    this.reannounceScript = defineScript<(string | number)[]>(redis, 3, REANNOUNCE_LUA);
     if (writeWindowMs > 0) {
       redis.on('ready', () => void this.readClock());
       if (redis.status === 'ready') void this.readClock();
@@ -124,9 +135,9 @@ export class OrderStore {
   }
 
   /**
-   * Orders accepted at least `olderThanMs` ago that have not ended, oldest first: an order that
-   * stops moving (an event lost with a broker's data, a dead-lettered one) shows here, where
-   * nothing else would list it. `total` counts every open order, `ageMs` of the oldest.
+   * Orders accepted at least `olderThanMs` ago that have not ended, oldest first, with their status
+   * and how often they were re-announced: an order that stops moving (an event lost with a broker's
+   * data, a dead-lettered one) shows here. `total` counts every open order, `ageMs` of the oldest.
    */
   async openOrders(olderThanMs: number, limit: number): Promise<OpenOrders> {
     const now = await this.redisNow();
@@ -136,10 +147,40 @@ export class OrderStore {
     ]);
     const items: OpenOrders['items'] = [];
     for (let i = 0; i < ids.length; i += 2) {
+      const orderId = ids[i]!;
       const acceptedAt = Number(ids[i + 1]);
-      items.push({ orderId: ids[i]!, acceptedAt: new Date(acceptedAt).toISOString(), ageMs: now - acceptedAt });
+      const [status, reannounced] = await this.redis.hmget(this.key(orderId), 'status', 'reannounced');
+      items.push({
+        orderId,
+        acceptedAt: new Date(acceptedAt).toISOString(),
+        ageMs: now - acceptedAt,
+        status: (status as OrderStatus | null) ?? 'UNKNOWN',
+        reannounced: Number(reannounced ?? 0),
+      });
     }
     return { ...summary, items };
+  }
+
+  /**
+   * Announces order.created again for the open orders accepted at least `firstWaitMs` ago that are
+   * due (REANNOUNCE_LUA: the wait doubles with each time, up to `longestWaitMs`), at most `limit`
+   * of them, oldest first. Returns those re-announced now and how often each has been.
+   */
+  async reannounceStuck(
+    firstWaitMs: number,
+    longestWaitMs: number,
+    limit = 1000,
+  ): Promise<{ orderId: string; times: number }[]> {
+    const now = await this.redisNow();
+    const ids = await this.redis.zrangebyscore(this.openKey, '-inf', now - firstWaitMs, 'LIMIT', 0, limit);
+    const times = await Promise.all(
+      ids.map((id) =>
+        this.reannounceScript([this.key(id), this.outbox.stream, this.openKey], id, firstWaitMs, longestWaitMs),
+      ),
+    );
+    const again = ids.map((orderId, i) => ({ orderId, times: Number(times[i]) })).filter((o) => o.times > 0);
+    if (again.length > 0) this.outbox.kick();
+    return again;
   }
 
   /** How many orders are open, and how long ago the oldest was accepted. */
