@@ -346,24 +346,34 @@ async function startKafkaMock({
   ownGroup = false,
 } = {}) {
   ensureBinary('kcat', log);
-  const mock = track(
-    spawn('kcat', ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: ownGroup,
-    }),
-  );
-  const children = [mock];
+  const children = [];
   const stop = async () => {
     for (const child of [...children].reverse()) await stopChild(child);
   };
-  try {
-    const mockBrokers = await waitForOutput(
+  let mock;
+  /** A new, empty mock cluster; its address. */
+  const startMock = () => {
+    mock = track(
+      spawn(
+        'kcat',
+        ['-b', '127.0.0.1:1', '-X', 'test.mock.num.brokers=1', '-C', '-t', '__mock_keepalive', '-E', '-q'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: ownGroup,
+        },
+      ),
+    );
+    children.unshift(mock);
+    return waitForOutput(
       mock,
       mock.stderr,
       /(?:bootstrap\.servers=|replaced with )(\S+)/,
       'kcat mock cluster',
       timeoutMs,
     );
+  };
+  try {
+    let mockBrokers = await startMock();
     if (!front) return { brokers: mockBrokers, pid: mock.pid, maxWaitMs: BARE_MOCK_MAX_WAIT_MS, stop };
     let frontChild;
     const startFront = async (port = 0) => {
@@ -379,7 +389,9 @@ async function startKafkaMock({
     const brokers = await startFront();
     return {
       brokers,
-      pid: mock.pid,
+      get pid() {
+        return mock.pid;
+      },
       get frontPid() {
         return frontChild.pid;
       },
@@ -396,6 +408,19 @@ async function startKafkaMock({
       /** Listens again on the same address, as a broker back from a restart with its log. */
       async restart() {
         children.splice(children.indexOf(frontChild), 1);
+        await startFront(Number(brokers.split(':').pop()));
+      },
+      /**
+       * Drops every connection and comes back on the same address with nothing: no topics, no
+       * messages, no consumer groups or committed offsets, as a broker replaced or restarted
+       * without its disks.
+       */
+      async replaceEmpty() {
+        await killChild(frontChild);
+        children.splice(children.indexOf(frontChild), 1);
+        await killChild(mock);
+        children.splice(children.indexOf(mock), 1);
+        mockBrokers = await startMock();
         await startFront(Number(brokers.split(':').pop()));
       },
     };

@@ -29,7 +29,13 @@ export interface System {
     redisUrl: string;
     redis: { restart(): Promise<void>; kill(): Promise<void>; freeze(): void; thaw(): void; url: string };
     /** The broker the services use (the front before the mock, whose log outlives it). */
-    kafka: { kill(): Promise<void>; restart(): Promise<void>; freeze(): void; thaw(): void };
+    kafka: {
+      kill(): Promise<void>;
+      restart(): Promise<void>;
+      replaceEmpty(): Promise<void>;
+      freeze(): void;
+      thaw(): void;
+    };
   };
   services: {
     processes: Map<string, { child: ChildProcessLike; url: string; logFile: string }>;
