@@ -33,9 +33,11 @@ const schema = baseConfigSchema.extend({
   MAX_UNPAID_ORDERS_PER_CUSTOMER: nonNegativeIntSetting(DEFAULT_MAX_UNPAID_ORDERS),
   RECORD_RETENTION_MS: recordRetentionSetting(),
   // An order open this long has its order.created announced again (the broker may have lost it or
-  // its answers); 0 turns re-announcing off. The wait then doubles per order, up to the longest.
+  // its answers); 0 turns re-announcing off. The wait then doubles per order, up to the longest,
+  // and after the most times the order is left to an operator (30 s … about 45 min by default).
   REANNOUNCE_AFTER_MS: nonNegativeIntSetting(30_000),
   REANNOUNCE_LONGEST_WAIT_MS: intSetting(600_000),
+  REANNOUNCE_MAX_TIMES: intSetting(8, { max: 100 }),
   // Browser origins whose pages may call the API directly (CORS), comma-separated, or `*`. Unset:
   // no CORS headers, for a UI served from the same origin or through a gateway.
   CORS_ORIGINS: blankAsUnset(z.string().default(''))

@@ -21,6 +21,7 @@ const orders = new OrderStore(
   redisPrefix,
   config.REDIS_COMMAND_TIMEOUT_MS / 2,
   config.RECORD_RETENTION_MS,
+  config.REANNOUNCE_AFTER_MS,
 );
 const changes = new OrderChanges();
 const app = createApp({
@@ -46,6 +47,7 @@ if (config.REANNOUNCE_AFTER_MS > 0) {
     orders,
     firstWaitMs: config.REANNOUNCE_AFTER_MS,
     longestWaitMs: Math.max(config.REANNOUNCE_AFTER_MS, config.REANNOUNCE_LONGEST_WAIT_MS),
+    mostTimes: config.REANNOUNCE_MAX_TIMES,
     logger: runtime.logger,
     metrics: runtime.metrics,
   });

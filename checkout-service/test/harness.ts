@@ -19,6 +19,8 @@ export interface HarnessOptions {
   /** Unlimited unless a test is about the rate limiter. */
   rateLimitPerMinute?: number;
   trustProxy?: boolean;
+  /** REANNOUNCE_AFTER_MS of the order store (0: off, as unless a test is about it). */
+  reannounceAfterMs?: number;
 }
 
 export async function startHarness({
@@ -26,10 +28,11 @@ export async function startHarness({
   maxUnpaidOrders = 1_000_000,
   rateLimitPerMinute,
   trustProxy = false,
+  reannounceAfterMs = 0,
 }: HarnessOptions = {}) {
   const rig = await startRig('checkout-service');
   const { prefix, logger, metrics, redis, outbox } = rig;
-  const orders = new OrderStore(redis, outbox, prefix);
+  const orders = new OrderStore(redis, outbox, prefix, 0, undefined, reannounceAfterMs);
   const changes = new OrderChanges();
   const fake = await startFakeValidation();
   const deps: AppDeps = {

@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { buildCheckoutRequest, buildPaymentFailed } from '@checkout/contracts';
+import { REANNOUNCED_HEADER, type Metrics } from '@checkout/chassis';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { Reannouncer } from '../src/jobs/reannouncer';
+import type { OrderStore } from '../src/store/order-store';
 import { startHarness, type Harness } from './harness';
 
 // A broker that loses its log loses an order.created, or the answers to it, after checkout's outbox
@@ -11,51 +13,56 @@ const FIRST_WAIT_MS = 300;
 let h: Harness;
 let pub: Awaited<ReturnType<typeof testPublisher>>;
 let recorder: Awaited<ReturnType<typeof recordTopics>>;
-let reannouncer: Reannouncer;
 
 beforeAll(async () => {
   [h, pub, recorder] = await Promise.all([
-    startHarness({ consume: true }),
+    startHarness({ consume: true, reannounceAfterMs: FIRST_WAIT_MS }),
     testPublisher(),
     recordTopics(['order.created']),
   ]);
-  // Passes are run by the tests (runOnce), not on a timer.
-  reannouncer = new Reannouncer({
-    orders: h.orders,
-    firstWaitMs: FIRST_WAIT_MS,
-    longestWaitMs: 60_000,
-    logger: h.deps.logger,
-    metrics: h.deps.metrics,
-  });
 });
 afterAll(async () => {
   await Promise.all([pub.stop(), recorder.stop()]);
   await h.stop();
 });
 
-const announcements = (orderId: string) => recorder.events('order.created').filter((e) => e.subject === orderId);
+const copies = (orderId: string) => recorder.messages.filter((m) => m.event?.subject === orderId);
 const place = async () => (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
-const reannouncedNow = async (orderId: string) =>
-  (await h.orders.reannounceStuck(FIRST_WAIT_MS, 60_000)).find((o) => o.orderId === orderId);
+const orderKey = (orderId: string) => `${h.prefix}:order:${orderId}`;
+/** Passes run by the test (runOnce), not on a timer. */
+const reannouncer = (mostTimes: number, longestWaitMs = 60_000) =>
+  new Reannouncer({
+    orders: h.orders,
+    firstWaitMs: FIRST_WAIT_MS,
+    longestWaitMs,
+    mostTimes,
+    logger: h.deps.logger,
+    metrics: h.deps.metrics,
+  });
+const announcedNow = async (orderId: string, mostTimes = 8) =>
+  (await h.orders.reannounceDue(60_000, mostTimes)).again.find((o) => o.orderId === orderId);
+const metric = async (name: string) => metricValue((await request(h.app).get('/metrics')).text, name);
 
 describe('re-announcing orders that stopped moving', () => {
-  it('when an open order gets no answer, then the same order.created is announced again after the first wait, then after twice as long, and never once it ended', async () => {
+  it('when an open order gets no answer, then its order.created is announced again, marked, after the first wait, then after twice as long, and never once it ended', async () => {
     const placedAt = Date.now();
     const orderId = await place();
-    await waitFor(() => announcements(orderId).length === 1, { what: 'order.created' });
+    await waitFor(() => copies(orderId).length === 1, { what: 'order.created' });
 
-    const first = await waitFor(() => reannouncedNow(orderId), { what: 'the first re-announcement' });
+    const first = await waitFor(() => announcedNow(orderId), { what: 'the first re-announcement' });
     const firstAt = Date.now();
-    expect(first.times).toBe(1);
+    expect(first).toEqual({ orderId, times: 1, last: false });
     expect(firstAt - placedAt).toBeGreaterThanOrEqual(FIRST_WAIT_MS);
-    await waitFor(() => announcements(orderId).length === 2, { what: 'order.created again' });
-    const [original, again] = announcements(orderId);
-    // The same event (same ce_id): consumers that had it dedupe it, ones that lost it get it.
-    expect(again).toEqual(original);
+    await waitFor(() => copies(orderId).length === 2, { what: 'order.created again' });
+    const [original, again] = copies(orderId);
+    // The same event (same ce_id), marked so that services which answered it answer again.
+    expect(again!.event).toEqual(original!.event);
+    expect(original!.headers[REANNOUNCED_HEADER]).toBeUndefined();
+    expect(again!.headers[REANNOUNCED_HEADER]).toBe('1');
 
     // Not due again before twice the first wait.
-    expect(await reannouncedNow(orderId)).toBeUndefined();
-    const second = await waitFor(() => reannouncedNow(orderId), { what: 'the second re-announcement' });
+    expect(await announcedNow(orderId)).toBeUndefined();
+    const second = await waitFor(() => announcedNow(orderId), { what: 'the second re-announcement' });
     expect(second.times).toBe(2);
     expect(Date.now() - firstAt).toBeGreaterThanOrEqual(2 * FIRST_WAIT_MS);
     const res = await request(h.appWith({ adminToken: 'ops' }))
@@ -68,19 +75,44 @@ describe('re-announcing orders that stopped moving', () => {
 
     await pub.publish('payment.failed', buildPaymentFailed({ orderId }));
     await waitFor(async () => (await h.orders.get(orderId))?.status === 'FAILED', { what: 'FAILED' });
-    // What was kept to announce it again is dropped with the order's end.
-    expect(await h.redis.hexists(`${h.prefix}:order:${orderId}`, 'announcement')).toBe(0);
-    expect(await h.redis.zscore(`${h.prefix}:open`, orderId)).toBeNull();
-    expect(await reannouncedNow(orderId)).toBeUndefined();
+    // What was kept to announce it again (with the payment token it carries) goes with its end.
+    expect(await h.redis.hexists(orderKey(orderId), 'announcement')).toBe(0);
+    expect(await h.redis.zscore(`${h.prefix}:reannounce`, orderId)).toBeNull();
   });
 
-  it('when a pass re-announces orders, then it counts them on /metrics', async () => {
-    const metric = async () => metricValue((await request(h.app).get('/metrics')).text, 'orders_reannounced_total');
-    const before = await metric();
+  it('when an order is still open after its last re-announcement, then it is left to an operator: counted, out of the schedule, its announcement dropped, still listed open', async () => {
+    const exhaustedBefore = await metric('orders_reannounce_exhausted_total');
+    const announcedBefore = await metric('orders_reannounced_total');
     const orderId = await place();
-    const count = await waitFor(async () => (await reannouncer.runOnce()) || undefined, { what: 'a pass' });
-    expect(count).toBeGreaterThanOrEqual(1);
-    expect(await metric()).toBe(before + count);
-    await waitFor(() => announcements(orderId).length === 2, { what: 'order.created again' });
+    const job = reannouncer(2, FIRST_WAIT_MS);
+    await waitFor(
+      async () => {
+        await job.runOnce();
+        return (await metric('orders_reannounce_exhausted_total')) > exhaustedBefore || undefined;
+      },
+      { what: 'the last re-announcement' },
+    );
+
+    await waitFor(() => copies(orderId).length === 3, { what: 'the order.created and its two copies' });
+    expect(copies(orderId).map((m) => m.headers[REANNOUNCED_HEADER])).toEqual([undefined, '1', '2']);
+    expect(await metric('orders_reannounced_total')).toBeGreaterThanOrEqual(announcedBefore + 2);
+    expect(await h.redis.hexists(orderKey(orderId), 'announcement')).toBe(0);
+    expect(await h.redis.zscore(`${h.prefix}:reannounce`, orderId)).toBeNull();
+    expect(await h.redis.zscore(`${h.prefix}:open`, orderId)).not.toBeNull();
+    expect((await h.orders.get(orderId))?.status).toBe('PENDING');
+  });
+
+  it('when the outbox is not draining (Kafka not taking what is written), then a pass announces nothing', async () => {
+    const reannounceDue = jest.fn();
+    const job = new Reannouncer({
+      orders: { outboxWaitMs: async () => 60_000, reannounceDue } as unknown as OrderStore,
+      firstWaitMs: FIRST_WAIT_MS,
+      longestWaitMs: 60_000,
+      mostTimes: 8,
+      logger: h.deps.logger,
+      metrics: h.deps.metrics as Metrics,
+    });
+    expect(await job.runOnce()).toBe(0);
+    expect(reannounceDue).not.toHaveBeenCalled();
   });
 });

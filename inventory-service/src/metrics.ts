@@ -6,7 +6,7 @@ export function createInventoryMetrics({ registry }: Metrics) {
     reservations: serviceCounter(
       registry,
       'inventory_reservations_total',
-      'order.created outcomes (RESERVED, FAILED; REANNOUNCED: one handled before, answered again with its first event)',
+      'order.created outcomes (RESERVED, FAILED; DUPLICATE: handled before; REANNOUNCED: handled before and announced again by checkout, answered again with its first event)',
       ['outcome'],
     ),
     releases: serviceCounter(

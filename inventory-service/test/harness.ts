@@ -55,7 +55,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
   const deliver = async <T extends Consumed>(
     type: T,
     data: EventData<T>,
-    meta: { id?: string; correlationId?: string } = {},
+    meta: { id?: string; correlationId?: string; reannounced?: string } = {},
   ): Promise<CloudEvent<T>> => {
     const correlationId = meta.correlationId ?? randomUUID();
     const event = {
@@ -66,6 +66,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
       log: logger,
       trace: { correlationId, causationId: event.id },
       newEvent: (t, d) => createEvent(t, d, { source: '/inventory-service', correlationId }),
+      ...(meta.reannounced !== undefined ? { reannounced: meta.reannounced } : {}),
     };
     await (inventory.handlers[type] as EventHandler<T>)(event, ctx);
     return event;

@@ -100,7 +100,13 @@ export async function testPublisher(brokers?: string) {
     async publish<T extends EventType>(
       type: T,
       data: EventData<T>,
-      meta: Partial<{ source: string; correlationId: string; id: string; time: string }> = {},
+      meta: Partial<{
+        source: string;
+        correlationId: string;
+        id: string;
+        time: string;
+        headers: Record<string, string>;
+      }> = {},
     ) {
       const event = {
         ...createEvent(type, data, {
@@ -111,7 +117,10 @@ export async function testPublisher(brokers?: string) {
       if (meta.id) event.id = meta.id;
       if (meta.time) event.time = meta.time;
       const r = toKafkaRecord(event);
-      await producer.send({ topic: r.topic, messages: [{ key: r.key, value: r.value, headers: r.headers }] });
+      await producer.send({
+        topic: r.topic,
+        messages: [{ key: r.key, value: r.value, headers: { ...r.headers, ...meta.headers } }],
+      });
       return event;
     },
     async publishRaw(topic: string, value: string | Buffer, headers: Record<string, string> = {}, key = 'raw') {

@@ -25,6 +25,11 @@ export function sagaMetrics({ registry }: Metrics) {
       'orders_reannounced_total',
       'order.created announced again for an open order no answer had moved on for a while (lost with a broker, or slow)',
     ),
+    reannounceExhausted: serviceCounter(
+      registry,
+      'orders_reannounce_exhausted_total',
+      'Open orders announced again REANNOUNCE_MAX_TIMES times without ending: each needs an operator',
+    ),
     duration: serviceHistogram(
       registry,
       'saga_duration_seconds',

@@ -6,13 +6,14 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * atomic step, so concurrent checkouts of one customer cannot slip past the cap.
  * KEYS: order hash, the customer's unpaid-order set, outbox stream, idempotency key (any key when
  * unused), the open-orders index (a sorted set of orders not yet ended, by when they were accepted,
- * on Redis' clock: what an operator lists to find orders that stopped moving). An order still
- * open keeps its first event as `announcement`, until it ends, for REANNOUNCE_LUA.
+ * on Redis' clock: what an operator lists to find orders that stopped moving), the re-announcement
+ * schedule (a sorted set of open orders by when REANNOUNCE_LUA is due to announce them again).
  * ARGV: deadline (Unix ms, '0' for none), cap ('0' when the order is not unpaid, e.g. FAILED at
  * validation), orderId, idempotency value ('' for none), its TTL in seconds, the value the key must
  * still hold (the request's in-flight claim), how long the order is kept in ms ('0': for good, until
- * it ends; an order FAILED at validation has ended), event count n, n outbox records, then
- * field/value pairs.
+ * it ends; an order FAILED at validation has ended), how long after acceptance an open order is
+ * announced again ('0': never), event count n, n outbox records, then field/value pairs.
+ * An open order to be announced again keeps its first event as `announcement` until it ends.
  * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed, -2 when the
  * idempotency key holds something else than the claim (nothing written for any of them).
  * The claim lives 30 s so that a crashed request frees its key; a request that only stalled past it
@@ -41,16 +42,20 @@ if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
   redis.call('SADD', KEYS[2], ARGV[3])
 end
-local n = tonumber(ARGV[8])
-for i = 9, 8 + n do outbox_add(KEYS[3], ARGV[i]) end
+local n = tonumber(ARGV[9])
+for i = 10, 9 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
-for i = 9 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[7] ~= '0' then
   redis.call('PEXPIRE', KEYS[1], ARGV[7])
 else
   redis.call('ZADD', KEYS[5], now_ms, ARGV[3])
-  if n > 0 then redis.call('HSET', KEYS[1], 'announcement', ARGV[9]) end
+  local again_after = tonumber(ARGV[8])
+  if again_after > 0 and n > 0 then
+    redis.call('HSET', KEYS[1], 'announcement', ARGV[10])
+    redis.call('ZADD', KEYS[6], now_ms + again_after, ARGV[3])
+  end
 end
 if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 return 1

@@ -81,6 +81,8 @@ export class OrderStore {
    *   (0: no limit). Below the Redis command timeout, so that a create the caller gave up on (503)
    *   cannot run later when a stalled server resumes (CREATE_LUA).
    * @param retentionMs how long an order is kept once it has ended (RECORD_RETENTION_MS).
+   * @param reannounceAfterMs how long after acceptance an open order is first announced again
+   *   (REANNOUNCE_AFTER_MS; 0: never, and its order.created is not kept).
    */
   constructor(
     private readonly redis: Redis,
@@ -88,9 +90,10 @@ export class OrderStore {
     readonly prefix = 'checkout',
     private readonly writeWindowMs = 0,
     private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
+    private readonly reannounceAfterMs = 0,
   ) {
-    this.transitionScript = defineScript<string[]>(redis, 3, TRANSITION_LUA);
-    this.createScript = defineScript<string[]>(redis, 5, CREATE_LUA);
+    this.transitionScript = defineScript<string[]>(redis, 4, TRANSITION_LUA);
+    this.createScript = defineScript<string[]>(redis, 6, CREATE_LUA);
     this.reannounceScript = defineScript<(string | number)[]>(redis, 3, REANNOUNCE_LUA);
     if (writeWindowMs > 0) {
       redis.on('ready', () => void this.readClock());
@@ -134,6 +137,11 @@ export class OrderStore {
     return `${this.prefix}:open`;
   }
 
+  /** Open orders to be announced again, scored by when (Redis' clock, ms): REANNOUNCE_LUA. */
+  private get reannounceKey(): string {
+    return `${this.prefix}:reannounce`;
+  }
+
   /**
    * Orders accepted at least `olderThanMs` ago that have not ended, oldest first, with their status
    * and how often they were re-announced: an order that stops moving (an event lost with a broker's
@@ -145,42 +153,64 @@ export class OrderStore {
       this.redis.zrangebyscore(this.openKey, '-inf', now - olderThanMs, 'WITHSCORES', 'LIMIT', 0, limit),
       this.openSummary(now),
     ]);
-    const items: OpenOrders['items'] = [];
-    for (let i = 0; i < ids.length; i += 2) {
-      const orderId = ids[i]!;
-      const acceptedAt = Number(ids[i + 1]);
-      const [status, reannounced] = await this.redis.hmget(this.key(orderId), 'status', 'reannounced');
-      items.push({
-        orderId,
-        acceptedAt: new Date(acceptedAt).toISOString(),
-        ageMs: now - acceptedAt,
-        status: (status as OrderStatus | null) ?? 'UNKNOWN',
-        reannounced: Number(reannounced ?? 0),
-      });
-    }
+    const pairs: [string, number][] = [];
+    for (let i = 0; i < ids.length; i += 2) pairs.push([ids[i]!, Number(ids[i + 1])]);
+    const items = await Promise.all(
+      pairs.map(async ([orderId, acceptedAt]): Promise<OpenOrders['items'][number]> => {
+        const [status, reannounced] = await this.redis.hmget(this.key(orderId), 'status', 'reannounced');
+        return {
+          orderId,
+          acceptedAt: new Date(acceptedAt).toISOString(),
+          ageMs: now - acceptedAt,
+          status: (status as OrderStatus | null) ?? 'UNKNOWN',
+          reannounced: Number(reannounced ?? 0),
+        };
+      }),
+    );
     return { ...summary, items };
   }
 
   /**
-   * Announces order.created again for the open orders accepted at least `firstWaitMs` ago that are
-   * due (REANNOUNCE_LUA: the wait doubles with each time, up to `longestWaitMs`), at most `limit`
-   * of them, oldest first. Returns those re-announced now and how often each has been.
+   * Announces order.created again for the open orders whose turn has come (REANNOUNCE_LUA: the
+   * wait doubles from `reannounceAfterMs` up to `longestWaitMs`; after `mostTimes` an order is left
+   * to an operator), at most `limit` of them, longest due first. Returns those announced now, how
+   * often each has been, and whether it was the last time; `failed` counts the scripts that failed.
    */
-  async reannounceStuck(
-    firstWaitMs: number,
+  async reannounceDue(
     longestWaitMs: number,
+    mostTimes: number,
     limit = 1000,
-  ): Promise<{ orderId: string; times: number }[]> {
-    const now = await this.redisNow();
-    const ids = await this.redis.zrangebyscore(this.openKey, '-inf', now - firstWaitMs, 'LIMIT', 0, limit);
-    const times = await Promise.all(
+  ): Promise<{ again: { orderId: string; times: number; last: boolean }[]; failed: number }> {
+    const ids = await this.redis.zrangebyscore(this.reannounceKey, '-inf', await this.redisNow(), 'LIMIT', 0, limit);
+    const results = await Promise.allSettled(
       ids.map((id) =>
-        this.reannounceScript([this.key(id), this.outbox.stream, this.openKey], id, firstWaitMs, longestWaitMs),
+        this.reannounceScript(
+          [this.key(id), this.outbox.stream, this.reannounceKey],
+          id,
+          this.reannounceAfterMs,
+          longestWaitMs,
+          mostTimes,
+        ),
       ),
     );
-    const again = ids.map((orderId, i) => ({ orderId, times: Number(times[i]) })).filter((o) => o.times > 0);
+    const again: { orderId: string; times: number; last: boolean }[] = [];
+    results.forEach((r, i) => {
+      if (r.status !== 'fulfilled') return;
+      const [times, last] = r.value as [number, number];
+      if (times > 0) again.push({ orderId: ids[i]!, times, last: last === 1 });
+    });
     if (again.length > 0) this.outbox.kick();
-    return again;
+    return { again, failed: results.filter((r) => r.status === 'rejected').length };
+  }
+
+  /**
+   * How long the oldest entry has waited in the outbox (ms, 0 when it is empty): long means Kafka is
+   * not taking what is written, and announcing orders again would only add to the queue.
+   */
+  async outboxWaitMs(): Promise<number> {
+    const [oldest] = await this.redis.xrange(this.outbox.stream, '-', '+', 'COUNT', 1);
+    if (!oldest) return 0;
+    return Math.max(0, (await this.redisNow()) - Number(oldest[0].split('-')[0]));
   }
 
   /** How many orders are open, and how long ago the oldest was accepted. */
@@ -224,6 +254,7 @@ export class OrderStore {
         this.outbox.stream,
         also?.key ?? this.key(order.orderId),
         this.openKey,
+        this.reannounceKey,
       ],
       this.writeDeadline(),
       String(cap),
@@ -232,6 +263,7 @@ export class OrderStore {
       String(also?.ttlSeconds ?? 0),
       also?.expect ?? '',
       isTerminal(order.status) ? String(this.retentionMs) : '0',
+      String(this.reannounceAfterMs),
       String(events.length),
       ...events.map((e) => Outbox.serialize(e)),
       ...Object.entries(encodeOrder(order)).flat(),
@@ -247,7 +279,7 @@ export class OrderStore {
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
     const fields = Object.entries(change.fields ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [k, v]));
     const write = this.transitionScript(
-      [this.key(orderId), this.outbox.stream, this.openKey],
+      [this.key(orderId), this.outbox.stream, this.openKey, this.reannounceKey],
       change.status,
       String(STATUS_RANK[change.status]),
       change.at,

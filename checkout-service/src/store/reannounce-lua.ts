@@ -1,28 +1,39 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
- * Puts an open order's order.created (kept on the order as `announcement` from its creation until
- * it ends, same ce_id) in the outbox again, when no answer has moved it to its end for a while: the
- * event, or the answers to it, may have been lost with a broker's log. Each service answers an
- * order it handled before with the event it answered first (inventory, payment), or ignores it, so
- * a copy that finds the saga merely slow changes nothing.
- * The wait doubles with each re-announcement, from `first` to at most `longest`, counted from
- * the last one (or from acceptance, the index's score), so an order that stays stuck is repeated
- * ever more rarely, and several checkout instances re-announce it once, not once each.
- * KEYS: order hash, outbox stream, open-orders index. ARGV: orderId, first wait ms, longest wait ms.
- * Returns how many times the order was re-announced, counting this one, or 0 when it was not now
- * (ended, not due, or an order stored without its announcement).
+ * Announces an open order's order.created again (kept on the order as `announcement` from its
+ * creation until it ends, same ce_id, marked with REANNOUNCED_HEADER) when its turn in the
+ * re-announcement schedule has come: no answer has moved it to its end, and the event, or the
+ * answers to it, may have been lost with a broker's log. Inventory and payment answer a marked copy
+ * of an order they handled with the event they answered first; one they never saw is handled as
+ * new; so a copy that finds the saga merely slow changes nothing.
+ * The next turn comes after `first` × 2^times, at most `longest`. After the `most`-th time the order
+ * leaves the schedule and its announcement is dropped (with the payment token it holds): an order
+ * that many re-announcements did not move needs an operator (GET /admin/orders/open).
+ * KEYS: order hash, outbox stream, re-announcement schedule. ARGV: orderId, first wait ms, longest
+ * wait ms, most times.
+ * Returns { times, last } (how many times the order has been re-announced, counting this one; 1 when
+ * this was the last), or { 0, 0 } when nothing was sent: not due (another instance just took its
+ * turn), ended, or stored without an announcement (it then leaves the schedule).
  */
 export const REANNOUNCE_LUA = `${OUTBOX_LUA}
-local record = redis.call('HGET', KEYS[1], 'announcement')
-if not record then return 0 end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local count = tonumber(redis.call('HGET', KEYS[1], 'reannounced') or '0')
-local last = tonumber(redis.call('HGET', KEYS[1], 'reannouncedAt') or redis.call('ZSCORE', KEYS[3], ARGV[1]) or now)
-local wait = math.min(tonumber(ARGV[2]) * 2 ^ count, tonumber(ARGV[3]))
-if now - last < wait then return 0 end
-redis.call('HSET', KEYS[1], 'reannounced', count + 1, 'reannouncedAt', now)
-outbox_add(KEYS[2], record)
-return count + 1
+local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if not due or tonumber(due) > now then return { 0, 0 } end
+local record = redis.call('HGET', KEYS[1], 'announcement')
+if not record then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return { 0, 0 }
+end
+local times = tonumber(redis.call('HGET', KEYS[1], 'reannounced') or '0') + 1
+outbox_add_again(KEYS[2], record, times)
+redis.call('HSET', KEYS[1], 'reannounced', times, 'reannouncedAt', now)
+if times >= tonumber(ARGV[4]) then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  redis.call('HDEL', KEYS[1], 'announcement')
+  return { times, 1 }
+end
+redis.call('ZADD', KEYS[3], now + math.min(tonumber(ARGV[2]) * 2 ^ times, tonumber(ARGV[3])), ARGV[1])
+return { times, 0 }
 `;

@@ -5,7 +5,7 @@ import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
  * Moves an order forward and records the event it causes, in one step; a terminal status also
  * takes the order out of its customer's unpaid set (the cap of open orders per customer) and the
  * open-orders index, and drops the announcement kept to re-announce it (REANNOUNCE_LUA).
- * KEYS: order hash, outbox stream, open-orders index (CREATE_LUA). ARGV: status, rank, at, outbox record ('' for none),
+ * KEYS: order hash, outbox stream, open-orders index, re-announcement schedule (CREATE_LUA). ARGV: status, rank, at, outbox record ('' for none),
  * unpaid-set key prefix (the customer id is read from the order, so the key cannot be declared),
  * the call's token, how long an order that ends here is kept (ms), then field/value pairs to set
  * (paymentId, code, reason, stage).
@@ -45,7 +45,10 @@ if RANK[ARGV[1]] == ${TOP_RANK} then
   local customer = redis.call('HGET', KEYS[1], 'customerId')
   local orderId = redis.call('HGET', KEYS[1], 'orderId')
   if customer and orderId then redis.call('SREM', ARGV[5] .. customer, orderId) end
-  if orderId then redis.call('ZREM', KEYS[3], orderId) end
+  if orderId then
+    redis.call('ZREM', KEYS[3], orderId)
+    redis.call('ZREM', KEYS[4], orderId)
+  end
   redis.call('HDEL', KEYS[1], 'announcement')
   redis.call('PEXPIRE', KEYS[1], ARGV[7])
 end

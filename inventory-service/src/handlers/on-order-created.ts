@@ -4,17 +4,18 @@ import type { InventoryMetrics } from '../metrics';
 import type { ReservationStore } from '../store/reservation-store';
 
 /**
- * Reserves every line of the order, all or nothing. An order handled before changes nothing: its
- * first answer is announced again (an order.created re-announced by checkout found no answer).
+ * Reserves every line of the order, all or nothing. An order handled before changes nothing; when
+ * checkout announced it again (no answer reached it), its first answer is announced again.
  */
 export const onOrderCreated =
   (reservations: ReservationStore, ttlMs: number, metrics: InventoryMetrics): EventHandler<'order.created'> =>
-  async (event, { log, trace }) => {
+  async (event, { log, trace, reannounced }) => {
     const { orderId, items } = event.data;
     const result = await reservations.reserve(orderId, sumLines(items), {
       ttlMs,
       correlationId: event.correlationId,
       traceparent: trace.traceparent,
+      ...(reannounced !== undefined ? { reannounced } : {}),
     });
     metrics.reservations.inc({ outcome: result.outcome });
     if (result.outcome === 'FAILED') log.info({ orderId, code: result.code }, 'stock reservation failed');

@@ -8,9 +8,9 @@ import { inventoryScripts, type InventoryScripts } from './scripts';
 export type ReserveResult =
   | { outcome: 'RESERVED' }
   | { outcome: 'FAILED'; code: StockFailureCode }
-  /** Handled before: its first event (stock.reserved or stock.failed) announced again. */
+  /** Handled before, and asked again (a re-announced order.created): its first event announced again. */
   | { outcome: 'REANNOUNCED' }
-  /** Handled before, by a version that kept no event to announce again. */
+  /** Handled before: nothing changes, nothing is emitted. */
   | { outcome: 'DUPLICATE' };
 
 /** What stood in the way of a commit or release: another status, no record, or not yet due. */
@@ -40,7 +40,14 @@ export class ReservationStore {
   async reserve(
     orderId: string,
     items: ItemQuantity[],
-    opts: { ttlMs: number; correlationId: string; traceparent?: string; now?: number },
+    opts: {
+      ttlMs: number;
+      correlationId: string;
+      traceparent?: string;
+      now?: number;
+      /** The order.created's re-announcement mark (HandlerContext.reannounced). */
+      reannounced?: string;
+    },
   ): Promise<ReserveResult> {
     const now = opts.now ?? Date.now();
     const expiresAt = now + opts.ttlMs;
@@ -56,6 +63,7 @@ export class ReservationStore {
         eventMeta(opts.correlationId, opts.traceparent, new Date(now)),
         MAX_QUANTITY,
         this.retentionMs,
+        opts.reannounced ?? '',
       ),
     )) as [ReserveResult['outcome'], StockFailureCode?];
     return outcome === 'FAILED' ? { outcome, code: code ?? 'INSUFFICIENT_STOCK' } : { outcome };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { dlqTopic, fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
+import { REANNOUNCED_HEADER } from './kafka/consumer';
 import { deadLetterHeaders } from './kafka/dead-letters';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
@@ -9,11 +10,19 @@ import { defineScript, scriptsResent } from './redis/scripts';
 
 /**
  * Lua prelude for scripts that change state and record the events it causes in one atomic step.
- * `outbox_add(stream, record)` appends one serialized Kafka record (see Outbox.serialize).
+ * `outbox_add(stream, record)` appends one serialized Kafka record (see Outbox.serialize);
+ * `outbox_add_again(stream, record, times)` appends a record kept from before, marked as announced
+ * again (REANNOUNCED_HEADER, its value `times`), so that its consumers answer it.
  */
 export const OUTBOX_LUA = `
 local function outbox_add(stream, record)
   redis.call('XADD', stream, '*', 'r', record)
+end
+local function outbox_add_again(stream, record, times)
+  local copy = cjson.decode(record)
+  if type(copy.headers) ~= 'table' then copy.headers = {} end
+  copy.headers['${REANNOUNCED_HEADER}'] = tostring(times)
+  outbox_add(stream, cjson.encode(copy))
 end
 `;
 

@@ -3,13 +3,13 @@ import { OUTBOX_LUA } from '@checkout/chassis';
 /**
  * Records one half (order or reservation) and claims the authorization once both are there.
  * KEYS: payment hash, processing zset, outbox stream. ARGV: orderId, owner, leaseUntil, retention
- * ms, whether a decided payment announces its outcome again ('1' for the reservation's half), then
- * the half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing.
- * A reservation's half for a decided payment puts the outcome's event (kept on the record, same
- * ce_id) in the outbox again and answers {status, 'REANNOUNCED'}: it comes twice when redelivered,
- * or when checkout re-announced an order no answer reached (a broker that lost its log lost the
- * outcome too). The reservation's half, not the order's: a re-announced order.created brings both,
- * and one answer is enough.
+ * ms, whether a decided payment announces its outcome again ('1': a stock.reserved announced
+ * again), then the half's field/value pairs. Fields are first-write-wins, so a redelivery changes
+ * nothing and emits nothing. A re-announced stock.reserved (checkout re-announced an order no
+ * answer reached, and inventory repeated its answer: a broker that lost its log lost the outcome
+ * too) for a decided payment puts the outcome's event (kept on the record, same ce_id) in the
+ * outbox again and answers {status, 'REANNOUNCED'}. The reservation's half, not the order's: a
+ * re-announced order.created brings both, and one answer is enough.
  * A record waiting for its other half expires after the retention (an order whose stock answer
  * never came must not keep its token for good); a claimed one is kept until it is decided.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.

@@ -71,12 +71,14 @@ export class PaymentStore {
   }
 
   /** Records the reservation's half; returns a claim when this call completed the pair. */
+  /** With `reannounced` (a stock.reserved announced again), a decided payment repeats its outcome. */
   recordReservation(
     r: { orderId: string; expiresAt: string; correlationId: string; traceparent?: string },
     leaseMs: number,
+    reannounced = false,
   ) {
     const { orderId, ...half } = r;
-    return this.recordHalf(orderId, half, leaseMs, true);
+    return this.recordHalf(orderId, half, leaseMs, reannounced);
   }
 
   /**

@@ -2,16 +2,20 @@
  * All-or-nothing reservation of every line of one order (lines already summed per product).
  * KEYS: reservation, expiries, outbox. ARGV: prefix, orderId, items JSON, now ms, expiresAt ms,
  * expiresAt ISO, event meta JSON, the most of one product an order may hold, retention ms (how long
- * a FAILED record is kept; a RESERVED one is kept until it ends). Returns { outcome, code? };
- * an existing record in any status means the order was handled before, so nothing changes and
- * nothing is emitted. A product whose summed lines exceed that most fails INSUFFICIENT_STOCK whatever
+ * a FAILED record is kept; a RESERVED one is kept until it ends), the re-announcement mark of the
+ * order.created ('' for none). Returns { outcome, code? }.
+ * An existing record in any status means the order was handled before: nothing changes and
+ * nothing is emitted ('DUPLICATE'). When the order.created is a copy checkout announced again (no
+ * answer reached it: a broker that lost its log lost the first answer too), the event that answered
+ * it (stock.reserved or stock.failed, kept on the record) is announced again, same ce_id, carrying
+ * the mark on ('REANNOUNCED'); its consumers dedupe the copy. A product whose summed lines exceed that most fails INSUFFICIENT_STOCK whatever
  * the level: stock.reserved could not carry it, and no cart that checkout accepts asks for it.
  */
 export const RESERVE_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  local answered = redis.call('HGET', KEYS[1], 'event')
+  local answered = ARGV[10] ~= '' and redis.call('HGET', KEYS[1], 'event')
   if not answered then return { 'DUPLICATE' } end
-  outbox_add(KEYS[3], answered)
+  outbox_add_again(KEYS[3], answered, ARGV[10])
   return { 'REANNOUNCED' }
 end
 local prefix, order_id, items_json = ARGV[1], ARGV[2], ARGV[3]

@@ -35,7 +35,19 @@ export interface HandlerContext {
   trace: RequestContext;
   /** A new event caused by the one being handled: same correlation id, this service as source. */
   newEvent<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T>;
+  /**
+   * Set when the event is a copy announced again (REANNOUNCED_HEADER, its value) because no answer
+   * reached its sender: a service that handled it before answers again with what it answered
+   * first. A plain redelivery is not: it changes nothing and emits nothing.
+   */
+  reannounced?: string;
 }
+
+/**
+ * Marks a copy of an event announced again, set by checkout on an order.created no answer reached
+ * (its value: the how-manieth time) and passed on, same value, by inventory on the answer it repeats.
+ */
+export const REANNOUNCED_HEADER = 'x-reannounced';
 
 export type EventHandler<T extends EventType = EventType> = (
   event: CloudEvent<T>,
@@ -295,7 +307,8 @@ export class EventConsumer {
             'messaging.message.id': event.id,
           },
         };
-        await inSpan(span, (traceparent) => handler(event, this.handlerContext(event, log, traceparent)));
+        const reannounced = headerText(message.headers, REANNOUNCED_HEADER);
+        await inSpan(span, (traceparent) => handler(event, this.handlerContext(event, log, traceparent, reannounced)));
         metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
         end();
         return;
@@ -325,12 +338,18 @@ export class EventConsumer {
   }
 
   /** What a handler gets: `traceparent` is its span's (a child of the event's), so what it emits stays in the trace. */
-  private handlerContext(event: CloudEvent, log: LevelLogger, traceparent: string): HandlerContext {
+  private handlerContext(
+    event: CloudEvent,
+    log: LevelLogger,
+    traceparent: string,
+    reannounced: string | undefined,
+  ): HandlerContext {
     const source = `/${this.opts.service}`;
     return {
       log,
       trace: { correlationId: event.correlationId, causationId: event.id, traceparent },
       newEvent: (type, data) => createEvent(type, data, { source, correlationId: event.correlationId, traceparent }),
+      ...(reannounced !== undefined ? { reannounced } : {}),
     };
   }
 
