@@ -101,13 +101,13 @@ async function startServices({
   for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
 
   const procs = new Map();
-  const launch = (name, index = 0) => {
+  const launch = (name, index = 0, env = {}) => {
     const port = index === 0 ? ports[name] : ports[`${name}#${index}`];
     const logFile = path.join(logDir, index === 0 ? `${name}.log` : `${name}-${index}.log`);
     const out = fs.openSync(logFile, 'a');
     const child = track(
       spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
-        env: { ...shared, PORT: String(port) },
+        env: { ...shared, ...env, PORT: String(port) },
         stdio: ['ignore', out, out],
       }),
     );
@@ -157,11 +157,12 @@ async function startServices({
       p.child.kill(signal);
       if (p.child.exitCode === null && p.child.signalCode === null) await new Promise((r) => p.child.once('exit', r));
     },
-    async restart(key, { wait = true } = {}) {
+    /** Stops one service and starts it again, with `env` over the shared settings (fault tests). */
+    async restart(key, { wait = true, env = {} } = {}) {
       const [name, idx] = key.split('#');
       const p = procs.get(key);
       if (p) await stopChild(p.child, 12_000);
-      launch(name, idx ? Number(idx) : 0);
+      launch(name, idx ? Number(idx) : 0, env);
       if (wait) await ready(key);
     },
     ready,
