@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { buildCheckoutRequest, buildPaymentFailed } from '@checkout/contracts';
-import { REANNOUNCED_HEADER, type Metrics } from '@checkout/chassis';
+import { REANNOUNCED_HEADER, type Metrics, type Outbox } from '@checkout/chassis';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { Reannouncer } from '../src/jobs/reannouncer';
-import type { OrderStore } from '../src/store/order-store';
+import { OrderStore } from '../src/store/order-store';
+import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
 // A broker that loses its log loses an order.created, or the answers to it, after checkout's outbox
@@ -100,6 +101,50 @@ describe('re-announcing orders that stopped moving', () => {
     expect(await h.redis.zscore(`${h.prefix}:reannounce`, orderId)).toBeNull();
     expect(await h.redis.zscore(`${h.prefix}:open`, orderId)).not.toBeNull();
     expect((await h.orders.get(orderId))?.status).toBe('PENDING');
+  });
+
+  it('when an ended order is still on the schedule (ended by an instance older than the schedule, mid-upgrade), then it is not announced again and leaves it', async () => {
+    const orderId = await place();
+    await pub.publish('payment.failed', buildPaymentFailed({ orderId }));
+    await waitFor(async () => (await h.orders.get(orderId))?.status === 'FAILED', { what: 'FAILED' });
+    // What the older transition script left: the order in the schedule, its announcement kept.
+    await h.redis.zadd(`${h.prefix}:reannounce`, 0, orderId);
+    await h.redis.hset(orderKey(orderId), 'announcement', '{"topic":"order.created"}');
+
+    expect((await h.orders.reannounceDue(60_000, 8)).again.find((o) => o.orderId === orderId)).toBeUndefined();
+    expect(await h.redis.zscore(`${h.prefix}:reannounce`, orderId)).toBeNull();
+    expect(await h.redis.hexists(orderKey(orderId), 'announcement')).toBe(0);
+  });
+
+  it('when re-announcing is off, or the order is refused at validation, then nothing is kept to announce again', async () => {
+    const off = await startHarness({ reannounceAfterMs: 0 });
+    try {
+      const res = await request(off.app).post('/checkout').send(buildCheckoutRequest());
+      expect(res.status).toBe(202);
+      expect(await off.redis.hexists(`${off.prefix}:order:${res.body.orderId}`, 'announcement')).toBe(0);
+      expect(await off.redis.zcard(`${off.prefix}:reannounce`)).toBe(0);
+    } finally {
+      await off.stop();
+    }
+    h.fake.answerWith(invalidAnswer([{ code: 'EMPTY_CART', message: 'the cart has no items' }]));
+    try {
+      const refused = await request(h.app).post('/checkout').send(buildCheckoutRequest());
+      expect(refused.status).toBe(422);
+      expect(await h.redis.hexists(orderKey(refused.body.orderId), 'announcement')).toBe(0);
+      expect(await h.redis.zscore(`${h.prefix}:reannounce`, refused.body.orderId)).toBeNull();
+    } finally {
+      h.fake.answerWith(validAnswer);
+    }
+  });
+
+  it("when the outbox's oldest entry has waited 10 s, then the store says so", async () => {
+    const stream = `${h.prefix}:stalled-outbox`;
+    const stalled = new OrderStore(h.redis, { stream, kick: () => undefined } as unknown as Outbox, h.prefix);
+    expect(await stalled.outboxWaitMs()).toBe(0);
+    await h.redis.xadd(stream, `${Date.now() - 10_000}-0`, 'r', '{}');
+    const waited = await stalled.outboxWaitMs();
+    expect(waited).toBeGreaterThanOrEqual(9_000);
+    expect(waited).toBeLessThan(60_000);
   });
 
   it('when the outbox is not draining (Kafka not taking what is written), then a pass announces nothing', async () => {

@@ -213,6 +213,21 @@ describe('order.created announced again by checkout (no answer reached it)', () 
     expect(await level(a)).toMatchObject({ available: 1, reserved: 0 });
   });
 
+  it('when the reservation was made before answers were kept (no event on it), then nothing is announced and nothing moves', async () => {
+    const a = await inv.product(10);
+    const order = await reserved([line(a, 1)]);
+    await inv.redis.hdel(`${inv.prefix}:reservation:${order.orderId}`, 'event');
+    const before = await level(a);
+
+    const again = await inv.reservations.reserve(order.orderId, [{ productId: a, quantity: 1 }], {
+      ttlMs: 60_000,
+      correlationId: 'again',
+      reannounced: '1',
+    });
+    expect(again).toEqual({ outcome: 'DUPLICATE' });
+    expect(await level(a)).toEqual(before);
+  });
+
   it('when the reservation already ended (committed), then stock.reserved is announced again and no level moves', async () => {
     const a = await inv.product(10);
     const order = await reserved([line(a, 1)]);

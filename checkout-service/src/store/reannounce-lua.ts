@@ -1,4 +1,11 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
+import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
+
+/** The statuses an order ends in, as a Lua set. */
+const LUA_TERMINAL = `{ ${Object.entries(STATUS_RANK)
+  .filter(([, rank]) => rank === TERMINAL_RANK)
+  .map(([status]) => `${status} = true`)
+  .join(', ')} }`;
 
 /**
  * Announces an open order's order.created again (kept on the order as `announcement` from its
@@ -14,16 +21,21 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * wait ms, most times.
  * Returns { times, last } (how many times the order has been re-announced, counting this one; 1 when
  * this was the last), or { 0, 0 } when nothing was sent: not due (another instance just took its
- * turn), ended, or stored without an announcement (it then leaves the schedule).
+ * turn), gone or ended, or stored without an announcement (then it leaves the schedule, and an
+ * ended one drops its announcement: one ended by an older instance during a rolling upgrade, whose
+ * transition script knew nothing of the schedule, is not announced again).
  */
 export const REANNOUNCE_LUA = `${OUTBOX_LUA}
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if not due or tonumber(due) > now then return { 0, 0 } end
+local TERMINAL = ${LUA_TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
 local record = redis.call('HGET', KEYS[1], 'announcement')
-if not record then
+if not status or TERMINAL[status] or not record then
   redis.call('ZREM', KEYS[3], ARGV[1])
+  if record then redis.call('HDEL', KEYS[1], 'announcement') end
   return { 0, 0 }
 end
 local times = tonumber(redis.call('HGET', KEYS[1], 'reannounced') or '0') + 1
