@@ -147,10 +147,11 @@ describe('re-announcing orders that stopped moving', () => {
     expect(waited).toBeLessThan(60_000);
   });
 
-  it('when the outbox is not draining (Kafka not taking what is written), then a pass announces nothing', async () => {
-    const reannounceDue = jest.fn();
+  it('when the outbox is not draining (Kafka not taking what is written), then no pass announces anything, nor for one first wait after it drained', async () => {
+    let waited = 60_000;
+    const reannounceDue = jest.fn(async () => ({ again: [], failed: 0 }));
     const job = new Reannouncer({
-      orders: { outboxWaitMs: async () => 60_000, reannounceDue } as unknown as OrderStore,
+      orders: { outboxWaitMs: async () => waited, reannounceDue } as unknown as OrderStore,
       firstWaitMs: FIRST_WAIT_MS,
       longestWaitMs: 60_000,
       mostTimes: 8,
@@ -159,5 +160,19 @@ describe('re-announcing orders that stopped moving', () => {
     });
     expect(await job.runOnce()).toBe(0);
     expect(reannounceDue).not.toHaveBeenCalled();
+
+    // Drained: the orders accepted meanwhile just had their events sent; copies would follow them.
+    waited = 0;
+    const drainedAt = Date.now();
+    await job.runOnce();
+    expect(reannounceDue).not.toHaveBeenCalled();
+    await waitFor(
+      async () => {
+        await job.runOnce();
+        return reannounceDue.mock.calls.length > 0 || undefined;
+      },
+      { what: 'a pass after the quiet time' },
+    );
+    expect(Date.now() - drainedAt).toBeGreaterThanOrEqual(FIRST_WAIT_MS - 50);
   });
 });

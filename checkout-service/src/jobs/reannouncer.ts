@@ -26,11 +26,15 @@ const NAMED = 10;
  * inventory and payment answer a copy of an order they handled with the event they answered first,
  * and handle one they never saw. A copy costs a slow order nothing but a duplicate its consumers
  * dedupe. While the outbox itself is stuck (Kafka not taking what is written) no pass runs: the
- * orders' events are still waiting there, and copies would only lengthen the queue.
+ * orders' events are still waiting there, and copies would only lengthen the queue. Nor for one
+ * first wait after it drains again: every order accepted during the outage is due by then, and its
+ * event has only just gone out, so a copy now would follow it by moments, for every such order.
  */
 export class Reannouncer {
   private readonly job: PeriodicJob;
   private readonly stuckOutboxMs: number;
+  /** No pass before this (Date.now()): the outbox was stuck until a first wait before it. */
+  private quietUntil = 0;
 
   constructor(private readonly opts: ReannouncerOptions) {
     // Looked at several times per first wait, so an order is announced again soon after it is due.
@@ -52,9 +56,11 @@ export class Reannouncer {
     const { orders, longestWaitMs, mostTimes, logger, metrics } = this.opts;
     const waitedMs = await orders.outboxWaitMs();
     if (waitedMs > this.stuckOutboxMs) {
+      this.quietUntil = Date.now() + this.opts.firstWaitMs;
       logger.debug({ waitedMs }, 'outbox not draining: no order announced again for now');
       return 0;
     }
+    if (Date.now() < this.quietUntil) return 0;
     const { again, failed } = await orders.reannounceDue(longestWaitMs, mostTimes);
     if (failed > 0) logger.warn({ failed }, 'some orders could not be announced again: tried on a later pass');
     if (again.length === 0) return 0;
