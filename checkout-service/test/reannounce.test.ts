@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { buildCheckoutRequest, buildPaymentFailed } from '@checkout/contracts';
-import { REANNOUNCED_HEADER, type Metrics, type Outbox } from '@checkout/chassis';
+import { REANNOUNCED_HEADER, defineScript, type Metrics, type Outbox } from '@checkout/chassis';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { Reannouncer } from '../src/jobs/reannouncer';
 import { OrderStore } from '../src/store/order-store';
+import { REANNOUNCE_LUA } from '../src/store/reannounce-lua';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
@@ -114,6 +115,22 @@ describe('re-announcing orders that stopped moving', () => {
     expect((await h.orders.reannounceDue(60_000, 8)).again.find((o) => o.orderId === orderId)).toBeUndefined();
     expect(await h.redis.zscore(`${h.prefix}:reannounce`, orderId)).toBeNull();
     expect(await h.redis.hexists(orderKey(orderId), 'announcement')).toBe(0);
+  });
+
+  it('when the same call runs the script again (ioredis re-sends one whose answer a dropped connection lost), then it answers what the first run did and sends nothing more', async () => {
+    const orderId = await place();
+    const script = defineScript<(string | number)[]>(h.redis, 3, REANNOUNCE_LUA);
+    const keys = [orderKey(orderId), h.outbox.stream, `${h.prefix}:reannounce`];
+    await h.redis.zadd(`${h.prefix}:reannounce`, 0, orderId); // due now
+    const added = await h.outboxAdded();
+
+    // The last time (most 1): the re-run must still say so, or the operator is never told.
+    expect(await script(keys, orderId, FIRST_WAIT_MS, 60_000, 1, 'call-1')).toEqual([1, 1]);
+    expect(await script(keys, orderId, FIRST_WAIT_MS, 60_000, 1, 'call-1')).toEqual([1, 1]);
+    expect(await h.outboxAdded()).toBe(added + 1);
+    // Another call finds it out of the schedule.
+    expect(await script(keys, orderId, FIRST_WAIT_MS, 60_000, 1, 'call-2')).toEqual([0, 0]);
+    expect(await h.outboxAdded()).toBe(added + 1);
   });
 
   it('when re-announcing is off, or the order is refused at validation, then nothing is kept to announce again', async () => {

@@ -190,6 +190,7 @@ export class OrderStore {
           this.reannounceAfterMs,
           longestWaitMs,
           mostTimes,
+          randomUUID(),
         ),
       ),
     );

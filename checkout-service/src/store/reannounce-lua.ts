@@ -18,7 +18,9 @@ const LUA_TERMINAL = `{ ${Object.entries(STATUS_RANK)
  * leaves the schedule and its announcement is dropped (with the payment token it holds): an order
  * that many re-announcements did not move needs an operator (GET /admin/orders/open).
  * KEYS: order hash, outbox stream, re-announcement schedule. ARGV: orderId, first wait ms, longest
- * wait ms, most times.
+ * wait ms, most times, the call's token. A re-run of the same call (ioredis re-sends a script whose
+ * answer a dropped connection lost) finds its token and answers what the first run did, sending
+ * nothing, so the caller still learns that it was the last time.
  * Returns { times, last } (how many times the order has been re-announced, counting this one; 1 when
  * this was the last), or { 0, 0 } when nothing was sent: not due (another instance just took its
  * turn), gone or ended, or stored without an announcement (then it leaves the schedule, and an
@@ -26,6 +28,9 @@ const LUA_TERMINAL = `{ ${Object.entries(STATUS_RANK)
  * transition script knew nothing of the schedule, is not announced again).
  */
 export const REANNOUNCE_LUA = `${OUTBOX_LUA}
+if redis.call('HGET', KEYS[1], 'reannounceToken') == ARGV[5] then
+  return { tonumber(redis.call('HGET', KEYS[1], 'reannounced')), tonumber(redis.call('HGET', KEYS[1], 'reannounceLast')) }
+end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
@@ -40,8 +45,9 @@ if not status or TERMINAL[status] or not record then
 end
 local times = tonumber(redis.call('HGET', KEYS[1], 'reannounced') or '0') + 1
 outbox_add_again(KEYS[2], record, times)
-redis.call('HSET', KEYS[1], 'reannounced', times, 'reannouncedAt', now)
-if times >= tonumber(ARGV[4]) then
+local last = times >= tonumber(ARGV[4]) and 1 or 0
+redis.call('HSET', KEYS[1], 'reannounced', times, 'reannouncedAt', now, 'reannounceToken', ARGV[5], 'reannounceLast', last)
+if last == 1 then
   redis.call('ZREM', KEYS[3], ARGV[1])
   redis.call('HDEL', KEYS[1], 'announcement')
   return { times, 1 }
