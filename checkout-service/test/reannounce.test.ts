@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { buildCheckoutRequest, buildPaymentFailed } from '@checkout/contracts';
-import { REANNOUNCED_HEADER, defineScript, type Metrics, type Outbox } from '@checkout/chassis';
+import { REANNOUNCED_HEADER, buildCheckoutRequest, buildPaymentFailed } from '@checkout/contracts';
+import { defineScript, type Metrics, type Outbox } from '@checkout/chassis';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { Reannouncer } from '../src/jobs/reannouncer';

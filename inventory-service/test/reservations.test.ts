@@ -6,8 +6,8 @@ import {
   buildPaymentAuthorized,
   buildPaymentFailed,
   type CloudEvent,
+  REANNOUNCED_HEADER,
 } from '@checkout/contracts';
-import { REANNOUNCED_HEADER } from '@checkout/chassis';
 import { recordTopics, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';

@@ -8,8 +8,8 @@ import {
   buildStockReserved,
   createEvent,
   toKafkaRecord,
+  REANNOUNCED_HEADER,
 } from '@checkout/contracts';
-import { REANNOUNCED_HEADER } from '@checkout/chassis';
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';

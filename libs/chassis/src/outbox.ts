@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { dlqTopic, fromKafkaMessage, toKafkaRecord, type CloudEvent, type KafkaRecord } from '@checkout/contracts';
-import { REANNOUNCED_HEADER } from './kafka/consumer';
+import {
+  REANNOUNCED_HEADER,
+  dlqTopic,
+  fromKafkaMessage,
+  toKafkaRecord,
+  type CloudEvent,
+  type KafkaRecord,
+} from '@checkout/contracts';
 import { deadLetterHeaders } from './kafka/dead-letters';
 import type { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';

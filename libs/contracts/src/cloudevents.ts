@@ -75,6 +75,14 @@ export function toKafkaRecord(event: CloudEvent): KafkaRecord {
 export const HEADER_MAX_CHARS = 256;
 
 /**
+ * Marks a copy of an event announced again, set by checkout on an order.created no answer reached
+ * (its value: the how-manieth time) and passed on, same value, by inventory on the answer it
+ * repeats. A service that handled the event before answers a marked copy with what it answered
+ * first; an unmarked duplicate changes nothing and emits nothing.
+ */
+export const REANNOUNCED_HEADER = 'x-reannounced';
+
+/**
  * A correlation id carried on as given (HTTP header or event header): 1–128 printable ASCII
  * characters, spaces only inside, so the ids clients already use (`order#1`, `abc/123`) come back
  * as sent. Anything else (control characters, other bytes, longer) is replaced.

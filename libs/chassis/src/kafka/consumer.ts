@@ -11,6 +11,7 @@ import {
   type CloudEvent,
   type EventData,
   type EventType,
+  REANNOUNCED_HEADER,
 } from '@checkout/contracts';
 import type { RequestContext } from '../context';
 import { lazyChild, type LevelLogger } from '../logger';
@@ -42,12 +43,6 @@ export interface HandlerContext {
    */
   reannounced?: string;
 }
-
-/**
- * Marks a copy of an event announced again, set by checkout on an order.created no answer reached
- * (its value: the how-manieth time) and passed on, same value, by inventory on the answer it repeats.
- */
-export const REANNOUNCED_HEADER = 'x-reannounced';
 
 export type EventHandler<T extends EventType = EventType> = (
   event: CloudEvent<T>,

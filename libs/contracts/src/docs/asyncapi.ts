@@ -1,4 +1,4 @@
-import { CORRELATION_ID_PATTERN, HEADER_MAX_CHARS } from '../cloudevents';
+import { CORRELATION_ID_PATTERN, HEADER_MAX_CHARS, REANNOUNCED_HEADER } from '../cloudevents';
 import { EVENT_SCHEMAS } from '../events';
 import { EVENT_TYPES, dlqTopic, type EventType } from '../topics';
 import { EVENT_FLOW, SERVICE_PORTS, type ServiceName } from './flow';
@@ -56,6 +56,12 @@ const CLOUD_EVENT_HEADERS = {
       pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
       maxLength: HEADER_MAX_CHARS,
       description: 'W3C trace context: one trace id from POST /checkout to the terminal event.',
+    },
+    [REANNOUNCED_HEADER]: {
+      type: 'string',
+      pattern: '^[1-9][0-9]*$',
+      description:
+        'Only on a copy announced again: checkout sets it on an order.created no answer reached (the how-manieth time), inventory passes it on with the answer it repeats. A service that handled the event answers a marked copy with what it answered first; an unmarked duplicate changes nothing and emits nothing.',
     },
   },
 };
