@@ -101,13 +101,13 @@ async function startServices({
   for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
 
   const procs = new Map();
-  const launch = (name, index = 0, env = {}) => {
+  const launch = (name, index = 0) => {
     const port = index === 0 ? ports[name] : ports[`${name}#${index}`];
     const logFile = path.join(logDir, index === 0 ? `${name}.log` : `${name}-${index}.log`);
     const out = fs.openSync(logFile, 'a');
     const child = track(
       spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
-        env: { ...shared, ...env, PORT: String(port) },
+        env: { ...shared, PORT: String(port) },
         stdio: ['ignore', out, out],
       }),
     );
@@ -157,12 +157,11 @@ async function startServices({
       p.child.kill(signal);
       if (p.child.exitCode === null && p.child.signalCode === null) await new Promise((r) => p.child.once('exit', r));
     },
-    /** Stops one service and starts it again, with `env` over the shared settings (fault tests). */
-    async restart(key, { wait = true, env = {} } = {}) {
+    async restart(key, { wait = true } = {}) {
       const [name, idx] = key.split('#');
       const p = procs.get(key);
       if (p) await stopChild(p.child, 12_000);
-      launch(name, idx ? Number(idx) : 0, env);
+      launch(name, idx ? Number(idx) : 0);
       if (wait) await ready(key);
     },
     ready,

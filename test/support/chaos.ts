@@ -40,7 +40,7 @@ export interface System {
   services: {
     processes: Map<string, { child: ChildProcessLike; url: string; logFile: string }>;
     kill(key: string, signal?: string): Promise<void>;
-    restart(key: string, opts?: { wait?: boolean; env?: Record<string, string> }): Promise<void>;
+    restart(key: string, opts?: { wait?: boolean }): Promise<void>;
     stop(key: string): Promise<void>;
     ready(key: string): Promise<void>;
     pid(key: string): number | undefined;

@@ -1,11 +1,6 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
-import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
-
-/** The statuses an order ends in, as a Lua set. */
-const LUA_TERMINAL = `{ ${Object.entries(STATUS_RANK)
-  .filter(([, rank]) => rank === TERMINAL_RANK)
-  .map(([status]) => `${status} = true`)
-  .join(', ')} }`;
+import { TERMINAL_RANK } from '../domain/order-status';
+import { LUA_RANK } from './transition-lua';
 
 /**
  * Announces an open order's order.created again (kept on the order as `announcement` from its
@@ -35,10 +30,11 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if not due or tonumber(due) > now then return { 0, 0 } end
-local TERMINAL = ${LUA_TERMINAL}
+local RANK = ${LUA_RANK}
 local status = redis.call('HGET', KEYS[1], 'status')
 local record = redis.call('HGET', KEYS[1], 'announcement')
-if not status or TERMINAL[status] or not record then
+-- As in TRANSITION_LUA, a status the script cannot place counts as ended.
+if not status or (RANK[status] or ${TERMINAL_RANK}) >= ${TERMINAL_RANK} or not record then
   redis.call('ZREM', KEYS[3], ARGV[1])
   if record then redis.call('HDEL', KEYS[1], 'announcement') end
   return { 0, 0 }

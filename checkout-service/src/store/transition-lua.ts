@@ -17,7 +17,7 @@ import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
  * raised to the last step's when that is later (another instance's clock ran ahead).
  */
 /** STATUS_RANK as a Lua table: the one ordering of statuses, in TypeScript and in the script. */
-const LUA_RANK = `{ ${Object.entries(STATUS_RANK)
+export const LUA_RANK = `{ ${Object.entries(STATUS_RANK)
   .map(([status, rank]) => `${status} = ${rank}`)
   .join(', ')} }`;
 const TOP_RANK = TERMINAL_RANK;

@@ -70,8 +70,10 @@ export class PaymentStore {
     return this.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs);
   }
 
-  /** Records the reservation's half; returns a claim when this call completed the pair. */
-  /** With `reannounced` (a stock.reserved announced again), a decided payment repeats its outcome. */
+  /**
+   * Records the reservation's half; returns a claim when this call completed the pair. With
+   * `reannounced` (a stock.reserved announced again), a decided payment repeats its outcome.
+   */
   recordReservation(
     r: { orderId: string; expiresAt: string; correlationId: string; traceparent?: string },
     leaseMs: number,

@@ -8,8 +8,9 @@
  * nothing is emitted ('DUPLICATE'). When the order.created is a copy checkout announced again (no
  * answer reached it: a broker that lost its log lost the first answer too), the event that answered
  * it (stock.reserved or stock.failed, kept on the record) is announced again, same ce_id, carrying
- * the mark on ('REANNOUNCED'); its consumers dedupe the copy. A product whose summed lines exceed that most fails INSUFFICIENT_STOCK whatever
- * the level: stock.reserved could not carry it, and no cart that checkout accepts asks for it.
+ * the mark on ('REANNOUNCED'); its consumers dedupe the copy. A product whose summed lines exceed
+ * that most fails INSUFFICIENT_STOCK whatever the level: stock.reserved could not carry it, and no
+ * cart that checkout accepts asks for it.
  */
 export const RESERVE_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then

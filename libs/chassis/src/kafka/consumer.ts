@@ -288,6 +288,7 @@ export class EventConsumer {
       correlationId: event.correlationId,
       ...(event.traceparent ? { traceId: traceIdOf(event.traceparent) } : {}),
     }));
+    const reannounced = headerText(message.headers, REANNOUNCED_HEADER);
     const maxAttempts = this.opts.maxAttempts ?? 5;
     const end = metrics.handlerDuration.startTimer({ topic });
     for (let attempt = 1; ; attempt++) {
@@ -302,7 +303,6 @@ export class EventConsumer {
             'messaging.message.id': event.id,
           },
         };
-        const reannounced = headerText(message.headers, REANNOUNCED_HEADER);
         await inSpan(span, (traceparent) => handler(event, this.handlerContext(event, log, traceparent, reannounced)));
         metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
         end();
