@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildCheckoutRequest } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
+import { canonicalHash } from '../src/domain/canonical-hash';
+import { orderIdForKey } from '../src/domain/order-id';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
@@ -94,6 +96,59 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(second.body.error).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
     expect(second.headers['retry-after']).toBe('1');
     expect((await first).status).toBe(202);
+  });
+
+  it('when Redis lost the key and the order it made (its last writes), then a retry with the same key and body makes that same order again, not a second one', async () => {
+    const key = randomUUID();
+    const body = buildCheckoutRequest();
+    const first = await checkout(key, body);
+    const orderId = first.body.orderId as string;
+    const announced = await recorder.waitForEvent('order.created', (e) => e.data.orderId === orderId);
+    // What a crash between fsyncs loses of the creating write: it wrote both in one step, so both go.
+    await h.redis.del(`${h.prefix}:idempotency:${key}`, `${h.prefix}:order:${orderId}`);
+
+    const retry = await checkout(key, body);
+    expect(retry.status).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined(); // nothing was left to replay
+    expect(retry.body).toEqual(first.body);
+    // Announced again under the same id: inventory and payment dedupe it, and the gateway, keyed by
+    // the order id, replays the first charge instead of making a second.
+    const again = await recorder.waitForEvent(
+      'order.created',
+      (e) => e.data.orderId === orderId && e.id !== announced.id,
+    );
+    expect(again.data).toEqual(announced.data);
+    expect((await request(h.app).get(`/orders/${orderId}`)).body.status).toBe('PENDING');
+  });
+
+  it('when the key expired but the order it made is still kept, then the same key and body make a new order with a fresh id', async () => {
+    const key = randomUUID();
+    const body = buildCheckoutRequest();
+    const first = await checkout(key, body);
+    await h.redis.del(`${h.prefix}:idempotency:${key}`); // its 24 h ran out; the order is kept longer
+
+    const later = await checkout(key, body);
+    expect(later.status).toBe(202);
+    expect(later.body.orderId).not.toBe(first.body.orderId);
+    await recorder.waitForEvent('order.created', (e) => e.data.orderId === later.body.orderId);
+    for (const id of [first.body.orderId, later.body.orderId]) {
+      expect((await request(h.app).get(`/orders/${id}`)).body.status).toBe('PENDING');
+    }
+    // The key now stands for the new order: a retry replays it.
+    const replay = await checkout(key, body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(later.body);
+  });
+
+  it('when the same key comes with another body, then each body names its own order id', async () => {
+    const body = buildCheckoutRequest();
+    const other = buildCheckoutRequest({ customer: { id: 'cust-2', name: 'Grace', email: 'grace@example.com' } });
+    expect(orderIdForKey('k-1', canonicalHash(body))).toBe(orderIdForKey('k-1', canonicalHash(body)));
+    expect(orderIdForKey('k-1', canonicalHash(body))).not.toBe(orderIdForKey('k-1', canonicalHash(other)));
+    expect(orderIdForKey('k-1', canonicalHash(body))).not.toBe(orderIdForKey('k-2', canonicalHash(body)));
+    expect(orderIdForKey('k-1', canonicalHash(body))).toMatch(
+      /^ord_[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('when 5 requests with one key run at once, then exactly one order is created', async () => {

@@ -3,6 +3,7 @@ import { AppError, contextOf, parseInput, watchClient } from '@checkout/chassis'
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
+import { orderIdForKey } from '../domain/order-id';
 import type { Claim, ClaimResult, IdempotencyStore } from '../store/idempotency-store';
 import { idempotencyKeyOf } from './idempotency-key';
 import { IdempotencyKeyTaken, placeOrder, type PlaceOrderDeps } from './place-order';
@@ -54,12 +55,15 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     const clientGone = watchClient(res);
     if (key === undefined) return send(res, await placeOrder(deps, body, ctx, { clientGone }));
 
-    const claim = await deps.idempotency.claim(key, canonicalHash(body));
+    const hash = canonicalHash(body);
+    const claim = await deps.idempotency.claim(key, hash);
     if (claim.kind !== 'claimed') return answerHeld(res, claim);
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
       const alsoRecord = (response: CheckoutResponse) => deps.idempotency.completion(claim, response);
-      send(res, await placeOrder(deps, body, ctx, { alsoRecord, clientGone }));
+      // The key and body name the order, so a retry after Redis lost both remakes that same order.
+      const orderId = orderIdForKey(key, hash);
+      send(res, await placeOrder(deps, body, ctx, { orderId, alsoRecord, clientGone }));
     } catch (err) {
       // This request outlived its claim and the client's retry took the key: answer what it stands for.
       if (err instanceof IdempotencyKeyTaken) return answerHeld(res, await deps.idempotency.taken(claim));

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, dependencyUnavailable, traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
 import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
+import { newOrderId } from '../domain/order-id';
 import { countDecision, sagaMetrics } from '../domain/saga-metrics';
 import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
 import type { AlsoSet, OrderStore } from '../store/order-store';
@@ -32,6 +32,11 @@ export interface PlaceOrderDeps {
 }
 
 export interface PlaceOrderOptions {
+  /**
+   * The order's id when the request has an Idempotency-Key (orderIdForKey); taken by an older order
+   * whose key expired, a fresh one is used instead. Without it, always a fresh one.
+   */
+  orderId?: string;
   /** What the order's write also records (the Idempotency-Key's decision). */
   alsoRecord?: (response: CheckoutResponse) => AlsoSet;
   /** True once the client hung up: an order it can no longer hear of is not written (ClientGone). */
@@ -47,7 +52,7 @@ export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
   ctx: RequestContext,
-  { alsoRecord, clientGone }: PlaceOrderOptions = {},
+  { orderId = newOrderId(), alsoRecord, clientGone }: PlaceOrderOptions = {},
 ): Promise<CheckoutResponse> {
   // The cap's early answer is read while validation runs (both only read: one wait, not two),
   // and decides first: a customer at the cap gets 429 whatever validation says. The
@@ -57,26 +62,30 @@ export async function placeOrder(
   if (maxUnpaidOrders > 0 && (await orders.unpaidCount(req.customer.id)) >= maxUnpaidOrders)
     throw tooManyUnpaidOrders(maxUnpaidOrders);
   const result = await validated;
-  const decision = decideCheckout(`ord_${randomUUID()}`, req, result, new Date().toISOString());
+  const at = new Date().toISOString();
   const meta = { source: '/checkout-service', correlationId: ctx.correlationId, ...traceFields(ctx) };
-  const event: CloudEvent =
-    decision.event.type === 'order.created'
-      ? createEvent('order.created', decision.event.data, meta)
-      : createEvent('order.failed', decision.event.data, meta);
-  const also = alsoRecord?.(decision.response);
+  const write = async (id: string) => {
+    const decision = decideCheckout(id, req, result, at);
+    const event: CloudEvent =
+      decision.event.type === 'order.created'
+        ? createEvent('order.created', decision.event.data, meta)
+        : createEvent('order.failed', decision.event.data, meta);
+    const also = alsoRecord?.(decision.response);
+    return { decision, created: await orders.create(decision.order, [event], { maxUnpaid: maxUnpaidOrders, also }) };
+  };
   // A client that gave up (its timeout, a closed tab) saw a failure and may send the cart again:
   // an order written now would be one it never heard of, and a second one if it retries.
   if (clientGone?.()) {
     if (metrics) sagaMetrics(metrics).abandoned.inc();
     throw new ClientGone();
   }
-  const created = await orders.create(decision.order, [event], {
-    maxUnpaid: maxUnpaidOrders,
-    ...(also ? { also } : {}),
-  });
+  let { decision, created } = await write(orderId);
+  // An older order holds the id this key derives (its key expired): this request is a new one.
+  if (created === 'id-taken') ({ decision, created } = await write(newOrderId()));
   if (created === 'too-many-unpaid') throw tooManyUnpaidOrders(maxUnpaidOrders);
   if (created === 'expired') throw dependencyUnavailable('redis');
   if (created === 'key-taken') throw new IdempotencyKeyTaken();
+  if (created !== 'created') throw new Error(`order ${decision.order.orderId} not stored: ${created}`);
   if (metrics) countDecision(metrics, decision.event);
   return decision.response;
 }

@@ -15,12 +15,16 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * announced again ('0': never), event count n, n outbox records, then field/value pairs.
  * An open order to be announced again keeps its first event as `announcement` until it ends.
  * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed, -2 when the
- * idempotency key holds something else than the claim (nothing written for any of them).
+ * idempotency key holds something else than the claim, -3 when an order with this id exists and
+ * the key does not stand for it (nothing written for any of them). An order with a key has the id
+ * the key and body derive (orderIdForKey), so -3 is an older order whose key expired before it:
+ * the request is a new one and takes a fresh id.
  * The claim lives 30 s so that a crashed request frees its key; a request that only stalled past it
  * (a paused VM, a long pause) finds the key taken by the client's retry, which placed the order:
  * writing a second one would be a second charge for one key. A key that is simply gone (expired,
  * nobody took it) is taken.
- * A run that finds its order already stored answers 1 and writes nothing: ioredis sends a command
+ * A run that finds its order already stored (with a key: the key holding this very decision)
+ * answers 1 and writes nothing: ioredis sends a command
  * again when the connection dropped before its answer came, and that second run must neither count
  * the order against its own cap (a 429 for an order that exists) nor emit its events twice.
  * The deadline keeps a 503 true: a server that stopped answering runs the queued script when it
@@ -28,10 +32,13 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * so the order the client was told failed is not placed behind its back.
  */
 export const CREATE_LUA = `${OUTBOX_LUA}
-if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
 if ARGV[4] ~= '' then
   local held = redis.call('GET', KEYS[4])
+  if held == ARGV[4] then return 1 end
   if held and held ~= ARGV[6] then return -2 end
+  if redis.call('EXISTS', KEYS[1]) == 1 then return -3 end
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  return 1
 end
 local time = redis.call('TIME')
 local now_ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)

@@ -9,11 +9,13 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** `token` names the request that claimed the key, and then decided it. */
 type Entry =
-  { state: 'in-flight'; hash: string; token: string } | { state: 'done'; hash: string; response: StoredResponse };
+  | { state: 'in-flight'; hash: string; token: string }
+  | { state: 'done'; hash: string; token: string; response: StoredResponse };
 
 export type ClaimResult =
-  | { kind: 'claimed'; key: string; hash: string; value: string }
+  | { kind: 'claimed'; key: string; hash: string; token: string; value: string }
   | { kind: 'in-flight' }
   | { kind: 'reused' }
   | { kind: 'replay'; response: StoredResponse };
@@ -60,17 +62,18 @@ export class IdempotencyStore {
   }
 
   async claim(key: string, hash: string): Promise<ClaimResult> {
-    const value = JSON.stringify({ state: 'in-flight', hash, token: randomUUID() } satisfies Entry);
+    const token = randomUUID();
+    const value = JSON.stringify({ state: 'in-flight', hash, token } satisfies Entry);
     // A claim released between our SET and GET is simply tried again.
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.redis.set(this.redisKey(key), value, 'EX', this.inFlightTtl, 'NX')) {
-        return { kind: 'claimed', key, hash, value };
+        return { kind: 'claimed', key, hash, token, value };
       }
       const raw = await this.redis.get(this.redisKey(key));
       if (raw === null) continue;
       // Our own claim: its SET ran, the answer was lost with the connection, and ioredis sent it
       // again after reconnecting (the token makes the value unique to this call).
-      if (raw === value) return { kind: 'claimed', key, hash, value };
+      if (raw === value) return { kind: 'claimed', key, hash, token, value };
       return held(raw, hash);
     }
     return { kind: 'in-flight' };
@@ -85,9 +88,13 @@ export class IdempotencyStore {
     return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim.hash);
   }
 
-  /** The decision as a write to make in the same atomic step as the order it describes. */
+  /**
+   * The decision as a write to make in the same atomic step as the order it describes. It names
+   * the request (its claim's token), so the write tells a resend of itself from another request's
+   * decision, identical as that may be (a retry of the same body while this one stalled).
+   */
   completion(claim: Claim, response: StoredResponse): AlsoSet {
-    const entry: Entry = { state: 'done', hash: claim.hash, response };
+    const entry: Entry = { state: 'done', hash: claim.hash, token: claim.token, response };
     return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
   }
 

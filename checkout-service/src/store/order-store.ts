@@ -24,7 +24,7 @@ export interface OpenOrders {
   }[];
 }
 
-export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken';
+export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken' | 'id-taken';
 
 /** A key/value the creating write sets as well (the idempotency decision). */
 export interface AlsoSet {
@@ -244,7 +244,9 @@ export class OrderStore {
 
   /**
    * Stores a new order with its events (and `also`), unless a PENDING order would exceed the unpaid
-   * cap ('too-many-unpaid') or Redis runs the write after its window ('expired'); neither writes.
+   * cap ('too-many-unpaid'), Redis runs the write after its window ('expired'), `also`'s key holds
+   * another request's claim or decision ('key-taken'), or an order `also` does not stand for has
+   * this id ('id-taken'); none of them writes.
    */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? maxUnpaid : 0;
@@ -272,6 +274,7 @@ export class OrderStore {
     const result = await this.outbox.publishing(write);
     if (result === -1) return 'expired';
     if (result === -2) return 'key-taken';
+    if (result === -3) return 'id-taken';
     if (result !== 1) return 'too-many-unpaid';
     if (!isTerminal(order.status)) this.remember(factsOf(order));
     return 'created';
