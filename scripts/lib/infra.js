@@ -229,6 +229,7 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
   ensureBinary('redis-server', log);
   const p = port ?? (await freePort());
   const dir = tempDir('checkout-redis-');
+  const saved = `${dir}.checkpoint`; // rollBack()'s data, once checkpoint() copied it
   let child;
   const launch = async () => {
     child = track(
@@ -297,7 +298,27 @@ async function startRedis({ port, appendonly = false, ownGroup = false, log = co
       await stopChild(child);
       await launch();
     },
+    /**
+     * Copies the data directory as it is now (with `appendonly`, every write Redis has answered:
+     * it writes its AOF before it replies), for rollBack().
+     */
+    checkpoint() {
+      removeTempDir(saved);
+      fs.cpSync(dir, saved, { recursive: true });
+      tempDirs.add(saved);
+    },
+    /**
+     * Kills the server (SIGKILL) and starts it again on the data of the last checkpoint(): Redis
+     * lost every write since, as after a crash between fsyncs or a failover to a replica that lagged.
+     */
+    async rollBack() {
+      await killChild(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.cpSync(saved, dir, { recursive: true });
+      await launch();
+    },
     cleanup() {
+      removeTempDir(saved);
       removeTempDir(dir);
     },
   };

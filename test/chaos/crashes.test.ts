@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { accepted, orderStream, pause, tally, tryCheckout, useChaosSystem } from '../support/chaos';
 import { api } from '../support/http';
 import { assertInvariants, levels, pollLevels, track } from '../support/invariants';
-import { checkoutBody, setStock } from '../support/saga';
+import { chargesFor, checkoutBody, placeOrder, setStock, stockOf, waitForTerminal } from '../support/saga';
 import { waitFor } from '../support/wait';
 
 // AOF on, so a Redis restart keeps what it acknowledged; short payment leases so an authorization
@@ -115,6 +116,55 @@ describe('kill -9 during a stream of orders', () => {
       `redis stall: ${attempts.length} checkouts → ${JSON.stringify(tally(attempts))}; frozen at ${frozenAt} ms for ${frozenMs} ms, a checkout sent then answered ${during.status} after ${answeredMs} ms; ` +
         `terminal ${report.confirmed} CONFIRMED / ${report.failed} FAILED ${JSON.stringify(report.failures)}; ` +
         `${report.checks} invariant checks; ${Date.now() - started} ms`,
+    );
+  });
+});
+
+// Last in this file: it rolls every service's data back to before its order.
+describe('Redis loses its last writes', () => {
+  it('when a confirmed order is lost from Redis and the client sends its request again with the same Idempotency-Key, then it gets that same order, charged once, its stock taken once', async () => {
+    const { system: s } = system();
+    const product = 'sku-008';
+    const before = await stockOf(product);
+    s.infra.redis.checkpoint();
+    const key = randomUUID();
+    const body = await checkoutBody([[product, 2]]);
+    const orderId = (await placeOrder(body, { 'Idempotency-Key': key })).data.orderId as string;
+    const first = await waitForTerminal(orderId);
+    expect(first.status).toBe('CONFIRMED');
+
+    // Every service's record of the order goes; the gateway, an outside system, keeps its charge.
+    const rolledBackAt = Date.now();
+    await s.infra.redis.rollBack();
+    await waitFor(async () => (await api('checkout-service').get(`/orders/${orderId}`)).status === 404, {
+      what: 'checkout to answer from the rolled-back data',
+    });
+    expect(await stockOf(product)).toEqual(before);
+
+    // A client whose 202 never reached it (a timeout, a dropped connection) sends the request again.
+    const retry = await waitFor(
+      async () => {
+        const res = await api('checkout-service').post('/checkout', body, { headers: { 'Idempotency-Key': key } });
+        return res.status === 503 ? undefined : res;
+      },
+      { what: 'checkout to take orders again' },
+    );
+    expect(retry.status).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined(); // nothing was left to replay
+    expect(retry.data.orderId).toBe(orderId);
+    const again = await waitForTerminal(orderId);
+    expect(again.status).toBe('CONFIRMED');
+    expect(again.paymentId).toBe(first.paymentId); // the gateway replayed its first charge
+    expect(await chargesFor(orderId)).toHaveLength(1);
+    const after = await stockOf(product);
+    expect(after).toMatchObject({
+      available: before.available - 2,
+      reserved: before.reserved,
+      sold: before.sold + 2,
+    });
+    console.log(
+      `redis rollback: order ${orderId} lost and placed again by the client's retry, CONFIRMED with ${first.paymentId} ` +
+        `${Date.now() - rolledBackAt} ms after the rollback; 1 charge at the gateway`,
     );
   });
 });

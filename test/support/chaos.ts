@@ -27,7 +27,17 @@ export interface System {
   infra: {
     kafkaBrokers: string;
     redisUrl: string;
-    redis: { restart(): Promise<void>; kill(): Promise<void>; freeze(): void; thaw(): void; url: string };
+    redis: {
+      restart(): Promise<void>;
+      kill(): Promise<void>;
+      freeze(): void;
+      thaw(): void;
+      /** Copies what Redis holds now (AOF on: everything it answered), for rollBack(). */
+      checkpoint(): void;
+      /** SIGKILL, then starts again on the last checkpoint's data: every write since is lost. */
+      rollBack(): Promise<void>;
+      url: string;
+    };
     /** The broker the services use (the front before the mock, whose log outlives it). */
     kafka: {
       kill(): Promise<void>;
