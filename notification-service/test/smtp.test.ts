@@ -164,3 +164,38 @@ describe('notifications — the SMTP server refuses the recipient', () => {
     }
   });
 });
+
+describe('notifications — sent again after a crash', () => {
+  it('when one (order, template) is mailed twice (a crash between the send and its record), then both carry one Message-ID, which mail systems use to drop the copy', async () => {
+    const port = await freePort();
+    const { server, delivered } = fakeSmtp();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const logger = createLogger('t', 'silent');
+    const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@shop.example>', logger);
+    const orderId = `ord_${randomUUID()}`;
+    // Each send is a new record (its own id and time), as the one after a crash is.
+    const notification = (template: Notification['template']): Notification => ({
+      id: randomUUID(),
+      orderId,
+      channel: channel.name,
+      to: 'ada@example.com',
+      template,
+      subject: 'Your order',
+      sentAt: new Date().toISOString(),
+    });
+    const message = { subject: 'Your order', text: 'Thank you' };
+    try {
+      for (const template of ['order-confirmed', 'order-confirmed', 'order-failed'] as const) {
+        await channel.send(notification(template), message, logger);
+      }
+      const ids = delivered.map((d) => /^message-id:\s*(\S+)/im.exec(d)?.[1]);
+      expect(ids).toEqual([
+        `<order-confirmed.${orderId}@shop.example>`,
+        `<order-confirmed.${orderId}@shop.example>`,
+        `<order-failed.${orderId}@shop.example>`,
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { AppError, type Logger } from '@checkout/chassis';
-import { maskAddress } from '../domain/notification';
+import { maskAddress, type Notification } from '../domain/notification';
 import type { Channel } from './channel';
 
 /** nodemailer's codes for a server it could not reach or talk to (it reports ECONNREFUSED as ESOCKET). */
@@ -54,6 +54,16 @@ const withTimeouts = (url: string): string => {
   return u.toString();
 };
 
+/**
+ * The same for every send of one (order, template): a notification sent again after a crash
+ * between the SMTP server's acceptance and its `sent` record carries the first one's Message-ID,
+ * which mail systems (Gmail among them) use to drop the copy. The domain is the sender's.
+ */
+export function messageIdOf(n: Pick<Notification, 'orderId' | 'template'>, from: string): string {
+  const domain = /@([^\s>]+)>?\s*$/.exec(from)?.[1] ?? 'notification-service.invalid';
+  return `<${n.template}.${encodeURIComponent(n.orderId)}@${domain}>`;
+}
+
 /** Email through an SMTP server (SMTP_URL); a notification without a real address is only logged. */
 export function smtpChannel(url: string, from: string, logger: Logger): Channel {
   const transport = nodemailer.createTransport(withTimeouts(url));
@@ -66,7 +76,7 @@ export function smtpChannel(url: string, from: string, logger: Logger): Channel 
         return;
       }
       await transport
-        .sendMail({ from, to: n.to, subject: message.subject, text: message.text })
+        .sendMail({ from, to: n.to, subject: message.subject, text: message.text, messageId: messageIdOf(n, from) })
         .catch((err: unknown) => {
           throw transient(new SmtpError(err));
         });

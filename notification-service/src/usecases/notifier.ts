@@ -13,7 +13,8 @@ import type { NotificationStore } from '../store/notification-store';
  * that call has sent it (then nothing is left to do) or its lease ran out (then this one sends):
  * a claim left by a crash, or by a claim that timed out on a stalled Redis and ran late, holds a
  * notification back for one lease at most, never for good. A crash between the channel and the
- * `sent` mark sends it a second time after the lease.
+ * `sent` mark sends it a second time after the lease (by email with the first one's Message-ID,
+ * which mail systems use to drop the copy).
  */
 export class Notifier {
   constructor(
