@@ -18,6 +18,8 @@ const schema = baseConfigSchema.extend({
   INVENTORY_TIMEOUT_MS: intSetting(2000),
   // A miss for a product inventory does not know either must not turn every query into a full sync.
   SYNC_MIN_INTERVAL_MS: nonNegativeIntSetting(1000),
+  // A full sync this often (0: never), so a level whose event the cache missed is not served for good.
+  SYNC_EVERY_MS: nonNegativeIntSetting(60_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { FullSync } from './domain/full-sync';
 import { StockReader } from './domain/stock-reader';
 import { stockHandlers } from './handlers';
+import { periodicResync } from './jobs/resync';
 import { StockStore } from './store/stock-store';
 
 const service = 'inventory-cache-service';
@@ -27,7 +28,11 @@ const warmUp = () =>
     if (await sync.fillIfUnsynced()) runtime.logger.info('cache filled from inventory-service');
   });
 
+const resync = periodicResync(sync, config.SYNC_EVERY_MS, runtime);
+runtime.onStop('periodic full sync', () => resync.stop());
+
 void runtime
   .start(app, { groupId: service, handlers: stockHandlers(store) })
   .then(warmUp)
+  .then(() => config.SYNC_EVERY_MS > 0 && resync.start())
   .catch(() => undefined);

@@ -20,12 +20,13 @@ export const item = (productId: string, available: number, version: number): Inv
   version,
 });
 
-/** A stand-in for inventory-service's GET /inventory that counts how often it was asked. */
+/** A stand-in for inventory-service's GET /inventory that counts how often it was asked; 503 while `down`. */
 export async function fakeInventory(items: InventoryItem[] = []) {
-  const state = { items, requests: 0 };
+  const state = { items, requests: 0, down: false };
   const app = express();
   app.get('/inventory', (_req, res) => {
     state.requests++;
+    if (state.down) return void res.status(503).json({ error: 'DEPENDENCY_UNAVAILABLE', message: 'down' });
     res.json({ items: state.items });
   });
   const server: Server = await listen(app, 0, '127.0.0.1');
