@@ -109,6 +109,27 @@ describe('stock.reserved and payment.authorized', () => {
     ]);
   });
 
+  it('when the charge is of another amount than the order total, then the order is still CONFIRMED with its own total, and the mismatch is counted once', async () => {
+    const mismatches = async () =>
+      (await h.deps.metrics.registry.getSingleMetric('orders_amount_mismatch_total')?.get())?.values[0]?.value ?? 0;
+    const before = await mismatches();
+    const orderId = await newOrder(); // total 1999
+    const event = await deliver(
+      'payment.authorized',
+      buildPaymentAuthorized({ orderId, paymentId: 'ch_odd', amount: 2999 }),
+    );
+    // The charge stands and inventory sold the stock on this event: confirmed, for an operator to settle.
+    expect(await order(orderId)).toMatchObject({ status: 'CONFIRMED', paymentId: 'ch_odd', total: 1999 });
+    expect(await mismatches()).toBe(before + 1);
+
+    await deliver('payment.authorized', event.data, event.id); // a redelivery: nothing new to say
+    const matching = await newOrder();
+    await deliver('payment.authorized', buildPaymentAuthorized({ orderId: matching, amount: 1999 }));
+    expect(await mismatches()).toBe(before + 1);
+    const { confirmed } = await emittedFor(orderId);
+    expect(confirmed.map((e) => e.data)).toEqual([{ orderId, paymentId: 'ch_odd', total: 1999, currency: 'USD' }]);
+  });
+
   it('when an event was created a while ago, then the history entry is stamped when checkout recorded the change', async () => {
     const orderId = await newOrder();
     const before = Date.now();

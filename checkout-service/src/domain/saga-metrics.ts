@@ -30,6 +30,11 @@ export function sagaMetrics({ registry }: Metrics) {
       'orders_reannounce_exhausted_total',
       'Open orders announced again REANNOUNCE_MAX_TIMES times without ending: each needs an operator',
     ),
+    amountMismatch: serviceCounter(
+      registry,
+      'orders_amount_mismatch_total',
+      'Orders confirmed by a charge whose amount or currency is not the order total: each needs an operator',
+    ),
     duration: serviceHistogram(
       registry,
       'saga_duration_seconds',

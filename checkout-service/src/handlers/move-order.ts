@@ -3,7 +3,7 @@ import type { CloudEvent } from '@checkout/contracts';
 import type { OrderFacts } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { observeTerminal } from '../domain/saga-metrics';
-import type { OrderStore, Transition } from '../store/order-store';
+import type { OrderStore, Transition, TransitionResult } from '../store/order-store';
 
 export interface HandlerDeps {
   orders: OrderStore;
@@ -26,7 +26,7 @@ export async function moveOrder(
   orderId: string,
   change: Omit<Transition, 'at'>,
   causes?: (order: OrderFacts) => CloudEvent,
-): Promise<void> {
+): Promise<TransitionResult> {
   const { status } = change;
   const terminal = status === 'CONFIRMED' || status === 'FAILED';
   const needsFacts = terminal || causes !== undefined;
@@ -37,15 +37,16 @@ export async function moveOrder(
       : await orders.transition(orderId, { ...change, at: new Date().toISOString() }, facts && causes?.(facts));
   if (result === 'unknown') {
     ctx.log.warn({ orderId }, 'event for an unknown order ignored');
-    return;
+    return result;
   }
   if (result === 'ignored') {
     ctx.log.info({ orderId, to: status }, 'late or duplicate event ignored');
-    return;
+    return result;
   }
   ctx.log.info({ orderId, to: status }, 'order status changed');
   if (metrics && facts && terminal) observeTerminal(metrics, facts, status, change.fields?.code, change.fields?.stage);
   changes.notify(orderId);
+  return result;
 }
 
 /** A failure event from stock or payment: the order becomes FAILED and order.failed says why. */
@@ -54,7 +55,7 @@ export const failOrder = (
   ctx: HandlerContext,
   stage: 'stock' | 'payment',
   { orderId, code, reason }: { orderId: string; code: string; reason: string },
-): Promise<void> =>
+): Promise<TransitionResult> =>
   moveOrder(deps, ctx, orderId, { status: 'FAILED', fields: { stage, code, reason } }, () =>
     ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

@@ -3,5 +3,6 @@ import { failOrder, type HandlerDeps } from './move-order';
 
 export const onPaymentFailed =
   (deps: HandlerDeps): EventHandler<'payment.failed'> =>
-  (event, ctx) =>
-    failOrder(deps, ctx, 'payment', event.data);
+  async (event, ctx) => {
+    await failOrder(deps, ctx, 'payment', event.data);
+  };

@@ -3,5 +3,6 @@ import { failOrder, type HandlerDeps } from './move-order';
 
 export const onStockFailed =
   (deps: HandlerDeps): EventHandler<'stock.failed'> =>
-  (event, ctx) =>
-    failOrder(deps, ctx, 'stock', event.data);
+  async (event, ctx) => {
+    await failOrder(deps, ctx, 'stock', event.data);
+  };

@@ -3,5 +3,6 @@ import { moveOrder, type HandlerDeps } from './move-order';
 
 export const onStockReserved =
   (deps: HandlerDeps): EventHandler<'stock.reserved'> =>
-  async (event, ctx) =>
-    moveOrder(deps, ctx, event.data.orderId, { status: 'STOCK_RESERVED' });
+  async (event, ctx) => {
+    await moveOrder(deps, ctx, event.data.orderId, { status: 'STOCK_RESERVED' });
+  };
