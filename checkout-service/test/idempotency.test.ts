@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildCheckoutRequest } from '@checkout/contracts';
+import { buildCheckoutRequest, createEvent, type ValidateResponse } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
 import { canonicalHash } from '../src/domain/canonical-hash';
+import { decideCheckout } from '../src/domain/checkout-decision';
 import { orderIdForKey } from '../src/domain/order-id';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
@@ -21,6 +22,17 @@ afterAll(async () => {
 beforeEach(() => h.fake.answerWith(validAnswer));
 
 const checkout = (key: string, body: object) => request(h.app).post('/checkout').set('Idempotency-Key', key).send(body);
+
+/** What a crash between fsyncs loses of the creating write: it wrote all of it in one step, so all of it goes. */
+async function loseCreatingWrite(key: string, orderId: string, customerId: string): Promise<void> {
+  await h.redis
+    .multi()
+    .del(`${h.prefix}:idempotency:${key}`, `${h.prefix}:order:${orderId}`)
+    .srem(`${h.prefix}:unpaid:${customerId}`, orderId)
+    .zrem(`${h.prefix}:open`, orderId)
+    .zrem(`${h.prefix}:reannounce`, orderId)
+    .exec();
+}
 
 describe('POST /checkout with an Idempotency-Key', () => {
   it('when the same key and body come again, then the first 202 is replayed with Idempotent-Replayed', async () => {
@@ -104,8 +116,7 @@ describe('POST /checkout with an Idempotency-Key', () => {
     const first = await checkout(key, body);
     const orderId = first.body.orderId as string;
     const announced = await recorder.waitForEvent('order.created', (e) => e.data.orderId === orderId);
-    // What a crash between fsyncs loses of the creating write: it wrote both in one step, so both go.
-    await h.redis.del(`${h.prefix}:idempotency:${key}`, `${h.prefix}:order:${orderId}`);
+    await loseCreatingWrite(key, orderId, body.customer.id);
 
     const retry = await checkout(key, body);
     expect(retry.status).toBe(202);
@@ -119,6 +130,49 @@ describe('POST /checkout with an Idempotency-Key', () => {
     );
     expect(again.data).toEqual(announced.data);
     expect((await request(h.app).get(`/orders/${orderId}`)).body.status).toBe('PENDING');
+  });
+
+  it("when a refused (422) request was lost with Redis and its retry is accepted, then the accepted order does not share the refusal's id", async () => {
+    // Validation may answer otherwise the second time (restocked, repriced): the refusal's
+    // order.failed must not be followed by an order.created of the same order.
+    const key = randomUUID();
+    const body = buildCheckoutRequest();
+    h.fake.answerWith(invalidAnswer([{ code: 'EMPTY_CART', message: 'the cart has no items' }]));
+    const refused = await checkout(key, body);
+    expect(refused.status).toBe(422);
+    await loseCreatingWrite(key, refused.body.orderId, body.customer.id);
+
+    h.fake.answerWith(validAnswer);
+    const accepted = await checkout(key, body);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.orderId).not.toBe(refused.body.orderId);
+    // Only an accepted order takes the key's id: a second loss would make this same order again.
+    expect(accepted.body.orderId).toBe(orderIdForKey(key, canonicalHash(body)));
+  });
+
+  it('when the creating write with a key runs again (ioredis re-sends it after a dropped connection), then it answers created and writes nothing twice', async () => {
+    const key = randomUUID();
+    const body = buildCheckoutRequest();
+    const claim = await h.deps.idempotency.claim(key, canonicalHash(body));
+    if (claim.kind !== 'claimed') throw new Error(`claim: ${claim.kind}`);
+    const orderId = orderIdForKey(key, claim.hash);
+    const validated = validAnswer(body.cart).body as ValidateResponse;
+    const decision = decideCheckout(orderId, body, validated, new Date().toISOString());
+    if (decision.event.type !== 'order.created') throw new Error('the cart was refused');
+    const event = createEvent('order.created', decision.event.data, {
+      source: '/checkout-service',
+      correlationId: randomUUID(),
+    });
+    const also = h.deps.idempotency.completion(claim, decision.response);
+    const addedBefore = await h.outboxAdded();
+
+    expect(await h.orders.create(decision.order, [event], { maxUnpaid: 10, also })).toBe('created');
+    // The same write again, as ioredis re-sends it: the key now holds this very decision.
+    expect(await h.orders.create(decision.order, [event], { maxUnpaid: 10, also })).toBe('created');
+    expect(await h.outboxAdded()).toBe(addedBefore + 1);
+    const replay = await checkout(key, body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.orderId).toBe(orderId);
   });
 
   it('when the key expired but the order it made is still kept, then the same key and body make a new order with a fresh id', async () => {

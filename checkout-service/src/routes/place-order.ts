@@ -1,7 +1,7 @@
 import { AppError, dependencyUnavailable, traceFields, type Metrics, type RequestContext } from '@checkout/chassis';
 import { createEvent, type CheckoutRequest, type CloudEvent } from '@checkout/contracts';
 import type { ValidationClient } from '../clients/validation-client';
-import { decideCheckout, type CheckoutResponse } from '../domain/checkout-decision';
+import { decideCheckout, type CheckoutResponse, type Decision } from '../domain/checkout-decision';
 import { newOrderId } from '../domain/order-id';
 import { countDecision, sagaMetrics } from '../domain/saga-metrics';
 import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
@@ -33,8 +33,11 @@ export interface PlaceOrderDeps {
 
 export interface PlaceOrderOptions {
   /**
-   * The order's id when the request has an Idempotency-Key (orderIdForKey); taken by an older order
-   * whose key expired, a fresh one is used instead. Without it, always a fresh one.
+   * The id an accepted order takes when the request has an Idempotency-Key (orderIdForKey); taken
+   * by an older order whose key expired, a fresh one is used instead. A refusal (422) always takes
+   * a fresh one: it charged nothing a retry after a loss could repeat, and an order the retry does
+   * accept must not share its id with the refusal's order.failed (validation may answer otherwise
+   * the second time: the stock or the prices moved). Without it, always a fresh one.
    */
   orderId?: string;
   /** What the order's write also records (the Idempotency-Key's decision). */
@@ -52,7 +55,7 @@ export async function placeOrder(
   { validation, orders, metrics, maxUnpaidOrders = DEFAULT_MAX_UNPAID_ORDERS }: PlaceOrderDeps,
   req: CheckoutRequest,
   ctx: RequestContext,
-  { orderId = newOrderId(), alsoRecord, clientGone }: PlaceOrderOptions = {},
+  { orderId, alsoRecord, clientGone }: PlaceOrderOptions = {},
 ): Promise<CheckoutResponse> {
   // The cap's early answer is read while validation runs (both only read: one wait, not two),
   // and decides first: a customer at the cap gets 429 whatever validation says. The
@@ -64,14 +67,14 @@ export async function placeOrder(
   const result = await validated;
   const at = new Date().toISOString();
   const meta = { source: '/checkout-service', correlationId: ctx.correlationId, ...traceFields(ctx) };
-  const write = async (id: string) => {
-    const decision = decideCheckout(id, req, result, at);
+  const decide = (id = newOrderId()) => decideCheckout(id, req, result, at);
+  const write = async (decision: Decision) => {
     const event: CloudEvent =
       decision.event.type === 'order.created'
         ? createEvent('order.created', decision.event.data, meta)
         : createEvent('order.failed', decision.event.data, meta);
     const also = alsoRecord?.(decision.response);
-    return { decision, created: await orders.create(decision.order, [event], { maxUnpaid: maxUnpaidOrders, also }) };
+    return orders.create(decision.order, [event], { maxUnpaid: maxUnpaidOrders, also });
   };
   // A client that gave up (its timeout, a closed tab) saw a failure and may send the cart again:
   // an order written now would be one it never heard of, and a second one if it retries.
@@ -79,9 +82,11 @@ export async function placeOrder(
     if (metrics) sagaMetrics(metrics).abandoned.inc();
     throw new ClientGone();
   }
-  let { decision, created } = await write(orderId);
+  let decision = decide(orderId);
+  if (decision.event.type !== 'order.created' && orderId !== undefined) decision = decide();
+  let created = await write(decision);
   // An older order holds the id this key derives (its key expired): this request is a new one.
-  if (created === 'id-taken') ({ decision, created } = await write(newOrderId()));
+  if (created === 'id-taken') created = await write((decision = decide()));
   if (created === 'too-many-unpaid') throw tooManyUnpaidOrders(maxUnpaidOrders);
   if (created === 'expired') throw dependencyUnavailable('redis');
   if (created === 'key-taken') throw new IdempotencyKeyTaken();
