@@ -1,8 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { connectRedis, createLogger, createRedis } from '@checkout/chassis';
 import { accepted, orderStream, pause, tally, useChaosSystem, type Attempt } from '../support/chaos';
 import { adminHeaders, api } from '../support/http';
 import { assertInvariants, levels } from '../support/invariants';
 import { metricValue } from '../support/metrics';
-import { setStock, waitForTerminal } from '../support/saga';
+import {
+  chargesFor,
+  checkoutBody,
+  notificationsOf,
+  placeOrder,
+  setStock,
+  stockOf,
+  waitForTerminal,
+} from '../support/saga';
 import { waitFor } from '../support/wait';
 
 // A broker that loses its log (restarted without its disks, replaced): what it had acknowledged and
@@ -95,5 +105,46 @@ describe('Kafka broker that loses its log', () => {
         `${report.failed} FAILED ${JSON.stringify(report.failures)}; ${report.incomplete} orders whose end the audit or a ` +
         `notification lost with the log; ${report.checks} invariant checks; ${Date.now() - started} ms`,
     );
+  });
+
+  it("when only checkout's Redis lost a confirmed order and the client sends its request again with the same Idempotency-Key, then inventory and payment take it as a duplicate, and its re-announcement confirms it with the first charge", async () => {
+    const product = 'sku-005';
+    const before = await stockOf(product);
+    const key = randomUUID();
+    const body = await checkoutBody([[product, 1]]);
+    const orderId = (await placeOrder(body, { 'Idempotency-Key': key })).data.orderId as string;
+    const first = await waitForTerminal(orderId);
+    expect(first.status).toBe('CONFIRMED');
+
+    // What checkout's own Redis loses of the order (the others keep their reservation and payment).
+    const redis = createRedis(process.env.TEST_REDIS_URL!, createLogger('test', 'silent'), 'broker-lost-test');
+    await connectRedis(redis);
+    try {
+      await redis
+        .multi()
+        .del(`checkout:order:${orderId}`, `checkout:idempotency:${key}`)
+        .srem(`checkout:unpaid:${body.customer.id}`, orderId)
+        .zrem('checkout:open', orderId)
+        .zrem('checkout:reannounce', orderId)
+        .exec();
+    } finally {
+      redis.disconnect();
+    }
+    expect((await api('checkout-service').get(`/orders/${orderId}`)).status).toBe(404);
+
+    const retry = await api('checkout-service').post('/checkout', body, { headers: { 'Idempotency-Key': key } });
+    expect(retry.status).toBe(202);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(retry.data.orderId).toBe(orderId);
+    const again = await waitForTerminal(orderId, REANNOUNCE_AFTER_MS + 30_000);
+    expect(again.status).toBe('CONFIRMED');
+    expect(again.paymentId).toBe(first.paymentId);
+    const took = Date.parse(again.history.at(-1)!.at) - Date.parse(again.history[0]!.at);
+    expect(took).toBeGreaterThanOrEqual(REANNOUNCE_AFTER_MS); // through its re-announcement
+    expect(await chargesFor(orderId)).toHaveLength(1);
+    expect(await stockOf(product)).toMatchObject({ available: before.available - 1, sold: before.sold + 1 });
+    const mails = await notificationsOf(orderId);
+    expect(mails.map((n) => n.template).sort()).toEqual(['order-confirmed', 'order-received']);
+    console.log(`checkout-only loss: ${orderId} placed again by the retry, CONFIRMED ${took} ms later, 1 charge`);
   });
 });
