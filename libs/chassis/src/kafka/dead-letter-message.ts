@@ -1,0 +1,31 @@
+import type { KafkaMessage } from 'kafkajs';
+import { HEADER_MAX_CHARS, dlqTopic, headerText } from '@checkout/contracts';
+import type { ConsumerOptions } from './consumer-options';
+import { deadLetterHeaders, headerBytes } from './dead-letters';
+
+/** Sends a consumed message to `dlq.<service>` with why and where from, counts it and logs it. */
+export async function deadLetterMessage(
+  opts: Pick<ConsumerOptions, 'service' | 'publisher' | 'metrics' | 'logger'>,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  reason: string,
+  error: string,
+): Promise<void> {
+  // The original key, value and headers byte for byte (a poison value need not be text), so the
+  // letter can be inspected and replayed as it came.
+  const headers = Object.assign(
+    headerBytes(message.headers),
+    deadLetterHeaders({ service: opts.service, reason, error, topic, partition, offset: message.offset }),
+  );
+  await opts.publisher.send([{ topic: dlqTopic(opts.service), key: message.key, value: message.value, headers }]);
+  opts.metrics.deadLettered.inc({ topic, reason });
+  opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
+  // The ids the headers carry, so the line is found by the order's correlation id like the rest.
+  // Cut: a letter may be here because a header was too long (HEADER_TOO_LONG).
+  const ids = {
+    correlationId: headerText(message.headers, 'x-correlation-id')?.slice(0, HEADER_MAX_CHARS),
+    eventId: headerText(message.headers, 'ce_id')?.slice(0, HEADER_MAX_CHARS),
+  };
+  opts.logger.warn({ ...ids, topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { dlqTopic, fromKafkaMessage, type KafkaRecord } from '@checkout/contracts';
+import { deadLetterHeaders } from './kafka/dead-letters';
+import { ACK_BATCH, CLAIM_BATCH } from './outbox-lua';
+import type { OutboxOptions } from './outbox-options';
+import { MAX_SEND_BYTES, chunkBySize, recordSize } from './outbox-send-size';
+import { defineScript } from './redis/scripts';
+
+const LOCK_MS = 10_000;
+
+type StreamEntry = [id: string, fields: string[]];
+
+/** Publishes an outbox stream's entries in stream order and deletes them once Kafka acknowledged. */
+export class OutboxRelay {
+  private readonly lockKey: string;
+  private readonly owner = randomUUID();
+
+  private readonly claimBatch;
+  private readonly ackBatch;
+
+  /** `kick` is called to try again shortly when another relay holds the lock. */
+  constructor(
+    private readonly opts: OutboxOptions,
+    private readonly stream: string,
+    private readonly kick: () => void,
+  ) {
+    this.lockKey = `${opts.prefix}:outbox:lock`;
+    this.claimBatch = defineScript<(string | number)[]>(opts.redis, 2, CLAIM_BATCH);
+    this.ackBatch = defineScript<(string | number)[]>(opts.redis, 2, ACK_BATCH);
+  }
+
+  /** Publishes everything pending; returns the number of records sent. */
+  async drain(): Promise<number> {
+    const { redis } = this.opts;
+    const batchSize = this.opts.batchSize ?? 500;
+    // One relay per stream at a time keeps per-key order when a service runs several instances.
+    // Two round trips per batch: claim (lock + read) and ack (delete + unlock); one ack more for
+    // each further send of a batch larger than one send carries.
+    const keys = [this.stream, this.lockKey];
+    let sent = 0;
+    let entries = (await this.claimBatch(keys, this.owner, LOCK_MS, batchSize)) as StreamEntry[] | null;
+    if (!entries) {
+      setTimeout(() => this.kick(), 20).unref();
+      return 0;
+    }
+    const maxBytes = this.opts.maxSendBytes ?? MAX_SEND_BYTES;
+    try {
+      for (;;) {
+        const items = entries.map(([id, fields]) => ({
+          id,
+          record: fields[1] ? this.checked(id, JSON.parse(fields[1]) as KafkaRecord) : undefined,
+        }));
+        // A short batch was the end of the stream; what arrived since comes with the next kick.
+        const last = entries.length < batchSize;
+        // In order, one send after another, each acknowledged before the next (which renews the
+        // lock): a send that fails leaves only its own entries and those after it.
+        const chunks = items.length ? chunkBySize(items, (i) => (i.record ? recordSize(i.record) : 0), maxBytes) : [[]];
+        for (const [n, chunk] of chunks.entries()) {
+          const records = chunk.flatMap((i) => (i.record ? [i.record] : []));
+          await this.opts.publisher.send(records);
+          sent += records.length;
+          const end = last && n === chunks.length - 1;
+          await this.ackBatch(keys, this.owner, LOCK_MS, end ? '1' : '0', ...chunk.map((i) => i.id));
+        }
+        if (last) return sent;
+        entries = (await redis.xrange(this.stream, '-', '+', 'COUNT', batchSize)) as StreamEntry[];
+      }
+    } catch (err) {
+      // What was not acknowledged stays in the stream for the next pass; free the lock for it.
+      await this.ackBatch(keys, this.owner, LOCK_MS, '1').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Every event is validated when produced; one that fails goes to the dead-letter topic, not to consumers. */
+  private checked(entryId: string, record: KafkaRecord): KafkaRecord {
+    try {
+      fromKafkaMessage({ headers: record.headers, value: record.value });
+      return record;
+    } catch (err) {
+      const service = this.opts.service ?? this.opts.prefix;
+      this.opts.logger.error({ err, entryId, topic: record.topic }, 'outbox entry fails its schema: dead-lettered');
+      return {
+        ...record,
+        topic: dlqTopic(service),
+        headers: {
+          ...record.headers,
+          ...deadLetterHeaders({
+            service,
+            reason: 'INVALID_OUTGOING_EVENT',
+            error: (err as Error).message,
+            topic: record.topic,
+          }),
+        },
+      };
+    }
+  }
+}
