@@ -1,5 +1,6 @@
 import { waitFor } from '../../test/support';
-import { ChargeInterruptedError, createGatewayClient } from '../src/clients/gateway-client';
+import { ChargeInterruptedError } from '../src/clients/charge-errors';
+import { createGatewayClient } from '../src/clients/gateway-client';
 import { retryAfterMs, retryDelayMs } from '../src/clients/retry-policy';
 import type { ChargeRequest } from '../src/domain/authorization';
 import { startFakeGateway, type Reply } from './fake-gateway';

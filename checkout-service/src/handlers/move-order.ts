@@ -3,7 +3,8 @@ import type { CloudEvent } from '@checkout/contracts';
 import type { OrderFacts } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { observeTerminal } from '../domain/saga-metrics';
-import type { OrderStore, Transition, TransitionResult } from '../store/order-store';
+import type { OrderStore } from '../store/order-store';
+import type { Transition, TransitionResult } from '../store/order-write-types';
 
 export interface HandlerDeps {
   orders: OrderStore;

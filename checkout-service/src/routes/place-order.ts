@@ -5,7 +5,8 @@ import { decideCheckout, type CheckoutResponse, type Decision } from '../domain/
 import { newOrderId } from '../domain/order-id';
 import { countDecision, sagaMetrics } from '../domain/saga-metrics';
 import { DEFAULT_MAX_UNPAID_ORDERS, tooManyUnpaidOrders } from '../domain/unpaid-orders';
-import type { AlsoSet, OrderStore } from '../store/order-store';
+import type { OrderStore } from '../store/order-store';
+import type { AlsoSet } from '../store/order-write-types';
 
 /**
  * The client hung up before its order was written: nothing was written or emitted. 499, the status

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AlsoSet } from './order-store';
+import type { AlsoSet } from './order-write-types';
 
 /** A decided response, replayed as it was first sent. */
 export interface StoredResponse {

@@ -1,25 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEFAULT_RECORD_RETENTION_MS, Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
-import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
-import {
-  CLOSE_UNCHARGED_LUA,
-  COMPLETE_LUA,
-  HOLD_LUA,
-  RECLAIM_LUA,
-  RECORD_HALF_LUA,
-  STRAY_CHARGE_LUA,
-} from './payment-scripts';
-
-type Fields = Record<string, string>;
-
-const pairsToFields = (flat: string[]): Fields => {
-  const fields: Fields = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  return fields;
-};
+import type { Claim, PaymentRecord } from '../domain/payment';
+import { PaymentClaims } from './payment-claims';
+import { decodePayment } from './payment-codec';
+import { paymentKeys, type PaymentKeys } from './payment-keys';
+import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, STRAY_CHARGE_LUA } from './payment-scripts';
 
 /**
  * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`.
@@ -27,31 +14,23 @@ const pairsToFields = (flat: string[]): Fields => {
  * came; a claimed one is kept until it is decided.
  */
 export class PaymentStore {
-  private readonly recordHalfScript;
-  private readonly reclaimScript;
   private readonly completeScript;
   private readonly closeUnchargedScript;
-  private readonly holdScript;
   private readonly strayChargeScript;
-  private readonly processingKey: string;
+  private readonly keys: PaymentKeys;
+  private readonly claims: PaymentClaims;
 
   constructor(
     private readonly redis: Redis,
     private readonly outbox: Pick<Outbox, 'stream' | 'kick'>,
-    private readonly prefix = 'payment',
+    prefix = 'payment',
     private readonly retentionMs = DEFAULT_RECORD_RETENTION_MS,
   ) {
-    this.processingKey = `${prefix}:processing`;
-    this.recordHalfScript = defineScript(redis, 3, RECORD_HALF_LUA);
-    this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
+    this.keys = paymentKeys(prefix);
+    this.claims = new PaymentClaims(redis, outbox, this.keys, retentionMs);
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
-    this.holdScript = defineScript(redis, 2, HOLD_LUA);
     this.strayChargeScript = defineScript(redis, 1, STRAY_CHARGE_LUA);
-  }
-
-  private key(orderId: string): string {
-    return `${this.prefix}:payments:${orderId}`;
   }
 
   /** Records the order's half; returns a claim when this call completed the pair. */
@@ -67,7 +46,7 @@ export class PaymentStore {
     leaseMs: number,
   ) {
     const { orderId, ...rest } = o;
-    return this.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs);
+    return this.claims.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs);
   }
 
   /**
@@ -80,66 +59,15 @@ export class PaymentStore {
     reannounced = false,
   ) {
     const { orderId, ...half } = r;
-    return this.recordHalf(orderId, half, leaseMs, reannounced);
+    return this.claims.recordHalf(orderId, half, leaseMs, reannounced);
   }
 
-  /**
-   * With `reannounce`, a payment already decided announces its outcome again (RECORD_HALF_LUA).
-   */
-  private async recordHalf(
-    orderId: string,
-    half: Fields,
-    leaseMs: number,
-    reannounce = false,
-  ): Promise<Claim | undefined> {
-    const owner = randomUUID();
-    const now = Date.now();
-    const args = [
-      orderId,
-      owner,
-      now + leaseMs,
-      this.retentionMs,
-      reannounce ? '1' : '0',
-      'createdAt',
-      new Date(now).toISOString(),
-      ...Object.entries(half).flat(),
-    ];
-    const [outcome, ...flat] = (await this.recordHalfScript(
-      [this.key(orderId), this.processingKey, this.outbox.stream],
-      ...args,
-    )) as string[];
-    if (flat[0] === 'REANNOUNCED') this.outbox.kick();
-    return outcome === 'CLAIMED' ? toClaim(orderId, owner, pairsToFields(flat)) : undefined;
+  reclaimExpired(leaseMs: number, limit = 50): Promise<Claim[]> {
+    return this.claims.reclaimExpired(leaseMs, limit);
   }
 
-  /** Takes over authorizations whose lease expired; each returned claim is now ours alone. */
-  async reclaimExpired(leaseMs: number, limit = 50): Promise<Claim[]> {
-    const now = Date.now();
-    const due = await this.redis.zrangebyscore(this.processingKey, '-inf', now, 'LIMIT', 0, limit);
-    const claims: Claim[] = [];
-    for (const orderId of due) {
-      const owner = randomUUID();
-      const flat = (await this.reclaimScript(
-        [this.key(orderId), this.processingKey],
-        orderId,
-        now,
-        owner,
-        now + leaseMs,
-      )) as string[];
-      if (flat.length > 0) claims.push({ ...toClaim(orderId, owner, pairsToFields(flat)), resumed: true });
-    }
-    return claims;
-  }
-
-  /** Renews the claim's lease for another `leaseMs`; false when it is no longer this claim's. */
-  async hold(claim: Claim, leaseMs: number): Promise<boolean> {
-    const held = await this.holdScript(
-      [this.key(claim.orderId), this.processingKey],
-      claim.orderId,
-      claim.owner,
-      Date.now() + leaseMs,
-    );
-    return held === 1;
+  hold(claim: Claim, leaseMs: number): Promise<boolean> {
+    return this.claims.hold(claim, leaseMs);
   }
 
   /**
@@ -154,7 +82,7 @@ export class PaymentStore {
   ): Promise<'written' | 'not-ours' | { strayCharge: string }> {
     const outcome = result.ok ? ['paymentId', result.paymentId] : ['code', result.code, 'reason', result.reason];
     const written = await this.completeScript(
-      [this.key(claim.orderId), this.processingKey, this.outbox.stream],
+      [this.keys.payment(claim.orderId), this.keys.processing, this.outbox.stream],
       claim.orderId,
       claim.owner,
       result.ok ? 'AUTHORIZED' : 'FAILED',
@@ -170,13 +98,13 @@ export class PaymentStore {
 
   /** Reports a charge authorized by a worker that lost the claim (see STRAY_CHARGE_LUA); answers the payment's status. */
   async reportStrayCharge(orderId: string, paymentId: string): Promise<string> {
-    return (await this.strayChargeScript([this.key(orderId)], paymentId)) as string;
+    return (await this.strayChargeScript([this.keys.payment(orderId)], paymentId)) as string;
   }
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */
   async closeUncharged(orderId: string, code: string, reason: string): Promise<boolean> {
     const closed = await this.closeUnchargedScript(
-      [this.key(orderId)],
+      [this.keys.payment(orderId)],
       code,
       reason,
       new Date().toISOString(),
@@ -186,31 +114,6 @@ export class PaymentStore {
   }
 
   async get(orderId: string): Promise<PaymentRecord | undefined> {
-    const f = await this.redis.hgetall(this.key(orderId));
-    if (!f.status) return undefined;
-    return {
-      orderId,
-      status: f.status as PaymentStatus,
-      attempts: Number(f.attempts ?? 0),
-      ...(f.amount !== undefined ? { amount: Number(f.amount) } : {}),
-      ...(f.currency ? { currency: f.currency } : {}),
-      ...(f.expiresAt ? { expiresAt: f.expiresAt } : {}),
-      ...(f.paymentId ? { paymentId: f.paymentId } : {}),
-      ...(f.code ? { code: f.code } : {}),
-      ...(f.reason ? { reason: f.reason } : {}),
-    };
+    return decodePayment(orderId, await this.redis.hgetall(this.keys.payment(orderId)));
   }
-}
-
-function toClaim(orderId: string, owner: string, f: Fields): Claim {
-  return {
-    orderId,
-    owner,
-    amount: Number(f.amount),
-    currency: f.currency ?? '',
-    token: f.token ?? '',
-    expiresAt: f.expiresAt ?? '',
-    correlationId: f.correlationId ?? orderId,
-    ...(f.traceparent ? { traceparent: f.traceparent } : {}),
-  };
 }

@@ -1,6 +1,7 @@
 import { childTraceparent, serviceCounter, type Metrics, type Outbox, type Logger } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
-import { ChargeInterruptedError, type GatewayClient } from '../clients/gateway-client';
+import { ChargeInterruptedError } from '../clients/charge-errors';
+import type { GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim } from '../domain/payment';
 import type { PaymentStore } from '../store/payment-store';

@@ -1,0 +1,27 @@
+import type { OrderStatus } from '@checkout/contracts';
+import type { Order } from '../domain/order';
+
+export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken' | 'id-taken';
+
+/** A key/value the creating write sets as well (the idempotency decision). */
+export interface AlsoSet {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+  /** What the key must still hold (or be gone) for the write to happen: the request's claim. */
+  expect: string;
+}
+
+export interface CreateOptions {
+  /** Refuse a PENDING order when its customer already holds this many unpaid orders; 0: no cap. */
+  maxUnpaid: number;
+  also?: AlsoSet;
+}
+
+export type TransitionResult = 'applied' | 'ignored' | 'unknown';
+
+export interface Transition {
+  status: OrderStatus;
+  at: string;
+  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
+}

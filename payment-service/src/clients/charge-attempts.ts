@@ -1,0 +1,75 @@
+import type { AxiosError, AxiosInstance } from 'axios';
+import { ChargeInterruptedError, mayHaveReachedGateway, ReservationExpiredError } from './charge-errors';
+import { isRetryable } from './retry-policy';
+
+export interface AuthorizeOptions {
+  /** Once aborted, no further attempt starts (the one in flight may finish and decide). */
+  stop?: AbortSignal;
+  /**
+   * Asked before every retry: renews the claim's lease if it is still this worker's, else false.
+   * A worker that outlived its lease (a long pause, a slow retry schedule) then stops rather than
+   * racing the one that resumed the charge.
+   */
+  holdClaim?: () => Promise<boolean>;
+  /**
+   * The claim was resumed from a worker whose attempts may have reached the gateway: before the
+   * order is failed GATEWAY_ERROR, the gateway is asked whether it charged (it answers 503 to a
+   * charge while down without replaying the decision it made before).
+   */
+  resumed?: boolean;
+}
+
+/**
+ * Per-call state carried on the request config through axios-retry's retries. A class instance,
+ * not a plain object, so axios' config merge passes the same object to every attempt.
+ */
+export class ChargeAttempts {
+  count = 0;
+  /** An attempt got no answer (timeout, reset): the gateway may have decided it all the same. */
+  unanswered = false;
+  constructor(
+    readonly expiresAt: number,
+    readonly opts: AuthorizeOptions = {},
+  ) {}
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    chargeAttempts?: ChargeAttempts;
+  }
+}
+
+/** axios-retry's condition for a charge: notes an attempt the gateway may have decided unanswered. */
+export function shouldRetryCharge(err: AxiosError): boolean {
+  const attempts = err.config?.chargeAttempts;
+  if (attempts && mayHaveReachedGateway(err)) attempts.unanswered = true;
+  return !attempts?.opts.stop?.aborted && isRetryable(err);
+}
+
+/**
+ * Runs before every attempt, the first and each retry after its delay: never charge an order
+ * whose stock may already be released, nor one whose claim another worker has taken over.
+ */
+export function guardEachAttempt(http: AxiosInstance, now: () => number): void {
+  http.interceptors.request.use(async (config) => {
+    const attempts = config.chargeAttempts;
+    if (attempts) {
+      if (attempts.opts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
+      if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
+      if (attempts.count > 0 && attempts.opts.holdClaim && !(await holds(attempts.opts.holdClaim))) {
+        throw new ChargeInterruptedError("the claim is no longer this worker's: no further attempt");
+      }
+      attempts.count += 1;
+    }
+    return config;
+  });
+}
+
+/** A claim that cannot be renewed (Redis away) is not held: stop, and leave it to the sweeper. */
+async function holds(holdClaim: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await holdClaim();
+  } catch {
+    return false;
+  }
+}

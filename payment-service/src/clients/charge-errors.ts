@@ -1,0 +1,16 @@
+import type { AxiosError } from 'axios';
+
+/** The reservation expired before an attempt could start: no charge may start any more. */
+export class ReservationExpiredError extends Error {}
+
+/**
+ * Nothing is decided and no further attempt starts: the service is stopping, the claim is no
+ * longer this worker's, or whether the gateway charged cannot be told yet. The claim stays
+ * PROCESSING for the recovery sweeper (of this or another instance) to settle.
+ */
+export class ChargeInterruptedError extends Error {}
+
+/** Errors that leave before the request does: the gateway cannot have seen it. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** An attempt that failed without an answer the gateway may nevertheless have received and decided. */
+export const mayHaveReachedGateway = (err: AxiosError): boolean => !err.response && !NEVER_SENT.has(err.code ?? '');

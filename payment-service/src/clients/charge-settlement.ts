@@ -1,0 +1,74 @@
+import type { AxiosError, AxiosInstance } from 'axios';
+import type {} from 'axios-retry'; // its per-request 'axios-retry' options on AxiosRequestConfig
+import { contextHeaders, type RequestContext } from '@checkout/chassis';
+import type { ChargeRequest } from '../domain/authorization';
+import type { ChargeAttempts } from './charge-attempts';
+import { ChargeInterruptedError, mayHaveReachedGateway } from './charge-errors';
+import { describeExhausted } from './gateway-answers';
+
+/**
+ * The id of the order's authorized charge, if the gateway made one. When the gateway cannot say,
+ * nothing can be decided: ChargeInterruptedError (`why` the question was asked), and the claim
+ * stays with the sweeper.
+ */
+async function authorizedCharge(
+  http: AxiosInstance,
+  req: ChargeRequest,
+  why: string,
+  ctx?: RequestContext,
+): Promise<string | undefined> {
+  try {
+    const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
+      params: { orderId: req.orderId },
+      headers: contextHeaders(ctx),
+      validateStatus: (s) => s === 200,
+      'axios-retry': { retries: 1 },
+    });
+    const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
+    return charged ? String(charged.id) : undefined;
+  } catch (lookup) {
+    throw new ChargeInterruptedError(`${why} and the gateway cannot say whether it charged (${String(lookup)})`);
+  }
+}
+
+/**
+ * The reservation is gone, so no charge may start. But an earlier attempt (this call's, or that of
+ * a worker that died mid-charge, whose claim the sweeper resumed) may have been authorized:
+ * that charge stands, or the customer would be charged for a FAILED order. Only when the
+ * gateway has authorized nothing is the order refused as expired. When the gateway cannot say,
+ * this throws and the claim stays with the sweeper, to be settled once it can.
+ */
+export async function settleExpired(http: AxiosInstance, req: ChargeRequest, attempts: number, ctx?: RequestContext) {
+  const paymentId = await authorizedCharge(http, req, 'the reservation expired', ctx);
+  if (paymentId) return { ok: true as const, paymentId, attempts };
+  const reason = 'the stock reservation expired before the charge';
+  return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
+}
+
+/**
+ * Retries ran out. If an attempt went unanswered, the gateway may still have authorized it (a
+ * real one may finish a request whose client gave up): that charge stands, and only when the
+ * gateway says it made none is the order failed GATEWAY_ERROR. When it cannot be asked either,
+ * nothing is decided: failing the order could leave the customer charged for a FAILED order, so
+ * the claim stays with the sweeper, to be settled once the gateway answers. The same holds for
+ * a resumed claim, whose earlier worker's attempts this one never saw. Every attempt answered
+ * (5xx, 429) or never sent (connection refused), by a worker that made them all: GATEWAY_ERROR.
+ */
+export async function settleFailed(
+  http: AxiosInstance,
+  req: ChargeRequest,
+  attempts: ChargeAttempts,
+  err: AxiosError,
+  ctx?: RequestContext,
+) {
+  if (attempts.opts.resumed || attempts.unanswered || mayHaveReachedGateway(err)) {
+    const paymentId = await authorizedCharge(http, req, 'an attempt may have been decided', ctx);
+    if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
+  }
+  return {
+    ok: false as const,
+    code: 'GATEWAY_ERROR' as const,
+    reason: describeExhausted(err),
+    attempts: attempts.count,
+  };
+}

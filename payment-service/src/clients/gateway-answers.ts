@@ -1,0 +1,25 @@
+import type { AxiosError, AxiosResponse } from 'axios';
+import type { AuthorizationResult } from '../domain/authorization';
+
+/** The gateway's answer to a charge as an authorization result (a decline is an answer too). */
+export function toResult(res: AxiosResponse, attempts: number): AuthorizationResult {
+  const data = res.data as { id?: unknown; error?: { code?: unknown } } | undefined;
+  if (res.status >= 200 && res.status < 300 && typeof data?.id === 'string') {
+    return { ok: true, paymentId: data.id, attempts };
+  }
+  if (res.status === 402) {
+    const declined = String(data?.error?.code ?? 'declined');
+    const code = declined === 'insufficient_funds' ? 'INSUFFICIENT_FUNDS' : 'INVALID_CARD';
+    return { ok: false, code, reason: `card declined: ${declined}`, attempts };
+  }
+  if (res.status === 400 || res.status === 422) {
+    return { ok: false, code: 'INVALID_CARD', reason: `gateway refused the card (HTTP ${res.status})`, attempts };
+  }
+  return { ok: false, code: 'GATEWAY_ERROR', reason: `unexpected gateway answer (HTTP ${res.status})`, attempts };
+}
+
+/** Why retries ran out, as the GATEWAY_ERROR reason. */
+export const describeExhausted = (err: AxiosError): string =>
+  err.response
+    ? `gateway unavailable (HTTP ${err.response.status}) after retries`
+    : `gateway unreachable (${err.code ?? 'error'}) after retries`;

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { defineScript, type Outbox } from '@checkout/chassis';
+import type { Claim } from '../domain/payment';
+import { pairsToFields, toClaim, type Fields } from './payment-codec';
+import type { PaymentKeys } from './payment-keys';
+import { HOLD_LUA, RECLAIM_LUA, RECORD_HALF_LUA } from './payment-scripts';
+
+/** Claims on authorizations and their leases: who may charge an order, and until when. */
+export class PaymentClaims {
+  private readonly recordHalfScript;
+  private readonly reclaimScript;
+  private readonly holdScript;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly outbox: Pick<Outbox, 'stream' | 'kick'>,
+    private readonly keys: PaymentKeys,
+    private readonly retentionMs: number,
+  ) {
+    this.recordHalfScript = defineScript(redis, 3, RECORD_HALF_LUA);
+    this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
+    this.holdScript = defineScript(redis, 2, HOLD_LUA);
+  }
+
+  /**
+   * Records one half of the pair (the order's or the reservation's); returns a claim when this call
+   * completed it. With `reannounce`, a payment already decided announces its outcome again
+   * (RECORD_HALF_LUA).
+   */
+  async recordHalf(orderId: string, half: Fields, leaseMs: number, reannounce = false): Promise<Claim | undefined> {
+    const owner = randomUUID();
+    const now = Date.now();
+    const args = [
+      orderId,
+      owner,
+      now + leaseMs,
+      this.retentionMs,
+      reannounce ? '1' : '0',
+      'createdAt',
+      new Date(now).toISOString(),
+      ...Object.entries(half).flat(),
+    ];
+    const [outcome, ...flat] = (await this.recordHalfScript(
+      [this.keys.payment(orderId), this.keys.processing, this.outbox.stream],
+      ...args,
+    )) as string[];
+    if (flat[0] === 'REANNOUNCED') this.outbox.kick();
+    return outcome === 'CLAIMED' ? toClaim(orderId, owner, pairsToFields(flat)) : undefined;
+  }
+
+  /** Takes over authorizations whose lease expired; each returned claim is now ours alone. */
+  async reclaimExpired(leaseMs: number, limit: number): Promise<Claim[]> {
+    const now = Date.now();
+    const due = await this.redis.zrangebyscore(this.keys.processing, '-inf', now, 'LIMIT', 0, limit);
+    const claims: Claim[] = [];
+    for (const orderId of due) {
+      const owner = randomUUID();
+      const flat = (await this.reclaimScript(
+        [this.keys.payment(orderId), this.keys.processing],
+        orderId,
+        now,
+        owner,
+        now + leaseMs,
+      )) as string[];
+      if (flat.length > 0) claims.push({ ...toClaim(orderId, owner, pairsToFields(flat)), resumed: true });
+    }
+    return claims;
+  }
+
+  /** Renews the claim's lease for another `leaseMs`; false when it is no longer this claim's. */
+  async hold(claim: Claim, leaseMs: number): Promise<boolean> {
+    const held = await this.holdScript(
+      [this.keys.payment(claim.orderId), this.keys.processing],
+      claim.orderId,
+      claim.owner,
+      Date.now() + leaseMs,
+    );
+    return held === 1;
+  }
+}
