@@ -14,7 +14,8 @@ const entryOf = ([, fields]: StreamEntry): AuditEntry | undefined => {
 
 /**
  * Append-only log: `log` (stream of every event), `type:<type>` (stream ids by type),
- * `order:<orderId>` (the order's events as JSON) and `seen:<eventId>` (dedupe markers, kept forever).
+ * `order:<orderId>` (the order's events as JSON) and `seen:<eventId>` (dedupe markers). Kept for
+ * good, or for `retentionMs` (AUDIT_RETENTION_MS) when it is above 0.
  */
 export class AuditStore {
   private readonly recordScript;
@@ -22,6 +23,7 @@ export class AuditStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'audit',
+    private readonly retentionMs = 0,
   ) {
     this.recordScript = defineScript(redis, 4, RECORD_LUA);
   }
@@ -34,7 +36,8 @@ export class AuditStore {
   async record(entry: AuditEntry, orderId: string | undefined): Promise<boolean> {
     const p = this.prefix;
     const keys = [`${p}:seen:${entry.id}`, this.logKey, `${p}:type:${entry.type}`, `${p}:order:${orderId ?? ''}`];
-    return (await this.recordScript(keys, entry.type, JSON.stringify(entry), orderId ? '1' : '0')) === 1;
+    const retention = String(this.retentionMs);
+    return (await this.recordScript(keys, entry.type, JSON.stringify(entry), orderId ? '1' : '0', retention)) === 1;
   }
 
   async forOrder(orderId: string): Promise<AuditEntry[]> {

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import {
+  buildOrderCreated,
+  buildPaymentAuthorized,
+  createEvent,
+  type EventData,
+  type EventType,
+} from '@checkout/contracts';
+import { createLogger, type HandlerContext } from '@checkout/chassis';
+import { waitFor } from '../../test/support';
+import { loadConfig } from '../src/config';
+import { startAuditApp } from './harness';
+
+const RETENTION_MS = 400;
+const ctx = { log: createLogger('audit-test', 'silent') as HandlerContext['log'] } as HandlerContext;
+const eventOf = <T extends EventType>(type: T, data: EventData<T>) =>
+  createEvent(type, data, { source: '/test', correlationId: randomUUID() });
+
+describe('AUDIT_RETENTION_MS', () => {
+  let service: Awaited<ReturnType<typeof startAuditApp>>;
+  beforeAll(async () => {
+    service = await startAuditApp({ retentionMs: RETENTION_MS });
+  });
+  afterAll(async () => {
+    await service?.stop();
+  });
+  /** The event ids a GET of the log answers (an order's `events`, or the latest `items`). */
+  const ids = async (path: string) => {
+    const { body } = await request(service.app).get(path);
+    return ((body.events ?? body.items) as { id: string }[]).map((e) => e.id);
+  };
+
+  it('when set, then an event older than it leaves the log, its type index and its order timeline as new events come, and the newer ones stay', async () => {
+    const old = eventOf('order.created', buildOrderCreated({ orderId: `ord_${randomUUID()}` }));
+    await service.handlers['order.created']!(old, ctx);
+    const seen = `${service.prefix}:seen:${old.id}`;
+    expect(await ids(`/audit/orders/${old.data.orderId}`)).toEqual([old.id]);
+    expect(await service.redis.pttl(seen)).toBeGreaterThan(0);
+
+    // Its marker and its order's timeline expire on their own; the log and the index as events come.
+    await waitFor(async () => (await service.redis.exists(seen)) === 0, { what: 'the seen marker to expire' });
+    const fresh = eventOf('order.created', buildOrderCreated({ orderId: `ord_${randomUUID()}` }));
+    const paid = eventOf('payment.authorized', buildPaymentAuthorized({ orderId: fresh.data.orderId }));
+    await service.handlers['order.created']!(fresh, ctx);
+    await service.handlers['payment.authorized']!(paid, ctx);
+
+    expect(await ids(`/audit/orders/${old.data.orderId}`)).toEqual([]);
+    expect(await ids(`/audit/orders/${fresh.data.orderId}`)).toEqual([fresh.id, paid.id]);
+    expect(await ids('/audit/events?limit=1000')).toEqual([fresh.id, paid.id]);
+    expect(await ids('/audit/events?type=order.created&limit=1000')).toEqual([fresh.id]);
+    expect(await service.redis.llen(`${service.prefix}:type:order.created`)).toBe(1);
+  });
+
+  it('when unset, then the log is kept for good; when set below 7 days, start-up fails naming it', () => {
+    expect(loadConfig({}).AUDIT_RETENTION_MS).toBe(0);
+    expect(loadConfig({ AUDIT_RETENTION_MS: String(30 * 86_400_000) }).AUDIT_RETENTION_MS).toBe(30 * 86_400_000);
+    expect(() => loadConfig({ AUDIT_RETENTION_MS: '3600000' })).toThrow(/AUDIT_RETENTION_MS: must be 0/);
+  });
+});
