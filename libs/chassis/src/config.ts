@@ -79,6 +79,8 @@ export const baseConfigSchema = z.object({
 const DAY_MS = 86_400_000;
 /** 30 days: past Kafka's default topic retention (7 days) with room for an outage. */
 export const DEFAULT_RECORD_RETENTION_MS = 30 * DAY_MS;
+/** Kafka's default topic retention: a record that dedupes redeliveries must outlast it. */
+const MIN_RETENTION_MS = 7 * DAY_MS;
 
 /**
  * `RECORD_RETENTION_MS` of the services that keep a record per order: how long a finished one (an
@@ -93,10 +95,26 @@ export const recordRetentionSetting = () =>
       .number()
       .int()
       .min(
-        7 * DAY_MS,
-        `must be at least 7 days (${7 * DAY_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
+        MIN_RETENTION_MS,
+        `must be at least 7 days (${MIN_RETENTION_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
       )
       .default(DEFAULT_RECORD_RETENTION_MS),
+  );
+
+/**
+ * A retention that may be off: 0 (the default) keeps for good; otherwise at least 7 days, as
+ * recordRetentionSetting asks and for the same reason (AUDIT_RETENTION_MS).
+ */
+export const optionalRetentionSetting = () =>
+  fromEnv(
+    z.coerce
+      .number()
+      .int()
+      .refine(
+        (ms) => ms === 0 || ms >= MIN_RETENTION_MS,
+        `must be 0 (kept for good) or at least 7 days (${MIN_RETENTION_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
+      )
+      .default(0),
   );
 
 /** Parses env once at start; throws a ConfigError naming every bad variable. */
