@@ -61,7 +61,7 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.
       const alsoRecord = (response: CheckoutResponse) => deps.idempotency.completion(claim, response);
-      // The key and body name the order, so a retry after Redis lost both remakes that same order.
+      // The key and body name an accepted order, so a retry after Redis lost both remakes that same order.
       const orderId = orderIdForKey(key, hash);
       send(res, await placeOrder(deps, body, ctx, { orderId, alsoRecord, clientGone }));
     } catch (err) {

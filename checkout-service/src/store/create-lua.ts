@@ -16,17 +16,17 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * An open order to be announced again keeps its first event as `announcement` until it ends.
  * Returns 1 when stored, 0 when the cap was reached, -1 when the deadline had passed, -2 when the
  * idempotency key holds something else than the claim, -3 when an order with this id exists and
- * the key does not stand for it (nothing written for any of them). An order with a key has the id
- * the key and body derive (orderIdForKey), so -3 is an older order whose key expired before it:
- * the request is a new one and takes a fresh id.
+ * the key does not stand for it (nothing written for any of them). An order accepted with a key has
+ * the id the key and body derive (orderIdForKey), so -3 is an older order whose key expired before
+ * it: the request is a new one and takes a fresh id.
  * The claim lives 30 s so that a crashed request frees its key; a request that only stalled past it
  * (a paused VM, a long pause) finds the key taken by the client's retry, which placed the order:
  * writing a second one would be a second charge for one key. A key that is simply gone (expired,
  * nobody took it) is taken.
- * A run that finds its order already stored (with a key: the key holding this very decision)
- * answers 1 and writes nothing: ioredis sends a command
- * again when the connection dropped before its answer came, and that second run must neither count
- * the order against its own cap (a 429 for an order that exists) nor emit its events twice.
+ * A run that finds its order already stored (with a key: the key holding this very decision, token
+ * and all) answers 1 and writes nothing: ioredis sends a command again when the connection dropped
+ * before its answer came, and that second run must neither count the order against its own cap (a
+ * 429 for an order that exists) nor emit its events twice.
  * The deadline keeps a 503 true: a server that stopped answering runs the queued script when it
  * resumes, after the caller timed out and answered 503; past its deadline the script writes nothing,
  * so the order the client was told failed is not placed behind its back.
