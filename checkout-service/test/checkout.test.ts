@@ -111,7 +111,8 @@ describe('POST /checkout when validation rejects the cart', () => {
     async (detail) => {
       h.fake.answerWith(invalidAnswer([detail]));
       const correlationId = randomUUID();
-      const res = await checkout(buildCheckoutRequest(), correlationId);
+      const body = buildCheckoutRequest();
+      const res = await checkout(body, correlationId);
 
       expect(res.status).toBe(422);
       expect(res.body).toEqual({
@@ -127,6 +128,7 @@ describe('POST /checkout when validation rejects the cart', () => {
         stage: 'validation',
         code: detail.code,
         reason: detail.message,
+        customer: body.customer,
       });
       expect(failed.correlationId).toBe(correlationId);
       const order = await request(h.app).get(`/orders/${res.body.orderId}`);
