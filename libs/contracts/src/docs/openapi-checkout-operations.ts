@@ -1,0 +1,49 @@
+import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
+
+export const checkoutOperations: Operations = {
+  '/checkout': {
+    post: {
+      service: 'checkout-service',
+      summary: 'Place an order: validates the cart, answers 202 PENDING and emits order.created',
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', minLength: 1, maxLength: 255 },
+        },
+        { name: 'x-correlation-id', in: 'header', required: false, schema: { type: 'string' } },
+        { name: 'traceparent', in: 'header', required: false, schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, ...json(schema('CheckoutRequest')) },
+      responses: {
+        '202': { description: 'Accepted; poll Location or the SSE stream', ...json(schema('CheckoutAccepted')) },
+        '400': error('BAD_REQUEST: malformed input, details name each field'),
+        '409': error('IDEMPOTENCY_KEY_IN_FLIGHT (Retry-After: 1)'),
+        '422': error('VALIDATION_FAILED (with orderId) or IDEMPOTENCY_KEY_REUSED'),
+        '429': error('Too many requests or too many unpaid orders, where those limits are set (off by default)'),
+        '503': error('DEPENDENCY_UNAVAILABLE: validation cannot be reached; nothing emitted'),
+      },
+    },
+  },
+  '/orders/{orderId}': {
+    get: {
+      service: 'checkout-service',
+      summary: 'Order status projection with its history',
+      parameters: [pathParam('orderId')],
+      responses: { '200': { description: 'The order', ...json(schema('OrderView')) }, '404': error('Unknown order') },
+    },
+  },
+  '/orders/{orderId}/events': {
+    get: {
+      service: 'checkout-service',
+      summary: 'Server-Sent Events: one `status` event per change; closes after a terminal status',
+      parameters: [pathParam('orderId')],
+      responses: {
+        '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '404': error('Unknown order'),
+        '503': error('TOO_MANY_STREAMS: the instance holds its most streams (Retry-After)'),
+      },
+    },
+  },
+};

@@ -1,0 +1,54 @@
+import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
+
+/** The cached levels (inventory-cache-service), then their source of truth (inventory-service). */
+export const inventoryOperations: Operations = {
+  '/stock/query': {
+    post: {
+      service: 'inventory-cache-service',
+      summary: 'Cached stock levels of several products',
+      requestBody: { required: true, ...json(schema('StockQueryRequest')) },
+      responses: { '200': { description: 'Levels', ...json(schema('StockQueryResponse')) } },
+    },
+  },
+  '/stock/{productId}': {
+    get: {
+      service: 'inventory-cache-service',
+      summary: 'Cached stock level of one product',
+      parameters: [pathParam('productId')],
+      responses: { '200': { description: 'Level', ...json(schema('CachedStock')) }, '404': error('Unknown product') },
+    },
+  },
+  '/inventory': {
+    get: {
+      service: 'inventory-service',
+      summary: 'Every stock level (source of truth)',
+      responses: { '200': { description: 'Levels', ...json(schema('InventoryList')) } },
+    },
+  },
+  '/inventory/{productId}': {
+    get: {
+      service: 'inventory-service',
+      summary: 'One stock level; its ETag is its version',
+      parameters: [pathParam('productId')],
+      responses: { '200': { description: 'Level', ...json(schema('InventoryItem')) }, '404': error('Unknown product') },
+    },
+    put: {
+      service: 'inventory-service',
+      summary:
+        'Set the available level (admin) and emit stock.updated; with If-Match (the ETag read), only if the product has not changed since',
+      security: [{ admin: [] }],
+      parameters: [
+        pathParam('productId'),
+        { name: 'If-Match', in: 'header', required: false, schema: { type: 'string', pattern: '^"[0-9]+"$' } },
+      ],
+      requestBody: { required: true, ...json(schema('SetStockRequest')) },
+      responses: {
+        '200': { description: 'Level', ...json(schema('InventoryItem')) },
+        '400': error('BAD_REQUEST: malformed body or If-Match'),
+        '401': error('Missing or wrong admin token'),
+        '403': error('No ADMIN_TOKEN configured'),
+        '412': error('PRECONDITION_FAILED: the product changed since the ETag in If-Match was read'),
+      },
+    },
+  },
+};
