@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopic, fromKafkaMessage, type KafkaRecord } from '@checkout/contracts';
-import { deadLetterHeaders } from './kafka/dead-letters';
+import { deadLetterHeaders } from './kafka/dead-letter-headers';
 import { ACK_BATCH, CLAIM_BATCH } from './outbox-lua';
 import type { OutboxOptions } from './outbox-options';
 import { MAX_SEND_BYTES, chunkBySize, recordSize } from './outbox-send-size';

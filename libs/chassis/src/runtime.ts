@@ -3,30 +3,23 @@ import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
-import type { baseConfigSchema } from './config';
 import { Health } from './health';
-import { closeServer, listen, stopKeepAlive } from './http/server';
-import { createKafka } from './kafka/client';
-import { EventConsumer, type HandlerMap } from './kafka/consumer';
-import { Publisher } from './kafka/publisher';
+import { listen } from './http/server';
+import type { EventConsumer, HandlerMap } from './kafka/consumer';
+import type { Publisher } from './kafka/publisher';
 import { createLogger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { Outbox } from './outbox';
-import { connectRedis, createRedis, redisReady } from './redis/client';
+import type { Outbox } from './outbox';
+import { connectRedis } from './redis/client';
+import { retryUntilDone } from './retry-until-done';
+import { createConnections } from './runtime-connections';
+import { createRuntimeConsumer } from './runtime-consumer';
+import type { RuntimeOptions } from './runtime-options';
+import { runtimeShutdownSteps } from './runtime-shutdown';
 import { onShutdown, type ShutdownStep } from './shutdown';
-import { startTracing, stopTracing } from './tracing/otel';
+import { startTracing } from './tracing/otel';
 
-export type BaseConfig = z.infer<typeof baseConfigSchema>;
-
-export interface RuntimeOptions {
-  service: string;
-  config: BaseConfig;
-  /** Owner prefix of every Redis key; omit for a service without Redis. */
-  redisPrefix?: string;
-  /** Whether the service produces to Kafka (consumers imply it). */
-  kafka?: boolean;
-}
+export type { BaseConfig, RuntimeOptions } from './runtime-options';
 
 /**
  * The parts every service is made of, created but not yet connected, so `createApp(deps)` can be
@@ -52,28 +45,11 @@ export class Runtime {
     startTracing(service);
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.metrics = createMetrics(service);
-    if (opts.redisPrefix) {
-      this.redis = createRedis(config.REDIS_URL, this.logger, service, {
-        commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-      });
-      this.health.register('redis', redisReady(this.redis));
-    }
-    if (opts.kafka) {
-      this.kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger: this.logger });
-      const publisher = new Publisher(this.kafka, this.metrics);
-      this.publisher = publisher;
-      this.health.register('kafka-producer', () => publisher.ready);
-      if (this.redis && opts.redisPrefix) {
-        this.outbox = new Outbox({
-          redis: this.redis,
-          prefix: opts.redisPrefix,
-          publisher,
-          logger: this.logger,
-          metrics: this.metrics,
-          service,
-        });
-      }
-    }
+    const { redis, kafka, publisher, outbox } = createConnections(opts, this.logger, this.metrics, this.health);
+    this.redis = redis;
+    this.kafka = kafka;
+    this.publisher = publisher;
+    this.outbox = outbox;
   }
 
   /** Adds a step to run on shutdown after consumers stopped and before connections close. */
@@ -99,45 +75,22 @@ export class Runtime {
     this.server = await listen(app, config.PORT);
     this.logger.info({ port: config.PORT }, `${service} listening`);
     if (consume && this.kafka && this.publisher) {
-      const consumer = new EventConsumer({
-        kafka: this.kafka,
-        service,
-        groupId: consume.groupId,
-        handlers: consume.handlers,
-        publisher: this.publisher,
-        logger: this.logger,
-        metrics: this.metrics,
-        maxWaitTimeInMs: config.KAFKA_MAX_WAIT_MS,
-        sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
-        partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
-        messageConcurrency: config.KAFKA_MESSAGE_CONCURRENCY,
-        minFetchIntervalMs: config.KAFKA_MIN_FETCH_INTERVAL_MS,
-      });
+      const consumer = createRuntimeConsumer(this.opts, this.kafka, this.publisher, this.logger, this.metrics, consume);
       this.consumer = consumer;
       this.health.register('kafka-consumer', () => consumer.ready);
     }
+    const parts = () => ({
+      server: this.server,
+      consumer: this.consumer,
+      outbox: this.outbox,
+      publisher: this.publisher,
+      redis: this.redis,
+    });
     onShutdown({
       logger: this.logger,
       health: this.health,
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      steps: [
-        // Readiness is 503 from the signal on; keep serving briefly so probes see it before the port
-        // closes, and tell keep-alive clients to reconnect elsewhere meanwhile.
-        [
-          'readiness',
-          () => {
-            if (this.server) stopKeepAlive(this.server);
-            return new Promise((r) => setTimeout(r, config.SHUTDOWN_DRAIN_DELAY_MS));
-          },
-        ],
-        ['http', () => (this.server ? closeServer(this.server) : Promise.resolve())],
-        ['consumer', () => this.consumer?.stop() ?? Promise.resolve()],
-        ...this.extraSteps,
-        ['outbox', () => this.outbox?.stop() ?? Promise.resolve()],
-        ['producer', () => this.publisher?.disconnect() ?? Promise.resolve()],
-        ['redis', () => this.redis?.quit() ?? Promise.resolve()],
-        ['tracing', () => stopTracing()],
-      ],
+      steps: runtimeShutdownSteps(config, parts, this.extraSteps),
     });
     try {
       if (this.redis) await connectRedis(this.redis);
@@ -156,15 +109,7 @@ export class Runtime {
    * Retries `fn` until it succeeds (or shutdown began): start-up waits for a dependency that is
    * still coming up instead of crashing.
    */
-  async untilDone(what: string, fn: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (this.health.shuttingDown) throw err;
-        this.logger.warn({ err: (err as Error).message, attempt }, `${what} failed, retrying`);
-        await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
-      }
-    }
+  untilDone(what: string, fn: () => Promise<void>): Promise<void> {
+    return retryUntilDone(this.health, this.logger, what, fn);
   }
 }

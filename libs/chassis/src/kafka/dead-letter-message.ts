@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { HEADER_MAX_CHARS, dlqTopic, headerText } from '@checkout/contracts';
 import type { ConsumerOptions } from './consumer-options';
-import { deadLetterHeaders, headerBytes } from './dead-letters';
+import { deadLetterHeaders, headerBytes } from './dead-letter-headers';
 
 /** Sends a consumed message to `dlq.<service>` with why and where from, counts it and logs it. */
 export async function deadLetterMessage(

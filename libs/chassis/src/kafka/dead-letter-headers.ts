@@ -1,0 +1,39 @@
+import type { KafkaMessage } from 'kafkajs';
+
+/** A record's headers as sent, one value each (the first of a repeated one), those `keep` names only. */
+export function headerBytes(
+  headers: KafkaMessage['headers'],
+  keep: (name: string) => boolean = () => true,
+): Record<string, string | Buffer> {
+  const out: Record<string, string | Buffer> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    const one = Array.isArray(v) ? v[0] : v;
+    if (keep(k) && one !== undefined) out[k] = one;
+  }
+  return out;
+}
+
+/**
+ * The headers naming why a record was dead-lettered and where it came from: a consumed one by its
+ * topic, partition and offset; an outgoing one (the outbox's) by the topic it was meant for only.
+ */
+export function deadLetterHeaders(letter: {
+  service: string;
+  reason: string;
+  error: string;
+  topic: string;
+  partition?: number;
+  offset?: string;
+}): Record<string, string> {
+  const { service, reason, error, topic, partition, offset } = letter;
+  return {
+    'dlq-reason': reason,
+    'dlq-error': error.slice(0, 1000),
+    'dlq-original-topic': topic,
+    ...(partition === undefined || offset === undefined
+      ? {}
+      : { 'dlq-original-partition': String(partition), 'dlq-original-offset': offset }),
+    'dlq-service': service,
+    'dlq-failed-at': new Date().toISOString(),
+  };
+}

@@ -1,0 +1,30 @@
+import type { Kafka } from 'kafkajs';
+import type { DeadLetter } from './dead-letter';
+import { headerBytes } from './dead-letter-headers';
+import type { Publisher } from './publisher';
+import { readDeadLetters } from './read-dead-letters';
+
+/** Sends each dead letter back to its original topic with its original headers (same ce_id). */
+export async function replayDeadLetters(
+  kafka: Kafka,
+  publisher: Publisher,
+  service: string,
+  filter: (l: DeadLetter) => boolean = () => true,
+): Promise<{ replayed: number; skipped: number }> {
+  let replayed = 0;
+  let skipped = 0;
+  await readDeadLetters(kafka, service, {
+    // A fixed group: a dead letter replayed once is not replayed again by the next run.
+    groupId: `dlq-replay.${service}`,
+    onLetter: async (letter) => {
+      if (!letter.originalTopic || !filter(letter)) {
+        skipped++;
+        return;
+      }
+      const headers = headerBytes(letter.raw.headers, (k) => !k.startsWith('dlq-'));
+      await publisher.send([{ topic: letter.originalTopic, key: letter.raw.key, value: letter.raw.value, headers }]);
+      replayed++;
+    },
+  });
+  return { replayed, skipped };
+}

@@ -1,0 +1,43 @@
+import type { Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Health } from './health';
+import { createKafka } from './kafka/client';
+import { Publisher } from './kafka/publisher';
+import type { Metrics } from './metrics';
+import { Outbox } from './outbox';
+import { createRedis, redisReady } from './redis/client';
+import type { RuntimeOptions } from './runtime-options';
+
+export interface RuntimeConnections {
+  redis?: Redis;
+  kafka?: Kafka;
+  publisher?: Publisher;
+  outbox?: Outbox;
+}
+
+/** The Redis and Kafka clients the options ask for, created but not connected, with their readiness checks. */
+export function createConnections(
+  opts: RuntimeOptions,
+  logger: Logger,
+  metrics: Metrics,
+  health: Health,
+): RuntimeConnections {
+  const { service, config } = opts;
+  let redis: Redis | undefined;
+  if (opts.redisPrefix) {
+    redis = createRedis(config.REDIS_URL, logger, service, {
+      commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    });
+    health.register('redis', redisReady(redis));
+  }
+  if (!opts.kafka) return { redis };
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
+  const publisher = new Publisher(kafka, metrics);
+  health.register('kafka-producer', () => publisher.ready);
+  const outbox =
+    redis && opts.redisPrefix
+      ? new Outbox({ redis, prefix: opts.redisPrefix, publisher, logger, metrics, service })
+      : undefined;
+  return { redis, kafka, publisher, outbox };
+}
