@@ -33,6 +33,20 @@ describe('HTTP app', () => {
     expect(res.body.error).toBe('BAD_REQUEST');
   });
 
+  it.each([
+    ['sent as text', (r: request.Test) => r.set('content-type', 'text/plain').send('{"n":1}')],
+    ['sent as a form', (r: request.Test) => r.type('form').send({ n: 1 })],
+    ['missing', (r: request.Test) => r],
+  ])('when the body is %s, then 400 says a JSON body with its content type is required', async (_, send) => {
+    const res = await send(request(build()).post('/echo'));
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'BAD_REQUEST',
+      message: expect.stringContaining('content-type: application/json'),
+      details: [{ field: '(body)', code: 'missing_body', message: expect.stringContaining('JSON body is required') }],
+    });
+  });
+
   it('when a field has the wrong type or is unknown, then 400 names it', async () => {
     const res = await request(build()).post('/echo').send({ n: 1.5, extra: 1 });
     expect(res.status).toBe(400);

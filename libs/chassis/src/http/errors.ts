@@ -40,10 +40,24 @@ export const zodDetails = (err: ZodError, root = '(body)') =>
     return { field, code: issue.code, message };
   });
 
+/**
+ * What a 400 says when there is no body to read: none was sent, or it was not sent as JSON (the JSON
+ * parser reads only `application/json`), which zod alone would call "expected object, received
+ * undefined".
+ */
+const NO_JSON_BODY = {
+  field: '(body)',
+  code: 'missing_body',
+  message: 'a JSON body is required, sent with content-type: application/json',
+};
+
 /** Parses input against a schema; a failure becomes 400 BAD_REQUEST naming each field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'request body'): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  if (input === undefined && where === 'request body') {
+    throw new AppError('BAD_REQUEST', 400, `invalid ${where}: ${NO_JSON_BODY.message}`, [NO_JSON_BODY]);
+  }
   // A scalar input (a path parameter) that fails as a whole is named by where it came from.
   const details = zodDetails(result.error, where === 'request body' ? '(body)' : where);
   throw new AppError('BAD_REQUEST', 400, `invalid ${where}: ${details.map((d) => d.field).join(', ')}`, details);
