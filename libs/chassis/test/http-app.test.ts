@@ -10,6 +10,19 @@ const build = (health = new Health()) =>
       app.post('/echo', (req, res) => {
         res.json(parseInput(z.strictObject({ n: z.number().int() }), req.body));
       });
+      app.post('/sku', (req, res) => {
+        res.json(
+          parseInput(
+            z.strictObject({
+              sku: z
+                .string()
+                .min(1)
+                .regex(/^[a-z]+$/),
+            }),
+            req.body,
+          ),
+        );
+      });
       app.get('/admin', requireAdmin('secret'), (_req, res) => {
         res.json({ ok: true });
       });
@@ -51,6 +64,15 @@ describe('HTTP app', () => {
     const res = await request(build()).post('/echo').send({ n: 1.5, extra: 1 });
     expect(res.status).toBe(400);
     expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'n']);
+  });
+
+  it('when a field breaks two rules (an empty id: too short and of the wrong form), then the 400 names it once, with the first', async () => {
+    const res = await request(build()).post('/sku').send({ sku: '', extra: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([
+      { field: 'sku', code: 'too_small', message: expect.any(String) },
+      { field: 'extra', code: 'unrecognized_keys', message: 'unknown field' },
+    ]);
   });
 
   it('when the body has many unknown or long keys, then the 400 names the first ten, cut, and counts the rest', async () => {
