@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import axios, { type AxiosRequestConfig } from 'axios';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
@@ -61,11 +62,29 @@ function serializeError(err: unknown): unknown {
   return out;
 }
 
+/**
+ * The correlation id of the lines no request or event caused: the process' own life (listening,
+ * ready, shutting down), its background jobs and its Kafka client. One per process, so every line
+ * carries a correlation id and those of one process' life read together.
+ */
+export const PROCESS_CORRELATION_ID = randomUUID();
+
+/** Loggers whose bindings carry a correlation id (lazyChild's): their lines need no other. */
+const correlated = new WeakSet<object>();
+
+/** A line's correlation id unless it has its own (in its fields or its logger's bindings). */
+function processCorrelation(fields: { correlationId?: unknown }, _level: number, logger: object): object {
+  return fields.correlationId !== undefined || correlated.has(logger) ? {} : { correlationId: PROCESS_CORRELATION_ID };
+}
+
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service },
+      mixin: processCorrelation,
+      // The mixin's correlation id over a field left undefined (pino's default keeps the line's own).
+      mixinMergeStrategy: (fields, extra) => ('correlationId' in extra ? { ...fields, ...extra } : fields),
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: serializeError },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -114,7 +133,11 @@ class LazyChildLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (!this.parent.isLevelEnabled(level)) return;
-    this.child ??= this.parent.child(this.bindings());
+    if (!this.child) {
+      const bindings = this.bindings();
+      this.child = this.parent.child(bindings);
+      if ('correlationId' in bindings) correlated.add(this.child);
+    }
     Reflect.apply(this.child[level], this.child, args);
   }
 }

@@ -2,7 +2,15 @@ import { Writable } from 'node:stream';
 import { AxiosError, AxiosHeaders } from 'axios';
 import pino from 'pino';
 import request from 'supertest';
-import { Health, REDACT_PATHS, createHttpApp, createLogger, createMetrics, lazyChild } from '../src';
+import {
+  Health,
+  PROCESS_CORRELATION_ID,
+  REDACT_PATHS,
+  createHttpApp,
+  createLogger,
+  createMetrics,
+  lazyChild,
+} from '../src';
 
 describe('logger', () => {
   it('redacts card data, tokens and authorization at any of the usual depths', () => {
@@ -50,6 +58,31 @@ describe('logger', () => {
       status: 503,
       method: 'POST',
       url: 'http://gateway.local:3010/api/v1/charges',
+    });
+  });
+
+  describe('correlation ids', () => {
+    const capture = () => {
+      const raw: string[] = [];
+      const logger = createLogger('test', 'info', { write: (line: string) => void raw.push(line) });
+      return { logger, raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
+    };
+
+    it("when a line has no request or event (start-up, a background job), then it carries the process' correlation id", () => {
+      const { logger, lines } = capture();
+      logger.info('listening');
+      logger.child({ component: 'kafkajs' }).warn('broker gone');
+      expect(lines().map((l) => l.correlationId)).toEqual([PROCESS_CORRELATION_ID, PROCESS_CORRELATION_ID]);
+      expect(PROCESS_CORRELATION_ID).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('when a line has its own (in its fields or its bound child), then it carries that one, once', () => {
+      const { logger, raw, lines } = capture();
+      logger.warn({ correlationId: 'req-1' }, 'request failed');
+      lazyChild(logger, () => ({ correlationId: 'evt-1', eventId: 'e' })).info('handled');
+      logger.warn({ correlationId: undefined }, 'a dead letter without the header');
+      expect(lines().map((l) => l.correlationId)).toEqual(['req-1', 'evt-1', PROCESS_CORRELATION_ID]);
+      for (const line of raw) expect(line.match(/"correlationId"/g)).toHaveLength(1);
     });
   });
 
