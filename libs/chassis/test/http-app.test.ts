@@ -164,6 +164,19 @@ describe('HTTP app', () => {
       expect(r.body).toEqual({ error: expect.any(String), message: expect.any(String), details: [] });
   });
 
+  it('when a path exists but not for the method, then 405 with Allow naming its methods; an unknown path is 404', async () => {
+    const app = build();
+    const wrong = await request(app).get('/echo');
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.allow).toBe('POST');
+    expect(wrong.body).toEqual({ error: 'METHOD_NOT_ALLOWED', message: expect.stringContaining('POST'), details: [] });
+    const health = await request(app).delete('/health/ready');
+    expect([health.status, health.headers.allow]).toEqual([405, 'GET, HEAD']);
+    const options = await request(app).options('/echo');
+    expect([options.status, options.headers.allow]).toEqual([204, 'POST']);
+    expect((await request(app).get('/nowhere')).status).toBe(404);
+  });
+
   it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {
     const generated = await request(build()).get('/health/live');
     expect(generated.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -10,6 +10,7 @@ import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
 import type { Metrics } from '../metrics';
 import { errorMiddleware, notFoundMiddleware } from './errors';
+import { methodNotAllowed } from './method-not-allowed';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -60,6 +61,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));
   mountHealthRoutes(app, deps);
   mount(app);
+  app.use(methodNotAllowed(app));
   app.use(notFoundMiddleware);
   app.use(errorMiddleware(deps.logger));
   return app;
