@@ -6,17 +6,19 @@ import { gatewayControl, setStock, waitForTerminal } from '../support/saga';
 
 /**
  * Reservation expiry racing payment retries, with two payment-service and two
- * inventory-service instances. Reservations live 2 s (grace 0.5 s), each gateway attempt may take
+ * inventory-service instances. Reservations live 2 s (grace 0.1 s), each gateway attempt may take
  * 0.7 s, and the gateway is slow and flaky, so attempts are in flight across expiresAt, retries
  * straddle it and inventory's expiry sweeper meets reservations whose payment is still being tried
- * (it holds them, asking payment-service first; asserted to happen at all). Checks the four invariants and that
+ * (it holds them, asking payment-service first; asserted to happen at all). The grace is short so
+ * that the sweeper looks while such a payment is still in its attempt or its backoff: with 0.5 s a
+ * loaded CI run once saw no payment still pending by then. Checks the four invariants and that
  * GET /payments agrees with every order.
  */
 const system = useChaosSystem({
   instances: { 'payment-service': 2, 'inventory-service': 2 },
   env: {
     RESERVATION_TTL_MS: '2000',
-    RESERVATION_GRACE_MS: '500',
+    RESERVATION_GRACE_MS: '100',
     EXPIRY_SWEEP_MS: '100',
     PAYMENT_ATTEMPT_TIMEOUT_MS: '700',
     PAYMENT_BACKOFF_BASE_MS: '300',
