@@ -57,6 +57,8 @@ describe('Kafka broker that loses its log', () => {
     const reannouncedBefore = metricValue(await metrics(), 'orders_reannounced_total');
     const initial = await levels();
     const started = Date.now();
+    // Where the time went, printed with the file's output also when a step fails or times out.
+    const step = (what: string) => console.log(`broker-lost: ${what} at ${Date.now() - started} ms`);
     const stream = orderStream(100, 10_000);
     await pause(2500 + Math.random() * 1500);
     // Inventory stops reading first, so that the loss certainly takes order.created events it had
@@ -72,7 +74,9 @@ describe('Kafka broker that loses its log', () => {
     } finally {
       inventory.kill('SIGCONT');
     }
+    step('broker replaced');
     const attempts: Attempt[] = await stream;
+    step('orders placed');
     // The orders were written with their events before the loss or after it: none is refused.
     expect(tally(attempts)).toEqual({ accepted: attempts.length });
     const ids = accepted(attempts);
@@ -81,6 +85,7 @@ describe('Kafka broker that loses its log', () => {
     // test times out on them).
     const stuck = await stranded(ids, 5000);
     expect(stuck.length).toBeGreaterThan(0);
+    step(`${stuck.length} orders stranded`);
 
     const report = await assertInvariants({
       initial,
@@ -90,6 +95,7 @@ describe('Kafka broker that loses its log', () => {
       timeoutMs: 90_000,
       brokerLostLog: true,
     });
+    step('invariants held');
     expect(Object.keys(report.failures).filter((c) => c !== 'INSUFFICIENT_FUNDS')).toEqual([]);
     // They ended through a re-announcement: no sooner than its wait after they were accepted.
     for (const id of stuck) {
@@ -105,7 +111,9 @@ describe('Kafka broker that loses its log', () => {
         `${report.failed} FAILED ${JSON.stringify(report.failures)}; ${report.incomplete} orders whose end the audit or a ` +
         `notification lost with the log; ${report.checks} invariant checks; ${Date.now() - started} ms`,
     );
-  });
+    // Locally ~50 s; its waits are bounded on their own (the invariants' 90 s above all), so a slow
+    // run on a loaded machine ends with the step that ran out, not jest's default 180 s.
+  }, 300_000);
 
   it("when only checkout's Redis lost a confirmed order and the client sends its request again with the same Idempotency-Key, then inventory and payment take it as a duplicate, and its re-announcement confirms it with the first charge", async () => {
     const product = 'sku-005';
