@@ -55,11 +55,7 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
       reason,
       history: [{ status: 'FAILED', at }],
     },
-    event: {
-      type: 'order.failed',
-      // The customer rides along: no order.created will tell notification whom to write to.
-      data: { orderId, stage: 'validation', code: first.code, reason, customer: req.customer },
-    },
+    event: { type: 'order.failed', data: { orderId, stage: 'validation', code: first.code, reason } },
     response: {
       status: 422,
       headers: {},

@@ -3,14 +3,15 @@ import { UNKNOWN_RECIPIENT } from '../domain/notification';
 import type { Notifier } from '../usecases/notifier';
 
 /**
- * A validation failure never gets an order.created, so there is no customer to wait for: it names
- * its own (one from a checkout that predates the field goes to "unknown").
+ * A validation failure never gets an order.created, so there is no customer to wait for: it is
+ * recorded for "unknown" and not mailed. The client has its 422 already, and mailing an address a
+ * refused request named would make the shop a free mailer for anyone (a refusal takes no stock).
  */
 export const onOrderFailed =
   (notifier: Notifier): EventHandler<'order.failed'> =>
   async (event, { log }) => {
-    const { orderId, stage, reason, customer } = event.data;
+    const { orderId, stage, reason } = event.data;
     const pending = { template: 'order-failed' as const, orderId, vars: { reason } };
-    if (stage !== 'validation') await notifier.notifyCustomer(pending, log);
-    else await notifier.send(pending, customer?.email ?? UNKNOWN_RECIPIENT, customer, log);
+    if (stage === 'validation') await notifier.send(pending, UNKNOWN_RECIPIENT, undefined, log);
+    else await notifier.notifyCustomer(pending, log);
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Customer, OrderId } from '../common';
+import { OrderId } from '../common';
 
 export const FailureStage = z.enum(['validation', 'stock', 'payment']);
 
@@ -8,11 +8,5 @@ export const OrderFailed = z.strictObject({
   stage: FailureStage,
   code: z.string().min(1),
   reason: z.string(),
-  /**
-   * Carried by a validation failure only: no order.created precedes it, so it is the one event
-   * that tells notification-service whom to write to. A later stage's consumers know the customer
-   * from the order's order.created.
-   */
-  customer: Customer.optional(),
 });
 export type OrderFailed = z.infer<typeof OrderFailed>;
