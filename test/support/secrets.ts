@@ -68,6 +68,14 @@ async function payCanaryOrder(token: string, attempts = 3): Promise<{ orderId: s
     if (order.code !== 'RESERVATION_EXPIRED' || attempt >= attempts)
       throw new Error(`the canary's order ended ${order.status} ${order.code ?? ''}`);
     console.warn(`the canary's order ${data.orderId} ended RESERVATION_EXPIRED (attempt ${attempt}): placing another`);
+    // Its unit back in stock first, or a test's snapshot taken now would count it reserved.
+    await waitFor(
+      async () => {
+        const r = await api('inventory-service').get(`/reservations/${data.orderId}`);
+        return r.status === 200 && ['RELEASED', 'FAILED'].includes(r.data.status as string);
+      },
+      { timeoutMs: 60_000, what: "the expired canary's reservation to be released" },
+    );
   }
 }
 
