@@ -1,3 +1,4 @@
+import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
@@ -168,13 +169,32 @@ describe('HTTP app', () => {
     const app = build();
     const wrong = await request(app).get('/echo');
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.allow).toBe('POST');
+    expect(wrong.headers.allow).toBe('POST, OPTIONS');
     expect(wrong.body).toEqual({ error: 'METHOD_NOT_ALLOWED', message: expect.stringContaining('POST'), details: [] });
     const health = await request(app).delete('/health/ready');
-    expect([health.status, health.headers.allow]).toEqual([405, 'GET, HEAD']);
+    expect([health.status, health.headers.allow]).toEqual([405, 'GET, HEAD, OPTIONS']);
     const options = await request(app).options('/echo');
-    expect([options.status, options.headers.allow]).toEqual([204, 'POST']);
+    expect([options.status, options.headers.allow]).toEqual([204, 'POST, OPTIONS']);
     expect((await request(app).get('/nowhere')).status).toBe(404);
+    expect((await request(app).options('/nowhere')).status).toBe(404);
+  });
+
+  it('when a path has routes in two routers, then 405 and OPTIONS both name the methods of both', async () => {
+    const app = createHttpApp(
+      { logger: createLogger('chassis-test', 'silent'), health: new Health(), metrics: createMetrics('chassis-test') },
+      (a) => {
+        const reads = Router();
+        reads.get('/items/:id', (_req, res) => void res.json({}));
+        const writes = Router();
+        writes.put('/items/:id', (_req, res) => void res.json({}));
+        a.use(reads);
+        a.use(writes);
+      },
+    );
+    const wrong = await request(app).delete('/items/7');
+    expect([wrong.status, wrong.headers.allow]).toEqual([405, 'GET, PUT, HEAD, OPTIONS']);
+    const options = await request(app).options('/items/7');
+    expect([options.status, options.headers.allow]).toEqual([204, 'GET, PUT, HEAD, OPTIONS']);
   });
 
   it('when no correlation id is sent, then one is generated and echoed; a given one is kept', async () => {

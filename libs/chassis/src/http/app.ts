@@ -10,7 +10,7 @@ import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
 import type { Metrics } from '../metrics';
 import { errorMiddleware, notFoundMiddleware } from './errors';
-import { methodNotAllowed } from './method-not-allowed';
+import { answerOptions, methodNotAllowed } from './method-not-allowed';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -59,6 +59,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.use(correlation);
   app.use(requestMetrics(deps.metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));
+  app.use(answerOptions(app));
   mountHealthRoutes(app, deps);
   mount(app);
   app.use(methodNotAllowed(app));
