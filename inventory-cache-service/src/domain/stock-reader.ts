@@ -1,5 +1,5 @@
 import type { CachedStock } from '@checkout/contracts';
-import { dependencyUnavailable, type Logger } from '@checkout/chassis';
+import { dependencyUnavailable, type Logger, type RequestContext } from '@checkout/chassis';
 import type { StockStore } from '../store/stock-store';
 import type { FullSync } from './full-sync';
 
@@ -18,14 +18,18 @@ export class StockReader {
     private readonly logger: Logger,
   ) {}
 
-  async read(productIds: string[]): Promise<CachedStock[]> {
+  /** `ctx`: the request's, whose correlation id the line of a failed sync carries. */
+  async read(productIds: string[], ctx?: RequestContext): Promise<CachedStock[]> {
     const ids = [...new Set(productIds)];
     const { items, synced } = await this.store.get(ids);
     if (synced && items.length === ids.length) return items;
     try {
       await this.sync.onMiss({ unsynced: !synced });
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'full sync on a cache miss failed');
+      this.logger.warn(
+        { err: (err as Error).message, correlationId: ctx?.correlationId },
+        'full sync on a cache miss failed',
+      );
       throw dependencyUnavailable('inventory-service', err);
     }
     return (await this.store.get(ids)).items;

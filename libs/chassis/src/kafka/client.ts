@@ -26,8 +26,19 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        // kafkajs' own correlationId is the protocol's request number: renamed, so the line keeps
+        // the process' correlation id like every other line no request or event caused.
+        const {
+          message,
+          correlationId: kafkaCorrelationId,
+          ...rest
+        } = entry as LogEntry['log'] & {
+          correlationId?: unknown;
+        };
+        log[LEVELS[level] ?? 'info'](
+          kafkaCorrelationId === undefined ? rest : { ...rest, kafkaCorrelationId },
+          message,
+        );
       },
   });
 }
