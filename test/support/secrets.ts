@@ -44,14 +44,19 @@ export async function plantCanary(): Promise<Canary> {
   // Checkout and inventory read payment.authorized each in their own group: CONFIRMED at checkout
   // does not mean the unit is sold yet. Wait for that too, or a test's stock snapshot taken now
   // would see the canary's commit land later (with two inventory members a rebalance can delay it).
+  await reservationReaches(data.orderId, ['COMMITTED'], "the canary's reservation to be committed");
+  return { token, orderId: data.orderId };
+}
+
+/** Waits until inventory holds the order's reservation in one of `statuses`. */
+async function reservationReaches(orderId: string, statuses: string[], what: string): Promise<void> {
   await waitFor(
     async () => {
-      const r = await api('inventory-service').get(`/reservations/${data.orderId}`);
-      return r.status === 200 && r.data.status === 'COMMITTED';
+      const r = await api('inventory-service').get(`/reservations/${orderId}`);
+      return r.status === 200 && statuses.includes(r.data.status as string);
     },
-    { timeoutMs: 60_000, what: "the canary's reservation to be committed" },
+    { timeoutMs: 60_000, what },
   );
-  return { token, orderId: data.orderId };
 }
 
 /**
@@ -69,13 +74,7 @@ async function payCanaryOrder(token: string, attempts = 3): Promise<{ orderId: s
       throw new Error(`the canary's order ended ${order.status} ${order.code ?? ''}`);
     console.warn(`the canary's order ${data.orderId} ended RESERVATION_EXPIRED (attempt ${attempt}): placing another`);
     // Its unit back in stock first, or a test's snapshot taken now would count it reserved.
-    await waitFor(
-      async () => {
-        const r = await api('inventory-service').get(`/reservations/${data.orderId}`);
-        return r.status === 200 && ['RELEASED', 'FAILED'].includes(r.data.status as string);
-      },
-      { timeoutMs: 60_000, what: "the expired canary's reservation to be released" },
-    );
+    await reservationReaches(data.orderId, ['RELEASED', 'FAILED'], "the expired canary's reservation to be released");
   }
 }
 

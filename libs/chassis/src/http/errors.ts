@@ -25,6 +25,18 @@ const KEY_CHARS = 64;
 /** An unknown key as a 400 names it: an empty one still named, a long one cut. */
 const keyName = (k: string): string => (k === '' ? '""' : k.length > KEY_CHARS ? `${k.slice(0, KEY_CHARS)}…` : k);
 
+/** The first issue of each field (unknown keys each kept: they name their own fields). */
+function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    if (issue.code === 'unrecognized_keys') return true;
+    const field = fieldPath(issue.path);
+    if (seen.has(field)) return false;
+    seen.add(field);
+    return true;
+  });
+}
+
 /**
  * Turns a schema failure into the details list of a 400: one entry per bad field, the first thing
  * wrong with it (an empty product id is both too short and of the wrong form: one entry, not two).
@@ -53,18 +65,6 @@ const NO_JSON_BODY = {
   code: 'missing_body',
   message: 'a JSON body is required, sent with content-type: application/json',
 };
-
-function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    // Unknown keys name their own fields: an entry of their own whatever else their parent has.
-    if (issue.code === 'unrecognized_keys') return true;
-    const field = fieldPath(issue.path);
-    if (seen.has(field)) return false;
-    seen.add(field);
-    return true;
-  });
-}
 
 /** Parses input against a schema; a failure becomes 400 BAD_REQUEST naming each field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'request body'): z.infer<S> {

@@ -15,6 +15,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** What kafkajs logs; `correlationId` on a request's lines is the protocol's request number. */
+type KafkaLogFields = LogEntry['log'] & { correlationId?: number };
+
 export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
   fixKafkaRequestQueue();
   const log = logger.child({ component: 'kafkajs' });
@@ -28,17 +31,9 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka
       ({ level, log: entry }: LogEntry) => {
         // kafkajs' own correlationId is the protocol's request number: renamed, so the line keeps
         // the process' correlation id like every other line no request or event caused.
-        const {
-          message,
-          correlationId: kafkaCorrelationId,
-          ...rest
-        } = entry as LogEntry['log'] & {
-          correlationId?: unknown;
-        };
-        log[LEVELS[level] ?? 'info'](
-          kafkaCorrelationId === undefined ? rest : { ...rest, kafkaCorrelationId },
-          message,
-        );
+        const { message, correlationId: kafkaCorrelationId, ...rest } = entry as KafkaLogFields;
+        const fields = kafkaCorrelationId === undefined ? rest : { ...rest, kafkaCorrelationId };
+        log[LEVELS[level] ?? 'info'](fields, message);
       },
   });
 }
