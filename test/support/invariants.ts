@@ -72,6 +72,7 @@ export interface InvariantOptions {
   exactStock?: boolean;
   /** Every order that ever reserved stock ends (default): nothing stays reserved beyond the initial. */
   settles?: boolean;
+  /** The whole check's deadline (default 60 s): every order's end, its audit and notifications, the stock settling. */
   timeoutMs?: number;
   /**
    * The broker lost its log during the run (replaced empty). An event that some consumers had read
@@ -93,6 +94,9 @@ export interface InvariantReport {
   incomplete?: number;
 }
 
+/** What a wait gets once the check's deadline has passed. */
+const LAST_LOOK_MS = 1000;
+
 async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
@@ -110,7 +114,12 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
  * Collects every violation and fails with the whole list.
  */
 export async function assertInvariants(opts: InvariantOptions): Promise<InvariantReport> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
+  // One deadline for the whole check, not one per wait: the waits run one after another (and per
+  // batch of orders), so a timeout each let a slow run reach jest's timeout, which reports nothing.
+  // Past the deadline each wait still gets a short look, long enough for an audit or a
+  // notification that trails its order's end by a moment; then the list of violations is reported.
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const left = (atMost = Infinity) => Math.min(atMost, Math.max(deadline - Date.now(), LAST_LOOK_MS));
   const violations: string[] = [];
   let checks = 0;
   let incomplete = 0;
@@ -123,7 +132,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
 
   await inBatches(ids, 25, async (id) => {
     try {
-      orders.set(id, await waitForTerminal(id, timeoutMs));
+      orders.set(id, await waitForTerminal(id, left()));
       check(true, '');
     } catch {
       check(false, `order ${id} not terminal`);
@@ -147,7 +156,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
         const r = await api('inventory-service').get(`/reservations/${id}`);
         return r.status === 200 && want.includes(r.data.status) ? r.data : undefined;
       },
-      { timeoutMs, what: `reservation of ${order.status} order ${id} to be ${want.join('/')}` },
+      { timeoutMs: left(), what: `reservation of ${order.status} order ${id} to be ${want.join('/')}` },
     ).catch(() => undefined);
     check(Boolean(reservation), `${order.status} order ${id}: reservation not ${want.join('/')}`);
 
@@ -170,7 +179,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
           const events = await auditOf(id);
           return events.some((e) => e.type === ended) ? events : undefined;
         },
-        { timeoutMs: 5000, what: `audit of ${id}` },
+        { timeoutMs: left(5000), what: `audit of ${id}` },
       ).catch(() => auditOf(id));
       const auditIds = audited.map((e) => e.id);
       const types = audited.map((e) => e.type);
@@ -196,7 +205,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
           types.includes(order.status === 'CONFIRMED' ? 'order.confirmed' : 'order.failed');
         return done ? events : undefined;
       },
-      { timeoutMs, what: `audit of ${id} to hold the events seen on Kafka` },
+      { timeoutMs: left(), what: `audit of ${id} to hold the events seen on Kafka` },
     ).catch(() => undefined);
     if (!audit) {
       const got = await auditOf(id);
@@ -229,7 +238,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
         const n = await notificationsOf(id);
         return n.some((x) => x.template === terminal) && n.some((x) => x.template === 'order-received') ? n : undefined;
       },
-      { timeoutMs, what: `notifications of ${id}` },
+      { timeoutMs: left(), what: `notifications of ${id}` },
     ).catch(() => undefined);
     if (!notes) check(false, `order ${id}: notification ${terminal} or order-received missing`);
     else {
@@ -257,7 +266,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
         const counted = channelSends(logDir);
         return expected.every((k) => counted.has(k)) ? counted : undefined;
       },
-      { timeoutMs: 10_000, what: 'every notification in the log channel' },
+      { timeoutMs: left(10_000), what: 'every notification in the log channel' },
     ).catch(() => channelSends(logDir));
     for (const k of expected) {
       const times = sends.get(k) ?? 0;
@@ -286,7 +295,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
     },
     // With the broker's log lost, one that was in flight then never comes: waited for as briefly
     // as an order's end above, not the whole timeout (which took a run past jest's 180 s).
-    { timeoutMs: opts.brokerLostLog ? 5000 : timeoutMs, what: 'every stock.updated seen on Kafka to be audited' },
+    { timeoutMs: left(opts.brokerLostLog ? 5000 : Infinity), what: 'every stock.updated seen on Kafka to be audited' },
   ).catch(() => auditEvents('stock.updated').then((events) => events.map((e) => e.id)));
   for (const id of stockUpdates()) {
     const times = updatesAudited.filter((a) => a === id).length;
@@ -320,7 +329,7 @@ export async function assertInvariants(opts: InvariantOptions): Promise<Invarian
         Object.keys(opts.initial).every((p) => now[p] && now[p].reserved === opts.initial[p]!.reserved);
       return settled ? now : undefined;
     },
-    { timeoutMs, what: 'reservations to settle' },
+    { timeoutMs: left(), what: 'reservations to settle' },
   ).catch(() => levels());
   for (const [p, first] of Object.entries(opts.initial)) {
     const now = final[p];
