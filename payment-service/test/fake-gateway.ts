@@ -28,10 +28,23 @@ const byToken = (call: GatewayCall): Reply => {
   return { status: 201, body: { id: `ch_${call.orderId}`, status: 'authorized', amount: call.amount } };
 };
 
+export interface FakeGatewayOptions {
+  /**
+   * As Stripe: a charge takes its reply's delay to decide, and a request with the Idempotency-Key
+   * of one still being decided answers 409 idempotency_key_in_use (without it, the decision is
+   * recorded at once and a repeat replays it, as the project's mock gateway does).
+   */
+  conflictWhileDeciding?: boolean;
+}
+
 /** A tiny stand-in for the payment gateway on a free port, recording every call it gets. */
-export async function startFakeGateway(respond: (call: GatewayCall, n: number) => Reply = byToken) {
+export async function startFakeGateway(
+  respond: (call: GatewayCall, n: number) => Reply = byToken,
+  { conflictWhileDeciding = false }: FakeGatewayOptions = {},
+) {
   const calls: GatewayCall[] = [];
   const decisions = new Map<string, Reply>();
+  const deciding = new Set<string>();
   let down = false;
   let chargesDown = false;
   const app = express();
@@ -51,13 +64,19 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
     calls.push(call);
     // As the real mock while it is down: 503 before the key is looked at, nothing replayed.
     if (chargesDown) return void res.status(503).json({ error: { code: 'unavailable' } });
-    const replayed = call.idempotencyKey ? decisions.get(call.idempotencyKey) : undefined;
+    const key = call.idempotencyKey;
+    if (key && deciding.has(key)) return void res.status(409).json({ error: { code: 'idempotency_key_in_use' } });
+    const replayed = key ? decisions.get(key) : undefined;
     const reply = replayed ?? respond(call, calls.length);
-    if (reply.status < 500 && reply.status !== 429 && call.idempotencyKey) {
-      // The decision is kept, not the slowness of the first answer.
-      decisions.set(call.idempotencyKey, { ...reply, delayMs: 0 });
-    }
+    const decides = reply.status < 500 && reply.status !== 429 && key !== undefined;
+    // The decision is kept, not the slowness of the first answer.
+    if (decides && !conflictWhileDeciding) decisions.set(key, { ...reply, delayMs: 0 });
+    if (decides && conflictWhileDeciding) deciding.add(key);
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (decides && conflictWhileDeciding) {
+      deciding.delete(key);
+      decisions.set(key, { ...reply, delayMs: 0 });
+    }
     if (res.destroyed) return;
     res
       .status(reply.status)
@@ -71,7 +90,7 @@ export async function startFakeGateway(respond: (call: GatewayCall, n: number) =
     const items = decided
       ? [
           {
-            id: body?.id ?? 'ch_declined',
+            id: body?.id ?? `ch_${String(req.query.orderId)}`,
             orderId: req.query.orderId,
             status: decided.status < 300 ? 'authorized' : 'declined',
           },

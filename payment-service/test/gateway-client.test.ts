@@ -76,6 +76,61 @@ describe('gateway client: POST /v1/charges', () => {
     expect(result).toEqual({ ok: true, paymentId: 'ch_1', attempts: 2 });
   });
 
+  it('when an attempt times out and its retries meet 409 while the gateway still decides it, then they go on until the decision replays: one charge', async () => {
+    // A Stripe-like gateway answers 409 to a key it is still deciding; failing the order on it
+    // released the stock while the first attempt went on to authorize.
+    gateway = await startFakeGateway((_call, n) => (n === 1 ? { ...ok, delayMs: 300 } : ok), {
+      conflictWhileDeciding: true,
+    });
+    const req = charge();
+    const result = await clientFor(gateway.url, { attemptTimeoutMs: 100 }).authorize(req);
+    expect(result).toMatchObject({ ok: true, paymentId: 'ch_1' });
+    expect(result.attempts).toBeGreaterThan(2);
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+  });
+
+  it('when retries run out while the gateway still answers 409, then nothing is decided, and the charge it then makes stands', async () => {
+    gateway = await startFakeGateway(() => ({ ...ok, delayMs: 1500 }), { conflictWhileDeciding: true });
+    const req = charge();
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 100, maxRetries: 2 });
+    await expect(client.authorize(req)).rejects.toThrow(/still deciding this charge \(HTTP 409\)/);
+    // The recovery sweeper resumes the claim once its lease ran out: the decision replays.
+    await waitFor(() => gateway.chargesFor(req.orderId).length === 1, { timeoutMs: 5000, what: 'the decision' });
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({ ok: true, paymentId: 'ch_1' });
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+  });
+
+  it('when the gateway answers 200 without a charge id, then it is asked whether it charged, and that charge stands', async () => {
+    gateway = await scripted({ status: 200, body: { status: 'authorized' } });
+    const req = charge();
+    expect(await clientFor(gateway.url).authorize(req)).toEqual({
+      ok: true,
+      paymentId: `ch_${req.orderId}`,
+      attempts: 1,
+    });
+  });
+
+  it('when an answer that decides nothing (404) follows an unanswered attempt and the gateway cannot be asked, then nothing is decided', async () => {
+    gateway = await startFakeGateway((_call, n) => {
+      if (n === 1) return { ...unavailable, delayMs: 400 };
+      gateway.outage(true); // from the look-up on
+      return { status: 404 };
+    });
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 100 });
+    await expect(client.authorize(charge())).rejects.toBeInstanceOf(ChargeInterruptedError);
+  });
+
+  it('when the first answer decides nothing (401), then GATEWAY_ERROR at once: the request was refused, nothing charged', async () => {
+    gateway = await scripted({ status: 401 });
+    expect(await clientFor(gateway.url).authorize(charge())).toMatchObject({
+      ok: false,
+      code: 'GATEWAY_ERROR',
+      reason: 'unexpected gateway answer (HTTP 401)',
+      attempts: 1,
+    });
+    expect(gateway.calls).toHaveLength(1);
+  });
+
   it('when the gateway stays down, then GATEWAY_ERROR after max retries + 1 attempts', async () => {
     gateway = await scripted(unavailable);
     const result = await clientFor(gateway.url, { maxRetries: 3, backoffBaseMs: 5 }).authorize(charge());

@@ -5,6 +5,7 @@ import type { ChargeRequest } from '../domain/authorization';
 import type { ChargeAttempts } from './charge-attempts';
 import { ChargeInterruptedError, mayHaveReachedGateway } from './charge-errors';
 import { describeExhausted } from './gateway-answers';
+import { STILL_DECIDING } from './retry-policy';
 
 /**
  * The id of the order's authorized charge, if the gateway made one. When the gateway cannot say,
@@ -51,8 +52,10 @@ export async function settleExpired(http: AxiosInstance, req: ChargeRequest, att
  * gateway says it made none is the order failed GATEWAY_ERROR. When it cannot be asked either,
  * nothing is decided: failing the order could leave the customer charged for a FAILED order, so
  * the claim stays with the sweeper, to be settled once the gateway answers. The same holds for
- * a resumed claim, whose earlier worker's attempts this one never saw. Every attempt answered
- * (5xx, 429) or never sent (connection refused), by a worker that made them all: GATEWAY_ERROR.
+ * a resumed claim, whose earlier worker's attempts this one never saw, and for a last answer
+ * saying the gateway was still deciding this key (409, or 408/425): the sweeper asks again later.
+ * Every attempt answered (5xx, 429) or never sent (connection refused), by a worker that made
+ * them all: GATEWAY_ERROR.
  */
 export async function settleFailed(
   http: AxiosInstance,
@@ -61,14 +64,42 @@ export async function settleFailed(
   err: AxiosError,
   ctx?: RequestContext,
 ) {
-  if (attempts.opts.resumed || attempts.unanswered || mayHaveReachedGateway(err)) {
+  const status = err.response?.status;
+  const deciding = status !== undefined && STILL_DECIDING.has(status);
+  if (attempts.opts.resumed || attempts.unanswered || deciding || mayHaveReachedGateway(err)) {
     const paymentId = await authorizedCharge(http, req, 'an attempt may have been decided', ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
-  return {
-    ok: false as const,
-    code: 'GATEWAY_ERROR' as const,
-    reason: describeExhausted(err),
-    attempts: attempts.count,
-  };
+  if (deciding)
+    throw new ChargeInterruptedError(
+      `the gateway was still deciding this charge (HTTP ${status}) when retries ran out`,
+    );
+  return gatewayError(describeExhausted(err), attempts.count);
 }
+
+/**
+ * The gateway answered with none of its decisions (toResult): a success without a charge id, or a
+ * refusal such as 401 or 404 from something in front of it. A success may have charged, and so may
+ * an earlier attempt that went unanswered or a resumed claim's: then the gateway is asked first, as
+ * above. Otherwise the request was refused and nothing was charged: GATEWAY_ERROR.
+ */
+export async function settleUnexpected(
+  http: AxiosInstance,
+  req: ChargeRequest,
+  attempts: ChargeAttempts,
+  status: number,
+  ctx?: RequestContext,
+) {
+  if (attempts.opts.resumed || attempts.unanswered || status < 300) {
+    const paymentId = await authorizedCharge(http, req, `the gateway answered HTTP ${status} without a decision`, ctx);
+    if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
+  }
+  return gatewayError(`unexpected gateway answer (HTTP ${status})`, attempts.count);
+}
+
+const gatewayError = (reason: string, attempts: number) => ({
+  ok: false as const,
+  code: 'GATEWAY_ERROR' as const,
+  reason,
+  attempts,
+});

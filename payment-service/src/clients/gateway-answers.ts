@@ -1,8 +1,12 @@
 import type { AxiosError, AxiosResponse } from 'axios';
 import type { AuthorizationResult } from '../domain/authorization';
 
-/** The gateway's answer to a charge as an authorization result (a decline is an answer too). */
-export function toResult(res: AxiosResponse, attempts: number): AuthorizationResult {
+/**
+ * The gateway's answer to a charge as an authorization result (a decline is an answer too), or
+ * undefined for an answer that is none of the gateway's decisions (a success without a charge id,
+ * a 401 or 404 from something in front of it): whether it charged is then asked separately.
+ */
+export function toResult(res: AxiosResponse, attempts: number): AuthorizationResult | undefined {
   const data = res.data as { id?: unknown; error?: { code?: unknown } } | undefined;
   if (res.status >= 200 && res.status < 300 && typeof data?.id === 'string') {
     return { ok: true, paymentId: data.id, attempts };
@@ -15,7 +19,7 @@ export function toResult(res: AxiosResponse, attempts: number): AuthorizationRes
   if (res.status === 400 || res.status === 422) {
     return { ok: false, code: 'INVALID_CARD', reason: `gateway refused the card (HTTP ${res.status})`, attempts };
   }
-  return { ok: false, code: 'GATEWAY_ERROR', reason: `unexpected gateway answer (HTTP ${res.status})`, attempts };
+  return undefined;
 }
 
 /** Why retries ran out, as the GATEWAY_ERROR reason. */

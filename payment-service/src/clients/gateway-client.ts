@@ -3,9 +3,9 @@ import { contextHeaders, createHttpClient, type RequestContext } from '@checkout
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { ChargeAttempts, guardEachAttempt, shouldRetryCharge, type AuthorizeOptions } from './charge-attempts';
 import { ChargeInterruptedError, ReservationExpiredError } from './charge-errors';
-import { settleExpired, settleFailed } from './charge-settlement';
+import { settleExpired, settleFailed, settleUnexpected } from './charge-settlement';
 import { toResult } from './gateway-answers';
-import { retryDelayMs } from './retry-policy';
+import { isUndecidedStatus, retryDelayMs } from './retry-policy';
 
 export interface GatewayClient {
   /**
@@ -30,8 +30,8 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     timeoutMs: opts.attemptTimeoutMs,
     retries: opts.maxRetries,
     shouldResetTimeout: true,
-    // 429 and 5xx reject so axios-retry sees them; every other status is an answer to map.
-    validateStatus: (s) => s < 500 && s !== 429,
+    // Statuses that decide nothing reject so axios-retry sees them; every other is an answer to map.
+    validateStatus: (s) => !isUndecidedStatus(s),
     retryCondition: shouldRetryCharge,
     retryDelay: (n, err) => retryDelayMs(n, err, opts.backoffBaseMs, opts.random),
   });
@@ -46,7 +46,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
           { amount: req.amount, currency: req.currency, source: req.token, orderId: req.orderId },
           { headers: { ...contextHeaders(ctx), 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
         );
-        return toResult(res, attempts.count);
+        return toResult(res, attempts.count) ?? (await settleUnexpected(http, req, attempts, res.status, ctx));
       } catch (err) {
         if (opts?.stop?.aborted)
           throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');

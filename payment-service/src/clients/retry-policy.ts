@@ -4,11 +4,23 @@ import type { AxiosError } from 'axios';
 export const MAX_RETRY_DELAY_MS = 5000;
 
 /**
+ * Answers saying the gateway may still be deciding this charge: 409 (a Stripe-like gateway busy
+ * with an earlier request under the same Idempotency-Key: one of ours that timed out), 408 (a
+ * proxy or the gateway gave up waiting, perhaps after passing the request on) and 425. Failing
+ * the order on one of them would release its stock while that request may still authorize.
+ */
+export const STILL_DECIDING: ReadonlySet<number> = new Set([408, 409, 425]);
+
+/** An HTTP status to retry rather than to read as the gateway's decision: those above, 429 and 5xx. */
+export const isUndecidedStatus = (status: number): boolean =>
+  status >= 500 || status === 429 || STILL_DECIDING.has(status);
+
+/**
  * The gateway dedupes by Idempotency-Key, so a POST is safe to repeat: retry whatever may be
- * transient (no answer, a timeout, 429, 5xx), never a decision (4xx).
+ * transient (no answer, a timeout, 5xx and the statuses above), never a decision (402, 400, 422).
  */
 export function isRetryable(error: AxiosError): boolean {
-  if (error.response) return error.response.status === 429 || error.response.status >= 500;
+  if (error.response) return isUndecidedStatus(error.response.status);
   return error.code !== 'ERR_CANCELED' && error.code !== undefined;
 }
 
