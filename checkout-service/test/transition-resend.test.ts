@@ -38,6 +38,7 @@ const contextFor = (event: CloudEvent): HandlerContext => ({
   trace: { correlationId: event.correlationId, causationId: event.id },
   newEvent: (type, data) =>
     createEvent(type, data, { source: '/checkout-service', correlationId: event.correlationId }),
+  deliveryId: () => event.id,
 });
 
 const confirmedTotal = async () => metricValue((await request(h.app).get('/metrics')).text, 'orders_confirmed_total');

@@ -66,6 +66,7 @@ export async function startInventory(opts: HarnessOptions = {}) {
       log: logger,
       trace: { correlationId, causationId: event.id },
       newEvent: (t, d) => createEvent(t, d, { source: '/inventory-service', correlationId }),
+      deliveryId: () => event.id,
       ...(meta.reannounced !== undefined ? { reannounced: meta.reannounced } : {}),
     };
     await (inventory.handlers[type] as EventHandler<T>)(event, ctx);

@@ -39,12 +39,15 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
   const seen: CloudEvent[] = [];
   let failing = 0;
   let fixed = false;
+  /** ctx.deliveryId() of each run of the handler, by event id. */
+  const deliveries = new Map<string, string[]>();
 
   beforeAll(async () => {
     await connectRedis(redis);
     await publisher.connect();
     const handlers: HandlerMap = {
       'order.created': async (event, ctx) => {
+        deliveries.set(event.id, [...(deliveries.get(event.id) ?? []), ctx.deliveryId()]);
         if (event.data.customer.name === 'fails-until-fixed' && !fixed) throw new Error('bug, fixed later');
         if (event.data.customer.name === 'waits-for-the-next') {
           // Finishes only once a later message of the same partition was handled.
@@ -700,6 +703,13 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       });
       expect(dead.headers).toMatchObject({ 'dlq-reason': 'HANDLER_FAILED', 'dlq-error': 'handler bug' });
       expect(failing).toBe(3);
+      // The three runs share one delivery id, which no other delivery has.
+      const runs = deliveries.get(event.id)!;
+      expect(runs).toHaveLength(3);
+      expect(new Set(runs).size).toBe(1);
+      const others = [...deliveries].filter(([id]) => id !== event.id).flatMap(([, ids]) => ids);
+      expect(others.length).toBeGreaterThan(0);
+      expect(others).not.toContain(runs[0]);
       // Found by the order's correlation id like the retries before it (it named topic and offset only).
       const line = await waitFor(
         () => logged.find((l) => l.msg === 'message dead-lettered' && l.eventId === event.id),

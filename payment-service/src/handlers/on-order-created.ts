@@ -17,6 +17,7 @@ export const onOrderCreated =
         ...traceFields(ctx.trace),
       },
       authorizer.leaseMs,
+      ctx.deliveryId(),
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'order held for payment');
     if (claim) authorizer.start(claim);

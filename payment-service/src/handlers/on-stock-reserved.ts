@@ -13,7 +13,7 @@ export const onStockReserved =
     const claim = await store.recordReservation(
       { orderId, expiresAt, correlationId: event.correlationId, ...traceFields(ctx.trace) },
       authorizer.leaseMs,
-      ctx.reannounced !== undefined,
+      { reannounced: ctx.reannounced !== undefined, owner: ctx.deliveryId() },
     );
     ctx.log.debug({ orderId, claimed: Boolean(claim) }, 'reservation held for payment');
     if (claim) authorizer.start(claim);

@@ -26,10 +26,17 @@ export class PaymentClaims {
   /**
    * Records one half of the pair (the order's or the reservation's); returns a claim when this call
    * completed it. With `reannounce`, a payment already decided announces its outcome again
-   * (RECORD_HALF_LUA).
+   * (RECORD_HALF_LUA). `owner` is the claim's owner should this call complete the pair: give the
+   * same one when repeating a call whose answer was lost (the handler's delivery id), and the
+   * repeat finds its claim and is answered with it; a new one each time (the default) leaves
+   * such a claim to the sweeper once its lease runs out.
    */
-  async recordHalf(orderId: string, half: Fields, leaseMs: number, reannounce = false): Promise<Claim | undefined> {
-    const owner = randomUUID();
+  async recordHalf(
+    orderId: string,
+    half: Fields,
+    leaseMs: number,
+    { reannounce = false, owner = randomUUID() }: { reannounce?: boolean; owner?: string } = {},
+  ): Promise<Claim | undefined> {
     const now = Date.now();
     const args = [
       orderId,

@@ -13,9 +13,10 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * A record waiting for its other half expires after the retention (an order whose stock answer
  * never came must not keep its token for good); a claimed one is kept until it is decided.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
- * The owner is unique to the call, so a re-run of the same call (ioredis re-sends a script whose
- * answer a dropped connection lost) finds its own lease and is answered CLAIMED again, rather than
- * PROCESSING, which would leave the charge to the sweeper once the lease ran out.
+ * The owner is unique to the delivery of the event (the handler's delivery id), so a re-run of the
+ * same call (ioredis re-sends a script whose answer a dropped connection lost, or the consumer runs
+ * the handler again after the command timed out) finds its own lease and is answered CLAIMED
+ * again, rather than PROCESSING, which would leave the charge to the sweeper once the lease ran out.
  */
 export const RECORD_HALF_LUA = `${OUTBOX_LUA}
 local function claimed()

@@ -44,22 +44,24 @@ export class PaymentStore {
       traceparent?: string;
     },
     leaseMs: number,
+    owner?: string,
   ) {
     const { orderId, ...rest } = o;
-    return this.claims.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs);
+    return this.claims.recordHalf(orderId, { ...rest, amount: String(o.amount) }, leaseMs, owner ? { owner } : {});
   }
 
   /**
    * Records the reservation's half; returns a claim when this call completed the pair. With
    * `reannounced` (a stock.reserved announced again), a decided payment repeats its outcome.
+   * `owner`: as for recordOrder (PaymentClaims.recordHalf).
    */
   recordReservation(
     r: { orderId: string; expiresAt: string; correlationId: string; traceparent?: string },
     leaseMs: number,
-    reannounced = false,
+    { reannounced = false, owner }: { reannounced?: boolean; owner?: string } = {},
   ) {
     const { orderId, ...half } = r;
-    return this.claims.recordHalf(orderId, half, leaseMs, reannounced);
+    return this.claims.recordHalf(orderId, half, leaseMs, { reannounce: reannounced, ...(owner ? { owner } : {}) });
   }
 
   reclaimExpired(leaseMs: number, limit = 50): Promise<Claim[]> {

@@ -18,6 +18,13 @@ export interface HandlerContext {
    * first. A plain redelivery is not: it changes nothing and emits nothing.
    */
   reannounced?: string;
+  /**
+   * One id per delivery of the event to this process, the same across the consumer's retries of
+   * its handler (made on first use): a write that stamps it can tell, when a retry finds it, that
+   * it was this delivery's own earlier run whose answer was lost (a Redis command that timed out
+   * after it ran), not another worker's.
+   */
+  deliveryId(): string;
 }
 
 export type EventHandler<T extends EventType = EventType> = (
@@ -34,12 +41,14 @@ export function handlerContext(
   log: LevelLogger,
   traceparent: string,
   reannounced: string | undefined,
+  deliveryId: () => string,
 ): HandlerContext {
   const source = `/${service}`;
   return {
     log,
     trace: { correlationId: event.correlationId, causationId: event.id, traceparent },
     newEvent: (type, data) => createEvent(type, data, { source, correlationId: event.correlationId, traceparent }),
+    deliveryId,
     ...(reannounced !== undefined ? { reannounced } : {}),
   };
 }

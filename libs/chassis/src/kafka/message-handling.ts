@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KafkaMessage } from 'kafkajs';
 import {
@@ -56,6 +57,8 @@ export async function handleMessage(
     ...(event.traceparent ? { traceId: traceIdOf(event.traceparent) } : {}),
   }));
   const reannounced = headerText(message.headers, REANNOUNCED_HEADER);
+  let delivery: string | undefined;
+  const deliveryId = () => (delivery ??= randomUUID());
   const maxAttempts = opts.maxAttempts ?? 5;
   const end = metrics.handlerDuration.startTimer({ topic });
   for (let attempt = 1; ; attempt++) {
@@ -71,7 +74,7 @@ export async function handleMessage(
         },
       };
       await inSpan(span, (traceparent) =>
-        handler(event, handlerContext(opts.service, event, log, traceparent, reannounced)),
+        handler(event, handlerContext(opts.service, event, log, traceparent, reannounced, deliveryId)),
       );
       metrics.eventsConsumed.inc({ topic, outcome: 'handled' });
       end();
