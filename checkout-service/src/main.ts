@@ -28,7 +28,11 @@ const app = createApp({
   ...runtime,
   validation: createValidationClient(config.VALIDATION_URL, config.VALIDATION_TIMEOUT_MS),
   orders,
-  idempotency: new IdempotencyStore(runtime.redis!, { prefix: redisPrefix, ttlSeconds: config.IDEMPOTENCY_TTL_S }),
+  idempotency: new IdempotencyStore(runtime.redis!, {
+    prefix: redisPrefix,
+    ttlSeconds: config.IDEMPOTENCY_TTL_S,
+    deadline: () => orders.writeDeadline(),
+  }),
   changes,
   ...(config.RATE_LIMIT_PER_MINUTE > 0
     ? { rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix } }

@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { connectRedis, createLogger, createRedis, RedisClock } from '@checkout/chassis';
 import { buildCheckoutRequest } from '@checkout/contracts';
-import { useRedisThroughProxy } from '../../test/support';
+import { useRedisThroughProxy, waitFor } from '../../test/support';
 import { IdempotencyStore } from '../src/store/idempotency-store';
 import { startHarness, type Harness } from './harness';
 
@@ -33,5 +34,35 @@ describe("POST /checkout with an Idempotency-Key — the claim's answer lost on 
     expect(retry.status).toBe(202);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
+  });
+});
+
+describe('POST /checkout with an Idempotency-Key — Redis stalled while the key was claimed', () => {
+  it('when the claim runs only after the request gave up (503), then it writes nothing: the retry is placed, not held at 409', async () => {
+    // The client of a stalled server: its claim times out after 200 ms, with a 100 ms window.
+    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 200 });
+    await connectRedis(stalled);
+    const clock = new RedisClock(h.redis);
+    await clock.read();
+    const app = h.appWith({
+      idempotency: new IdempotencyStore(stalled, { prefix: h.prefix, deadline: () => clock.deadline(100) }),
+    });
+    const key = `stalled-${Date.now()}`;
+    const body = buildCheckoutRequest();
+    try {
+      through.proxy.stall(600);
+      const first = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
+      expect(first.status).toBe(503);
+      // The server resumes and runs what was queued, the claim first: a PING behind it answers after it ran.
+      await waitFor(() => stalled.ping().then(() => true), {
+        timeoutMs: 5000,
+        what: 'the stalled connection to resume',
+      });
+      expect(await h.redis.get(`${h.prefix}:idempotency:${key}`)).toBeNull();
+      const retry = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
+      expect(retry.status).toBe(202);
+    } finally {
+      stalled.disconnect();
+    }
   });
 });

@@ -7,11 +7,15 @@ export type ReplyDroppingProxy = Awaited<ReturnType<typeof replyDroppingProxy>>;
  * A TCP proxy to a server (Redis here) that, when armed, swallows the next reply and drops both
  * connections: the command ran, and its answer never reached the client. ioredis then reconnects
  * and re-sends the command (autoResendUnfulfilledCommands), so a script or command meets the
- * effects of its own first run. What every write on a retried path must survive.
+ * effects of its own first run. What every write on a retried path must survive. It can also
+ * stall: hold what clients send for a while, then pass it on in order, as a server that stopped
+ * answering (SIGSTOP, a long pause) runs its queued commands when it resumes, after their callers
+ * timed out.
  */
 export async function replyDroppingProxy(targetPort: number) {
   let armed = false;
   let dropped = 0;
+  let stalledUntil = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
@@ -20,7 +24,15 @@ export async function replyDroppingProxy(targetPort: number) {
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    client.on('data', (d) => upstream.write(d));
+    const held: Buffer[] = [];
+    const release = () => {
+      for (const d of held.splice(0)) upstream.write(d);
+    };
+    client.on('data', (d: Buffer) => {
+      const wait = stalledUntil - Date.now();
+      if (wait <= 0 && held.length === 0) return void upstream.write(d);
+      if (held.push(d) === 1) setTimeout(release, Math.max(0, wait));
+    });
     upstream.on('data', (d) => {
       if (armed) {
         armed = false;
@@ -48,6 +60,8 @@ export async function replyDroppingProxy(targetPort: number) {
       const before = dropped;
       return () => dropped > before;
     },
+    /** For the next `ms`, what clients send is held; then it goes on, in order. */
+    stall: (ms: number) => void (stalledUntil = Date.now() + ms),
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, contextOf, parseInput, watchClient } from '@checkout/chassis';
+import { AppError, contextOf, dependencyUnavailable, parseInput, watchClient } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
 import { orderIdForKey } from '../domain/order-id';
-import type { Claim, ClaimResult, IdempotencyStore } from '../store/idempotency-store';
+import type { Held, IdempotencyStore } from '../store/idempotency-store';
 import { idempotencyKeyOf } from './idempotency-key';
 import { IdempotencyKeyTaken, placeOrder, type PlaceOrderDeps } from './place-order';
 
@@ -37,7 +37,7 @@ const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
 };
 
 /** A key another request holds: its decision replayed, or why this one gets none. */
-function answerHeld(res: Response, held: Exclude<ClaimResult, Claim>): void {
+function answerHeld(res: Response, held: Held): void {
   if (held.kind === 'replay') return send(res, held.response, true);
   if (held.kind === 'reused') {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
@@ -57,6 +57,8 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
 
     const hash = canonicalHash(body);
     const claim = await deps.idempotency.claim(key, hash);
+    // Redis ran the claim after its deadline: this request timed out waiting for it, and wrote nothing.
+    if (claim.kind === 'expired') throw dependencyUnavailable('redis');
     if (claim.kind !== 'claimed') return answerHeld(res, claim);
     try {
       // 202 and 422 are decisions: they are stored with the order, in the same write.

@@ -1,4 +1,4 @@
-import { OUTBOX_LUA } from '@checkout/chassis';
+import { DEADLINE_LUA, OUTBOX_LUA } from '@checkout/chassis';
 
 /**
  * Stores a new order, its events and (optionally) the idempotency decision in one step, refusing
@@ -27,11 +27,10 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * and all) answers 1 and writes nothing: ioredis sends a command again when the connection dropped
  * before its answer came, and that second run must neither count the order against its own cap (a
  * 429 for an order that exists) nor emit its events twice.
- * The deadline keeps a 503 true: a server that stopped answering runs the queued script when it
- * resumes, after the caller timed out and answered 503; past its deadline the script writes nothing,
- * so the order the client was told failed is not placed behind its back.
+ * The deadline keeps a 503 true (DEADLINE_LUA): the order the client was told failed is not placed
+ * behind its back.
  */
-export const CREATE_LUA = `${OUTBOX_LUA}
+export const CREATE_LUA = `${OUTBOX_LUA}${DEADLINE_LUA}
 if ARGV[4] ~= '' then
   local held = redis.call('GET', KEYS[4])
   if held == ARGV[4] then return 1 end
@@ -40,10 +39,8 @@ if ARGV[4] ~= '' then
 elseif redis.call('EXISTS', KEYS[1]) == 1 then
   return 1
 end
-local time = redis.call('TIME')
-local now_ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local deadline = tonumber(ARGV[1])
-if deadline > 0 and now_ms > deadline then return -1 end
+local now_ms = redis_now_ms()
+if past_deadline(ARGV[1], now_ms) then return -1 end
 local cap = tonumber(ARGV[2])
 if cap > 0 then
   if redis.call('SCARD', KEYS[2]) >= cap then return 0 end

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { DEADLINE_LUA, defineScript } from '@checkout/chassis';
 import type { AlsoSet } from './order-write-types';
 
 /** A decided response, replayed as it was first sent. */
@@ -16,18 +17,37 @@ type Entry =
 
 export type ClaimResult =
   | { kind: 'claimed'; key: string; hash: string; token: string; value: string }
+  | { kind: 'expired' }
   | { kind: 'in-flight' }
   | { kind: 'reused' }
   | { kind: 'replay'; response: StoredResponse };
 
 export type Claim = Extract<ClaimResult, { kind: 'claimed' }>;
+/** The key held by another request: what that means for this one. */
+export type Held = Extract<ClaimResult, { kind: 'in-flight' | 'reused' | 'replay' }>;
 
 /** What a key held by another request means for one with this body's hash. */
-const held = (raw: string, hash: string): Exclude<ClaimResult, Claim> => {
+const held = (raw: string, hash: string): Held => {
   const entry = JSON.parse(raw) as Entry;
   if (entry.hash !== hash) return { kind: 'reused' };
   return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
 };
+
+/**
+ * Claims a key for a request. KEYS: the key. ARGV: the claim's value (unique to the request), its
+ * TTL in seconds, a deadline on Redis' clock (DEADLINE_LUA). Returns 1 when the key is this
+ * request's now (a resend of the call whose answer a dropped connection lost finds its own value),
+ * the value another request holds, or -1 past the deadline (nothing written: the caller timed out
+ * and answered 503, so a claim written now would keep the client's retry at 409 for its TTL).
+ */
+const CLAIM = `${DEADLINE_LUA}
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then return 1 end
+if held then return held end
+if past_deadline(ARGV[3]) then return -1 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+`;
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -37,6 +57,8 @@ export interface IdempotencyOptions {
   ttlSeconds?: number;
   /** A claim whose request died (crash) frees itself after this, rather than blocking the key for a day. */
   inFlightTtlSeconds?: number;
+  /** The claim's deadline on Redis' clock when issued now (OrderStore.writeDeadline); none by default. */
+  deadline?: () => string;
 }
 
 /**
@@ -47,6 +69,8 @@ export class IdempotencyStore {
   private readonly prefix: string;
   private readonly ttl: number;
   private readonly inFlightTtl: number;
+  private readonly deadline: () => string;
+  private readonly claimScript;
 
   constructor(
     private readonly redis: Redis,
@@ -55,6 +79,8 @@ export class IdempotencyStore {
     this.prefix = opts.prefix ?? 'checkout';
     this.ttl = opts.ttlSeconds ?? 86_400;
     this.inFlightTtl = opts.inFlightTtlSeconds ?? 30;
+    this.deadline = opts.deadline ?? (() => '0');
+    this.claimScript = defineScript(redis, 1, CLAIM);
   }
 
   private redisKey(key: string): string {
@@ -64,26 +90,17 @@ export class IdempotencyStore {
   async claim(key: string, hash: string): Promise<ClaimResult> {
     const token = randomUUID();
     const value = JSON.stringify({ state: 'in-flight', hash, token } satisfies Entry);
-    // A claim released between our SET and GET is simply tried again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(this.redisKey(key), value, 'EX', this.inFlightTtl, 'NX')) {
-        return { kind: 'claimed', key, hash, token, value };
-      }
-      const raw = await this.redis.get(this.redisKey(key));
-      if (raw === null) continue;
-      // Our own claim: its SET ran, the answer was lost with the connection, and ioredis sent it
-      // again after reconnecting (the token makes the value unique to this call).
-      if (raw === value) return { kind: 'claimed', key, hash, token, value };
-      return held(raw, hash);
-    }
-    return { kind: 'in-flight' };
+    const got = await this.claimScript([this.redisKey(key)], value, this.inFlightTtl, this.deadline());
+    if (got === 1) return { kind: 'claimed', key, hash, token, value };
+    if (got === -1) return { kind: 'expired' };
+    return held(String(got), hash);
   }
 
   /**
    * What the key stands for now, for a request whose claim it no longer holds (it outlived its
    * claim, and the client's retry took the key): that request's answer, or 409 while it runs.
    */
-  async taken(claim: Claim): Promise<Exclude<ClaimResult, Claim>> {
+  async taken(claim: Claim): Promise<Held> {
     const raw = await this.redis.get(this.redisKey(claim.key));
     return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim.hash);
   }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
+import { redisNow } from '@checkout/chassis';
 import type { OrderStatus } from '@checkout/contracts';
 import type { OrderKeys } from './order-keys';
-import { redisNow } from './redis-clock';
 
 export interface OpenOrders {
   total: number;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox, RedisClock } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
@@ -12,7 +12,6 @@ import { orderKeys, type OrderKeys } from './order-keys';
 import type { CreateOptions, CreateResult, Transition, TransitionResult } from './order-write-types';
 import { openOrders, openSummary, type OpenOrders } from './open-orders';
 import { ReannounceSchedule, type Reannounced } from './reannounce-schedule';
-import { RedisClock } from './redis-clock';
 
 /**
  * Orders under `<prefix>:order:<id>`, each customer's unpaid order ids under `<prefix>:unpaid:<customerId>`;
@@ -54,6 +53,11 @@ export class OrderStore {
   /** Reads Redis' clock, on which the creating script's deadline is set. */
   readClock(): Promise<void> {
     return this.clock.read();
+  }
+
+  /** The deadline on Redis' clock of a write issued now ('0': none): `writeWindowMs` from now. */
+  writeDeadline(): string {
+    return this.clock.deadline(this.writeWindowMs);
   }
 
   async unpaidCount(customerId: string): Promise<number> {
@@ -107,7 +111,7 @@ export class OrderStore {
         this.keys.open,
         this.keys.reannounce,
       ],
-      this.clock.deadline(this.writeWindowMs),
+      this.writeDeadline(),
       String(cap),
       order.orderId,
       also?.value ?? '',

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { defineScript, type Outbox } from '@checkout/chassis';
+import { defineScript, redisNow, type Outbox } from '@checkout/chassis';
 import type { OrderKeys } from './order-keys';
 import { REANNOUNCE_LUA } from './reannounce-lua';
-import { redisNow } from './redis-clock';
 
 export interface Reannounced {
   again: { orderId: string; times: number; last: boolean }[];

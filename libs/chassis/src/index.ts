@@ -23,4 +23,5 @@ export * from './kafka/dead-letters';
 export * from './kafka/publisher';
 export { fixKafkaRequestQueue } from './kafka/request-queue-fix';
 export * from './redis/client';
+export * from './redis/clock';
 export * from './redis/scripts';

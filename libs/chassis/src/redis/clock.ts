@@ -10,10 +10,10 @@ export async function redisNow(redis: Redis): Promise<number> {
 const CLOCK_READ_EVERY_MS = 60_000;
 
 /**
- * Redis' clock as this process estimates it without a round trip. The creating script compares
- * its deadline with Redis' TIME, and in a cluster the two run on different hosts: a deadline on
- * this host's clock would refuse every order if Redis' clock ran a second ahead, and protect
- * nothing if it ran behind.
+ * Redis' clock as this process estimates it without a round trip, for the deadlines of writes a
+ * request makes (DEADLINE_LUA). The script compares its deadline with Redis' TIME, and in a
+ * cluster the two run on different hosts: a deadline on this host's clock would refuse every write
+ * if Redis' clock ran a second ahead, and protect nothing if it ran behind.
  */
 export class RedisClock {
   /** Redis' clock minus this process' (ms). */
@@ -39,7 +39,7 @@ export class RedisClock {
     }
   }
 
-  /** The creating script's deadline on Redis' clock, `windowMs` from now ('0': none). */
+  /** A write's deadline on Redis' clock, `windowMs` from now ('0': none). */
   deadline(windowMs: number): string {
     if (windowMs <= 0) return '0';
     const now = Date.now();
@@ -47,3 +47,22 @@ export class RedisClock {
     return String(Math.round(now + this.offsetMs + windowMs));
   }
 }
+
+/**
+ * Lua prelude for a write a request makes with a deadline (RedisClock.deadline, ARGV): a server
+ * that stopped answering runs the queued script when it resumes, after its caller timed out and
+ * answered 503; past its deadline the script writes nothing, so that 503 stays true (the order,
+ * the claim or the stock level the client was told failed is not written behind its back).
+ * `redis_now_ms()` is Redis' clock in ms; `past_deadline(deadline, now_ms?)` is true once the
+ * deadline ('0': none) has passed.
+ */
+export const DEADLINE_LUA = `
+local function redis_now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local function past_deadline(deadline, now_ms)
+  local d = tonumber(deadline)
+  return d ~= nil and d > 0 and (now_ms or redis_now_ms()) > d
+end
+`;
