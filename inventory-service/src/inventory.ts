@@ -19,6 +19,8 @@ export interface InventoryDeps {
     EXPIRY_SWEEP_MS: number;
     /** How long an ended reservation is kept (default DEFAULT_RECORD_RETENTION_MS). */
     RECORD_RETENTION_MS?: number;
+    /** An admin write still running this long after it was sent sets nothing (half of it: see StockStore). */
+    REDIS_COMMAND_TIMEOUT_MS?: number;
   };
   prefix?: string;
 }
@@ -36,7 +38,8 @@ export function createInventory({
   const inventoryMetrics = createInventoryMetrics(metrics);
   const reservations = new ReservationStore(redis, outbox, prefix, settings.RECORD_RETENTION_MS);
   return {
-    stock: new StockStore(redis, outbox, prefix),
+    // Half the command timeout: a write still running then is answered long before its caller gives up.
+    stock: new StockStore(redis, outbox, prefix, (settings.REDIS_COMMAND_TIMEOUT_MS ?? 0) / 2),
     reservations,
     handlers: createHandlers(reservations, settings.RESERVATION_TTL_MS, inventoryMetrics),
     sweeper: new ExpirySweeper({

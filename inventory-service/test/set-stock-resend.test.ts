@@ -1,6 +1,6 @@
-import { Health } from '@checkout/chassis';
+import { connectRedis, createLogger, createRedis, Health } from '@checkout/chassis';
 import request from 'supertest';
-import { useRedisThroughProxy } from '../../test/support';
+import { useRedisThroughProxy, waitFor } from '../../test/support';
 import { createApp } from '../src/app';
 import { StockStore } from '../src/store/stock-store';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
@@ -36,5 +36,33 @@ describe("PUT /inventory/:productId with If-Match — the write's answer lost on
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ productId: id, available: 15, reserved: 0, sold: 0, version: read.body.version + 1 });
     expect(await inv.stock.get(id)).toEqual(res.body);
+  });
+});
+
+describe('PUT /inventory/:productId — Redis stalled while the level was set', () => {
+  it('when the write runs only after the request gave up (503), then it sets nothing: the level and its version stay as they were', async () => {
+    // The client of a stalled server: the write times out after 200 ms, with a 100 ms window.
+    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 200 });
+    await connectRedis(stalled);
+    const stock = new StockStore(stalled, inv.outbox, inv.prefix, 100);
+    const app = createApp({ ...inv, health: new Health(), stock, adminToken: ADMIN_TOKEN });
+    const id = await inv.product(10);
+    const before = await inv.stock.get(id);
+    try {
+      through.proxy.stall(600);
+      const res = await request(app)
+        .put(`/inventory/${id}`)
+        .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ available: 77 });
+      expect(res.status).toBe(503);
+      // The server resumes and runs what was queued, the write first: a PING behind it answers after it ran.
+      await waitFor(() => stalled.ping().then(() => true), {
+        timeoutMs: 5000,
+        what: 'the stalled connection to resume',
+      });
+      expect(await inv.stock.get(id)).toEqual(before);
+    } finally {
+      stalled.disconnect();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { AppError, contextOf, notFound, parseInput, requireAdmin } from '@checkout/chassis';
+import { AppError, contextOf, dependencyUnavailable, notFound, parseInput, requireAdmin } from '@checkout/chassis';
 import { ProductId, SetStockRequest } from '@checkout/contracts';
 import type { StockStore } from '../store/stock-store';
 
@@ -38,6 +38,8 @@ export function inventoryRouter(stock: StockStore, adminToken: string | undefine
     const expected = ifMatchVersion(req);
     const { correlationId, traceparent } = contextOf(req);
     const result = await stock.setAvailable(productId, available, correlationId, traceparent, expected);
+    // Redis ran the write after its deadline: this request had timed out waiting, and nothing was set.
+    if (result === 'expired') throw dependencyUnavailable('redis');
     if ('stale' in result) {
       const now = result.version === undefined ? 'does not exist' : `is at version ${result.version}`;
       const detail = { field: 'If-Match', code: 'stale', message: `product ${productId} ${now}` };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Outbox, Redis } from '@checkout/chassis';
+import { RedisClock, type Outbox, type Redis } from '@checkout/chassis';
 import type { InventoryItem } from '@checkout/contracts';
 import type { StockSeed } from '../domain/demo-stock';
 import { eventMeta } from './event-meta';
@@ -18,14 +18,22 @@ const toItem = (productId: string, values: (string | null)[]): InventoryItem | u
 export class StockStore {
   private readonly keys: Keys;
   private readonly scripts: InventoryScripts;
+  private readonly clock: RedisClock;
 
+  /**
+   * @param writeWindowMs how long after `setAvailable` is called its script may still set the level
+   * (0: no limit); past it the request has answered 503 and the script sets nothing.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly outbox: Outbox,
     readonly prefix = 'inventory',
+    private readonly writeWindowMs = 0,
   ) {
     this.keys = keys(prefix);
     this.scripts = inventoryScripts(redis);
+    this.clock = new RedisClock(redis);
+    if (writeWindowMs > 0) this.clock.follow();
   }
 
   async get(productId: string): Promise<InventoryItem | undefined> {
@@ -48,7 +56,8 @@ export class StockStore {
   /**
    * Sets a product's level. With `expectedVersion` (the If-Match of the request) nothing is written
    * unless the product is still at that version: an operator's count does not overwrite what a
-   * reservation changed since they read it. Answers the item, or the version it is at instead.
+   * reservation changed since they read it. Answers the item, or the version it is at instead;
+   * 'expired' when Redis ran the write after its window (nothing set: the request timed out).
    */
   async setAvailable(
     productId: string,
@@ -56,7 +65,7 @@ export class StockStore {
     correlationId: string,
     traceparent?: string,
     expectedVersion?: number,
-  ): Promise<InventoryItem | { stale: true; version?: number }> {
+  ): Promise<InventoryItem | { stale: true; version?: number } | 'expired'> {
     const values = (await this.outbox.publishing(
       this.scripts.setStock(
         [this.keys.stock(productId), this.keys.products, this.outbox.stream],
@@ -64,8 +73,10 @@ export class StockStore {
         available,
         eventMeta(correlationId, traceparent),
         expectedVersion === undefined ? '' : String(expectedVersion),
+        this.clock.deadline(this.writeWindowMs),
       ),
     )) as string[];
+    if (values[0] === 'expired') return 'expired';
     if (values[0] === 'stale') return values[1] ? { stale: true, version: Number(values[1]) } : { stale: true };
     return toItem(productId, values)!;
   }
