@@ -106,6 +106,24 @@ it('when an authorization outlasts its lease (a 503, then a slow attempt), then 
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
 });
 
+it('when Redis does not answer the renewal before a retry (a short stall), then the renewal is tried again and the same worker charges, without waiting out its lease', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
+  let stalled = 2;
+  const stalling = Object.assign(Object.create(store) as PaymentStore, {
+    hold: (...args: Parameters<PaymentStore['hold']>) =>
+      stalled-- > 0 ? Promise.reject(new Error('Command timed out')) : store.hold(...args),
+  });
+  const authorizer = startWorker(stalling, 10_000, {});
+  await control({ failNext: 1 });
+  const claim = await claimed(store, 60_000, 10_000);
+  authorizer.start(claim);
+
+  // Its own second attempt: a claim resumed by the sweeper (after the 10 s lease) would count one.
+  expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', attempts: 2 });
+  expect(stalled).toBeLessThan(0);
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
+
 it('when a worker pauses past its lease mid-attempt and the resumed claim fails the payment first, then the charge it then gets is counted and logged for a refund', async () => {
   // What the renewal cannot prevent: the attempt is already at the gateway (1.2 s to decide) when
   // the lease (300 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not

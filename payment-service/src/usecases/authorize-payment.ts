@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { childTraceparent, serviceCounter, type Metrics, type Outbox, type Logger } from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import { ChargeInterruptedError } from '../clients/charge-errors';
@@ -16,6 +17,14 @@ export interface AuthorizerDeps {
 }
 
 const SOURCE = '/payment-service';
+
+/** How often a renewal Redis did not answer is tried again. */
+const RENEW_RETRY_MS = 250;
+/**
+ * Renewals stop being retried this long before the lease this worker set last runs out: the
+ * sweeper of another host compares it with its own clock.
+ */
+const LEASE_MARGIN_MS = 5000;
 
 /**
  * Charges a claimed order once and records the outcome with its event. Charges run in the
@@ -81,12 +90,13 @@ export class PaymentAuthorizer {
     const { store, gateway, outbox, logger } = this.deps;
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
+    const lease = { endsAt: Date.now() + this.deps.leaseMs };
     let result = await gateway.authorize(
       claim,
       { correlationId, traceparent },
       {
         stop: this.stopping.signal,
-        holdClaim: () => store.hold(claim, this.deps.leaseMs),
+        holdClaim: () => this.renew(claim, lease),
         resumed: claim.resumed === true,
       },
     );
@@ -107,6 +117,25 @@ export class PaymentAuthorizer {
     }
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
     else logger.info({ orderId, correlationId, code: result.code, attempts: result.attempts }, 'payment failed');
+  }
+
+  /**
+   * Renews the claim before a retry of its charge; false once it is another worker's. Redis not
+   * answering (a stall, a failover) says nothing of whose it is, and the lease this worker set last
+   * is its own until it runs out: the renewal is tried again until shortly before then, so a short
+   * stall delays the charge by itself rather than by a whole lease, after which the sweeper resumes it.
+   */
+  private async renew(claim: Claim, lease: { endsAt: number }): Promise<boolean> {
+    for (;;) {
+      try {
+        const held = await this.deps.store.hold(claim, this.deps.leaseMs);
+        if (held) lease.endsAt = Date.now() + this.deps.leaseMs;
+        return held;
+      } catch (err) {
+        if (this.stopping.signal.aborted || Date.now() + RENEW_RETRY_MS > lease.endsAt - LEASE_MARGIN_MS) throw err;
+        await delay(RENEW_RETRY_MS);
+      }
+    }
   }
 
   /**
