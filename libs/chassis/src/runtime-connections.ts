@@ -29,7 +29,7 @@ export function createConnections(
     redis = createRedis(config.REDIS_URL, logger, service, {
       commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     });
-    health.register('redis', redisReady(redis));
+    health.register('redis', redisReady(redis, logger));
   }
   if (!opts.kafka) return { redis };
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });

@@ -1,4 +1,4 @@
-import { connectRedis, createLogger, createRedis, memoryLimits } from '../src';
+import { connectRedis, createLogger, createRedis, memoryLimits, redisReady } from '../src';
 import { useOwnRedis, waitFor } from '../../../test/support';
 
 // A Redis that evicts keys under memory pressure loses orders, reservations and idempotency keys
@@ -61,6 +61,36 @@ describe('the eviction policy of the Redis a service connects to', () => {
     redis.disconnect(true); // reconnects, as after a server restart
     const said = await waitFor(() => errors()[0], { what: 'the error line after the reconnect' });
     expect(said).toMatchObject({ maxmemoryPolicy: 'allkeys-lru' });
+    redis.disconnect();
+  });
+});
+
+describe('readiness when the server is full', () => {
+  afterEach(() => limit('noeviction', '0'));
+
+  it('when it reached its memory limit under noeviction, then it refuses writes and the service is not ready, said once; with room again, ready', async () => {
+    const { redis, lines } = await connectLogged();
+    const ready = redisReady(
+      redis,
+      createLogger('test', 'info', { write: (l: string) => void lines.push(JSON.parse(l)) }),
+    );
+    expect(await ready()).toBe(true);
+    await limit('noeviction', '1'); // one byte: whatever the server holds is over it
+    const refused = await redis.set('eviction-check:probe', 'v').catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/^ReplyError: OOM/);
+    expect(await ready()).toBe(false);
+    expect(await ready()).toBe(false);
+    expect(lines.filter((l) => l.msg.startsWith('redis is full'))).toHaveLength(1);
+    await limit('noeviction', '0');
+    expect(await ready()).toBe(true);
+    expect(lines.filter((l) => l.msg === 'redis has room to write again')).toHaveLength(1);
+    redis.disconnect();
+  });
+
+  it('when an evicting policy is at its limit, then it makes room rather than refusing: ready', async () => {
+    const { redis } = await connectLogged();
+    await limit('allkeys-lru', '1');
+    expect(await redisReady(redis)()).toBe(true);
     redis.disconnect();
   });
 });

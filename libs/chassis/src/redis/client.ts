@@ -64,10 +64,14 @@ async function warnIfEvicting(redis: Redis, logger: Logger): Promise<void> {
 /** The server's memory limit and eviction policy, from INFO (CONFIG is often disabled on managed Redis). */
 export async function memoryLimits(redis: Redis): Promise<{ maxmemory: number; policy: string } | undefined> {
   const info = await redis.info('memory');
-  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
-  const maxmemory = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? 0);
+  const policy = infoField(info, 'maxmemory_policy');
+  const maxmemory = Number(infoField(info, 'maxmemory') ?? 0);
   return policy === undefined ? undefined : { maxmemory, policy };
 }
+
+/** One field of an INFO answer. */
+const infoField = (info: string, name: string): string | undefined =>
+  new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
 
 /** Connects, retrying until the server answers (start-up waits for Redis rather than crashing). */
 export async function connectRedis(redis: Redis): Promise<void> {
@@ -82,7 +86,36 @@ export async function connectRedis(redis: Redis): Promise<void> {
 }
 
 /**
- * Readiness: connected, and the server answers a PING (within the command timeout). The connection
- * state alone stays 'ready' while a server that stopped answering holds the socket open.
+ * The server is at its memory limit under noeviction: it answers reads and PINGs, and refuses
+ * every write with OOM. Counted as Redis counts it, without its replication and AOF buffers. (An
+ * evicting policy makes room instead, which the eviction warning above covers.)
  */
-export const redisReady = (redis: Redis) => async () => redis.status === 'ready' && (await redis.ping()) === 'PONG';
+function isFull(memoryInfo: string): { usedMemory: number; maxmemory: number } | undefined {
+  const number = (name: string) => Number(infoField(memoryInfo, name) ?? 0);
+  const maxmemory = number('maxmemory');
+  const usedMemory = number('used_memory') - number('mem_not_counted_for_evict');
+  const noeviction = infoField(memoryInfo, 'maxmemory_policy') === 'noeviction';
+  return noeviction && maxmemory > 0 && usedMemory > maxmemory ? { usedMemory, maxmemory } : undefined;
+}
+
+/**
+ * Readiness: connected, and the server answers (within the command timeout) with room to write.
+ * The connection state alone stays 'ready' while a server that stopped answering holds the socket
+ * open; and a server full under noeviction answers while it refuses the writes every request and
+ * handler here makes, so it is not ready either (said once at warn level while it lasts).
+ */
+export const redisReady = (redis: Redis, logger?: Logger) => {
+  let wasFull = false;
+  return async () => {
+    if (redis.status !== 'ready') return false;
+    const full = isFull(await redis.info('memory'));
+    if (full && !wasFull)
+      logger?.warn(
+        full,
+        'redis is full (maxmemory reached, noeviction): every write is refused; not ready until it has room',
+      );
+    if (!full && wasFull) logger?.info('redis has room to write again');
+    wasFull = full !== undefined;
+    return !full;
+  };
+};
