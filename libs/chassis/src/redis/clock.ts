@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 
-/** Redis' clock in ms: the index is scored on it, whatever this host's clock says. */
+/** Redis' clock in ms: what scores and deadlines set in Redis go by, whatever this host's clock says. */
 export async function redisNow(redis: Redis): Promise<number> {
   const [seconds, micros] = await redis.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
 
-/** How long a reading of Redis' clock is used before the next create reads it again. */
+/** How long a reading of Redis' clock is used before the next deadline reads it again. */
 const CLOCK_READ_EVERY_MS = 60_000;
 
 /**
@@ -35,7 +35,7 @@ export class RedisClock {
     try {
       this.offsetMs = (await redisNow(this.redis)) - (sent + Date.now()) / 2;
     } catch {
-      this.readAt = 0; // read again on the next create
+      this.readAt = 0; // read again on the next deadline
     }
   }
 
