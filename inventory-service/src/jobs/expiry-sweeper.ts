@@ -1,4 +1,4 @@
-import type { Logger } from '@checkout/chassis';
+import { RepeatedFailure, type Logger } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../clients/payment-client';
 import { expiryReason } from '../domain/reservation';
 import type { InventoryMetrics } from '../metrics';
@@ -35,8 +35,11 @@ export class ExpirySweeper {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private readonly failures: RepeatedFailure;
 
-  constructor(private readonly opts: SweeperOptions) {}
+  constructor(private readonly opts: SweeperOptions) {
+    this.failures = new RepeatedFailure(opts.logger, 'expiry sweep');
+  }
 
   start(): void {
     this.stopped = false;
@@ -94,8 +97,10 @@ export class ExpirySweeper {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.opts.logger.warn({ err }, 'expiry sweep failed, will retry'))
+        .then(
+          () => this.failures.succeeded(),
+          (err: unknown) => this.failures.failed(err),
+        )
         .finally(() => this.schedule());
     }, this.opts.intervalMs);
     this.timer.unref();

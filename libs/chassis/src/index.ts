@@ -25,3 +25,4 @@ export { fixKafkaRequestQueue } from './kafka/request-queue-fix';
 export * from './redis/client';
 export * from './redis/clock';
 export * from './redis/scripts';
+export * from './repeated-failure';

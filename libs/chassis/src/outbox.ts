@@ -2,6 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import { toKafkaRecord, type CloudEvent } from '@checkout/contracts';
 import type { OutboxOptions } from './outbox-options';
 import { OutboxRelay } from './outbox-relay';
+import { RepeatedFailure } from './repeated-failure';
 import { scriptsResent } from './redis/scripts';
 
 export { OUTBOX_LUA } from './outbox-lua';
@@ -22,10 +23,12 @@ export class Outbox {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  private readonly failures: RepeatedFailure;
 
   constructor(private readonly opts: OutboxOptions) {
     this.stream = `${opts.prefix}:outbox`;
     this.relay = new OutboxRelay(opts, this.stream, () => this.kick());
+    this.failures = new RepeatedFailure(opts.logger, 'outbox relay');
   }
 
   static serialize(event: CloudEvent): string {
@@ -99,8 +102,9 @@ export class Outbox {
       this.again = false;
       try {
         await this.drain();
+        this.failures.succeeded();
       } catch (err) {
-        this.opts.logger.warn({ err }, 'outbox relay failed, will retry');
+        this.failures.failed(err);
         return;
       }
     } while (this.again && !this.stopped);
