@@ -72,7 +72,14 @@ export class Runtime {
    */
   async start(app: Express, consume?: { groupId: string; handlers: HandlerMap }): Promise<void> {
     const { config, service } = this.opts;
-    this.server = await listen(app, config.PORT);
+    try {
+      this.server = await listen(app, config.PORT);
+    } catch (err) {
+      // Said before exiting: the process would otherwise end without a word once nothing else
+      // keeps it alive (a main.ts that catches start's rejection, as the cache's does).
+      this.logger.fatal({ err, port: config.PORT }, `${service} cannot listen on port ${config.PORT}`);
+      process.exit(1);
+    }
     this.logger.info({ port: config.PORT }, `${service} listening`);
     if (consume && this.kafka && this.publisher) {
       const consumer = createRuntimeConsumer(this.opts, this.kafka, this.publisher, this.logger, this.metrics, consume);
