@@ -50,6 +50,12 @@ describe('POST /checkout with an Idempotency-Key — Redis stalled while the key
     const key = `stalled-${Date.now()}`;
     const body = buildCheckoutRequest();
     try {
+      // Redis knows the claim's script first: a late EVALSHA of one it did not know would only answer NOSCRIPT.
+      const warm = await request(app)
+        .post('/checkout')
+        .set('Idempotency-Key', `${key}-warm`)
+        .send(buildCheckoutRequest());
+      expect(warm.status).toBe(202);
       through.proxy.stall(600);
       const first = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
       expect(first.status).toBe(503);

@@ -73,9 +73,13 @@ describe('kill -9 during a stream of orders', () => {
     );
   });
 
-  it('when redis-server stops answering (SIGSTOP) mid-stream and resumes, then checkouts answer 503 instead of hanging, readiness says redis is down, and no order is placed behind a 503', async () => {
+  it('when redis-server stops answering (SIGSTOP) mid-stream and resumes, then checkouts answer 503 instead of hanging, readiness says redis is down, no order is placed behind a 503, and the 503 request retried with its Idempotency-Key is placed', async () => {
     const { system: s, recorder } = system();
     const initial = await levels();
+    // An order with a key first, so Redis knows the key's claim script when it freezes: a claim
+    // it ran late would then write (an unknown script's EVALSHA would only answer NOSCRIPT).
+    const keyed = await tryCheckout(await checkoutBody([['sku-003', 1]]), { 'Idempotency-Key': randomUUID() });
+    expect(keyed.status).toBe(202);
     const started = Date.now();
     const stream = orderStream(80, 8000);
     await pause(between(2000, 3000));
@@ -84,11 +88,12 @@ describe('kill -9 during a stream of orders', () => {
     let during: Awaited<ReturnType<typeof tryCheckout>>;
     let readiness: { status: number; data: { checks?: Record<string, string> } };
     let answeredMs = 0;
+    const body = await checkoutBody([['sku-003', 1]]);
+    const key = { 'Idempotency-Key': `stall-${randomUUID()}` };
     try {
-      const body = await checkoutBody([['sku-003', 1]]);
       const sent = Date.now();
       [during, readiness] = await Promise.all([
-        tryCheckout(body).then((a) => ((answeredMs = Date.now() - sent), a)),
+        tryCheckout(body, key).then((a) => ((answeredMs = Date.now() - sent), a)),
         api('checkout-service').get('/health/ready'),
       ]);
       await pause(Math.max(0, frozenAt + 4000 - (Date.now() - started)));
@@ -103,10 +108,14 @@ describe('kill -9 during a stream of orders', () => {
     await waitFor(async () => (await api('checkout-service').get('/health/ready')).status === 200, {
       what: 'checkout ready again',
     });
+    // The client retries the 503 with its key: the key's claim, which the frozen server ran after
+    // the request gave up, wrote nothing, so the retry is placed now rather than held at 409 (30 s).
+    const retried = await tryCheckout(body, key);
+    expect(retried.status).toBe(202);
     const attempts = await stream;
     // Every checkout ended one of two clean ways: accepted, or refused for now with nothing done.
     expect(attempts.filter((a) => a.status !== 202 && a.code !== 'DEPENDENCY_UNAVAILABLE')).toEqual([]);
-    const orderIds = accepted(attempts);
+    const orderIds = [keyed.orderId!, ...accepted(attempts), retried.orderId!];
     // exactStock: sold grows by exactly what the 202s confirmed, so an order placed behind a 503
     // would show. (A write queued when Redis froze is rare here, since requests mostly stall on
     // earlier steps; checkout.test.ts runs one past its deadline on purpose.)
