@@ -3,7 +3,7 @@ import type { GatewayClient } from './gateway-client';
 
 /**
  * Counts what the gateway is doing to payments: every HTTP attempt by outcome (`authorized`,
- * `declined`, `error` for a 5xx/429/timeout/no answer) and every retry. Retries climbing while
+ * `declined`, `error` for a 5xx/429/408/409/425/timeout/no answer) and every retry. Retries climbing while
  * authorized stays flat is a gateway outage holding orders in STOCK_RESERVED.
  */
 export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics): GatewayClient {
