@@ -1,4 +1,4 @@
-import { connectRedis, createLogger, createRedis, memoryLimits, redisReady } from '../src';
+import { connectRedis, createLogger, createRedis, memoryLimits, redisReady, type Redis } from '../src';
 import { useOwnRedis, waitFor } from '../../../test/support';
 
 // A Redis that evicts keys under memory pressure loses orders, reservations and idempotency keys
@@ -6,12 +6,16 @@ import { useOwnRedis, waitFor } from '../../../test/support';
 const own = useOwnRedis('eviction-check');
 
 type Line = { level: string; msg: string; maxmemoryPolicy?: string };
-const connectLogged = async () => {
+/** Every connection a test opened, closed after it even when it fails (an open one keeps jest from exiting). */
+const opened: Redis[] = [];
+afterEach(() => opened.splice(0).forEach((r) => r.disconnect()));
+const connectLogged = async (url = own.server.url) => {
   const lines: Line[] = [];
   const logger = createLogger('test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
-  const redis = createRedis(own.server.url, logger, 'eviction-check');
+  const redis = createRedis(url, logger, 'eviction-check');
+  opened.push(redis);
   await connectRedis(redis);
-  return { redis, lines, errors: () => lines.filter((l) => l.level === 'error') };
+  return { redis, lines, logger, errors: () => lines.filter((l) => l.level === 'error') };
 };
 const limit = async (policy: string, maxmemory = '100mb') => {
   await own.redis.config('SET', 'maxmemory-policy', policy);
@@ -29,7 +33,6 @@ describe('the eviction policy of the Redis a service connects to', () => {
     expect(await memoryLimits(redis)).toEqual({ maxmemory: 100 * 1024 * 1024, policy: 'noeviction' });
     await settled(redis);
     expect(errors()).toEqual([]);
-    redis.disconnect();
   });
 
   it('when an evicting policy has no memory limit to act on, then nothing is said', async () => {
@@ -37,7 +40,6 @@ describe('the eviction policy of the Redis a service connects to', () => {
     const { redis, errors } = await connectLogged();
     await settled(redis);
     expect(errors()).toEqual([]);
-    redis.disconnect();
   });
 
   it.each(['allkeys-lru', 'volatile-lru'])(
@@ -61,7 +63,6 @@ describe('the eviction policy of the Redis a service connects to', () => {
     redis.disconnect(true); // reconnects, as after a server restart
     const said = await waitFor(() => errors()[0], { what: 'the error line after the reconnect' });
     expect(said).toMatchObject({ maxmemoryPolicy: 'allkeys-lru' });
-    redis.disconnect();
   });
 });
 
@@ -69,11 +70,8 @@ describe('readiness when the server is full', () => {
   afterEach(() => limit('noeviction', '0'));
 
   it('when it reached its memory limit under noeviction, then it refuses writes and the service is not ready, said once; with room again, ready', async () => {
-    const { redis, lines } = await connectLogged();
-    const ready = redisReady(
-      redis,
-      createLogger('test', 'info', { write: (l: string) => void lines.push(JSON.parse(l)) }),
-    );
+    const { redis, lines, logger } = await connectLogged();
+    const ready = redisReady(redis, logger);
     expect(await ready()).toBe(true);
     await limit('noeviction', '1'); // one byte: whatever the server holds is over it
     const refused = await redis.set('eviction-check:probe', 'v').catch((e: unknown) => e);
@@ -84,13 +82,37 @@ describe('readiness when the server is full', () => {
     await limit('noeviction', '0');
     expect(await ready()).toBe(true);
     expect(lines.filter((l) => l.msg === 'redis has room to write again')).toHaveLength(1);
-    redis.disconnect();
+  });
+
+  it('when it was full and has only a little room again (above 98% of the limit), then it stays not ready until it has more', async () => {
+    const { redis } = await connectLogged();
+    const ready = redisReady(redis);
+    await limit('noeviction', '1');
+    expect(await ready()).toBe(false);
+    const info = await redis.info('memory');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)![1]);
+    const used = field('used_memory') - field('mem_not_counted_for_evict');
+    await limit('noeviction', String(Math.ceil(used / 0.99))); // writes go through again, at ~99%
+    expect(await ready()).toBe(false);
+    await limit('noeviction', String(used * 2));
+    expect(await ready()).toBe(true);
+  });
+
+  it('when the service user may not run INFO (-@dangerous), then readiness falls back to PING and says once that fullness goes unseen', async () => {
+    await own.redis.acl('SETUSER', 'no-info', 'on', '>secret', '~*', '&*', '+@all', '-@dangerous');
+    const url = new URL(own.server.url);
+    url.username = 'no-info';
+    url.password = 'secret';
+    const { redis, lines, logger } = await connectLogged(url.toString());
+    const ready = redisReady(redis, logger);
+    expect(await ready()).toBe(true);
+    expect(await ready()).toBe(true);
+    expect(lines.filter((l) => l.msg.startsWith('redis denies INFO'))).toHaveLength(1);
   });
 
   it('when an evicting policy is at its limit, then it makes room rather than refusing: ready', async () => {
     const { redis } = await connectLogged();
     await limit('allkeys-lru', '1');
     expect(await redisReady(redis)()).toBe(true);
-    redis.disconnect();
   });
 });

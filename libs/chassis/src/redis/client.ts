@@ -87,28 +87,43 @@ export async function connectRedis(redis: Redis): Promise<void> {
 
 /**
  * The server is at its memory limit under noeviction: it answers reads and PINGs, and refuses
- * every write with OOM. Counted as Redis counts it, without its replication and AOF buffers. (An
- * evicting policy makes room instead, which the eviction warning above covers.)
+ * every write with OOM (`share` of the limit: 1, or less to stay full until there is some room).
+ * Counted as Redis counts it, without its replication and AOF buffers. (An evicting policy makes
+ * room instead, which the eviction warning above covers.)
  */
-function isFull(memoryInfo: string): { usedMemory: number; maxmemory: number } | undefined {
+function isFull(memoryInfo: string, share = 1): { usedMemory: number; maxmemory: number } | undefined {
   const number = (name: string) => Number(infoField(memoryInfo, name) ?? 0);
   const maxmemory = number('maxmemory');
   const usedMemory = number('used_memory') - number('mem_not_counted_for_evict');
   const noeviction = infoField(memoryInfo, 'maxmemory_policy') === 'noeviction';
-  return noeviction && maxmemory > 0 && usedMemory > maxmemory ? { usedMemory, maxmemory } : undefined;
+  return noeviction && maxmemory > 0 && usedMemory > maxmemory * share ? { usedMemory, maxmemory } : undefined;
 }
 
 /**
  * Readiness: connected, and the server answers (within the command timeout) with room to write.
  * The connection state alone stays 'ready' while a server that stopped answering holds the socket
  * open; and a server full under noeviction answers while it refuses the writes every request and
- * handler here makes, so it is not ready either (said once at warn level while it lasts).
+ * handler here makes, so it is not ready either (said at warn level when it fills). Ready again
+ * once below 98% of its limit, not at the first byte under it, or the probes would flap while
+ * the writes keep it at the edge. A user the ACLs deny INFO (`-@dangerous`) is checked by PING,
+ * as before, and told once that fullness goes unseen.
  */
 export const redisReady = (redis: Redis, logger?: Logger) => {
   let wasFull = false;
+  let infoDenied = false;
   return async () => {
     if (redis.status !== 'ready') return false;
-    const full = isFull(await redis.info('memory'));
+    if (infoDenied) return (await redis.ping()) === 'PONG';
+    let info: string;
+    try {
+      info = await redis.info('memory');
+    } catch (err) {
+      if (!/^(NOPERM|ERR unknown command)/.test((err as Error).message)) throw err;
+      infoDenied = true;
+      logger?.warn({ err }, 'redis denies INFO to this user: readiness checks it by PING, and cannot see it full');
+      return (await redis.ping()) === 'PONG';
+    }
+    const full = isFull(info, wasFull ? FULL_UNTIL_BELOW : 1);
     if (full && !wasFull)
       logger?.warn(
         full,
@@ -119,3 +134,6 @@ export const redisReady = (redis: Redis, logger?: Logger) => {
     return !full;
   };
 };
+
+/** A full server counts as full again until its memory is below this share of its limit. */
+const FULL_UNTIL_BELOW = 0.98;
