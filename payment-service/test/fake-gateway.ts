@@ -18,6 +18,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer only after this long (to provoke the client's timeout). */
   delayMs?: number;
+  /** Not a decision: nothing is recorded, a repeat is answered afresh and the look-up lists nothing. */
+  undecided?: boolean;
 }
 
 /** Like the real mock: the token decides, and one Idempotency-Key is charged at most once. */
@@ -68,7 +70,7 @@ export async function startFakeGateway(
     if (key && deciding.has(key)) return void res.status(409).json({ error: { code: 'idempotency_key_in_use' } });
     const replayed = key ? decisions.get(key) : undefined;
     const reply = replayed ?? respond(call, calls.length);
-    const decides = reply.status < 500 && reply.status !== 429 && key !== undefined;
+    const decides = reply.status < 500 && reply.status !== 429 && !reply.undecided && key !== undefined;
     // The decision is kept, not the slowness of the first answer.
     if (decides && !conflictWhileDeciding) decisions.set(key, { ...reply, delayMs: 0 });
     if (decides && conflictWhileDeciding) deciding.add(key);

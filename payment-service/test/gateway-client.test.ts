@@ -110,6 +110,11 @@ describe('gateway client: POST /v1/charges', () => {
     });
   });
 
+  it('when the gateway answers 202 without a charge id and lists no charge for the order, then nothing is decided: the sweeper asks again', async () => {
+    gateway = await scripted({ status: 202, body: {}, undecided: true });
+    await expect(clientFor(gateway.url).authorize(charge())).rejects.toThrow(/HTTP 202 without a charge id/);
+  });
+
   it('when an answer that decides nothing (404) follows an unanswered attempt and the gateway cannot be asked, then nothing is decided', async () => {
     gateway = await startFakeGateway((_call, n) => {
       if (n === 1) return { ...unavailable, delayMs: 400 };
@@ -282,6 +287,21 @@ describe('gateway client: POST /v1/charges', () => {
     expect(result.code).toBe('RESERVATION_EXPIRED');
     expect(result.attempts).toBe(gateway.calls.length);
     expect(result.attempts).toBeLessThan(6);
+  });
+
+  it('when renewing the claim before a retry takes past the reservation (Redis stalled), then that retry never starts: RESERVATION_EXPIRED', async () => {
+    gateway = await scripted(unavailable, ok);
+    const expiresAt = Date.now() + 300;
+    // The renewal answers only once the reservation is gone, as after a stall it waited out.
+    const holdClaim = () =>
+      new Promise<boolean>((r) => setTimeout(() => r(true), Math.max(0, expiresAt - Date.now() + 50)));
+    const result = await clientFor(gateway.url).authorize(
+      charge({ expiresAt: new Date(expiresAt).toISOString() }),
+      undefined,
+      { holdClaim },
+    );
+    expect(result).toMatchObject({ ok: false, code: 'RESERVATION_EXPIRED', attempts: 1 });
+    expect(gateway.calls).toHaveLength(1);
   });
 });
 

@@ -54,10 +54,17 @@ export function guardEachAttempt(http: AxiosInstance, now: () => number): void {
   http.interceptors.request.use(async (config) => {
     const attempts = config.chargeAttempts;
     if (attempts) {
-      if (attempts.opts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
-      if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
-      if (attempts.count > 0 && attempts.opts.holdClaim && !(await holds(attempts.opts.holdClaim))) {
-        throw new ChargeInterruptedError("the claim is no longer this worker's: no further attempt");
+      const mayStart = () => {
+        if (attempts.opts.stop?.aborted) throw new ChargeInterruptedError('stopping: no further attempt');
+        if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
+      };
+      mayStart();
+      if (attempts.count > 0 && attempts.opts.holdClaim) {
+        if (!(await holds(attempts.opts.holdClaim))) {
+          throw new ChargeInterruptedError("the claim is no longer this worker's: no further attempt");
+        }
+        // Renewing may have waited out a stalled Redis: the reservation may have expired meanwhile.
+        mayStart();
       }
       attempts.count += 1;
     }

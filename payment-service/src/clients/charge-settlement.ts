@@ -81,7 +81,8 @@ export async function settleFailed(
  * The gateway answered with none of its decisions (toResult): a success without a charge id, or a
  * refusal such as 401 or 404 from something in front of it. A success may have charged, and so may
  * an earlier attempt that went unanswered or a resumed claim's: then the gateway is asked first, as
- * above. Otherwise the request was refused and nothing was charged: GATEWAY_ERROR.
+ * above. A success it lists no charge for may still be deciding (a 202): nothing is decided, and the
+ * sweeper asks again. Otherwise the request was refused and nothing was charged: GATEWAY_ERROR.
  */
 export async function settleUnexpected(
   http: AxiosInstance,
@@ -94,6 +95,8 @@ export async function settleUnexpected(
     const paymentId = await authorizedCharge(http, req, `the gateway answered HTTP ${status} without a decision`, ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
+  if (status < 300)
+    throw new ChargeInterruptedError(`the gateway answered HTTP ${status} without a charge id and lists none yet`);
   return gatewayError(`unexpected gateway answer (HTTP ${status})`, attempts.count);
 }
 

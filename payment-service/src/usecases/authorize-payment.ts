@@ -1,5 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { childTraceparent, serviceCounter, type Metrics, type Outbox, type Logger } from '@checkout/chassis';
+import {
+  childTraceparent,
+  isTransientError,
+  serviceCounter,
+  type Logger,
+  type Metrics,
+  type Outbox,
+} from '@checkout/chassis';
 import { createEvent, type CloudEvent } from '@checkout/contracts';
 import { ChargeInterruptedError } from '../clients/charge-errors';
 import type { GatewayClient } from '../clients/gateway-client';
@@ -126,13 +133,19 @@ export class PaymentAuthorizer {
    * stall delays the charge by itself rather than by a whole lease, after which the sweeper resumes it.
    */
   private async renew(claim: Claim, lease: { endsAt: number }): Promise<boolean> {
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       try {
         const held = await this.deps.store.hold(claim, this.deps.leaseMs);
         if (held) lease.endsAt = Date.now() + this.deps.leaseMs;
         return held;
       } catch (err) {
-        if (this.stopping.signal.aborted || Date.now() + RENEW_RETRY_MS > lease.endsAt - LEASE_MARGIN_MS) throw err;
+        const lastChance = Date.now() + RENEW_RETRY_MS > lease.endsAt - LEASE_MARGIN_MS;
+        if (!isTransientError(err) || this.stopping.signal.aborted || lastChance) throw err;
+        if (tries === 1)
+          this.deps.logger.warn(
+            { err, orderId: claim.orderId, correlationId: claim.correlationId },
+            'cannot renew the charge claim (Redis not answering): trying again until its lease runs out',
+          );
         await delay(RENEW_RETRY_MS);
       }
     }
