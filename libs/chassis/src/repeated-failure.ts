@@ -6,14 +6,15 @@ export const REPEAT_LOG_EVERY_MS = 30_000;
 /**
  * The log of a background task that fails on every pass while a dependency is down (the outbox
  * relay polls every 500 ms, a sweeper every 100-250 ms): a warning when it starts failing, then at
- * most one every `everyMs` with how many passes failed since it began, and one line at info when a
- * pass succeeds again. One line per failed pass was two lines a second per service, each with its
+ * most one every `everyMs` with how many passes failed since it began (at once when the error is
+ * another than the last one logged), and one line at info when a pass succeeds again. One line per failed pass was two lines a second per service, each with its
  * stack, for as long as Redis was full; the outage itself shows on readiness and in the metrics.
  */
 export class RepeatedFailure {
   private failures = 0;
   private since = 0;
   private loggedAt = 0;
+  private loggedError = '';
 
   constructor(
     private readonly logger: Pick<Logger, 'warn' | 'info'>,
@@ -26,8 +27,10 @@ export class RepeatedFailure {
     const now = this.now();
     if (this.failures === 0) this.since = now;
     this.failures++;
-    if (this.failures > 1 && now - this.loggedAt < this.everyMs) return;
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (this.failures > 1 && now - this.loggedAt < this.everyMs && error === this.loggedError) return;
     this.loggedAt = now;
+    this.loggedError = error;
     const repeated = this.failures > 1 ? { failures: this.failures, failingForMs: now - this.since } : {};
     this.logger.warn({ err, ...repeated }, `${this.what} failed, will retry`);
   }

@@ -77,4 +77,16 @@ describe('PeriodicJob', () => {
     expect(info).toHaveBeenCalledWith({ failures: 601, failingForMs: 60_100 }, 'sweep works again');
     await job.stop();
   });
+
+  it('when the failing passes meet another error, then that one is logged at once, not 30 s later', async () => {
+    const warn = jest.fn();
+    let error = 'redis down';
+    const job = new PeriodicJob('sweep', 100, () => Promise.reject(new Error(error)), { warn, info: jest.fn() });
+    job.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    error = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+    await jest.advanceTimersByTimeAsync(100);
+    expect(warn.mock.calls.map(([fields]) => (fields as { err: Error }).err.message)).toEqual(['redis down', error]);
+    await job.stop();
+  });
 });
