@@ -1,6 +1,6 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { requestWriteWindowMs, Runtime } from '@checkout/chassis';
 import { createApp } from './app';
 import { createValidationClient } from './clients/validation-client';
 import { loadConfig } from './config';
@@ -14,12 +14,11 @@ const service = 'checkout-service';
 const redisPrefix = 'checkout';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service, config, redisPrefix, kafka: true });
-// Half the command timeout: a create still running then is answered long before its caller gives up.
 const orders = new OrderStore(
   runtime.redis!,
   runtime.outbox!,
   redisPrefix,
-  config.REDIS_COMMAND_TIMEOUT_MS / 2,
+  requestWriteWindowMs(config.REDIS_COMMAND_TIMEOUT_MS),
   config.RECORD_RETENTION_MS,
   config.REANNOUNCE_AFTER_MS,
 );

@@ -33,12 +33,13 @@ const pendingOrder = (): Order => ({
   history: [{ status: 'PENDING', at: new Date().toISOString() }],
 });
 
-const contextFor = (event: CloudEvent): HandlerContext => ({
+// One delivery each: a fresh id per context, as the consumer makes one per delivery.
+const contextFor = (event: CloudEvent, delivery = randomUUID()): HandlerContext => ({
   log: h.deps.logger,
   trace: { correlationId: event.correlationId, causationId: event.id },
   newEvent: (type, data) =>
     createEvent(type, data, { source: '/checkout-service', correlationId: event.correlationId }),
-  deliveryId: () => event.id,
+  deliveryId: () => delivery,
 });
 
 const confirmedTotal = async () => metricValue((await request(h.app).get('/metrics')).text, 'orders_confirmed_total');

@@ -1,4 +1,4 @@
-import type { Logger, Metrics, Outbox, Redis } from '@checkout/chassis';
+import { requestWriteWindowMs, type Logger, type Metrics, type Outbox, type Redis } from '@checkout/chassis';
 import type { PaymentClient } from './clients/payment-client';
 import { createHandlers } from './handlers';
 import { ExpirySweeper } from './jobs/expiry-sweeper';
@@ -19,7 +19,7 @@ export interface InventoryDeps {
     EXPIRY_SWEEP_MS: number;
     /** How long an ended reservation is kept (default DEFAULT_RECORD_RETENTION_MS). */
     RECORD_RETENTION_MS?: number;
-    /** An admin write still running this long after it was sent sets nothing (half of it: see StockStore). */
+    /** An admin write still running past requestWriteWindowMs of this sets nothing (StockStore). */
     REDIS_COMMAND_TIMEOUT_MS?: number;
   };
   prefix?: string;
@@ -38,8 +38,7 @@ export function createInventory({
   const inventoryMetrics = createInventoryMetrics(metrics);
   const reservations = new ReservationStore(redis, outbox, prefix, settings.RECORD_RETENTION_MS);
   return {
-    // Half the command timeout: a write still running then is answered long before its caller gives up.
-    stock: new StockStore(redis, outbox, prefix, (settings.REDIS_COMMAND_TIMEOUT_MS ?? 0) / 2),
+    stock: new StockStore(redis, outbox, prefix, requestWriteWindowMs(settings.REDIS_COMMAND_TIMEOUT_MS ?? 0)),
     reservations,
     handlers: createHandlers(reservations, settings.RESERVATION_TTL_MS, inventoryMetrics),
     sweeper: new ExpirySweeper({

@@ -62,11 +62,12 @@ export async function startInventory(opts: HarnessOptions = {}) {
       ...createEvent(type, data, { source: '/test', correlationId }),
       ...(meta.id ? { id: meta.id } : {}),
     };
+    const delivery = randomUUID(); // one per delivery, as the consumer makes it
     const ctx: HandlerContext = {
       log: logger,
       trace: { correlationId, causationId: event.id },
       newEvent: (t, d) => createEvent(t, d, { source: '/inventory-service', correlationId }),
-      deliveryId: () => event.id,
+      deliveryId: () => delivery,
       ...(meta.reannounced !== undefined ? { reannounced: meta.reannounced } : {}),
     };
     await (inventory.handlers[type] as EventHandler<T>)(event, ctx);

@@ -1,4 +1,4 @@
-import { OUTBOX_LUA } from '@checkout/chassis';
+import { DEADLINE_LUA, OUTBOX_LUA } from '@checkout/chassis';
 import { TERMINAL_RANK } from '../domain/order-status';
 import { LUA_RANK } from './transition-lua';
 
@@ -22,12 +22,11 @@ import { LUA_RANK } from './transition-lua';
  * ended one drops its announcement: one ended by an older instance during a rolling upgrade, whose
  * transition script knew nothing of the schedule, is not announced again).
  */
-export const REANNOUNCE_LUA = `${OUTBOX_LUA}
+export const REANNOUNCE_LUA = `${OUTBOX_LUA}${DEADLINE_LUA}
 if redis.call('HGET', KEYS[1], 'reannounceToken') == ARGV[5] then
   return { tonumber(redis.call('HGET', KEYS[1], 'reannounced')), tonumber(redis.call('HGET', KEYS[1], 'reannounceLast')) }
 end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = redis_now_ms()
 local due = redis.call('ZSCORE', KEYS[3], ARGV[1])
 if not due or tonumber(due) > now then return { 0, 0 } end
 local RANK = ${LUA_RANK}

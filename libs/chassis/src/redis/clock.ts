@@ -49,6 +49,12 @@ export class RedisClock {
 }
 
 /**
+ * How long after a request issues a write its script may still run (RedisClock.deadline): half the
+ * command timeout, so a write still running then is answered long before its caller gives up.
+ */
+export const requestWriteWindowMs = (commandTimeoutMs: number): number => commandTimeoutMs / 2;
+
+/**
  * Lua prelude for a write a request makes with a deadline (RedisClock.deadline, ARGV): a server
  * that stopped answering runs the queued script when it resumes, after its caller timed out and
  * answered 503; past its deadline the script writes nothing, so that 503 stays true (the order,
