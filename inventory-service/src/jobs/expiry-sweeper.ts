@@ -36,9 +36,14 @@ export class ExpirySweeper {
   private running?: Promise<void>;
   private stopped = true;
   private readonly failures: RepeatedFailure;
+  private readonly paymentsUnknown: RepeatedFailure;
 
   constructor(private readonly opts: SweeperOptions) {
     this.failures = new RepeatedFailure(opts.logger, 'expiry sweep');
+    this.paymentsUnknown = new RepeatedFailure(
+      opts.logger,
+      'asking payment-service whether expired reservations are being paid (they are held meanwhile)',
+    );
   }
 
   start(): void {
@@ -67,15 +72,13 @@ export class ExpirySweeper {
         let payment: PaymentState;
         try {
           payment = await payments.state(orderId);
+          this.paymentsUnknown.succeeded();
         } catch (err) {
           // Nothing is released until payment-service answers; the rest of the batch waits with it.
           const held = due.slice(i);
           await reservations.recheckLater(held, later);
           metrics.expiryHeld.inc({ reason: 'payment_unavailable' }, held.length);
-          logger.warn(
-            { err, held: held.length },
-            'expired reservations held: payment-service cannot say whether they are being paid',
-          );
+          this.paymentsUnknown.failed(err, { held: held.length });
           return released;
         }
         if (payment === 'pending' || payment === 'authorized') {

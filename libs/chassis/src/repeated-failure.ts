@@ -23,7 +23,8 @@ export class RepeatedFailure {
     private readonly now: () => number = Date.now,
   ) {}
 
-  failed(err: unknown): void {
+  /** `fields` go on the warning, when one is written. */
+  failed(err: unknown, fields: object = {}): void {
     const now = this.now();
     if (this.failures === 0) this.since = now;
     this.failures++;
@@ -32,7 +33,7 @@ export class RepeatedFailure {
     this.loggedAt = now;
     this.loggedError = error;
     const repeated = this.failures > 1 ? { failures: this.failures, failingForMs: now - this.since } : {};
-    this.logger.warn({ err, ...repeated }, `${this.what} failed, will retry`);
+    this.logger.warn({ err, ...fields, ...repeated }, `${this.what} failed, will retry`);
   }
 
   succeeded(): void {
