@@ -4,6 +4,8 @@ import { createMetrics, type RequestContext } from '@checkout/chassis';
 import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
 import { testPublisher, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
+import type { AuthorizeOptions } from '../src/clients/charge-attempts';
+import { ChargeInterruptedError } from '../src/clients/charge-errors';
 import { createGatewayClient } from '../src/clients/gateway-client';
 import { withGatewayMetrics } from '../src/clients/gateway-metrics';
 import { startFakeGateway } from './fake-gateway';
@@ -22,7 +24,7 @@ const meteredClient = () => {
     createGatewayClient({ baseURL: gateway.url, maxRetries: 2, attemptTimeoutMs: 1000, backoffBaseMs: 5 }),
     metrics,
   );
-  const charge = (token: string, ctx?: RequestContext) =>
+  const charge = (token: string, ctx?: RequestContext, opts?: AuthorizeOptions) =>
     client.authorize(
       {
         orderId: `ord_${randomUUID()}`,
@@ -32,6 +34,7 @@ const meteredClient = () => {
         expiresAt: new Date(Date.now() + 60_000).toISOString(),
       },
       ctx,
+      opts,
     );
   const value = async (name: string, labels: Record<string, string> = {}) =>
     metricValue(await metrics.registry.metrics(), name, labels);
@@ -71,6 +74,15 @@ describe('gateway_attempts_total and gateway_retries_total', () => {
     expect(await charge('tok_gateway_error')).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
     expect(await value('gateway_attempts_total', { outcome: 'error' })).toBe(3);
     expect(await value('gateway_retries_total')).toBe(2);
+    expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(0);
+  });
+
+  it('when a charge is left undecided for the sweeper (here: the service is stopping), then it counts in gateway_charges_undecided_total', async () => {
+    const { charge, value } = meteredClient();
+    const stop = new AbortController();
+    stop.abort();
+    await expect(charge('tok_visa', undefined, { stop: stop.signal })).rejects.toBeInstanceOf(ChargeInterruptedError);
+    expect(await value('gateway_charges_undecided_total')).toBe(1);
     expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(0);
   });
 });
