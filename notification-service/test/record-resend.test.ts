@@ -36,4 +36,29 @@ describe("notifications — the record's answer lost on a dropped connection", (
     expect(dropped()).toBe(true);
     expect({ channelSends: sent.length, listed: listed.length }).toEqual({ channelSends: 1, listed: 1 });
   });
+
+  it('when Redis does not answer the sent mark (a restart), then it is tried again and the notification goes out once, not again when the lease runs out', async () => {
+    const logger = createLogger('test', 'silent');
+    const store = new NotificationStore(through.redis, `notification-mark-${randomUUID()}`);
+    let down = 2;
+    const restarting = Object.assign(Object.create(store) as NotificationStore, {
+      markSent: (n: Notification) =>
+        down-- > 0 ? Promise.reject(new Error('Connection is closed.')) : store.markSent(n),
+    });
+    const sent: Notification[] = [];
+    const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
+    const notifier = new Notifier(restarting, channel, logger);
+    const orderId = `ord_${randomUUID()}`;
+    const pending = { template: 'order-received' as const, orderId, vars: { total: '100', currency: 'USD' } };
+
+    await notifier.send(pending, 'ada@example.com');
+    // The consumer's redelivery of the same event finds it sent.
+    await notifier.send(pending, 'ada@example.com');
+
+    expect(down).toBeLessThan(0);
+    expect({ channelSends: sent.length, listed: (await store.list(orderId)).length }).toEqual({
+      channelSends: 1,
+      listed: 1,
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type LevelLogger, type Logger } from '@checkout/chassis';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AppError, isTransientError, type LevelLogger, type Logger } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';
@@ -12,8 +13,9 @@ import type { NotificationStore } from '../store/notification-store';
  * call's claim is live the handler fails with a transient error, so the consumer retries until
  * that call has sent it (then nothing is left to do) or its lease ran out (then this one sends):
  * a claim left by a crash, or by a claim that timed out on a stalled Redis and ran late, holds a
- * notification back for one lease at most, never for good. A crash between the channel and the
- * `sent` mark sends it a second time after the lease (by email with the first one's Message-ID,
+ * notification back for one lease at most, never for good. Redis not answering the `sent` mark is
+ * waited out (markSent). A crash between the channel and the `sent` mark sends it a second time
+ * after the lease (by email with the first one's Message-ID,
  * which mail systems use to drop the copy).
  */
 export class Notifier {
@@ -71,18 +73,42 @@ export class Notifier {
       () => void this.store.hold(n).catch(() => undefined),
       Math.max(1, Math.floor(this.store.lease / 3)),
     );
+    let marked: boolean;
     try {
-      await this.channel.send(n, message, log);
-    } catch (err) {
-      await this.store.release(n);
-      throw err;
+      try {
+        await this.channel.send(n, message, log);
+      } catch (err) {
+        await this.store.release(n);
+        throw err;
+      }
+      marked = await this.markSent(n);
     } finally {
       clearInterval(renew);
     }
-    if (!(await this.store.markSent(n))) {
+    if (!marked) {
       log.warn({ orderId: p.orderId, template: p.template }, 'sent after its claim ran out: it may go out twice');
       return;
     }
     await this.store.clearPending(p.orderId, p.template);
   }
+
+  /**
+   * Marks a sent notification sent. Redis not answering then (a restart, a stall) is waited out
+   * while the claim lasts, renewed meanwhile: failing would have the handler retried, and the
+   * retry, finding the claim taken until its lease ran out, would send the notification again.
+   */
+  private async markSent(n: Notification): Promise<boolean> {
+    const giveUpAt = Date.now() + this.store.lease / 2;
+    for (;;) {
+      try {
+        return await this.store.markSent(n);
+      } catch (err) {
+        if (!isTransientError(err) || Date.now() + MARK_RETRY_MS > giveUpAt) throw err;
+        await delay(MARK_RETRY_MS);
+      }
+    }
+  }
 }
+
+/** How often marking a sent notification is tried again while Redis does not answer. */
+const MARK_RETRY_MS = 200;
