@@ -26,3 +26,4 @@ export * from './redis/client';
 export * from './redis/clock';
 export * from './redis/scripts';
 export * from './repeated-failure';
+export * from './retry-while-transient';

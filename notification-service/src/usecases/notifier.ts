@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { AppError, isTransientError, type LevelLogger, type Logger } from '@checkout/chassis';
+import { AppError, retryWhileTransient, type LevelLogger, type Logger } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';
@@ -97,16 +96,9 @@ export class Notifier {
    * while the claim lasts, renewed meanwhile: failing would have the handler retried, and the
    * retry, finding the claim taken until its lease ran out, would send the notification again.
    */
-  private async markSent(n: Notification): Promise<boolean> {
+  private markSent(n: Notification): Promise<boolean> {
     const giveUpAt = Date.now() + this.store.lease / 2;
-    for (;;) {
-      try {
-        return await this.store.markSent(n);
-      } catch (err) {
-        if (!isTransientError(err) || Date.now() + MARK_RETRY_MS > giveUpAt) throw err;
-        await delay(MARK_RETRY_MS);
-      }
-    }
+    return retryWhileTransient(() => this.store.markSent(n), { everyMs: MARK_RETRY_MS, giveUpAt: () => giveUpAt });
   }
 }
 

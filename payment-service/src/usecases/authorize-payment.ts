@@ -1,7 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   childTraceparent,
-  isTransientError,
+  retryWhileTransient,
   serviceCounter,
   type Logger,
   type Metrics,
@@ -133,22 +132,18 @@ export class PaymentAuthorizer {
    * stall delays the charge by itself rather than by a whole lease, after which the sweeper resumes it.
    */
   private async renew(claim: Claim, lease: { endsAt: number }): Promise<boolean> {
-    for (let tries = 1; ; tries++) {
-      try {
-        const held = await this.deps.store.hold(claim, this.deps.leaseMs);
-        if (held) lease.endsAt = Date.now() + this.deps.leaseMs;
-        return held;
-      } catch (err) {
-        const lastChance = Date.now() + RENEW_RETRY_MS > lease.endsAt - LEASE_MARGIN_MS;
-        if (!isTransientError(err) || this.stopping.signal.aborted || lastChance) throw err;
-        if (tries === 1)
-          this.deps.logger.warn(
-            { err, orderId: claim.orderId, correlationId: claim.correlationId },
-            'cannot renew the charge claim (Redis not answering): trying again until its lease runs out',
-          );
-        await delay(RENEW_RETRY_MS);
-      }
-    }
+    const held = await retryWhileTransient(() => this.deps.store.hold(claim, this.deps.leaseMs), {
+      everyMs: RENEW_RETRY_MS,
+      giveUpAt: () => lease.endsAt - LEASE_MARGIN_MS,
+      stop: () => this.stopping.signal.aborted,
+      onFirstRetry: (err) =>
+        this.deps.logger.warn(
+          { err, orderId: claim.orderId, correlationId: claim.correlationId },
+          'cannot renew the charge claim (Redis not answering): trying again until its lease runs out',
+        ),
+    });
+    if (held) lease.endsAt = Date.now() + this.deps.leaseMs;
+    return held;
   }
 
   /**
