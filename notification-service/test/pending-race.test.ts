@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventHandler } from '@checkout/chassis';
+import { createLogger, type EventHandler } from '@checkout/chassis';
 import { buildOrderCreated, buildOrderFailed, createEvent, type EventType } from '@checkout/contracts';
 import type { Channel } from '../src/channels';
 import { createHandlers } from '../src/handlers';
@@ -41,7 +41,10 @@ describe('a parked order-failed, a redelivered order.failed and one channel fail
       const handlers = createHandlers(svc.notifier);
       const deliver = (type: EventType, data: unknown, id = randomUUID()) => {
         const event = { ...createEvent(type, data as never, { source: '/test', correlationId: 'c' }), id };
-        return (handlers[type] as EventHandler)(event, {} as never);
+        // A new delivery each time (a redelivery is one too), as the consumer makes them.
+        const delivery = randomUUID();
+        const ctx = { log: createLogger('test', 'silent'), deliveryId: () => delivery };
+        return (handlers[type] as EventHandler)(event, ctx as never);
       };
       const orderId = `ord_${randomUUID()}`;
       const failedId = randomUUID();

@@ -42,8 +42,8 @@ describe("notifications — the record's answer lost on a dropped connection", (
     const store = new NotificationStore(through.redis, `notification-mark-${randomUUID()}`);
     let down = 2;
     const restarting = Object.assign(Object.create(store) as NotificationStore, {
-      markSent: (n: Notification) =>
-        down-- > 0 ? Promise.reject(new Error('Connection is closed.')) : store.markSent(n),
+      markSent: (n: Notification, owner: string) =>
+        down-- > 0 ? Promise.reject(new Error('Connection is closed.')) : store.markSent(n, owner),
     });
     const sent: Notification[] = [];
     const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };

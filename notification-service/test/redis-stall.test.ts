@@ -14,7 +14,8 @@ import { Notifier } from '../src/usecases/notifier';
  * event; but the stalled script is still in the socket and runs when Redis resumes, claiming the
  * notification for the first call, which has given up. The marker once held that call's id for
  * good, every retry took it for someone else's and returned: the notification was listed as sent
- * and never sent (invariant 4). Now a claim has a lease: the retry sends once it runs out.
+ * and never sent (invariant 4). Then a claim got a lease, and the retry sent once it ran out (30 s
+ * late). Now the claim's owner is the delivery, so the retry takes its own claim again at once.
  * (record-resend.test.ts covers ioredis re-sending the same call.)
  */
 describe('notifications — Redis stalls while one is claimed', () => {
@@ -31,26 +32,35 @@ describe('notifications — Redis stalls while one is claimed', () => {
     await rig?.stop();
   });
 
-  it('when Redis stalls for 3 s while order-confirmed is claimed, then the consumer retry still sends it once', async () => {
+  it("when Redis stalls for 5 s while order-confirmed is claimed, then the consumer's retry takes its own claim again and sends it once", async () => {
     const sent: Notification[] = [];
     const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
     const prefix = `notification-stall-${randomUUID()}`;
     let stallNext = false;
     let stalled = false;
+    const answers: string[] = [];
     // The stall begins exactly when the claim is issued (as a host that hangs at that moment).
     class StallingStore extends NotificationStore {
-      override async claim(n: Notification) {
-        if (stallNext && n.template === 'order-confirmed') {
+      override async claim(n: Notification, owner: string) {
+        if (n.template !== 'order-confirmed') return super.claim(n, owner);
+        if (stallNext) {
           stallNext = false;
           stalled = true;
           own.server.freeze();
-          setTimeout(() => own.server.thaw(), 3000).unref();
+          // Well past the command timeout (2 s), so the claim fails even if this process is slow to send it.
+          setTimeout(() => own.server.thaw(), 5000).unref();
         }
-        return super.claim(n);
+        const answer = await super.claim(n, owner).catch((err: Error) => {
+          answers.push(err.message);
+          throw err;
+        });
+        answers.push(answer);
+        return answer;
       }
     }
-    // A 5 s lease instead of 30 s: the retry takes over the late claim once it runs out.
-    const store = new StallingStore(own.redis, prefix, 5000);
+    // A lease far longer than the wait below: a retry that found the claim someone else's would
+    // wait it out.
+    const store = new StallingStore(own.redis, prefix, 120_000);
     const notifier = new Notifier(store, channel, createLogger('test', 'silent'));
     const consumer = await rig.consume(createHandlers(notifier));
     try {
@@ -65,6 +75,10 @@ describe('notifications — Redis stalls while one is claimed', () => {
         timeoutMs: 20_000,
       });
       expect(stalled).toBe(true);
+      // The stalled claim timed out, its script ran when Redis resumed, and the retry found it its own.
+      // (More than one timeout if the consumer retried while Redis was still stalled.)
+      expect(answers[0]).toBe('Command timed out');
+      expect(answers.filter((a) => a !== 'Command timed out')).toEqual(['claimed']);
       const listed = (await store.list(orderId)).filter((n) => n.template === 'order-confirmed');
       const channelSends = sent.filter((n) => n.orderId === orderId && n.template === 'order-confirmed');
       expect({ listed: listed.length, channelSends: channelSends.length }).toEqual({ listed: 1, channelSends: 1 });

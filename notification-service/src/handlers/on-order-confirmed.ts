@@ -3,10 +3,10 @@ import type { Notifier } from '../usecases/notifier';
 
 export const onOrderConfirmed =
   (notifier: Notifier): EventHandler<'order.confirmed'> =>
-  async (event, { log }) => {
+  async (event, ctx) => {
     const { orderId, total, currency } = event.data;
     await notifier.notifyCustomer(
       { template: 'order-confirmed', orderId, vars: { total: String(total), currency } },
-      log,
+      ctx,
     );
   };

@@ -4,7 +4,7 @@ import type { Notifier } from '../usecases/notifier';
 /** Remembers who ordered, sends order-received, then releases anything that waited for the customer. */
 export const onOrderCreated =
   (notifier: Notifier): EventHandler<'order.created'> =>
-  async (event, { log }) => {
+  async (event, ctx) => {
     const { orderId, customer, total, currency } = event.data;
     await notifier.onCustomerKnown(
       orderId,
@@ -14,6 +14,6 @@ export const onOrderCreated =
         orderId,
         vars: { total: String(total), currency },
       },
-      log,
+      ctx,
     );
   };

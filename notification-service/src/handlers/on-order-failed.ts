@@ -9,9 +9,9 @@ import type { Notifier } from '../usecases/notifier';
  */
 export const onOrderFailed =
   (notifier: Notifier): EventHandler<'order.failed'> =>
-  async (event, { log }) => {
+  async (event, ctx) => {
     const { orderId, stage, reason } = event.data;
     const pending = { template: 'order-failed' as const, orderId, vars: { reason } };
-    if (stage === 'validation') await notifier.send(pending, UNKNOWN_RECIPIENT, undefined, log);
-    else await notifier.notifyCustomer(pending, log);
+    if (stage === 'validation') await notifier.send(pending, UNKNOWN_RECIPIENT, undefined, ctx);
+    else await notifier.notifyCustomer(pending, ctx);
   };

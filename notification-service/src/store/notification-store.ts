@@ -86,26 +86,26 @@ export class NotificationStore {
     await this.redis.hdel(this.keys(orderId).pending, template);
   }
 
-  /** Claims `n`'s (order, template) for this call (`n.id`) before the channel runs (see CLAIM_LUA). */
-  async claim(n: Notification): Promise<'claimed' | 'sent' | 'busy'> {
-    return (await this.claimScript([this.keys(n.orderId).sent(n.template)], n.id, this.leaseMs)) as
+  /** Claims `n`'s (order, template) for `owner` (the call) before the channel runs (see CLAIM_LUA). */
+  async claim(n: Notification, owner: string): Promise<'claimed' | 'sent' | 'busy'> {
+    return (await this.claimScript([this.keys(n.orderId).sent(n.template)], owner, this.leaseMs)) as
       'claimed' | 'sent' | 'busy';
   }
 
   /** After the channel sent it: marks it sent and lists the record; false if the claim was lost meanwhile. */
-  async markSent(n: Notification): Promise<boolean> {
+  async markSent(n: Notification, owner: string): Promise<boolean> {
     const k = this.keys(n.orderId);
-    return (await this.markSentScript([k.sent(n.template), k.list], n.id, JSON.stringify(n), this.retentionMs)) === 1;
+    return (await this.markSentScript([k.sent(n.template), k.list], owner, JSON.stringify(n), this.retentionMs)) === 1;
   }
 
   /** Renews this call's claim for another lease; false once it is no longer this call's. */
-  async hold(n: Notification): Promise<boolean> {
-    return (await this.holdScript([this.keys(n.orderId).sent(n.template)], n.id, this.leaseMs)) === 1;
+  async hold(n: Notification, owner: string): Promise<boolean> {
+    return (await this.holdScript([this.keys(n.orderId).sent(n.template)], owner, this.leaseMs)) === 1;
   }
 
   /** Gives the claim back after the channel failed, so a retry can send it. */
-  async release(n: Notification): Promise<void> {
-    await this.releaseScript([this.keys(n.orderId).sent(n.template)], n.id);
+  async release(n: Notification, owner: string): Promise<void> {
+    await this.releaseScript([this.keys(n.orderId).sent(n.template)], owner);
   }
 
   async list(orderId: string): Promise<Notification[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, retryWhileTransient, type LevelLogger, type Logger } from '@checkout/chassis';
+import { AppError, retryWhileTransient, type HandlerContext, type Logger } from '@checkout/chassis';
 import type { Customer } from '@checkout/contracts';
 import type { Channel } from '../channels';
 import type { Notification, PendingNotification } from '../domain/notification';
@@ -7,12 +7,21 @@ import { render } from '../domain/templates';
 import type { NotificationStore } from '../store/notification-store';
 
 /**
+ * Who is sending: the handler's logger, and its delivery's id, which owns the claims the call takes.
+ * A handler passes its own context, so the consumer's retry of a delivery whose claim did run but
+ * whose answer was lost (a Redis command that timed out) takes the claim again at once, instead of
+ * finding it someone else's until its lease runs out. Without one, each call is its own owner.
+ */
+export type Caller = Pick<HandlerContext, 'log' | 'deliveryId'>;
+
+/**
  * Sends each (order, template) once. A call claims it before its channel runs, with a lease, and
  * marks it sent after; a failed channel gives the claim back, so the retry sends it. While another
  * call's claim is live the handler fails with a transient error, so the consumer retries until
  * that call has sent it (then nothing is left to do) or its lease ran out (then this one sends):
- * a claim left by a crash, or by a claim that timed out on a stalled Redis and ran late, holds a
- * notification back for one lease at most, never for good. Redis not answering the `sent` mark is
+ * a claim left by a crash, or by another delivery's claim that timed out on a stalled Redis and
+ * ran late, holds a notification back for one lease at most, never for good (the same delivery's
+ * retry takes its own claim again at once: Caller). Redis not answering the `sent` mark is
  * waited out (markSent). A crash between the channel and the `sent` mark sends it a second time
  * after the lease (by email with the first one's Message-ID,
  * which mail systems use to drop the copy).
@@ -24,16 +33,14 @@ export class Notifier {
     private readonly logger: Logger,
   ) {}
 
-  // `log` in each: the handler's, whose lines name the event and its correlation id.
-
   /** Sends now if the customer is known, else parks it for order.created to release. */
-  async notifyCustomer(pending: PendingNotification, log: LevelLogger = this.logger): Promise<void> {
+  async notifyCustomer(pending: PendingNotification, caller: Caller = this.ownCall()): Promise<void> {
     const customer = await this.store.customerOrDefer(pending);
     if (!customer) {
-      log.debug({ orderId: pending.orderId, template: pending.template }, 'notification waits for its order');
+      caller.log.debug({ orderId: pending.orderId, template: pending.template }, 'notification waits for its order');
       return;
     }
-    await this.send(pending, customer.email, customer, log);
+    await this.send(pending, customer.email, customer, caller);
   }
 
   /** Called with order.created: what it brings, then whatever was waiting for it. */
@@ -41,13 +48,15 @@ export class Notifier {
     orderId: string,
     customer: Customer,
     first: PendingNotification,
-    log: LevelLogger = this.logger,
+    caller: Caller = this.ownCall(),
   ): Promise<void> {
     const waiting = await this.store.rememberCustomer(orderId, customer);
-    for (const p of [first, ...waiting]) await this.send(p, customer.email, customer, log);
+    for (const p of [first, ...waiting]) await this.send(p, customer.email, customer, caller);
   }
 
-  async send(p: PendingNotification, to: string, customer?: Customer, log: LevelLogger = this.logger): Promise<void> {
+  async send(p: PendingNotification, to: string, customer?: Customer, caller: Caller = this.ownCall()): Promise<void> {
+    const { log } = caller;
+    const owner = caller.deliveryId();
     const message = render({ ...p, vars: { ...p.vars, ...(customer ? { name: customer.name } : {}) } });
     const n: Notification = {
       id: randomUUID(),
@@ -58,7 +67,7 @@ export class Notifier {
       subject: message.subject,
       sentAt: new Date().toISOString(),
     };
-    const claim = await this.store.claim(n);
+    const claim = await this.store.claim(n, owner);
     // Sent before: whoever sent it cleared what waited for it.
     if (claim === 'sent') return;
     // Another call is sending it. Not cleared here: a channel failure there would leave its retry
@@ -69,7 +78,7 @@ export class Notifier {
     // A slow channel (an SMTP server taking its time to acknowledge) must not outlive the claim:
     // another call would take it and send the notification again while this one is still sending.
     const renew = setInterval(
-      () => void this.store.hold(n).catch(() => undefined),
+      () => void this.store.hold(n, owner).catch(() => undefined),
       Math.max(1, Math.floor(this.store.lease / 3)),
     );
     let marked: boolean;
@@ -77,10 +86,10 @@ export class Notifier {
       try {
         await this.channel.send(n, message, log);
       } catch (err) {
-        await this.store.release(n);
+        await this.store.release(n, owner);
         throw err;
       }
-      marked = await this.markSent(n);
+      marked = await this.markSent(n, owner);
     } finally {
       clearInterval(renew);
     }
@@ -94,11 +103,20 @@ export class Notifier {
   /**
    * Marks a sent notification sent. Redis not answering then (a restart, a stall) is waited out
    * while the claim lasts, renewed meanwhile: failing would have the handler retried, and the
-   * retry, finding the claim taken until its lease ran out, would send the notification again.
+   * retry, finding the claim still its delivery's, would send the notification again.
    */
-  private markSent(n: Notification): Promise<boolean> {
+  private markSent(n: Notification, owner: string): Promise<boolean> {
     const giveUpAt = Date.now() + this.store.lease / 2;
-    return retryWhileTransient(() => this.store.markSent(n), { everyMs: MARK_RETRY_MS, giveUpAt: () => giveUpAt });
+    return retryWhileTransient(() => this.store.markSent(n, owner), {
+      everyMs: MARK_RETRY_MS,
+      giveUpAt: () => giveUpAt,
+    });
+  }
+
+  /** A call from outside a handler (tests, scripts): its own owner, the service's logger. */
+  private ownCall(): Caller {
+    const owner = randomUUID();
+    return { log: this.logger, deliveryId: () => owner };
   }
 }
 
