@@ -51,18 +51,21 @@ export async function startInventory(opts: HarnessOptions = {}) {
   const adminToken = 'adminToken' in opts ? opts.adminToken : ADMIN_TOKEN;
   const app = createApp({ logger, health: new Health(), metrics, ...inventory, adminToken });
 
-  /** Hands an event to its handler as the consumer would (a fresh ce_id unless one is given). */
+  /**
+   * Hands an event to its handler as the consumer would (a fresh ce_id unless one is given; a new
+   * delivery id unless `deliveryId` names the delivery a retry belongs to).
+   */
   const deliver = async <T extends Consumed>(
     type: T,
     data: EventData<T>,
-    meta: { id?: string; correlationId?: string; reannounced?: string } = {},
+    meta: { id?: string; correlationId?: string; reannounced?: string; deliveryId?: string } = {},
   ): Promise<CloudEvent<T>> => {
     const correlationId = meta.correlationId ?? randomUUID();
     const event = {
       ...createEvent(type, data, { source: '/test', correlationId }),
       ...(meta.id ? { id: meta.id } : {}),
     };
-    const delivery = randomUUID(); // one per delivery, as the consumer makes it
+    const delivery = meta.deliveryId ?? randomUUID(); // one per delivery, as the consumer makes it
     const ctx: HandlerContext = {
       log: logger,
       trace: { correlationId, causationId: event.id },

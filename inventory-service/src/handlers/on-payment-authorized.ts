@@ -8,15 +8,18 @@ import type { ReservationStore } from '../store/reservation-store';
  * available (counted, with a stock.updated per product). Otherwise (unknown, the stock is gone, or
  * released because the payment failed) it takes nothing: logged as an error and counted, for an
  * operator to look at (a paid order with no stock needs a refund). A refusal is final: the same
- * payment delivered again is neither counted again nor allowed to take stock restocked since.
+ * payment delivered again is neither counted again nor allowed to take stock restocked since; the
+ * consumer's retry of the same delivery (its first run's answer lost) gets that run's answer, so
+ * the outcome is still logged and counted once.
  */
 export const onPaymentAuthorized =
   (reservations: ReservationStore, metrics: InventoryMetrics): EventHandler<'payment.authorized'> =>
-  async (event, { log, trace }) => {
+  async (event, { log, trace, deliveryId }) => {
     const { orderId } = event.data;
     const result = await reservations.commit(orderId, {
       correlationId: trace.correlationId,
       traceparent: trace.traceparent,
+      callId: deliveryId(),
     });
     if (result === 'COMMITTED') log.info({ orderId }, 'reservation committed');
     else if (result === 'RECOMMITTED') {

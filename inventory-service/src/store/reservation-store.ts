@@ -73,11 +73,12 @@ export class ReservationStore {
    * Sells a RESERVED reservation's units. One the expiry sweeper RELEASED (its payment came after
    * it) takes them again if they are all still available: 'RECOMMITTED', with a stock.updated per
    * product; if not, 'RELEASED' once and 'REFUSED_BEFORE' for every later delivery (the refusal is
-   * final). Otherwise the status that prevented it.
+   * final). Otherwise the status that prevented it. `callId` (the handler's delivery id) makes a
+   * retry of the same delivery, after an answer lost to a timeout, get the answer its first run got.
    */
   async commit(
     orderId: string,
-    opts: { correlationId?: string; traceparent?: string; now?: number } = {},
+    opts: { correlationId?: string; traceparent?: string; now?: number; callId?: string } = {},
   ): Promise<TransitionResult | 'RECOMMITTED'> {
     const now = new Date(opts.now ?? Date.now());
     const result = (await this.scripts.commit(
@@ -85,7 +86,7 @@ export class ReservationStore {
       this.prefix,
       orderId,
       now.toISOString(),
-      eventMeta(opts.correlationId ?? '', opts.traceparent, now),
+      eventMeta(opts.correlationId ?? '', opts.traceparent, now, opts.callId),
       expiryReason,
       this.retentionMs,
     )) as TransitionResult | 'RECOMMITTED';

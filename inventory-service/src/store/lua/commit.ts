@@ -11,10 +11,13 @@
  *   'RELEASED' when the stock is gone (the payment then needs a refund). That refusal is recorded
  *   (`lateCommitRefusedBy`, the id this call's event would have had), so it is final: a
  *   redelivery answers 'REFUSED_BEFORE' and takes nothing even if the product was restocked since,
- *   while a re-run of the same call (ioredis re-sending it after a lost answer) answers 'RELEASED'
- *   again. Released because the payment failed: 'RELEASED', nothing taken.
- * COMMITTED already (a redelivery): 'ALREADY_COMMITTED', nothing changes. Any other status is
- * returned as it is.
+ *   while a re-run of the same call answers 'RELEASED' again. Released because the payment failed:
+ *   'RELEASED', nothing taken.
+ * COMMITTED already (a redelivery): 'ALREADY_COMMITTED', nothing changes; 'RECOMMITTED' again to a
+ * re-run of the call that took the units late (`lateCommitBy`). Any other status is returned as it
+ * is. A re-run of the same call, whose id is the event meta's `id`: ioredis re-sending the script
+ * after a lost answer, or the consumer retrying the same delivery after the command timed out
+ * (the handler passes its delivery's id), so its outcome is logged and counted once all the same.
  */
 export const COMMIT_LUA = `
 local order_id = ARGV[2]
@@ -32,8 +35,13 @@ if status == 'RESERVED' then
   redis.call('ZREM', KEYS[2], order_id)
   return 'COMMITTED'
 end
--- A redelivered payment.authorized: already sold.
-if status == 'COMMITTED' then return 'ALREADY_COMMITTED' end
+if status == 'COMMITTED' then
+  -- This call's own late commit, run again because its answer was lost: answered as then, so the
+  -- caller still counts it.
+  if redis.call('HGET', KEYS[1], 'lateCommitBy') == cjson.decode(ARGV[4]).id then return 'RECOMMITTED' end
+  -- A redelivered payment.authorized: already sold.
+  return 'ALREADY_COMMITTED'
+end
 if status ~= 'RELEASED' then return status or 'UNKNOWN' end
 -- Released because its payment failed, the reservation has had its outcome: an authorization
 -- after that contradicts it and takes nothing.
@@ -73,7 +81,7 @@ for i, it in ipairs(items) do
     available = available, version = version, reason = 'sold: order ' .. order_id .. ' paid after its reservation expired' }, meta))
 end
 -- It keeps its release reason: a COMMITTED record with one is a late commit.
-redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3])
+redis.call('HSET', KEYS[1], 'status', 'COMMITTED', 'committedAt', ARGV[3], 'lateCommitBy', event_id)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 'RECOMMITTED'
 `;
