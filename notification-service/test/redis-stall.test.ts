@@ -39,10 +39,12 @@ describe('notifications — Redis stalls while one is claimed', () => {
     let stallNext = false;
     let stalled = false;
     const answers: string[] = [];
-    // The stall begins exactly when the claim is issued (as a host that hangs at that moment).
+    const orderId = `ord_${randomUUID()}`;
+    // The stall begins exactly when the claim is issued (as a host that hangs at that moment). Only
+    // this order's: the consumer also gets the events other test files publish meanwhile.
     class StallingStore extends NotificationStore {
       override async claim(n: Notification, owner: string) {
-        if (n.template !== 'order-confirmed') return super.claim(n, owner);
+        if (n.orderId !== orderId || n.template !== 'order-confirmed') return super.claim(n, owner);
         if (stallNext) {
           stallNext = false;
           stalled = true;
@@ -64,7 +66,6 @@ describe('notifications — Redis stalls while one is claimed', () => {
     const notifier = new Notifier(store, channel, createLogger('test', 'silent'));
     const consumer = await rig.consume(createHandlers(notifier));
     try {
-      const orderId = `ord_${randomUUID()}`;
       const created = await publisher.publish('order.created', buildOrderCreated({ orderId }));
       await consumer.waitHandled([created.id]);
       stallNext = true;
