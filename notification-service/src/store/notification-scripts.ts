@@ -22,9 +22,9 @@ return false
 
 /**
  * Claims the (order, template) for one call before its channel runs. KEYS: marker. ARGV: call id
- * (the delivery's id: a retry of the same delivery is the same call), lease ms. The marker is `sent`, or `claim:<call id>` expiring with the lease
- * (Redis' clock), so a claim whose caller died, or that timed out on a stalled Redis and ran late,
- * is gone once its lease has run out.
+ * (the delivery's id: a retry of the same delivery is the same call), lease ms. The marker is
+ * `sent`, or `claim:<call id>` expiring with the lease (Redis' clock), so a claim whose caller
+ * died, or that timed out on a stalled Redis and ran late, is gone once its lease has run out.
  * Answers 'claimed' to the call that holds the claim now (a new one, or a re-run of the same call:
  * ioredis re-sends a script whose answer a dropped connection lost), 'sent' once it was sent,
  * 'busy' while another call's claim is live.
