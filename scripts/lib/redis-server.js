@@ -1,6 +1,6 @@
 'use strict';
 // A redis-server of our own on a free port, with what fault tests do to it.
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const { ensureBinary } = require('./binaries');
 const { freePort, waitForPort } = require('./ports');
@@ -8,28 +8,12 @@ const { killChild, stopChild, track } = require('./processes');
 const { redisPidAt } = require('./redis-pid');
 const { removeTempDir, tempDir, trackTempDir } = require('./temp-dirs');
 
-/** The oldest redis-server the services' scripts run on (the chassis' MIN_REDIS_MAJOR). */
-const MIN_MAJOR = 7;
-
-/** Fails with what to do when the installed redis-server is too old for the services' scripts. */
-function ensureRecentEnough() {
-  const out = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '';
-  const version = /v=(\d+)\.(\d+)\.(\d+)/.exec(out);
-  if (!version || Number(version[1]) >= MIN_MAJOR) return;
-  throw new Error(
-    `redis-server ${version.slice(1).join('.')} is too old: the services' scripts need Redis ${MIN_MAJOR} or later ` +
-      `(Debian 12 and Ubuntu 24.04 ship it). Install a newer redis-server, or run one elsewhere and pass it in:\n\n` +
-      `  REDIS_URL=redis://<host>:6379 npm start\n`,
-  );
-}
-
 /**
  * Starts redis-server on a free port (or the given one). With `appendonly` its data survives a
  * restart (fault tests restart it); `restart()` keeps the port and the data directory.
  */
 async function startRedis({ port, appendonly = false, ownGroup = false, log = console.error } = {}) {
   ensureBinary('redis-server', log);
-  ensureRecentEnough();
   const p = port ?? (await freePort());
   const dir = tempDir('checkout-redis-');
   const saved = `${dir}.checkpoint`; // rollBack()'s data, once checkpoint() copied it

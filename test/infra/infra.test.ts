@@ -105,26 +105,4 @@ describe('startInfra', () => {
       fs.rmSync(bin, { recursive: true, force: true });
     }
   });
-
-  it('when redis-server is older than 7, then it fails naming the version and what to do, and leaves nothing running', () => {
-    // Ubuntu 22.04's redis-server: the services' scripts need Redis 7 (the outbox relay's script flag).
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'old-redis-'));
-    fs.writeFileSync(
-      path.join(bin, 'redis-server'),
-      '#!/bin/sh\necho "Redis server v=6.0.16 sha=00000000:0 malloc=jemalloc-5.2.1 bits=64 build=a3fdef44459b3ad6"\n',
-      { mode: 0o755 },
-    );
-    try {
-      const out = runScript(
-        `try { await infra.startInfra({ env: {}, log: () => undefined }); console.log('started'); }
-         catch (err) { console.log('refused: ' + err.message); }`,
-        { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      );
-      expect(out).toMatch(/refused: redis-server 6\.0\.16 is too old: the services' scripts need Redis 7 or later/);
-      expect(out).toContain('REDIS_URL=redis://<host>:6379 npm start');
-      expect(out).toContain('left running: []');
-    } finally {
-      fs.rmSync(bin, { recursive: true, force: true });
-    }
-  });
 });

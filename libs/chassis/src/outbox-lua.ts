@@ -22,12 +22,8 @@ end
  * Takes the relay lock and reads the oldest entries in one round trip; nil when another relay holds
  * it. A lock this relay holds is taken again: ioredis resends a command whose answer a dropped
  * connection lost, and the resent claim must not wait out the lock its first run took.
- * `allow-oom` (Redis 7): a full Redis (noeviction) refuses every write that adds data, the lock's
- * SET too, and the events waiting in the stream are often what filled it (Kafka away while orders
- * came in); publishing them is what frees the memory, and the acknowledgement only deletes, which
- * a full Redis allows. So the relay drains a full Redis instead of waiting for an operator.
  */
-export const CLAIM_BATCH = `#!lua flags=allow-oom
+export const CLAIM_BATCH = `
 local holder = redis.call('GET', KEYS[2])
 if holder and holder ~= ARGV[1] then return false end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])

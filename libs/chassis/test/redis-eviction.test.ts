@@ -1,12 +1,4 @@
-import {
-  connectRedis,
-  createLogger,
-  createRedis,
-  memoryLimits,
-  redisReady,
-  redisVersionProblem,
-  type Redis,
-} from '../src';
+import { connectRedis, createLogger, createRedis, memoryLimits, redisReady, type Redis } from '../src';
 import { useOwnRedis, waitFor } from '../../../test/support';
 
 // A Redis that evicts keys under memory pressure loses orders, reservations and idempotency keys
@@ -122,23 +114,5 @@ describe('readiness when the server is full', () => {
     const { redis } = await connectLogged();
     await limit('allkeys-lru', '1');
     expect(await redisReady(redis)()).toBe(true);
-  });
-});
-
-describe('the version of the Redis a service connects to', () => {
-  it('when it is older than 7 (scripts without flags), then the error names the version and what to use', () => {
-    expect(redisVersionProblem('6.2.14')).toMatch(/redis 6\.2\.14 is older than 7\.0: .*use Redis 7 or later/);
-  });
-
-  it('when it is 7 or later, or does not say, then there is nothing to say', async () => {
-    expect([redisVersionProblem('7.0.15'), redisVersionProblem('8.2.1'), redisVersionProblem(undefined)]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    // This run's redis-server is 7 or later: connecting to it logs no error.
-    const { redis, errors } = await connectLogged();
-    await settled(redis);
-    expect(errors()).toEqual([]);
   });
 });

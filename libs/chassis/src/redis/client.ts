@@ -40,7 +40,6 @@ export function createRedis(
     warned = false;
     // On every connect: a server restarted or replaced may come back with another configuration.
     void warnIfEvicting(redis, logger);
-    void warnIfTooOld(redis, logger);
   });
   return redis;
 }
@@ -60,29 +59,6 @@ async function warnIfEvicting(redis: Redis, logger: Logger): Promise<void> {
     { maxmemoryPolicy: policy },
     `redis evicts keys under memory pressure (maxmemory-policy ${policy}): records would vanish without an error; set maxmemory-policy noeviction`,
   );
-}
-
-/** The oldest Redis the scripts run on: the outbox relay's claim carries a script flag (`allow-oom`). */
-export const MIN_REDIS_MAJOR = 7;
-
-/**
- * What is wrong with a server of `version` (INFO's `redis_version`), or undefined. Before Redis 7 a
- * script cannot carry flags: every outbox relay's claim fails to compile, so no event is ever
- * published and every order waits at PENDING.
- */
-export function redisVersionProblem(version: string | undefined): string | undefined {
-  const major = Number(version?.split('.')[0]);
-  if (!Number.isInteger(major) || major >= MIN_REDIS_MAJOR) return undefined;
-  return `redis ${version} is older than ${MIN_REDIS_MAJOR}.0: the outbox relay's script cannot run there, so no event is published; use Redis ${MIN_REDIS_MAJOR} or later`;
-}
-
-async function warnIfTooOld(redis: Redis, logger: Logger): Promise<void> {
-  const version = await redis
-    .info('server')
-    .then((info) => infoField(info, 'redis_version'))
-    .catch(() => undefined);
-  const problem = redisVersionProblem(version);
-  if (problem) logger.error({ redisVersion: version }, problem);
 }
 
 /** The server's memory limit and eviction policy, from INFO (CONFIG is often disabled on managed Redis). */
