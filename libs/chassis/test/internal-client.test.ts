@@ -1,5 +1,6 @@
 import * as nodeHttp from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { AppError, InternalClient } from '../src';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -57,6 +58,20 @@ describe('InternalClient (calls between our services)', () => {
     const peer = await serve((_req, _body, res) => res.writeHead(404).end('not json'));
     const http = client({ service: 'peer', baseURL: peer.url });
     expect(await http.get('/missing')).toEqual({ status: 404, body: undefined });
+  });
+
+  it('when the peer answers 503 saying what is down behind it, then the 503 passes that on', async () => {
+    const peer = await serve((_req, _body, res) =>
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"error":"DEPENDENCY_UNAVAILABLE","message":"inventory-cache-service is unavailable","details":[]}'),
+    );
+    const http = client({ service: 'validation-service', baseURL: peer.url });
+    const err = (await http.postJson('/validate', {}, z.object({})).catch((e: unknown) => e)) as AppError;
+    expect([err.status, err.message]).toEqual([
+      503,
+      'validation-service (HTTP 503: inventory-cache-service is unavailable) is unavailable',
+    ]);
   });
 
   it('when nothing listens, then the call fails as a 503 naming the service', async () => {

@@ -69,7 +69,12 @@ export class InternalClient {
 
   private expectOk<S extends z.ZodType>(res: InternalResponse, schema: S): z.infer<S> {
     const { service } = this.opts;
-    if (res.status !== 200) throw dependencyUnavailable(`${service} (HTTP ${res.status})`);
+    if (res.status !== 200) {
+      // The peer's own error message says what is down behind it (validation answering 503
+      // because the stock cache is), which the caller's 503 passes on rather than hide.
+      const said = peerMessage(res.body);
+      throw dependencyUnavailable(`${service} (HTTP ${res.status}${said ? `: ${said}` : ''})`);
+    }
     const parsed = schema.safeParse(res.body);
     if (!parsed.success) throw dependencyUnavailable(`${service} (malformed answer)`, parsed.error);
     return parsed.data;
@@ -122,4 +127,10 @@ function refusedBeforeAnswer(err: unknown): boolean {
     err instanceof errors.SocketError ||
     err instanceof errors.ClientClosedError
   );
+}
+
+/** The `message` of a peer's error body (the contract's `{ error, message }`), shortened. */
+function peerMessage(body: unknown): string | undefined {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? message.slice(0, 200) : undefined;
 }
