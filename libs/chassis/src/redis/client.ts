@@ -105,24 +105,32 @@ function isFull(memoryInfo: string, share = 1): { usedMemory: number; maxmemory:
  * open; and a server full under noeviction answers while it refuses the writes every request and
  * handler here makes, so it is not ready either (said at warn level when it fills). Ready again
  * once below 98% of its limit, not at the first byte under it, or the probes would flap while
- * the writes keep it at the edge. A user the ACLs deny INFO (`-@dangerous`) is checked by PING,
- * as before, and told once that fullness goes unseen.
+ * the writes keep it at the edge. A server whose disk refuses its AOF or snapshot (MISCONF)
+ * refuses PING and every write: not ready. A user the ACLs deny INFO (`-@dangerous`) is checked
+ * by PING alone, and told once that fullness goes unseen.
  */
 export const redisReady = (redis: Redis, logger?: Logger) => {
   let wasFull = false;
   let infoDenied = false;
   return async () => {
     if (redis.status !== 'ready') return false;
-    if (infoDenied) return (await redis.ping()) === 'PONG';
+    // PING too, in the same write as INFO: a server that cannot write its AOF or snapshot (its disk
+    // full: MISCONF) refuses PING along with every write, while it still answers INFO.
+    const pinged = redis.ping().then((pong) => pong === 'PONG');
+    if (infoDenied) return pinged;
     let info: string;
     try {
       info = await redis.info('memory');
     } catch (err) {
-      if (!/^(NOPERM|ERR unknown command)/.test((err as Error).message)) throw err;
+      if (!/^(NOPERM|ERR unknown command)/.test((err as Error).message)) {
+        pinged.catch(() => undefined);
+        throw err;
+      }
       infoDenied = true;
       logger?.warn({ err }, 'redis denies INFO to this user: readiness checks it by PING, and cannot see it full');
-      return (await redis.ping()) === 'PONG';
+      return pinged;
     }
+    if (!(await pinged)) return false;
     const full = isFull(info, wasFull ? FULL_UNTIL_BELOW : 1);
     if (full && !wasFull)
       logger?.warn(
