@@ -128,59 +128,54 @@ describe('reservation expiry', () => {
     expect(await refusals()).toBe(refusedBefore);
   });
 
-  /**
-   * The commit script ran, but its answer was lost (a command that timed out on a stalled Redis),
-   * and the consumer retries the same delivery: the retry must still log and count what the first
-   * run did, or a late commit, or a paid order left without stock (a refund), goes unnoticed.
-   */
-  const losingOneAnswer = () => {
-    const commit = inv.reservations.commit.bind(inv.reservations);
-    return jest.spyOn(inv.reservations, 'commit').mockImplementationOnce(async (...args) => {
-      await commit(...args);
-      throw new Error('Command timed out');
-    });
-  };
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     metricValue((await request(inv.app).get('/metrics')).text, name, labels);
 
-  it("when a late commit's answer is lost and the consumer retries that delivery, then the retry still counts it, and nothing is taken twice", async () => {
-    const a = await inv.product(10);
-    const o = order(a, 4);
+  // The commit script ran, but its answer was lost (a command that timed out on a stalled Redis),
+  // and the consumer retries the same delivery: the retry must still log and count what the first
+  // run did, or a late commit, or a paid order left without stock (a refund), goes unnoticed.
+
+  /** An order of 4 units of a new product of 10, released by the sweeper before its payment came. */
+  const releasedOrder = async () => {
+    const productId = await inv.product(10);
+    const o = order(productId, 4);
     await inv.deliver('order.created', o);
     await recorder.waitForEvent('stock.released', forOrder(o.orderId));
-    const before = await metric('inventory_late_commits_total');
-    const spy = losingOneAnswer();
+    return { productId, orderId: o.orderId };
+  };
+  /** Its payment.authorized, delivered once more by the consumer after the first run's answer was lost. */
+  const payRetriedAfterLostAnswer = async (orderId: string) => {
+    const commit = inv.reservations.commit.bind(inv.reservations);
+    const spy = jest.spyOn(inv.reservations, 'commit').mockImplementationOnce(async (...args) => {
+      await commit(...args);
+      throw new Error('Command timed out');
+    });
     try {
-      const paid = buildPaymentAuthorized({ orderId: o.orderId });
-      const delivery = { id: 'evt-late-lost', deliveryId: 'one-delivery-late' };
+      const paid = buildPaymentAuthorized({ orderId });
+      const delivery = { id: `evt-${orderId}`, deliveryId: `delivery-${orderId}` };
       await expect(inv.deliver('payment.authorized', paid, delivery)).rejects.toThrow('Command timed out');
       await inv.deliver('payment.authorized', paid, delivery);
     } finally {
       spy.mockRestore();
     }
+  };
 
-    expect(await level(a)).toMatchObject({ available: 6, reserved: 0, sold: 4 });
+  it("when a late commit's answer is lost and the consumer retries that delivery, then the retry still counts it, and nothing is taken twice", async () => {
+    const { productId, orderId } = await releasedOrder();
+    const before = await metric('inventory_late_commits_total');
+    await payRetriedAfterLostAnswer(orderId);
+
+    expect(await level(productId)).toMatchObject({ available: 6, reserved: 0, sold: 4 });
     expect(await metric('inventory_late_commits_total')).toBe(before + 1);
   });
 
   it("when a refused late commit's answer is lost and the consumer retries that delivery, then the refusal is still counted for a refund", async () => {
-    const a = await inv.product(10);
-    const o = order(a, 4);
-    await inv.deliver('order.created', o);
-    await recorder.waitForEvent('stock.released', forOrder(o.orderId));
-    await inv.stock.setAvailable(a, 2, 'count');
+    const { productId, orderId } = await releasedOrder();
+    await inv.stock.setAvailable(productId, 2, 'count');
     const before = await metric('inventory_commit_rejected_total', { status: 'RELEASED' });
-    const spy = losingOneAnswer();
-    try {
-      const paid = buildPaymentAuthorized({ orderId: o.orderId });
-      const delivery = { id: 'evt-refused-lost', deliveryId: 'one-delivery-refused' };
-      await expect(inv.deliver('payment.authorized', paid, delivery)).rejects.toThrow('Command timed out');
-      await inv.deliver('payment.authorized', paid, delivery);
-    } finally {
-      spy.mockRestore();
-    }
+    await payRetriedAfterLostAnswer(orderId);
 
-    expect(await level(a)).toMatchObject({ available: 2, reserved: 0, sold: 0 });
+    expect(await level(productId)).toMatchObject({ available: 2, reserved: 0, sold: 0 });
     expect(await metric('inventory_commit_rejected_total', { status: 'RELEASED' })).toBe(before + 1);
   });
 
