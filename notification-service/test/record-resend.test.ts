@@ -61,4 +61,31 @@ describe("notifications — the record's answer lost on a dropped connection", (
       listed: 1,
     });
   });
+
+  it('when Redis stays away past the wait for the sent mark, then the consumer retry of that delivery marks it instead of sending it again', async () => {
+    const logger = createLogger('test', 'silent');
+    // A 400 ms lease: the mark is waited for 200 ms, then the handler fails.
+    const store = new NotificationStore(through.redis, `notification-unmarked-${randomUUID()}`, 400);
+    let down = true;
+    const away = Object.assign(Object.create(store) as NotificationStore, {
+      markSent: (n: Notification, owner: string) =>
+        down ? Promise.reject(new Error('Connection is closed.')) : store.markSent(n, owner),
+    });
+    const sent: Notification[] = [];
+    const channel: Channel = { name: 'log', send: async (n) => void sent.push(n) };
+    const notifier = new Notifier(away, channel, logger);
+    const orderId = `ord_${randomUUID()}`;
+    const pending = { template: 'order-confirmed' as const, orderId, vars: { total: '100', currency: 'USD' } };
+    const delivery = { log: logger, deliveryId: () => 'one-delivery' };
+
+    await expect(notifier.send(pending, 'ada@example.com', undefined, delivery)).rejects.toThrow(
+      'Connection is closed',
+    );
+    down = false;
+    await notifier.send(pending, 'ada@example.com', undefined, delivery); // the consumer's retry
+
+    const listed = await store.list(orderId);
+    expect({ channelSends: sent.length, listed: listed.length }).toEqual({ channelSends: 1, listed: 1 });
+    expect(listed[0]).toEqual(sent[0]);
+  });
 });

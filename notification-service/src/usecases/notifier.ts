@@ -22,11 +22,19 @@ export type Caller = Pick<HandlerContext, 'log' | 'deliveryId'>;
  * a claim left by a crash, or by another delivery's claim that timed out on a stalled Redis and
  * ran late, holds a notification back for one lease at most, never for good (the same delivery's
  * retry takes its own claim again at once: Caller). Redis not answering the `sent` mark is
- * waited out (markSent). A crash between the channel and the `sent` mark sends it a second time
- * after the lease (by email with the first one's Message-ID,
- * which mail systems use to drop the copy).
+ * waited out (markSent), and past that remembered, so the retry marks it instead of sending it. A
+ * crash between the channel and the `sent` mark sends it a second time after the lease (by email
+ * with the first one's Message-ID, which mail systems use to drop the copy).
  */
 export class Notifier {
+  /**
+   * What this process's channel sent and Redis did not mark sent (down for longer than markSent
+   * waits), by order and template: the next call for it (the consumer's retry, a redelivery) marks
+   * it instead of sending it again. Lost with the process, which then sends it a second time, as
+   * after a crash there. The oldest go first past UNMARKED_KEPT.
+   */
+  private readonly unmarked = new Map<string, Notification>();
+
   constructor(
     private readonly store: NotificationStore,
     private readonly channel: Channel,
@@ -68,8 +76,12 @@ export class Notifier {
       sentAt: new Date().toISOString(),
     };
     const claim = await this.store.claim(n, owner);
+    const key = `${p.orderId}\n${p.template}`;
     // Sent before: whoever sent it cleared what waited for it.
-    if (claim === 'sent') return;
+    if (claim === 'sent') {
+      this.unmarked.delete(key);
+      return;
+    }
     // Another call is sending it. Not cleared here: a channel failure there would leave its retry
     // (order.created's) nothing to send.
     if (claim === 'busy') {
@@ -81,18 +93,25 @@ export class Notifier {
       () => void this.store.hold(n, owner).catch(() => undefined),
       Math.max(1, Math.floor(this.store.lease / 3)),
     );
+    const sentBefore = this.unmarked.get(key);
     let marked: boolean;
     try {
-      try {
-        await this.channel.send(n, message, log);
-      } catch (err) {
-        await this.store.release(n, owner);
-        throw err;
+      if (sentBefore) log.info({ orderId: p.orderId, template: p.template }, 'sent before: marking it sent');
+      else {
+        try {
+          await this.channel.send(n, message, log);
+        } catch (err) {
+          await this.store.release(n, owner);
+          throw err;
+        }
+        this.unmarked.set(key, n);
+        if (this.unmarked.size > UNMARKED_KEPT) this.unmarked.delete(this.unmarked.keys().next().value as string);
       }
-      marked = await this.markSent(n, owner);
+      marked = await this.markSent(sentBefore ?? n, owner);
     } finally {
       clearInterval(renew);
     }
+    this.unmarked.delete(key);
     if (!marked) {
       log.warn({ orderId: p.orderId, template: p.template }, 'sent after its claim ran out: it may go out twice');
       return;
@@ -102,8 +121,8 @@ export class Notifier {
 
   /**
    * Marks a sent notification sent. Redis not answering then (a restart, a stall) is waited out
-   * while the claim lasts, renewed meanwhile: failing would have the handler retried, and the
-   * retry, finding the claim still its delivery's, would send the notification again.
+   * while the claim lasts, renewed meanwhile; past that the handler fails, and its retry marks it
+   * (`unmarked`) rather than send it again.
    */
   private markSent(n: Notification, owner: string): Promise<boolean> {
     const giveUpAt = Date.now() + this.store.lease / 2;
@@ -119,6 +138,9 @@ export class Notifier {
     return { log: this.logger, deliveryId: () => owner };
   }
 }
+
+/** How many sent and unmarked notifications `unmarked` keeps at most. */
+const UNMARKED_KEPT = 10_000;
 
 /** How often marking a sent notification is tried again while Redis does not answer. */
 const MARK_RETRY_MS = 200;
