@@ -4,6 +4,7 @@
 const path = require('node:path');
 const { onOrphaned, startInfra } = require('./lib/infra');
 const { SERVICES, startServices, startEnv, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
+const { supervise } = require('./lib/supervise');
 
 /**
  * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
@@ -62,12 +63,7 @@ async function main() {
   }
   const stock = JSON.parse((await getJson(`${system.urls['inventory-service']}/inventory`)).body || '{"items":[]}');
 
-  for (const [name, p] of system.processes) {
-    p.child.once('exit', (code, signal) => {
-      if (!stopping)
-        console.error(`[start] ${name} exited (${signal ?? code}); see ${path.relative(process.cwd(), p.logFile)}`);
-    });
-  }
+  supervise(system, { isStopping: () => stopping });
 
   const pad = Math.max(...SERVICES.map((s) => s.name.length));
   console.log(
