@@ -47,4 +47,30 @@ describe('npm run dlq', () => {
     // Said before kafkajs is asked: it would retry for ~30 s, logging each attempt.
     expect(r.stderr).toContain('cannot reach Kafka at 127.0.0.1:1: set KAFKA_BROKERS');
   });
+
+  it('when a replay filter cannot be read (an unknown option, no value, an empty one, a reason no letter has), then it exits 2 before reading anything', async () => {
+    // A broker that is not there: refusing must not need it (and a filter it could not read
+    // would have replayed, and committed, every letter).
+    for (const args of [
+      ['replay', 'inventory-service', '--bogus', 'x'],
+      ['replay', 'inventory-service', '--reason'],
+      ['replay', 'inventory-service', '--reason='],
+      ['replay', 'inventory-service', '--reason', 'not_json'],
+      ['replay', 'inventory-service', 'extra'],
+    ]) {
+      const r = await runCli(args, '127.0.0.1:1');
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toContain('usage: npm run -s dlq');
+    }
+    const unknownReason = await runCli(['replay', 'inventory-service', '--reason', 'not_json'], '127.0.0.1:1');
+    expect(unknownReason.stderr).toContain('no dead letter has reason not_json');
+    expect(unknownReason.stderr).toContain('NOT_JSON, SCHEMA_VIOLATION');
+  });
+
+  it("when the filter is written '--reason=NOT_JSON', then it is read as '--reason NOT_JSON'", async () => {
+    // Past the parsing: it goes on to look for the broker.
+    const r = await runCli(['replay', 'inventory-service', '--reason=NOT_JSON'], '127.0.0.1:1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot reach Kafka');
+  });
 });

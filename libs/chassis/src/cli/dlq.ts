@@ -1,20 +1,54 @@
 import net from 'node:net';
+import { parseArgs } from 'node:util';
 import { DEAD_LETTERING_SERVICES } from '@checkout/contracts';
 import {
   baseConfigSchema,
   createKafka,
   createLogger,
+  DEAD_LETTER_REASONS,
   loadConfigFrom,
   originOf,
   Publisher,
   readDeadLetters,
+  type DeadLetter,
   replayDeadLetters,
 } from '../index';
 
-const USAGE = `usage: npm run -s dlq -- list <service>
+const USAGE = `usage: npm run -s dlq -- list <service> [--reason REASON] [--event-id ID]
        npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID]
 service: ${DEAD_LETTERING_SERVICES.join(', ')}
+reason: ${DEAD_LETTER_REASONS.join(', ')}
 env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)`;
+
+/**
+ * The command line, strictly: a filter a replay could not read would select every letter, and a
+ * replay commits what it skips. So an unknown option, one without its value, an empty one or a
+ * reason no letter can have is refused (exit 2) before anything is read.
+ */
+function parse(
+  argv: string[],
+): { command: 'list' | 'replay'; service: string; reason?: string; eventId?: string } | { refused: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { reason: { type: 'string' }, 'event-id': { type: 'string' } },
+    });
+  } catch (err) {
+    return { refused: (err as Error).message };
+  }
+  const [command, service, ...extra] = parsed.positionals;
+  if (!service || extra.length > 0 || (command !== 'list' && command !== 'replay')) return { refused: '' };
+  // An unknown name would not just list nothing: the broker would create its dlq topic.
+  if (!(DEAD_LETTERING_SERVICES as readonly string[]).includes(service))
+    return { refused: `no service ${service} dead-letters events` };
+  const { reason, 'event-id': eventId } = parsed.values;
+  if (reason === '' || eventId === '') return { refused: `--${reason === '' ? 'reason' : 'event-id'} needs a value` };
+  if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason))
+    return { refused: `no dead letter has reason ${reason}` };
+  return { command, service, reason, eventId };
+}
 
 /** Whether a TCP connection to host:port opens within `timeoutMs`. */
 function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
@@ -35,20 +69,13 @@ function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
 
 /** Lists or replays a service's dead letters; replay sends each back to its original topic once. */
 async function main(argv: string[]): Promise<number> {
-  const [command, service, ...rest] = argv;
-  if (!service || (command !== 'list' && command !== 'replay')) {
-    console.error(USAGE);
+  const args = parse(argv);
+  if ('refused' in args) {
+    console.error(args.refused ? `${args.refused}\n${USAGE}` : USAGE);
     return 2;
   }
-  // An unknown name would not just list nothing: the broker would create its dlq topic.
-  if (!(DEAD_LETTERING_SERVICES as readonly string[]).includes(service)) {
-    console.error(`no service ${service} dead-letters events\n${USAGE}`);
-    return 2;
-  }
-  const option = (name: string) => {
-    const i = rest.indexOf(name);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
+  const { command, service, reason, eventId } = args;
+  const selected = (l: DeadLetter) => (!reason || l.reason === reason) && (!eventId || l.eventId === eventId);
   const logger = createLogger('dlq-cli', 'warn');
   // The services' own reading of KAFKA_BROKERS: trimmed, blank as unset.
   const brokers = loadConfigFrom(baseConfigSchema.pick({ KAFKA_BROKERS: true }), process.env).KAFKA_BROKERS;
@@ -59,8 +86,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const kafka = createKafka({ brokers, clientId: 'dlq-cli', logger });
   if (command === 'list') {
+    let shown = 0;
     const n = await readDeadLetters(kafka, service, {
       onLetter: async (l) => {
+        if (!selected(l)) return;
+        shown++;
         console.log(
           JSON.stringify({
             offset: `${l.partition}:${l.offset}`,
@@ -72,19 +102,13 @@ async function main(argv: string[]): Promise<number> {
         );
       },
     });
-    console.error(`${n} dead letter(s) in dlq.${service}`);
+    const of = reason || eventId ? `${shown} matching of ` : '';
+    console.error(`${of}${n} dead letter(s) in dlq.${service}`);
     return 0;
   }
-  const reason = option('--reason');
-  const eventId = option('--event-id');
   const publisher = new Publisher(kafka);
   await publisher.connect();
-  const result = await replayDeadLetters(
-    kafka,
-    publisher,
-    service,
-    (l) => (!reason || l.reason === reason) && (!eventId || l.eventId === eventId),
-  );
+  const result = await replayDeadLetters(kafka, publisher, service, selected);
   await publisher.disconnect();
   console.error(`replayed ${result.replayed}, skipped ${result.skipped} from dlq.${service}`);
   return 0;

@@ -14,6 +14,23 @@ export function headerBytes(
 }
 
 /**
+ * Every `dlq-reason` written: what a consumer could not decode (contracts' EventDecodeError:
+ * NOT_JSON … HEADER_TOO_LONG; DECODE_FAILED for anything else), an event its service has no
+ * handler for, a handler that kept failing, and an event the outbox refused to publish.
+ */
+export const DEAD_LETTER_REASONS = [
+  'NOT_JSON',
+  'SCHEMA_VIOLATION',
+  'UNKNOWN_TYPE',
+  'MISSING_ID',
+  'HEADER_TOO_LONG',
+  'DECODE_FAILED',
+  'UNEXPECTED_TYPE',
+  'HANDLER_FAILED',
+  'INVALID_OUTGOING_EVENT',
+] as const;
+
+/**
  * The headers naming why a record was dead-lettered and where it came from: a consumed one by its
  * topic, partition and offset; an outgoing one (the outbox's) by the topic it was meant for only.
  */
