@@ -17,6 +17,8 @@ export interface AppDeps extends HttpAppDeps {
   idempotency: IdempotencyStore;
   changes: OrderChanges;
   statusPollMs?: number;
+  /** How often an open status stream sends a comment line while its order waits (default 15 s). */
+  keepAliveMs?: number;
   /** Status streams one instance holds open at most (default 10000). */
   maxStreams?: number;
   /** Per-client limit of POST /checkout; absent means unlimited (component tests of other behaviour). */

@@ -92,4 +92,26 @@ describe('GET /orders/:orderId/events — many idle streams', () => {
       await closeServer(capped);
     }
   });
+
+  it('when an order waits, then its stream sends a keep-alive comment now and then, which an SSE client ignores', async () => {
+    const beating = await listen(h.appWith({ keepAliveMs: 50 }), 0, '127.0.0.1');
+    const { port } = beating.address() as AddressInfo;
+    const orderId = (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
+    let body = '';
+    const req = http.get({ host: '127.0.0.1', port, path: `/orders/${orderId}/events` }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+    });
+    req.on('error', () => undefined);
+    try {
+      await waitFor(() => body.split(': keep-alive\n\n').length > 3, { what: 'three keep-alive comments' });
+      // The status event first, then only comments while nothing changes.
+      expect(body.startsWith('event: status\n')).toBe(true);
+      expect(body.match(/^event: /gm)).toHaveLength(1);
+    } finally {
+      req.destroy();
+      beating.closeAllConnections();
+      await closeServer(beating);
+    }
+  });
 });

@@ -97,9 +97,11 @@ export class OrderWatch {
 /**
  * Server-Sent Events: the current status, then one `status` event per change (read from the
  * history, so quick successive changes are all sent), closing after a terminal status, or when
- * the service shuts down (the client reconnects and gets the current status first).
+ * the service shuts down (the client reconnects and gets the current status first). While the
+ * order waits, a comment line every `keepAliveMs` (`: keep-alive`, which clients ignore) keeps
+ * proxies and load balancers that cut idle connections from ending the stream.
  */
-export function streamOrderStatus(res: Response, initial: Order, watch: OrderWatch): void {
+export function streamOrderStatus(res: Response, initial: Order, watch: OrderWatch, keepAliveMs: number): void {
   res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.flushHeaders();
   res.write(statusEvent(initial, initial.history.length - 1));
@@ -108,9 +110,14 @@ export function streamOrderStatus(res: Response, initial: Order, watch: OrderWat
   if (res.destroyed) return;
 
   let sent = initial.history.length;
+  const beat = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
   const finish = (): void => {
-    unwatch();
+    stop();
     res.end();
+  };
+  const stop = (): void => {
+    clearInterval(beat);
+    unwatch();
   };
   const unwatch = watch.watch(initial.orderId, (order) => {
     if (res.writableEnded) return;
@@ -120,6 +127,6 @@ export function streamOrderStatus(res: Response, initial: Order, watch: OrderWat
     for (; sent < order.history.length; sent++) res.write(statusEvent(order, sent));
     if (isTerminal(order.status)) finish();
   });
-  res.on('close', unwatch);
+  res.on('close', stop);
   trackStream(res, finish);
 }

@@ -12,7 +12,12 @@ export interface OrdersRouterDeps {
   statusPollMs?: number;
   /** Status streams this instance holds open at most; past it, 503 (each is a socket). */
   maxStreams?: number;
+  /** How often an open status stream sends a comment line while its order waits. */
+  keepAliveMs?: number;
 }
+
+/** A stream idle this long gets a comment line, so that proxies that cut idle connections keep it. */
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
 export const DEFAULT_MAX_STREAMS = 10_000;
 
@@ -32,7 +37,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     }
     const order = await deps.orders.get(req.params.orderId);
     if (!order) throw notFound(`order ${req.params.orderId}`);
-    streamOrderStatus(res, order, watch);
+    streamOrderStatus(res, order, watch, deps.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
   });
   return router;
 }
