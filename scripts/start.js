@@ -55,6 +55,7 @@ async function main() {
     return stop(1);
   }
   if (stopping) return;
+  supervise(system, { isStopping: () => stopping });
   // inventory-service seeds demo stock into an empty store and the cache follows its events.
   const deadline = Date.now() + 30_000;
   while ((await getJson(`${system.urls['inventory-cache-service']}/stock/sku-001`)).status !== 200) {
@@ -62,8 +63,6 @@ async function main() {
     await new Promise((r) => setTimeout(r, 100));
   }
   const stock = JSON.parse((await getJson(`${system.urls['inventory-service']}/inventory`)).body || '{"items":[]}');
-
-  supervise(system, { isStopping: () => stopping });
 
   const pad = Math.max(...SERVICES.map((s) => s.name.length));
   console.log(
