@@ -166,6 +166,10 @@ describe('GET /audit/events', () => {
     [{ limit: '0' }, 'limit'],
     [{ limit: '1001' }, 'limit'],
     [{ limit: 'ten' }, 'limit'],
+    [{ limit: '1e2' }, 'limit'],
+    [{ limit: '0x10' }, 'limit'],
+    [{ limit: '99999999999999999999' }, 'limit'],
+    [{ limit: ['1', '2'] }, 'limit'],
   ])('when the query is %j, then 400 names %s', async (query, field) => {
     const res = await request(service.app).get('/audit/events').query(query);
     expect(res.status).toBe(400);

@@ -6,9 +6,17 @@ import { timeline, timelineItem } from '../domain/audit-entry';
 import type { AuditStore } from '../store/audit-store';
 
 // `?type=&limit=` as written in the contract: an empty parameter means no filter, the default limit.
+// The limit as digits only: coerced, `1e2` and `0x10` passed and a repeated one said NaN.
 const EventsQuery = z.object({
   type: blankAsUnset(z.enum(EVENT_TYPES).optional()),
-  limit: blankAsUnset(z.coerce.number().int().min(1).max(1000).default(100)),
+  limit: blankAsUnset(
+    z
+      .string()
+      .regex(/^[0-9]{1,4}$/, 'a whole number from 1 to 1000')
+      .transform(Number)
+      .pipe(z.number().min(1, 'a whole number from 1 to 1000').max(1000, 'a whole number from 1 to 1000'))
+      .default(100),
+  ),
 });
 
 export function auditRouter(store: AuditStore): Router {
