@@ -9,8 +9,8 @@ import type { ReservationStore } from '../store/reservation-store';
  * released because the payment failed) it takes nothing: logged as an error and counted, for an
  * operator to look at (a paid order with no stock needs a refund). A refusal is final: the same
  * payment delivered again is neither counted again nor allowed to take stock restocked since; the
- * consumer's retry of the same delivery (its first run's answer lost) gets that run's answer, so
- * the outcome is still logged and counted once.
+ * consumer's retry of the same delivery after a late commit or a refusal whose answer was lost
+ * gets that run's answer, so it is still logged and counted once.
  */
 export const onPaymentAuthorized =
   (reservations: ReservationStore, metrics: InventoryMetrics): EventHandler<'payment.authorized'> =>

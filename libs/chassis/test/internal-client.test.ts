@@ -74,6 +74,17 @@ describe('InternalClient (calls between our services)', () => {
     ]);
   });
 
+  it("when the peer answers another error status, then its message is not passed on (a misrouted URL's 404)", async () => {
+    const peer = await serve((_req, _body, res) =>
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":"NOT_FOUND","message":"no route for POST /validate","details":[]}'),
+    );
+    const http = client({ service: 'validation-service', baseURL: peer.url });
+    const err = (await http.postJson('/validate', {}, z.object({})).catch((e: unknown) => e)) as AppError;
+    expect([err.status, err.message]).toEqual([503, 'validation-service (HTTP 404) is unavailable']);
+  });
+
   it('when nothing listens, then the call fails as a 503 naming the service', async () => {
     const peer = await serve(() => undefined);
     await peer.close();

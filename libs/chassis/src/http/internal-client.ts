@@ -70,9 +70,10 @@ export class InternalClient {
   private expectOk<S extends z.ZodType>(res: InternalResponse, schema: S): z.infer<S> {
     const { service } = this.opts;
     if (res.status !== 200) {
-      // The peer's own error message says what is down behind it (validation answering 503
-      // because the stock cache is), which the caller's 503 passes on rather than hide.
-      const said = peerMessage(res.body);
+      // A peer's 503 says what is down behind it (validation because the stock cache is), which
+      // the caller's 503 passes on rather than hide. Other statuses (a 404 from a misrouted URL)
+      // say nothing a client of ours should read.
+      const said = res.status === 503 ? peerMessage(res.body) : undefined;
       throw dependencyUnavailable(`${service} (HTTP ${res.status}${said ? `: ${said}` : ''})`);
     }
     const parsed = schema.safeParse(res.body);

@@ -114,18 +114,17 @@ export const redisReady = (redis: Redis, logger?: Logger) => {
   let infoDenied = false;
   return async () => {
     if (redis.status !== 'ready') return false;
-    // PING too, in the same write as INFO: a server that cannot write its AOF or snapshot (its disk
-    // full: MISCONF) refuses PING along with every write, while it still answers INFO.
+    // PING too, alongside INFO: a server that cannot write its AOF or snapshot (its disk full:
+    // MISCONF) refuses PING along with every write, while it still answers INFO. Its rejection is
+    // the check's answer when awaited below; until then it must not count as unhandled.
     const pinged = redis.ping().then((pong) => pong === 'PONG');
+    pinged.catch(() => undefined);
     if (infoDenied) return pinged;
     let info: string;
     try {
       info = await redis.info('memory');
     } catch (err) {
-      if (!/^(NOPERM|ERR unknown command)/.test((err as Error).message)) {
-        pinged.catch(() => undefined);
-        throw err;
-      }
+      if (!/^(NOPERM|ERR unknown command)/.test((err as Error).message)) throw err;
       infoDenied = true;
       logger?.warn({ err }, 'redis denies INFO to this user: readiness checks it by PING, and cannot see it full');
       return pinged;
