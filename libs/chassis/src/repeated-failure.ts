@@ -7,8 +7,9 @@ export const REPEAT_LOG_EVERY_MS = 30_000;
  * The log of a background task that fails on every pass while a dependency is down (the outbox
  * relay polls every 500 ms, a sweeper every 100-250 ms): a warning when it starts failing, then at
  * most one every `everyMs` with how many passes failed since it began (at once when the error is
- * another than the last one logged), and one line at info when a pass succeeds again. One line per failed pass was two lines a second per service, each with its
- * stack, for as long as Redis was full; the outage itself shows on readiness and in the metrics.
+ * another than the last one logged), and one line at info when a pass succeeds again. One line
+ * per failed pass was two lines a second per service, each with its stack, for as long as Redis
+ * was full; the outage itself shows on readiness and in the metrics.
  */
 export class RepeatedFailure {
   private failures = 0;

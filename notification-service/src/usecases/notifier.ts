@@ -104,10 +104,13 @@ export class Notifier {
           await this.store.release(n, owner);
           throw err;
         }
-        this.unmarked.set(key, n);
-        if (this.unmarked.size > UNMARKED_KEPT) this.unmarked.delete(this.unmarked.keys().next().value as string);
       }
-      marked = await this.markSent(sentBefore ?? n, owner);
+      const sent = sentBefore ?? n;
+      marked = await this.markSent(sent, owner).catch((err: unknown) => {
+        this.unmarked.set(key, sent);
+        if (this.unmarked.size > UNMARKED_KEPT) this.unmarked.delete(this.unmarked.keys().next().value as string);
+        throw err;
+      });
     } finally {
       clearInterval(renew);
     }
