@@ -34,6 +34,7 @@ describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
     expect(String(res.headers['access-control-allow-headers']).split(',').sort()).toEqual([
       'content-type',
       'idempotency-key',
+      'last-event-id',
       'traceparent',
       'x-correlation-id',
     ]);

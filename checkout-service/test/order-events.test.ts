@@ -37,10 +37,17 @@ interface StatusEvent {
   at: string;
 }
 
-/** Reads the whole stream (it ends after a terminal status) and returns its `status` events. */
-const readStream = (app: Express, orderId: string) =>
-  request(app)
-    .get(`/orders/${orderId}/events`)
+/** An SSE block's fields, by name (one line each here). */
+const fieldsOf = (block: string): Record<string, string> =>
+  Object.fromEntries(
+    block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+  );
+
+/** Reads the whole stream (it ends after a terminal status) and returns its `status` events and their ids. */
+const readStream = (app: Express, orderId: string, lastEventId?: string) => {
+  const req = request(app).get(`/orders/${orderId}/events`);
+  if (lastEventId !== undefined) req.set('Last-Event-ID', lastEventId);
+  return req
     .buffer(true)
     .parse((res, done) => {
       let text = '';
@@ -48,13 +55,18 @@ const readStream = (app: Express, orderId: string) =>
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => done(null, text));
     })
-    .then((res) => ({
-      res,
-      events: String(res.body)
+    .then((res) => {
+      const blocks = String(res.body)
         .split('\n\n')
         .filter((block) => block.startsWith('event: status\n'))
-        .map((block) => JSON.parse(block.split('\ndata: ')[1]!) as StatusEvent),
-    }));
+        .map(fieldsOf);
+      return {
+        res,
+        events: blocks.map((f) => JSON.parse(f.data!) as StatusEvent),
+        ids: blocks.map((f) => f.id),
+      };
+    });
+};
 
 const newOrder = async () =>
   (await request(h.app).post('/checkout').send(buildCheckoutRequest())).body.orderId as string;
@@ -85,8 +97,9 @@ describe('GET /orders/:orderId/events', () => {
     await waitFor(() => h.handled.includes(reserved.id), { what: 'stock.reserved to be handled' });
     await pub.publish('payment.authorized', buildPaymentAuthorized({ orderId }));
 
-    const { events } = await stream;
+    const { events, ids } = await stream;
     expect(events.map((e) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED', 'CONFIRMED']);
+    expect(ids).toEqual(['0', '1', '2']); // the history's indexes, what a reconnect sends back
     expect(h.changes.listeners(orderId)).toBe(0);
   });
 
@@ -104,6 +117,64 @@ describe('GET /orders/:orderId/events', () => {
       { orderId, status: 'PENDING', at: expect.any(String) },
       { orderId, status: 'FAILED', code: 'INVALID_CARD', reason: 'invalid card', at: expect.any(String) },
     ]);
+  });
+
+  /**
+   * A browser's EventSource reconnects a few seconds after any stream ends, the one closed at a
+   * terminal status too, and sends the last id it got as Last-Event-ID. Without ids each reconnect
+   * got the terminal status again, for as long as the page stayed open.
+   */
+  describe('a reconnecting client (Last-Event-ID)', () => {
+    const confirmedOrder = async () => {
+      const orderId = await newOrder();
+      const reserved = await pub.publish('stock.reserved', buildStockReserved({ orderId }));
+      await waitFor(() => h.handled.includes(reserved.id), { what: 'stock.reserved to be handled' });
+      await pub.publish('payment.authorized', buildPaymentAuthorized({ orderId }));
+      await waitFor(async () => (await request(h.app).get(`/orders/${orderId}`)).body.status === 'CONFIRMED', {
+        what: 'the order to be CONFIRMED',
+      });
+      return orderId;
+    };
+
+    it('when it already has the terminal status, then 204 (EventSource stops reconnecting) and nothing is sent', async () => {
+      const orderId = await confirmedOrder();
+      const { res, events } = await readStream(h.app, orderId, '2');
+      expect(res.status).toBe(204);
+      expect(events).toEqual([]);
+    });
+
+    it('when it missed changes, then it gets only the entries after its last id, and the stream ends', async () => {
+      const orderId = await confirmedOrder();
+      const { res, events, ids } = await readStream(h.app, orderId, '0');
+      expect(res.status).toBe(200);
+      expect(events.map((e) => e.status)).toEqual(['STOCK_RESERVED', 'CONFIRMED']);
+      expect(ids).toEqual(['1', '2']);
+    });
+
+    it.each(['3', 'abc', '-1', '1e1', ''])(
+      'when its Last-Event-ID (%j) is no entry of this order, then it gets the current status as a new client does',
+      async (lastEventId) => {
+        const orderId = await confirmedOrder();
+        const { res, events, ids } = await readStream(h.app, orderId, lastEventId);
+        expect(res.status).toBe(200);
+        expect(events.map((e) => e.status)).toEqual(['CONFIRMED']);
+        expect(ids).toEqual(['2']);
+      },
+    );
+
+    it('when its order is still under way, then the stream stays open without repeating what it had, and sends the next change', async () => {
+      const orderId = await newOrder();
+      const stream = readStream(h.app, orderId, '0');
+      await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+      await pub.publish(
+        'payment.failed',
+        buildPaymentFailed({ orderId, code: 'INVALID_CARD', reason: 'invalid card' }),
+      );
+
+      const { events, ids } = await stream;
+      expect(events.map((e) => e.status)).toEqual(['FAILED']);
+      expect(ids).toEqual(['1']);
+    });
   });
 
   it('when the client disconnects, then its listener is removed', async () => {

@@ -11,6 +11,7 @@ interface StreamDeps {
   statusPollMs?: number;
 }
 
+/** Event `i` of the stream is history entry `i`: its `id:`, so a reconnecting client says where it was. */
 const statusEvent = (order: Order, i: number): string => {
   const entry = order.history[i]!;
   const failed = entry.status === 'FAILED';
@@ -21,7 +22,8 @@ const statusEvent = (order: Order, i: number): string => {
     ...(failed && order.reason !== undefined ? { reason: order.reason } : {}),
     at: entry.at,
   };
-  return `event: status\ndata: ${JSON.stringify(data)}\n\n`;
+  // The id between event and data: a reader that splits a block at its data line still gets the JSON.
+  return `event: status\nid: ${i}\ndata: ${JSON.stringify(data)}\n\n`;
 };
 
 type Watcher = (order: Order | undefined) => void;
@@ -95,21 +97,43 @@ export class OrderWatch {
 }
 
 /**
+ * The history entry a reconnecting client got last, from its `Last-Event-ID` (EventSource sends the
+ * last `id:` it saw); undefined when absent or not an entry of this order, and then the stream
+ * starts from the current status.
+ */
+export function lastSeenEntry(lastEventId: string | undefined, order: Order): number | undefined {
+  if (lastEventId === undefined || !/^\d{1,6}$/.test(lastEventId)) return undefined;
+  const i = Number(lastEventId);
+  return i < order.history.length ? i : undefined;
+}
+
+/**
  * Server-Sent Events: the current status, then one `status` event per change (read from the
  * history, so quick successive changes are all sent), closing after a terminal status, or when
- * the service shuts down (the client reconnects and gets the current status first). While the
- * order waits, a comment line every `keepAliveMs` (`: keep-alive`, which clients ignore) keeps
- * proxies and load balancers that cut idle connections from ending the stream.
+ * the service shuts down. Each event's `id:` is its history index. A client that reconnects with
+ * `Last-Event-ID` gets only the entries after it (none again), and once it has the terminal one,
+ * 204, which tells EventSource to stop reconnecting: closing the stream alone makes a browser's
+ * EventSource reconnect every few seconds for as long as the page is open. While the order waits,
+ * a comment line every `keepAliveMs` (`: keep-alive`, which clients ignore) keeps proxies and load
+ * balancers that cut idle connections from ending the stream.
  */
-export function streamOrderStatus(res: Response, initial: Order, watch: OrderWatch, keepAliveMs: number): void {
+export function streamOrderStatus(
+  res: Response,
+  initial: Order,
+  watch: OrderWatch,
+  keepAliveMs: number,
+  lastEventId?: string,
+): void {
+  const seen = lastSeenEntry(lastEventId, initial);
+  let sent = seen === undefined ? initial.history.length - 1 : seen + 1;
+  if (sent >= initial.history.length && isTerminal(initial.status)) return void res.status(204).end();
   res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.flushHeaders();
-  res.write(statusEvent(initial, initial.history.length - 1));
+  for (; sent < initial.history.length; sent++) res.write(statusEvent(initial, sent));
   if (isTerminal(initial.status)) return void res.end();
   // A client gone before this point has already had its close.
   if (res.destroyed) return;
 
-  let sent = initial.history.length;
   const beat = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
   const finish = (): void => {
     stop();

@@ -37,7 +37,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     }
     const order = await deps.orders.get(req.params.orderId);
     if (!order) throw notFound(`order ${req.params.orderId}`);
-    streamOrderStatus(res, order, watch, deps.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
+    streamOrderStatus(res, order, watch, deps.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, req.get('Last-Event-ID'));
   });
   return router;
 }

@@ -37,10 +37,21 @@ export const checkoutOperations: Operations = {
   '/orders/{orderId}/events': {
     get: {
       service: 'checkout-service',
-      summary: 'Server-Sent Events: one `status` event per change; closes after a terminal status',
-      parameters: [pathParam('orderId')],
+      summary:
+        'Server-Sent Events: one `status` event per change, its `id` the history index; closes after a terminal status',
+      parameters: [
+        pathParam('orderId'),
+        {
+          name: 'Last-Event-ID',
+          in: 'header',
+          required: false,
+          description: 'The last `id` a reconnecting client got: only the changes after it are sent',
+          schema: { type: 'string' },
+        },
+      ],
       responses: {
         '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '204': { description: 'Last-Event-ID is the terminal status: nothing more will come (EventSource stops)' },
         '404': error('Unknown order'),
         '503': error('TOO_MANY_STREAMS: the instance holds its most streams (Retry-After)'),
       },
