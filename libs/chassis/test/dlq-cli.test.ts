@@ -1,21 +1,25 @@
 // `npm run dlq` as an operator meets it when they mistype: the built CLI in a child process.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createKafka, createLogger } from '../src';
-import { testBrokers } from '../../../test/support';
+import { testBrokers, testPublisher } from '../../../test/support';
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'cli', 'dlq.js');
 
-function runCli(args: string[], brokers: string): Promise<{ code: number | null; stderr: string }> {
+function runCli(args: string[], brokers: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, KAFKA_BROKERS: brokers },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -46,6 +50,49 @@ describe('npm run dlq', () => {
     expect(r.code).toBe(1);
     // Said before kafkajs is asked: it would retry for ~30 s, logging each attempt.
     expect(r.stderr).toContain('cannot reach Kafka at 127.0.0.1:1: set KAFKA_BROKERS');
+  });
+
+  it('when KAFKA_BROKERS is an address that takes connections but is not Kafka, then it exits 1 saying so, without the retries of kafkajs and their log lines', async () => {
+    // An operator's likely slip: a service's HTTP port. kafkajs alone retried for ~20 s, logging each attempt.
+    const http = net.createServer((socket) =>
+      socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')),
+    );
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      const r = await runCli(['list', 'audit-service'], address);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${address} took the connection but did not answer as Kafka`);
+      expect(r.stderr).not.toContain('"logger":"kafkajs"');
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  it('when letters are listed, then they come oldest first, with when each failed, whatever order the topic holds them in', async () => {
+    const pub = await testPublisher();
+    const run = randomUUID();
+    // One key, so one partition, sent newest first: read as the topic holds them, they came out reversed.
+    const failedAt = ['2026-01-01T00:00:03.000Z', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:01.000Z'];
+    try {
+      for (const [i, at] of failedAt.entries()) {
+        const headers = { ce_id: `${run}-${i}`, 'dlq-reason': 'NOT_JSON', 'dlq-failed-at': at };
+        await pub.publishRaw('dlq.notification-service', 'not json', headers, run);
+      }
+    } finally {
+      await pub.stop();
+    }
+
+    const r = await runCli(['list', 'notification-service'], testBrokers().join(','));
+    expect(r.code).toBe(0);
+    const ours = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { eventId: string; failedAt: string })
+      .filter((row) => row.eventId.startsWith(run));
+
+    expect(ours.map((row) => row.failedAt)).toEqual([...failedAt].reverse());
+    expect(ours.map((row) => row.eventId)).toEqual([`${run}-2`, `${run}-1`, `${run}-0`]);
   });
 
   it('when a replay filter cannot be read (an unknown option, no value, an empty one, a reason no letter has), then it exits 2 before reading anything', async () => {

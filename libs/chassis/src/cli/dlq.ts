@@ -67,6 +67,22 @@ function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
   });
 }
 
+/**
+ * Whether the brokers answer as Kafka: an address that takes connections but is something else
+ * (a service's HTTP port, say) would have kafkajs retry for ~20 s, logging each attempt.
+ */
+async function speaksKafka(brokers: string[]): Promise<string | undefined> {
+  const logger = createLogger('dlq-cli', 'silent');
+  const admin = createKafka({ brokers, clientId: 'dlq-cli', logger, retries: 1, requestTimeoutMs: 3000 }).admin();
+  try {
+    await admin.connect();
+    await admin.disconnect();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /** Lists or replays a service's dead letters; replay sends each back to its original topic once. */
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
@@ -84,25 +100,29 @@ async function main(argv: string[]): Promise<number> {
     console.error(`cannot reach Kafka at ${brokers.join(',')}: set KAFKA_BROKERS (npm start prints its broker)`);
     return 1;
   }
+  const notKafka = await speaksKafka(brokers);
+  if (notKafka !== undefined) {
+    console.error(
+      `${brokers.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)`,
+    );
+    return 1;
+  }
   const kafka = createKafka({ brokers, clientId: 'dlq-cli', logger });
   if (command === 'list') {
-    let shown = 0;
+    // What each line shows, not the letters (their values could be large): printed once all are read,
+    // in the order they failed, oldest first, rather than partition by partition as they arrive.
+    const rows: { offset: string; failedAt: string; reason: string; error: string; origin: string; eventId: string }[] =
+      [];
     const n = await readDeadLetters(kafka, service, {
       onLetter: async (l) => {
         if (!selected(l)) return;
-        shown++;
-        console.log(
-          JSON.stringify({
-            offset: `${l.partition}:${l.offset}`,
-            reason: l.reason,
-            error: l.error,
-            origin: originOf(l),
-            eventId: l.eventId,
-          }),
-        );
+        const { failedAt, reason, error, eventId } = l;
+        rows.push({ offset: `${l.partition}:${l.offset}`, failedAt, reason, error, origin: originOf(l), eventId });
       },
     });
-    const of = reason || eventId ? `${shown} matching of ` : '';
+    rows.sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.offset.localeCompare(b.offset));
+    for (const row of rows) console.log(JSON.stringify(row));
+    const of = reason || eventId ? `${rows.length} matching of ` : '';
     console.error(`${of}${n} dead letter(s) in dlq.${service}`);
     return 0;
   }

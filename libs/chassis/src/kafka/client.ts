@@ -6,6 +6,10 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** Retries of a failed request or connection (8, about 30 s in all, unless set). */
+  retries?: number;
+  /** How long a request waits for its answer (kafkajs' 30 s unless set). */
+  requestTimeoutMs?: number;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -18,14 +22,15 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** What kafkajs logs; `correlationId` on a request's lines is the protocol's request number. */
 type KafkaLogFields = LogEntry['log'] & { correlationId?: number };
 
-export function createKafka({ brokers, clientId, logger }: KafkaSettings): Kafka {
+export function createKafka({ brokers, clientId, logger, retries = 8, requestTimeoutMs }: KafkaSettings): Kafka {
   fixKafkaRequestQueue();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: { initialRetryTime: 100, retries },
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeout: requestTimeoutMs }),
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

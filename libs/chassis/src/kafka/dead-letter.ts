@@ -7,6 +7,8 @@ export interface DeadLetter {
   key: string;
   reason: string;
   error: string;
+  /** When it was dead-lettered (ISO 8601, `dlq-failed-at`). */
+  failedAt: string;
   originalTopic: string;
   originalPartition: string;
   originalOffset: string;
@@ -30,6 +32,7 @@ export const toDeadLetter = (partition: number, m: KafkaMessage): DeadLetter => 
     key: m.key?.toString() ?? '',
     reason: headers['dlq-reason'] ?? '',
     error: headers['dlq-error'] ?? '',
+    failedAt: headers['dlq-failed-at'] ?? '',
     originalTopic: headers['dlq-original-topic'] ?? '',
     originalPartition: headers['dlq-original-partition'] ?? '',
     originalOffset: headers['dlq-original-offset'] ?? '',
