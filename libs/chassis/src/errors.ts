@@ -12,7 +12,11 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string) => new AppError('NOT_FOUND', 404, `${what} not found`);
+/** Client text an answer repeats, cut at `max` characters: the answer must not grow with the input. */
+export const cut = (text: string, max = 64): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** `id` is the client's: a path parameter can be ~16 KB long, which the 404 does not repeat. */
+export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', 404, `${what} ${cut(id)} not found`);
 
 export const dependencyUnavailable = (what: string, cause?: unknown) =>
   new AppError('DEPENDENCY_UNAVAILABLE', 503, `${what} is unavailable`, undefined, { cause });

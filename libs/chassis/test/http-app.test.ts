@@ -2,7 +2,7 @@ import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
-import { Health, createHttpApp, createLogger, createMetrics, parseInput, requireAdmin } from '../src';
+import { Health, createHttpApp, createLogger, createMetrics, notFound, parseInput, requireAdmin } from '../src';
 
 const build = (health = new Health()) =>
   createHttpApp(
@@ -29,6 +29,9 @@ const build = (health = new Health()) =>
       });
       app.get('/closed', requireAdmin(undefined), (_req, res) => {
         res.json({ ok: true });
+      });
+      app.get('/things/:id', (req) => {
+        throw notFound('thing', req.params.id);
       });
       app.get('/boom', () => {
         throw new Error('kaput');
@@ -177,6 +180,17 @@ describe('HTTP app', () => {
     expect([options.status, options.headers.allow]).toEqual([204, 'POST, OPTIONS']);
     expect((await request(app).get('/nowhere')).status).toBe(404);
     expect((await request(app).options('/nowhere')).status).toBe(404);
+  });
+
+  it('when an unknown id or path is 10 000 characters long, then the 404 names it cut, not whole', async () => {
+    const app = build();
+    const id = 'x'.repeat(10_000);
+    const unknownId = await request(app).get(`/things/${id}`);
+    expect([unknownId.status, unknownId.body.message]).toEqual([404, `thing ${'x'.repeat(64)}… not found`]);
+    const unknownPath = await request(app).get(`/${id}`);
+    expect([unknownPath.status, unknownPath.body.message]).toEqual([404, `no route for GET /${'x'.repeat(199)}…`]);
+    // A short one is named whole.
+    expect((await request(app).get('/things/t-1')).body.message).toBe('thing t-1 not found');
   });
 
   it('when a path has routes in two routers, then 405 and OPTIONS both name the methods of both', async () => {

@@ -9,7 +9,7 @@ export function productsRouter(catalog: Catalog): Router {
   });
   router.get('/products/:productId', (req, res) => {
     const product = catalog.get(req.params.productId);
-    if (!product) throw notFound(`product ${req.params.productId}`);
+    if (!product) throw notFound('product', req.params.productId);
     res.json(product);
   });
   return router;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError, z } from 'zod';
-import { AppError, isTransientError } from '../errors';
+import { AppError, cut, isTransientError } from '../errors';
 import { contextOf } from '../context';
 
 /** The contract's error shape: `details` is always there, empty when there is nothing per field to say. */
@@ -23,7 +23,7 @@ const KEYS_NAMED = 10;
 const KEY_CHARS = 64;
 
 /** An unknown key as a 400 names it: an empty one still named, a long one cut. */
-const keyName = (k: string): string => (k === '' ? '""' : k.length > KEY_CHARS ? `${k.slice(0, KEY_CHARS)}…` : k);
+const keyName = (k: string): string => (k === '' ? '""' : cut(k, KEY_CHARS));
 
 /** The first issue of each field (unknown keys each kept: they name their own fields). */
 function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
@@ -79,7 +79,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
 }
 
 export function notFoundMiddleware(req: Request, res: Response): void {
-  res.status(404).json({ error: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}`, details: [] });
+  res
+    .status(404)
+    .json({ error: 'NOT_FOUND', message: `no route for ${req.method} ${cut(req.path, 200)}`, details: [] });
 }
 
 interface BodyParserError extends Error {
