@@ -29,7 +29,7 @@ afterAll(async () => {
 beforeEach(() => h.fake.answerWith(validAnswer));
 
 const orderKeys = async () => (await h.redis.keys(`${h.prefix}:order:*`)).sort();
-const checkout = (body: unknown, correlationId = randomUUID()) =>
+const checkout = (body: unknown, correlationId: string = randomUUID()) =>
   request(h.app)
     .post('/checkout')
     .set('x-correlation-id', correlationId)
@@ -206,6 +206,104 @@ describe('POST /checkout with malformed input', () => {
     const res = await checkout(valid).set('Idempotency-Key', key);
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+  });
+});
+
+/**
+ * The contract: no card number is ever logged, emitted or stored. A shopper who types their card
+ * into the wrong field, or a client that sends one as a token, a key or a correlation id, had it
+ * stored in Redis, logged by four services and sent to every consumer in order.created (a probe).
+ */
+describe('POST /checkout with a card number where none belongs', () => {
+  const valid = buildCheckoutRequest();
+  const cases: [string, string, string, unknown][] = [
+    [
+      'the name, spaced as printed',
+      'customer.name',
+      '4111 1111 1111 1111',
+      { ...valid, customer: { ...valid.customer, name: '4111 1111 1111 1111' } },
+    ],
+    [
+      'the customer id',
+      'customer.id',
+      '5555555555554444',
+      { ...valid, customer: { ...valid.customer, id: '5555555555554444' } },
+    ],
+    ['the token', 'payment.token', '4000056655665556', { ...valid, payment: { token: 'tok_4000056655665556' } }],
+    [
+      'a promo code',
+      'cart.promoCodes[0]',
+      '4012888888881881',
+      { ...valid, cart: { ...valid.cart, promoCodes: ['4012888888881881'] } },
+    ],
+  ];
+
+  it.each(cases)(
+    'when it is in %s, then 400 names %s without repeating it, and nothing is stored',
+    async (_where, field, pan, body) => {
+      const before = await orderKeys();
+      const res = await checkout(body);
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([
+        expect.objectContaining({ field, message: expect.stringContaining('card number') }),
+      ]);
+      expect(res.text).not.toContain(pan);
+      expect(await orderKeys()).toEqual(before);
+    },
+  );
+
+  it('when it is the Idempotency-Key, then 400 names the header, and no key is stored', async () => {
+    const res = await checkout(valid).set('Idempotency-Key', '5105105105105100');
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect(await h.redis.keys('*5105105105105100*')).toEqual([]);
+  });
+
+  it('when it is the x-correlation-id, then the order goes through under a generated one, and order.created does not carry it', async () => {
+    const res = await checkout(valid, '4916338506082832');
+    expect(res.status).toBe(202);
+    expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const event = await recorder.waitForEvent('order.created', (e) => e.data.orderId === res.body.orderId);
+    expect(event.correlationId).toBe(res.headers['x-correlation-id']);
+  });
+
+  it('when ids and names hold numbers that are not card numbers, then the order goes through', async () => {
+    const res = await checkout(
+      {
+        ...valid,
+        // A snowflake id (19 digits, no card scheme starts with 1), and a number that fails the Luhn check.
+        customer: { ...valid.customer, id: '1234567890123456789', name: 'Ada, flat 4111 1111 1111 1112' },
+      },
+      // A uuid made of digits only: its groups are not joined across the dashes.
+      '41111111-1111-1111-1111-111111111111',
+    );
+    expect(res.status).toBe(202);
+    expect(res.headers['x-correlation-id']).toBe('41111111-1111-1111-1111-111111111111');
+  });
+});
+
+/** Names and ids are text: blank ones, line breaks, NULs and bidi overrides were accepted and stored (a probe). */
+describe('POST /checkout with a customer name or id that is not text', () => {
+  const valid = buildCheckoutRequest();
+  const withCustomer = (fields: object) => ({ ...valid, customer: { ...valid.customer, ...fields } });
+  it.each([
+    ['a blank name', 'customer.name', { name: '   ' }],
+    ['a line break in the name', 'customer.name', { name: 'x\r\nSubject: hi' }],
+    ['a NUL in the name', 'customer.name', { name: 'Ada\u0000' }],
+    ['a right-to-left override in the name', 'customer.name', { name: 'Ada \u202egnp.exe' }],
+    ['a lone surrogate in the name', 'customer.name', { name: 'Ada \ud800' }],
+    ['bytes that were not UTF-8 in the name', 'customer.name', { name: 'Ada \ufffd' }],
+    ['a blank id', 'customer.id', { id: ' ' }],
+    ['a line break in the id', 'customer.id', { id: 'c1\n' }],
+  ])('when the body has %s, then 400 names %s', async (_what, field, fields) => {
+    const res = await checkout(withCustomer(fields));
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field })]);
+  });
+
+  it('when the name is in any script, with accents, an apostrophe or an emoji joined by zero-width joiners, then it is accepted', async () => {
+    const res = await checkout(withCustomer({ name: "José Ñúñez-O'Brien 李小龍 \u200cمهسا 👨\u200d👩\u200d👧" }));
+    expect(res.status).toBe(202);
   });
 });
 

@@ -2,11 +2,21 @@ import { z } from 'zod';
 import { Cents, Currency } from './money';
 import { Customer, OrderId, PaymentToken } from './common';
 import { Cart } from './cart-http';
+import { humanText, withoutCardNumber } from './card-number';
 
+/**
+ * What a checkout may carry, stricter than the order.created it becomes: no card number where one
+ * does not belong (a shopper's slip would otherwise be stored, logged and sent to every consumer),
+ * and names and ids that are text. A shop's customer id can be a long number: only a plain run of
+ * digits that is a card number is refused there.
+ */
 export const CheckoutRequest = z.strictObject({
   cart: Cart,
-  customer: Customer,
-  payment: z.strictObject({ token: PaymentToken }),
+  customer: Customer.extend({
+    id: withoutCardNumber(humanText(Customer.shape.id), { spaced: false }),
+    name: withoutCardNumber(humanText(Customer.shape.name)),
+  }),
+  payment: z.strictObject({ token: withoutCardNumber(PaymentToken, { spaced: false }) }),
 });
 export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
 
@@ -17,4 +27,4 @@ export const CheckoutAccepted = z.object({
   currency: Currency,
 });
 
-export const IdempotencyKey = z.string().min(1).max(255);
+export const IdempotencyKey = withoutCardNumber(z.string().min(1).max(255), { spaced: false });

@@ -1,5 +1,6 @@
 export * from './money';
 export * from './common';
+export * from './card-number';
 export * from './topics';
 export * from './events';
 export * from './cloudevents';
