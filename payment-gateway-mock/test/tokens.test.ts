@@ -32,7 +32,7 @@ describe('POST /v1/tokens', () => {
   it('when the card is valid, then 201 with a token, last4 and brand, and never the card number', async () => {
     const res = await request(gatewayApp()).post('/v1/tokens').send(card('4242 4242 4242 4242'));
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^tok_[A-Za-z0-9_]+$/), last4: '4242', brand: 'visa' });
+    expect(res.body).toEqual({ id: expect.stringMatching(/^tok_[A-Za-z0-9]{24}$/), last4: '4242', brand: 'visa' });
     expect(JSON.stringify(res.body)).not.toContain('4242424242424242');
     expect(JSON.stringify(res.headers)).not.toContain('4242424242424242');
   });
