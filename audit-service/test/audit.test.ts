@@ -170,6 +170,9 @@ describe('GET /audit/events', () => {
     [{ limit: '0x10' }, 'limit'],
     [{ limit: '99999999999999999999' }, 'limit'],
     [{ limit: ['1', '2'] }, 'limit'],
+    // Unknown parameters, a bracketed one or a typo: ignored, they listed every type, unfiltered.
+    [{ 'type[]': 'order.created' }, 'type[]'],
+    [{ typ: 'order.created' }, 'typ'],
   ])('when the query is %j, then 400 names %s', async (query, field) => {
     const res = await request(service.app).get('/audit/events').query(query);
     expect(res.status).toBe(400);

@@ -90,6 +90,7 @@ describe('GET /admin/orders/open', () => {
       ['olderThanS=-1', 'olderThanS'],
       ['limit=0', 'limit'],
       ['limit=5000', 'limit'],
+      ['limit[]=1', 'limit[]'],
     ]) {
       const res = await request(admin()).get(`/admin/orders/open?${query}`).set('authorization', `Bearer ${TOKEN}`);
       expect(res.status).toBe(400);

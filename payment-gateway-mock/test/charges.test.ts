@@ -221,6 +221,17 @@ describe('GET /v1/charges', () => {
   });
 });
 
+describe('GET /v1/charges with a parameter it does not know', () => {
+  it.each(['orderId[]=ord_1', 'orderid=ord_1'])(
+    "when the query is %s, then 400 names it, not the list of every order's charges",
+    async (query) => {
+      const res = await request(gatewayApp()).get(`/v1/charges?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: query.split('=')[0] })]);
+    },
+  );
+});
+
 describe('GET /v1/charges/attempts', () => {
   it('when orderId is missing, then 400 names it', async () => {
     const res = await request(gatewayApp()).get('/v1/charges/attempts');

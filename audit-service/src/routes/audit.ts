@@ -7,7 +7,7 @@ import type { AuditStore } from '../store/audit-store';
 
 // `?type=&limit=` as written in the contract: an empty parameter means no filter, the default limit.
 // The limit as digits only: coerced, `1e2` and `0x10` passed and a repeated one said NaN.
-const EventsQuery = z.object({
+const EventsQuery = z.strictObject({
   type: blankAsUnset(z.enum(EVENT_TYPES).optional()),
   limit: blankAsUnset(
     z

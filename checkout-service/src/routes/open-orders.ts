@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { blankAsUnset, parseInput, requireAdmin } from '@checkout/chassis';
 import type { OrderStore } from '../store/order-store';
 
-const OpenQuery = z.object({
+const OpenQuery = z.strictObject({
   // Orders accepted at least this long ago; the default is past any healthy saga (seconds).
   olderThanS: blankAsUnset(
     z.coerce

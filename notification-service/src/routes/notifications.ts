@@ -4,7 +4,7 @@ import { parseInput } from '@checkout/chassis';
 import { OrderId } from '@checkout/contracts';
 import type { NotificationStore } from '../store/notification-store';
 
-const ListQuery = z.object({ orderId: OrderId });
+const ListQuery = z.strictObject({ orderId: OrderId });
 
 export function notificationsRouter(store: NotificationStore): Router {
   const router = Router();

@@ -42,7 +42,7 @@ export const ChargeBody = z.object({
 
 export const IdempotencyKey = z.string().min(1).max(255);
 
-export const OrderQuery = z.object({ orderId: z.string().min(1).max(64).optional() });
+export const OrderQuery = z.strictObject({ orderId: z.string().min(1).max(64).optional() });
 
 export const ControlRequest = z.strictObject({
   latencyMs: z.number().int().min(0).max(120_000).optional(),
