@@ -122,12 +122,31 @@ describe('HTTP app', () => {
         });
       },
     );
-    expect((await request(app).get('/down')).status).toBe(503);
-    expect((await request(app).get('/boom')).status).toBe(500);
+    const down = await request(app).get('/down');
+    expect([down.status, down.headers['retry-after']]).toEqual([503, '1']);
+    const boom = await request(app).get('/boom');
+    expect([boom.status, boom.headers['retry-after']]).toEqual([500, undefined]);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [40, 'request refused: a dependency is unavailable'],
       [50, 'request failed'],
     ]);
+  });
+
+  it.each([
+    ['a charset it does not read', { 'content-type': 'application/json; charset=latin1' }, 'Content-Type'],
+    [
+      'a Content-Encoding it does not read',
+      { 'content-type': 'application/json', 'content-encoding': 'br2' },
+      'Content-Encoding',
+    ],
+  ])('when the body comes in %s, then 415 UNSUPPORTED_MEDIA_TYPE names the header', async (_what, headers, field) => {
+    const res = await request(build()).post('/echo').set(headers).send('{"n":1}');
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({
+      error: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.any(String),
+      details: [expect.objectContaining({ field })],
+    });
   });
 
   it('when the body is 2 MB, then 413 PAYLOAD_TOO_LARGE', async () => {

@@ -89,6 +89,9 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
+/** Seconds a 503's client is told to wait before it tries again. */
+const RETRY_AFTER_S = 1;
+
 export function errorMiddleware(logger: Logger) {
   // Express recognises error middleware by its four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -107,6 +110,9 @@ export function errorMiddleware(logger: Logger) {
       res.end();
       return;
     }
+    // A dependency that is down is usually back within seconds (a restart, a failover): say when to
+    // try again, unless the error said already (TOO_MANY_STREAMS).
+    if (status === 503 && !res.hasHeader('Retry-After')) res.set('Retry-After', String(RETRY_AFTER_S));
     res.status(status).json(body);
   };
 }
@@ -145,8 +151,27 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
       },
     };
   }
+  // A charset or Content-Encoding the parser does not read is the header's fault: 415 naming it.
+  if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') {
+    const field = parserError.type === 'charset.unsupported' ? 'Content-Type' : 'Content-Encoding';
+    return {
+      status: 415,
+      body: {
+        error: 'UNSUPPORTED_MEDIA_TYPE',
+        message: parserError.message,
+        details: [{ field, code: parserError.type, message: parserError.message }],
+      },
+    };
+  }
   if (parserError?.type && typeof parserError.status === 'number' && parserError.status < 500) {
-    return { status: parserError.status, body: { error: 'BAD_REQUEST', message: parserError.message } };
+    return {
+      status: parserError.status,
+      body: {
+        error: 'BAD_REQUEST',
+        message: parserError.message,
+        details: [{ field: '(body)', code: parserError.type, message: parserError.message }],
+      },
+    };
   }
   // The router cannot percent-decode a path parameter (`/orders/%`): the client's fault, not ours.
   if (err instanceof URIError && parserError.status === 400) {
