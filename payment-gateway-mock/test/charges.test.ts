@@ -136,14 +136,16 @@ describe('POST /v1/charges with one Idempotency-Key', () => {
     expect((await charge(app, { ...body, source: 'tok_visa' }, key)).status).toBe(201);
   });
 
-  it('when it comes with a different amount or order, then 422 idempotency_key_reused and nothing is charged', async () => {
+  it('when it comes with a different amount, order or card, then 422 idempotency_key_reused and nothing is charged', async () => {
     const app = gatewayApp();
     const body = chargeBody();
     const key = randomUUID();
     await charge(app, body, key);
     const otherAmount = await charge(app, { ...body, amount: body.amount + 1 }, key);
     const otherOrder = await charge(app, { ...body, orderId: `${body.orderId}-2` }, key);
-    expect([otherAmount.status, otherOrder.status]).toEqual([422, 422]);
+    // It replayed the first card's authorization for a card that would have been declined.
+    const otherCard = await charge(app, { ...body, source: 'tok_insufficient_funds' }, key);
+    expect([otherAmount.status, otherOrder.status, otherCard.status]).toEqual([422, 422, 422]);
     expect(otherAmount.body).toEqual({ error: expect.objectContaining({ code: 'idempotency_key_reused' }) });
     expect(await chargesOf(app, body.orderId)).toHaveLength(1);
     expect(await chargesOf(app, `${body.orderId}-2`)).toEqual([]);

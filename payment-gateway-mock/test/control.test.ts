@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { charge, chargeBody, control, gatewayApp } from './harness';
+import { ADMIN_TOKEN, charge, chargeBody, control, gatewayApp } from './harness';
 
 describe('POST /_control', () => {
   it('when no admin token is configured, then 403', async () => {
@@ -16,6 +16,19 @@ describe('POST /_control', () => {
       (await request(app).post('/_control').set('Authorization', 'Bearer nope').send({ failNext: 1 })).status,
     ).toBe(401);
     expect((await charge(app, chargeBody())).status).toBe(201);
+  });
+
+  it('when the settings come as a form rather than JSON, then 400 and nothing changes; no body at all resets', async () => {
+    const app = gatewayApp();
+    await control(app, { failNext: 2 });
+    const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+    const form = await request(app).post('/_control').set(admin).type('form').send('failRate=0.5');
+    expect(form.status).toBe(400);
+    expect(form.body.details).toEqual([expect.objectContaining({ field: '(body)' })]);
+    expect((await request(app).get('/_control')).body).toMatchObject({ failNext: 2, failRate: 0 });
+
+    const empty = await request(app).post('/_control').set(admin);
+    expect([empty.status, empty.body.failNext]).toEqual([200, 0]);
   });
 
   it('when settings are given, then 200 answers the current settings; later ones merge in', async () => {

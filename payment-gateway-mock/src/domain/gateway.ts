@@ -22,7 +22,8 @@ interface KeyEntry {
   decision: Promise<Decision | undefined>;
 }
 
-const fingerprintOf = (r: ChargeRequest) => JSON.stringify([r.orderId, r.amount, r.currency]);
+/** What a key's retry must repeat, as at Stripe: any other parameter changed is a different request (the card too). */
+const fingerprintOf = (r: ChargeRequest) => JSON.stringify([r.orderId, r.amount, r.currency, r.source]);
 
 export class Gateway {
   /** Idempotency keys, each remembered for a day (or until `max` newer ones): memory.ts. */
