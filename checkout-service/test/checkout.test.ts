@@ -231,6 +231,12 @@ describe('POST /checkout with a card number where none belongs', () => {
     ],
     ['the token', 'payment.token', '4000056655665556', { ...valid, payment: { token: 'tok_4000056655665556' } }],
     [
+      'the email address',
+      'customer.email',
+      '4111111111111111',
+      { ...valid, customer: { ...valid.customer, email: '4111111111111111@example.com' } },
+    ],
+    [
       'a promo code',
       'cart.promoCodes[0]',
       '4012888888881881',
@@ -267,18 +273,22 @@ describe('POST /checkout with a card number where none belongs', () => {
     expect(event.correlationId).toBe(res.headers['x-correlation-id']);
   });
 
-  it('when ids and names hold numbers that are not card numbers, then the order goes through', async () => {
-    const res = await checkout(
-      {
-        ...valid,
-        // A snowflake id (19 digits, no card scheme starts with 1), and a number that fails the Luhn check.
-        customer: { ...valid.customer, id: '1234567890123456789', name: 'Ada, flat 4111 1111 1111 1112' },
-      },
-      // A uuid made of digits only: its groups are not joined across the dashes.
-      '41111111-1111-1111-1111-111111111111',
-    );
+  it.each([
+    ['a snowflake id of 19 digits (no card scheme starts with 1)', { id: '1234567890123456789' }, randomUUID()],
+    ['a 13-digit numeric id passing the Luhn check', { id: '6207553863874' }, randomUUID()],
+    ['a number in the name that fails the Luhn check', { name: 'Ada, flat 4111 1111 1111 1112' }, randomUUID()],
+    ['a hex correlation id with a long run of digits inside', {}, 'a18e3a00b22033688542238883cd6ff9'],
+    // A uuid of digits only: its groups are not joined across the dashes.
+    ['a uuid of digits only as correlation id', {}, '41111111-1111-1111-1111-111111111111'],
+  ])('when the request holds %s, then the order goes through as sent', async (_what, customer, correlationId) => {
+    const res = await checkout({ ...valid, customer: { ...valid.customer, ...customer } }, correlationId);
     expect(res.status).toBe(202);
-    expect(res.headers['x-correlation-id']).toBe('41111111-1111-1111-1111-111111111111');
+    expect(res.headers['x-correlation-id']).toBe(correlationId);
+  });
+
+  it('when the Idempotency-Key is hex with a long run of digits inside, then it is taken', async () => {
+    const res = await checkout(valid).set('Idempotency-Key', `a18e3a00b22033688542238883cd6ff9-${randomUUID()}`);
+    expect(res.status).toBe(202);
   });
 });
 
@@ -290,6 +300,8 @@ describe('POST /checkout with a customer name or id that is not text', () => {
     ['a blank name', 'customer.name', { name: '   ' }],
     ['a line break in the name', 'customer.name', { name: 'x\r\nSubject: hi' }],
     ['a NUL in the name', 'customer.name', { name: 'Ada\u0000' }],
+    ['a line separator in the name', 'customer.name', { name: 'Ada\u2028Lovelace' }],
+    ['a name of zero-width characters only', 'customer.name', { name: '\u200b\u200b' }],
     ['a right-to-left override in the name', 'customer.name', { name: 'Ada \u202egnp.exe' }],
     ['a lone surrogate in the name', 'customer.name', { name: 'Ada \ud800' }],
     ['bytes that were not UTF-8 in the name', 'customer.name', { name: 'Ada \ufffd' }],

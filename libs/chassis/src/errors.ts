@@ -1,3 +1,5 @@
+import { cut } from '@checkout/contracts';
+
 /** The one error type that crosses layers: a string code that survives process boundaries. */
 export class AppError extends Error {
   constructor(
@@ -11,9 +13,6 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 }
-
-/** Client text an answer repeats, cut at `max` characters: the answer must not grow with the input. */
-export const cut = (text: string, max = 64): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** `id` is the client's: a path parameter can be ~16 KB long, which the 404 does not repeat. */
 export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', 404, `${what} ${cut(id)} not found`);

@@ -106,7 +106,7 @@ describe('HTTP app', () => {
   });
 
   it('when a dependency is down, then the 503 is logged as a warning, and a failure of our own as an error', async () => {
-    const lines: { level: number; msg: string }[] = [];
+    const lines: { level: number; msg: string; path?: string }[] = [];
     const app = createHttpApp(
       {
         logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
@@ -114,7 +114,7 @@ describe('HTTP app', () => {
         metrics: createMetrics('chassis-test'),
       },
       (a) => {
-        a.get('/down', () => {
+        a.get(['/down', '/down/:id'], () => {
           throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
         });
         a.get('/boom', () => {
@@ -130,6 +130,9 @@ describe('HTTP app', () => {
       [40, 'request refused: a dependency is unavailable'],
       [50, 'request failed'],
     ]);
+    // The path is the client's: a card number in it is not logged.
+    expect((await request(app).get('/down/4111111111111111')).status).toBe(503);
+    expect(lines[2]?.path).toBe('/down/[card number]');
   });
 
   it.each([
@@ -201,11 +204,16 @@ describe('HTTP app', () => {
     expect((await request(app).options('/nowhere')).status).toBe(404);
   });
 
-  it('when an unknown id or path is 10 000 characters long, then the 404 names it cut, not whole', async () => {
+  it('when an unknown id or path is 10 000 characters long, then the 404 or 405 names it cut, not whole', async () => {
     const app = build();
     const id = 'x'.repeat(10_000);
     const unknownId = await request(app).get(`/things/${id}`);
     expect([unknownId.status, unknownId.body.message]).toEqual([404, `thing ${'x'.repeat(64)}… not found`]);
+    const wrongMethod = await request(app).delete(`/things/${id}`);
+    expect([wrongMethod.status, wrongMethod.body.message]).toEqual([
+      405,
+      `DELETE is not allowed on /things/${'x'.repeat(192)}…: use GET, HEAD`,
+    ]);
     const unknownPath = await request(app).get(`/${id}`);
     expect([unknownPath.status, unknownPath.body.message]).toEqual([404, `no route for GET /${'x'.repeat(199)}…`]);
     // A short one is named whole.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { EVENT_SCHEMAS, eventKey, type EventData } from './events';
 import { isEventType, topicOf, type EventType } from './topics';
+import { cut } from './text';
 
 /** An event as our code sees it: CloudEvents 1.0 attributes plus the validated data. */
 export interface CloudEvent<T extends EventType = EventType> {
@@ -93,7 +94,7 @@ export const CORRELATION_ID_PATTERN = /^(?=.{1,128}$)[\x21-\x7e](?:[\x20-\x7e]*[
 const BOUNDED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'] as const;
 
 /** At most 64 characters of a value an error message quotes. */
-const quoted = (value: string): string => JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+const quoted = (value: string): string => JSON.stringify(cut(value));
 
 type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 

@@ -1,15 +1,24 @@
-import { holdsCardNumber } from '../src';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { holdsCardNumber, withoutCardNumbers } from '../src';
 
 describe('holdsCardNumber', () => {
   it.each([
     ['a Visa test card', '4111111111111111'],
     ['a Mastercard in the 2-series', '2223003122003222'],
     ['an Amex of 15 digits', '378282246310005'],
+    ['an Amex printed 4-6-5', '3782 822463 10005'],
     ['a Diners of 14 digits', '30569309025904'],
-    ['a 19-digit card', '6011000000000000001'],
+    ['a 19-digit Discover', '6011000000000000001'],
     ['one printed in groups of four', 'card 4111 1111 1111 1111 thanks'],
     ['one typed with dashes', '5555-5555-5555-4444'],
+    ['one typed with dots', '5555.5555.5555.4444'],
+    ['one with no-break spaces', '4111\u00a01111\u00a01111\u00a01111'],
+    ['one in full-width digits (an IME)', '４１１１１１１１１１１１１１１１'],
+    ['one followed by its expiry', 'Ada 4111 1111 1111 1111 12 27'],
+    ['one after other digits', 'Flat 12 4111 1111 1111 1111'],
     ['one after a token prefix', 'tok_4000056655665556'],
+    ['one split by underscores after a token prefix', 'tok_4111_1111_1111_1111'],
+    ['one as an email address', '4111111111111111@example.com'],
   ])('when text holds %s, then it is found', (_what, text) => {
     expect(holdsCardNumber(text)).toBe(true);
   });
@@ -18,16 +27,36 @@ describe('holdsCardNumber', () => {
     ['a number that fails the Luhn check', '4111111111111112'],
     ['12 digits', '411111111116'],
     ['20 digits', '41111111111111111113'],
-    ['a number no card scheme starts with (a snowflake id)', '1234567890123456789'],
-    ['a millisecond timestamp', '1765000000000'],
     ['a card number inside a longer run of digits', '94111111111111111'],
+    ['digits inside hex text', 'a18e3a00b22033688542238883cd6ff9'],
+    ['a uuid of digits only', '41111111-1111-1111-1111-111111111111'],
+    ['a millisecond timestamp of 2033 (13 digits, starting 2)', '2000000000008'],
+    ['a Luhn-valid 13-digit id starting 6 (no scheme issues 13 digits there)', '6207553863874'],
+    ['a Luhn-valid IMEI (15 digits starting 35: Amex is 34 or 37)', '356938035643809'],
+    ['an 18-digit snowflake id of 2017 in the JCB range', '352800000000000007'],
+    ['a 19-digit snowflake id (no scheme starts with 1)', '1234567890123456789'],
   ])('when text holds %s, then nothing is found', (_what, text) => {
     expect(holdsCardNumber(text)).toBe(false);
   });
 
-  it('when spaced is off, then only a plain run counts: digit groups of a uuid are not joined across its dashes', () => {
-    expect(holdsCardNumber('5555-5555-5555-4444', { spaced: false })).toBe(false);
-    expect(holdsCardNumber('41111111-1111-1111-1111-111111111111', { spaced: false })).toBe(false);
-    expect(holdsCardNumber('key-5555555555554444', { spaced: false })).toBe(true);
+  it('when keys and ids are drawn as clients make them (hex, uuids, base64url), then none is taken for a card number', () => {
+    // Digits inside such a token always touch a letter or a dash-separated group: never a whole run.
+    const drawn = Array.from({ length: 20_000 }, (_, i) =>
+      i % 3 === 0
+        ? randomBytes(16).toString('hex')
+        : i % 3 === 1
+          ? randomUUID()
+          : randomBytes(24).toString('base64url'),
+    );
+    expect(drawn.filter((text) => holdsCardNumber(text))).toEqual([]);
+  });
+});
+
+describe('withoutCardNumbers', () => {
+  it('when text holds card numbers, then each is replaced and the rest kept', () => {
+    expect(withoutCardNumbers('/orders/4111111111111111/events and 5555-5555-5555-4444')).toBe(
+      '/orders/[card number]/events and [card number]',
+    );
+    expect(withoutCardNumbers('/orders/ord_1')).toBe('/orders/ord_1');
   });
 });

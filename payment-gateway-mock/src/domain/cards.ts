@@ -1,15 +1,7 @@
+export { luhnValid } from '@checkout/contracts';
+
 export type Brand = 'visa' | 'mastercard' | 'amex' | 'unknown';
 export type Behaviour = 'succeed' | 'insufficient_funds' | 'invalid_card' | 'gateway_error';
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 export function brandOf(digits: string): Brand {
   if (digits.startsWith('4')) return 'visa';

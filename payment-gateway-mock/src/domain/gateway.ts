@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AttemptOutcome, Charge, ChargeLedger } from './charge-ledger';
 import type { FaultControl } from './fault-control';
 import { boundedMap, DEFAULT_MEMORY_LIMITS, type MemoryLimits } from './memory';
@@ -22,8 +23,14 @@ interface KeyEntry {
   decision: Promise<Decision | undefined>;
 }
 
-/** What a key's retry must repeat, as at Stripe: any other parameter changed is a different request (the card too). */
-const fingerprintOf = (r: ChargeRequest) => JSON.stringify([r.orderId, r.amount, r.currency, r.source]);
+/**
+ * What a key's retry must repeat, as at Stripe: any other parameter changed is a different request
+ * (the card too). Kept as a hash: `source` is whatever the client sent, a card number at worst.
+ */
+const fingerprintOf = (r: ChargeRequest) =>
+  createHash('sha256')
+    .update(JSON.stringify([r.orderId, r.amount, r.currency, r.source]))
+    .digest('base64');
 
 export class Gateway {
   /** Idempotency keys, each remembered for a day (or until `max` newer ones): memory.ts. */

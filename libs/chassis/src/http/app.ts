@@ -73,7 +73,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
 function correlation(req: Request, res: Response, next: NextFunction): void {
   const given = req.header(CORRELATION_HEADER);
   // One that is a card number would be logged and sent with every event the request causes.
-  const usable = given && CORRELATION_ID_PATTERN.test(given) && !holdsCardNumber(given, { spaced: false });
+  const usable = given && CORRELATION_ID_PATTERN.test(given) && !holdsCardNumber(given);
   const correlationId = usable ? given : randomUUID();
   res.setHeader(CORRELATION_HEADER, correlationId);
   // This request's span: the instrumentation's when tracing is on, else a child of the caller's

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError, z } from 'zod';
-import { AppError, cut, isTransientError } from '../errors';
+import { cut, withoutCardNumbers } from '@checkout/contracts';
+import { AppError, isTransientError } from '../errors';
 import { contextOf } from '../context';
 
 /** The contract's error shape: `details` is always there, empty when there is nothing per field to say. */
@@ -97,15 +98,14 @@ export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
     const { correlationId } = contextOf(req);
+    // The client's path, which can hold anything (GET /orders/4111…): never a card number in a log.
+    const path = withoutCardNumbers(cut(req.path, 200));
     // A dependency that is down answers every request 503 until it is back: one warning each, not an
     // error each (the outage is the dependency's, already reported by its health check); a 500 is ours.
     if (status === 503)
-      logger.warn(
-        { err, correlationId, method: req.method, path: req.path },
-        'request refused: a dependency is unavailable',
-      );
-    else if (status >= 500) logger.error({ err, correlationId, method: req.method, path: req.path }, 'request failed');
-    else logger.debug({ code: body.error, correlationId, method: req.method, path: req.path }, 'request rejected');
+      logger.warn({ err, correlationId, method: req.method, path }, 'request refused: a dependency is unavailable');
+    else if (status >= 500) logger.error({ err, correlationId, method: req.method, path }, 'request failed');
+    else logger.debug({ code: body.error, correlationId, method: req.method, path }, 'request rejected');
     if (res.headersSent) {
       res.end();
       return;
@@ -154,13 +154,10 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
   // A charset or Content-Encoding the parser does not read is the header's fault: 415 naming it.
   if (parserError?.type === 'charset.unsupported' || parserError?.type === 'encoding.unsupported') {
     const field = parserError.type === 'charset.unsupported' ? 'Content-Type' : 'Content-Encoding';
+    const message = cut(parserError.message, 100); // it quotes the client's header
     return {
       status: 415,
-      body: {
-        error: 'UNSUPPORTED_MEDIA_TYPE',
-        message: parserError.message,
-        details: [{ field, code: parserError.type, message: parserError.message }],
-      },
+      body: { error: 'UNSUPPORTED_MEDIA_TYPE', message, details: [{ field, code: parserError.type, message }] },
     };
   }
   if (parserError?.type && typeof parserError.status === 'number' && parserError.status < 500) {
@@ -188,11 +185,11 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
   // inflate as its Content-Encoding says ('Decompression failed'). The client's fault, not ours.
   const httpError = err as { status?: unknown; expose?: unknown; message?: unknown };
   if (httpError?.expose === true && (httpError.status === 400 || httpError.status === 415)) {
-    const message = String(httpError.message);
+    const message = cut(String(httpError.message), 100);
     return {
       status: httpError.status,
       body: {
-        error: 'BAD_REQUEST',
+        error: httpError.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
         message: `unreadable request body: ${message}`,
         details: [{ field: '(body)', code: 'unreadable_body', message }],
       },

@@ -1,4 +1,5 @@
 import type { Express, NextFunction, Request, Response } from 'express';
+import { cut } from '@checkout/contracts';
 
 /** What this reads of express' router (router 2): its layers, their routes and nested routers. */
 interface Layer {
@@ -55,7 +56,7 @@ export function methodNotAllowed(app: Express) {
     res.setHeader('Allow', allow);
     res.status(405).json({
       error: 'METHOD_NOT_ALLOWED',
-      message: `${req.method} is not allowed on ${req.path}: use ${allowed.join(', ')}`,
+      message: `${req.method} is not allowed on ${cut(req.path, 200)}: use ${allowed.join(', ')}`,
       details: [],
     });
   };

@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+
+/** Characters that show nothing: format controls (zero-width, bidi marks), separators and spaces. */
+const INVISIBLE = /[\p{Cf}\p{Z}\s]/gu;
+
+/**
+ * Text a person typed (a name) or an id a shop gave, as a request may carry it: something visible
+ * (not blank, nor only zero-width characters), no control characters or line and paragraph
+ * separators (a NUL, a line break), no bidirectional overrides (which make a name read differently
+ * from what it is), and well-formed Unicode (a lone surrogate, or U+FFFD where a body's bytes were
+ * not UTF-8). Events keep the plainer schema, so that an event already on Kafka from before these
+ * rules is not dead-lettered by them.
+ */
+export const humanText = (schema: z.ZodString) =>
+  schema
+    .refine((text) => text.replace(INVISIBLE, '') !== '', 'must not be blank')
+    .refine(
+      (text) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text),
+      'must not hold control characters or line breaks',
+    )
+    .refine(
+      (text) => !/\ufffd|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text),
+      'must be well-formed UTF-8 text',
+    );
