@@ -46,7 +46,7 @@ function parse(
   const { reason, 'event-id': eventId } = parsed.values;
   if (reason === '' || eventId === '') return { refused: `--${reason === '' ? 'reason' : 'event-id'} needs a value` };
   if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason))
-    return { refused: `no dead letter has reason ${reason}` };
+    return { refused: `unknown reason ${reason} (the reasons are listed below)` };
   return { command, service, reason, eventId };
 }
 
@@ -73,7 +73,9 @@ function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
  */
 async function speaksKafka(brokers: string[]): Promise<string | undefined> {
   const logger = createLogger('dlq-cli', 'silent');
-  const admin = createKafka({ brokers, clientId: 'dlq-cli', logger, retries: 1, requestTimeoutMs: 3000 }).admin();
+  // kafkajs tries its seed brokers one per attempt: one retry more than there are brokers.
+  const retries = brokers.length;
+  const admin = createKafka({ brokers, clientId: 'dlq-cli', logger, retries, requestTimeoutMs: 3000 }).admin();
   try {
     await admin.connect();
     await admin.disconnect();
@@ -96,14 +98,16 @@ async function main(argv: string[]): Promise<number> {
   // The services' own reading of KAFKA_BROKERS: trimmed, blank as unset.
   const brokers = loadConfigFrom(baseConfigSchema.pick({ KAFKA_BROKERS: true }), process.env).KAFKA_BROKERS;
   // kafkajs would retry for ~30 s, logging each attempt, before it gave up on a wrong address.
-  if (!(await Promise.all(brokers.map((b) => reachable(b)))).some(Boolean)) {
+  const open = (await Promise.all(brokers.map(async (b) => ((await reachable(b)) ? [b] : [])))).flat();
+  if (open.length === 0) {
     console.error(`cannot reach Kafka at ${brokers.join(',')}: set KAFKA_BROKERS (npm start prints its broker)`);
     return 1;
   }
-  const notKafka = await speaksKafka(brokers);
+  // Asked of those that took a connection only: a list whose first brokers are down still works.
+  const notKafka = await speaksKafka(open);
   if (notKafka !== undefined) {
     console.error(
-      `${brokers.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)`,
+      `${open.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)`,
     );
     return 1;
   }
@@ -120,7 +124,12 @@ async function main(argv: string[]): Promise<number> {
         rows.push({ offset: `${l.partition}:${l.offset}`, failedAt, reason, error, origin: originOf(l), eventId });
       },
     });
-    rows.sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.offset.localeCompare(b.offset));
+    const position = (row: { offset: string }) => row.offset.split(':').map(Number) as [number, number];
+    rows.sort((a, b) => {
+      if (a.failedAt !== b.failedAt) return a.failedAt < b.failedAt ? -1 : 1;
+      const [[pa, oa], [pb, ob]] = [position(a), position(b)];
+      return pa - pb || oa - ob;
+    });
     for (const row of rows) console.log(JSON.stringify(row));
     const of = reason || eventId ? `${rows.length} matching of ` : '';
     console.error(`${of}${n} dead letter(s) in dlq.${service}`);
