@@ -1,3 +1,4 @@
+import { parse as parseQuery } from 'node:querystring';
 import fc from 'fast-check';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -228,6 +229,23 @@ export function hostileQuery(keys: string[]): fc.Arbitrary<string> {
     .array(fc.tuple(key, value), { minLength: 1, maxLength: 6 })
     .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 }
+
+/**
+ * Whether a 400's detail names what it refuses in `query`: one of `known` fields, or parameters the
+ * endpoint does not know, each of them a key of the query (as express' simple parser reads it; a
+ * long one is cut, ending in …).
+ */
+export const namesRefusedQueryField =
+  (known: RegExp, query: string) =>
+  (d: { field: string; code?: string }): boolean => {
+    if (known.test(d.field)) return true;
+    if (d.code !== 'unrecognized_keys') return false;
+    const keys = Object.keys(parseQuery(query));
+    return d.field
+      .replace(/ and \d+ more$/, '')
+      .split(', ')
+      .every((name) => keys.some((k) => (name.endsWith('…') ? k.startsWith(name.slice(0, -1)) : k === name)));
+  };
 
 /** A path segment: hostile text percent-encoded, or broken encoding sent as is. */
 export const hostileSegment: fc.Arbitrary<string> = fc.oneof(
