@@ -134,6 +134,22 @@ describe('POST /checkout when validation rejects the cart', () => {
     },
   );
 
+  it('when the unknown product id is a card number, then neither the stored order, order.failed nor the answer repeats it', async () => {
+    const pan = '4111111111111111';
+    h.fake.answerWith(
+      invalidAnswer([{ code: 'UNKNOWN_PRODUCT', productId: pan, message: `product ${pan} does not exist` }]),
+    );
+    const res = await checkout(buildCheckoutRequest());
+    expect(res.status).toBe(422);
+    expect(res.body.details).toEqual([
+      { code: 'UNKNOWN_PRODUCT', productId: '[card number]', message: 'product [card number] does not exist' },
+    ]);
+    const failed = await recorder.waitForEvent('order.failed', (e) => e.data.orderId === res.body.orderId);
+    expect(failed.data.reason).toBe('product [card number] does not exist');
+    expect(JSON.stringify(await h.redis.hgetall(`${h.prefix}:order:${res.body.orderId}`))).not.toContain(pan);
+    expect(res.text).not.toContain(pan);
+  });
+
   it('when there are several errors, then all are details and the first one is the code', async () => {
     const errors: ValidationDetail[] = [
       { code: 'PRICE_MISMATCH', productId: 'sku-001', expected: 2499, got: 1999, message: 'wrong price' },

@@ -1,4 +1,4 @@
-import type { CheckoutRequest, EventData, ValidateResponse } from '@checkout/contracts';
+import { withoutCardNumbers, type CheckoutRequest, type EventData, type ValidateResponse } from '@checkout/contracts';
 import type { Order } from './order';
 
 /** The HTTP answer a decision makes, kept whole so an idempotent retry can replay it. */
@@ -45,7 +45,10 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
       },
     };
   }
-  const reason = result.errors.map((e) => e.message).join('; ');
+  // What the validation repeats of the cart (an unknown product's id) is the client's text, kept in
+  // the reason, the stored order and the answer an Idempotency-Key replays: never a card number.
+  const errors = result.errors.map(withoutCardNumbersIn);
+  const reason = errors.map((e) => e.message).join('; ');
   return {
     order: {
       ...base,
@@ -63,8 +66,13 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
         error: 'VALIDATION_FAILED',
         message: `the cart did not pass validation: ${reason}`,
         orderId,
-        details: result.errors,
+        details: errors,
       },
     },
   };
 }
+
+const withoutCardNumbersIn = <T extends object>(detail: T): T =>
+  Object.fromEntries(
+    Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? withoutCardNumbers(v) : v]),
+  ) as T;
