@@ -66,7 +66,8 @@ async function main() {
 
   const pad = Math.max(...SERVICES.map((s) => s.name.length));
   console.log(
-    `\nCheckout saga is up in ${((Date.now() - began) / 1000).toFixed(1)} s (${stock.items.length} products in stock).\n`,
+    // The install and build before (npm's prestart) are not counted: ~45 s on a fresh clone, seconds after.
+    `\nCheckout saga is up, ${((Date.now() - began) / 1000).toFixed(1)} s after the install and build (${stock.items.length} products in stock).\n`,
   );
   for (const s of SERVICES) console.log(`  ${s.name.padEnd(pad)}  ${system.urls[s.name]}`);
   console.log(
@@ -75,7 +76,7 @@ async function main() {
   // A blank ADMIN_TOKEN counts as unset, as in the services' config.
   if (!process.env.ADMIN_TOKEN?.trim())
     console.log(
-      `  Admin    off: PUT /inventory/{productId} and the gateway's /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
+      `  Admin    off: PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
     );
   console.log(`
 Place an order:

@@ -51,9 +51,11 @@ export class EventConsumer {
     const contact = () => (this.lastContactAt = Date.now());
     this.consumer.on(FETCH, contact);
     this.consumer.on(HEARTBEAT, contact);
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.offsets.forget();
       contact();
+      if (!this.joined)
+        opts.logger.info({ groupId: payload.groupId, duration: payload.duration }, 'joined consumer group');
       this.joined = true;
     });
     this.consumer.on(CRASH, ({ payload }) => {
