@@ -33,7 +33,7 @@ function getJson(url, timeoutMs = 1000) {
   });
 }
 
-/** Whether something already listens on `port` (on any address, as the services bind). */
+/** Whether something already listens on `port` (on any address: one there would take a service's, or its loopback). */
 function portTaken(port) {
   return new Promise((resolve) => {
     const probe = net.createServer();
@@ -183,6 +183,9 @@ function startEnv(given, infra) {
     KAFKA_BROKERS: infra.kafkaBrokers,
     REDIS_URL: infra.redisUrl,
     KAFKA_SESSION_TIMEOUT_MS: given.KAFKA_SESSION_TIMEOUT_MS ?? '6000',
+    // A demo on a laptop is not served to the network it sits on (the gateway lists every charge,
+    // notifications name customers): loopback, as compose publishes its ports, unless HOST says otherwise.
+    HOST: given.HOST?.trim() || '127.0.0.1',
   };
 }
 

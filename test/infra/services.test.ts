@@ -54,4 +54,10 @@ describe('startEnv', () => {
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
   });
+
+  it('when it is given no HOST, then the services listen on loopback only; a given one is kept', () => {
+    expect(startEnv({}, infra).HOST).toBe('127.0.0.1');
+    expect(startEnv({ HOST: ' ' }, infra).HOST).toBe('127.0.0.1');
+    expect(startEnv({ HOST: '0.0.0.0' }, infra).HOST).toBe('0.0.0.0');
+  });
 });

@@ -25,6 +25,7 @@ async function startSystem({ env = {}, instances, appendonly = false, keepLogs =
         ADMIN_TOKEN,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
         ...infra.serviceEnv,
         ...env,
       },

@@ -38,6 +38,8 @@ export const portSetting = (fallback: number) => intSetting(fallback, { min: 0, 
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
+  /** The address the HTTP server listens on: every interface by default, as a container needs; `npm start` passes 127.0.0.1. */
+  HOST: fromEnv(z.string().min(1).default('0.0.0.0')),
   LOG_LEVEL: fromEnv(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   KAFKA_BROKERS: fromEnv(
     z

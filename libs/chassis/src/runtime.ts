@@ -73,7 +73,7 @@ export class Runtime {
   async start(app: Express, consume?: { groupId: string; handlers: HandlerMap }): Promise<void> {
     const { config, service } = this.opts;
     try {
-      this.server = await listen(app, config.PORT);
+      this.server = await listen(app, config.PORT, config.HOST);
     } catch (err) {
       // Said before exiting: the process would otherwise end without a word once nothing else
       // keeps it alive (a main.ts that catches start's rejection, as the cache's does).

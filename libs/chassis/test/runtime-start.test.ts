@@ -38,3 +38,52 @@ it('when the port is taken, then start() logs it at fatal with EADDRINUSE and th
     await new Promise((resolve) => taken.close(resolve));
   }
 });
+
+/** Starts a bare Runtime in a child process with `env`, resolves its port once it has started, and stops it. */
+async function withRuntime(env: Record<string, string>, use: (port: number) => Promise<void>): Promise<void> {
+  const free = net.createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as net.AddressInfo).port;
+  await new Promise((resolve) => free.close(resolve));
+  const script = `
+    const express = require('express');
+    const { Runtime } = require(${JSON.stringify(path.join(dist, 'runtime.js'))});
+    const { baseConfigSchema, loadConfigFrom } = require(${JSON.stringify(path.join(dist, 'config.js'))});
+    const config = loadConfigFrom(baseConfigSchema, { ...${JSON.stringify(env)}, PORT: '${port}' });
+    new Runtime({ service: 'host-test', config }).start(express()).catch(() => undefined);`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('host-test started')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code} before it started: ${out}`)));
+    });
+    await use(port);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Whether a TCP connection to host:port opens. */
+const accepts = (host: string, port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+// 127.0.0.2 is this machine too, but not the loopback address a server bound to 127.0.0.1 takes.
+it('when HOST is 127.0.0.1 (as npm start passes), then the service takes connections on that address only', async () => {
+  await withRuntime({ HOST: '127.0.0.1' }, async (port) => {
+    expect([await accepts('127.0.0.1', port), await accepts('127.0.0.2', port)]).toEqual([true, false]);
+  });
+});
+
+it('when HOST is not set (a container), then the service takes connections on every interface', async () => {
+  await withRuntime({}, async (port) => {
+    expect([await accepts('127.0.0.1', port), await accepts('127.0.0.2', port)]).toEqual([true, true]);
+  });
+});
