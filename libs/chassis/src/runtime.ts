@@ -105,8 +105,9 @@ export class Runtime {
       this.outbox?.start();
       for (const [name, step] of this.startSteps) await this.untilDone(name, step);
       if (this.consumer) await this.untilDone('kafka consumer', () => this.consumer!.start());
-      // Not "ready": a consumer has only begun to join its group, which takes seconds more (the
-      // consumer logs when it has joined); /health/ready says when the service takes work.
+      // Not "ready": the consumer's first try to join its group may have failed (a second member on
+      // the mock; it restarts and the consumer logs when it has joined); /health/ready says when the
+      // service takes work.
       this.logger.info(`${service} started`);
     } catch (err) {
       this.logger.fatal({ err }, 'start-up failed');
