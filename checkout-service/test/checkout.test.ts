@@ -150,6 +150,21 @@ describe('POST /checkout when validation rejects the cart', () => {
     expect(res.text).not.toContain(pan);
   });
 
+  it('when a product the catalog knows has an id shaped like a card number (a GTIN), then its detail names it as it is', async () => {
+    const gtin = '4006381333924'; // passes the Luhn check, 13 digits
+    const detail = {
+      code: 'PRICE_MISMATCH' as const,
+      productId: gtin,
+      expected: 2499,
+      got: 1999,
+      message: `price of ${gtin} is 2499, not 1999`,
+    };
+    h.fake.answerWith(invalidAnswer([detail]));
+    const res = await checkout(buildCheckoutRequest());
+    expect(res.status).toBe(422);
+    expect(res.body.details).toEqual([detail]);
+  });
+
   it('when there are several errors, then all are details and the first one is the code', async () => {
     const errors: ValidationDetail[] = [
       { code: 'PRICE_MISMATCH', productId: 'sku-001', expected: 2499, got: 1999, message: 'wrong price' },
@@ -318,6 +333,7 @@ describe('POST /checkout with a customer name or id that is not text', () => {
     ['a NUL in the name', 'customer.name', { name: 'Ada\u0000' }],
     ['a line separator in the name', 'customer.name', { name: 'Ada\u2028Lovelace' }],
     ['a name of zero-width characters only', 'customer.name', { name: '\u200b\u200b' }],
+    ['a name of Hangul fillers only', 'customer.name', { name: '\u3164\u3164' }],
     ['a right-to-left override in the name', 'customer.name', { name: 'Ada \u202egnp.exe' }],
     ['a lone surrogate in the name', 'customer.name', { name: 'Ada \ud800' }],
     ['bytes that were not UTF-8 in the name', 'customer.name', { name: 'Ada \ufffd' }],

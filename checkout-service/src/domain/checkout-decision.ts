@@ -45,9 +45,10 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
       },
     };
   }
-  // What the validation repeats of the cart (an unknown product's id) is the client's text, kept in
-  // the reason, the stored order and the answer an Idempotency-Key replays: never a card number.
-  const errors = result.errors.map(withoutCardNumbersIn);
+  // An unknown product's id is the client's text, repeated in the reason, the stored order and the
+  // answer an Idempotency-Key replays: never a card number there. A known one is the catalog's (a
+  // GTIN can look like a card number) and stays as it is, so the client can match its line.
+  const errors = result.errors.map((e) => (e.code === 'UNKNOWN_PRODUCT' ? withoutCardNumbersIn(e) : e));
   const reason = errors.map((e) => e.message).join('; ');
   return {
     order: {

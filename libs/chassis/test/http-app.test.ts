@@ -132,7 +132,13 @@ describe('HTTP app', () => {
     ]);
     // The path is the client's: a card number in it is not logged.
     expect((await request(app).get('/down/4111111111111111')).status).toBe(503);
-    expect(lines[2]?.path).toBe('/down/[card number]');
+    expect((await request(app).get('/down/4111%201111%201111%201111')).status).toBe(503);
+    expect((await request(app).get(`/down/${'a'.repeat(178)}-4111111111111111`)).status).toBe(503);
+    expect(lines.slice(2).map((l) => l.path)).toEqual([
+      '/down/[card number]',
+      '/down/[card number]',
+      `/down/${'a'.repeat(178)}-[card number]`, // masked before it is cut: no digits of it kept
+    ]);
   });
 
   it.each([

@@ -12,66 +12,78 @@ export function luhnValid(digits: string): boolean {
 }
 
 /**
- * The schemes' number ranges: issuer prefixes and the lengths cards are issued in (Visa,
- * Mastercard, Amex, Diners, Discover, JCB, UnionPay; the 17- and 18-digit lengths their rules allow
- * are left out: not issued, and where snowflake ids of 2017 fall). A number must fit one, so a
- * numeric id or a timestamp of 13 to 19 digits is one only when its prefix and length are a
- * scheme's and its check digit holds.
+ * Whether digits are a card number: a Luhn check digit, and a length and prefix cards are issued
+ * with. 16 and 19 digits starting 2 to 6 are most schemes' (Visa, Mastercard and Mir, Discover,
+ * JCB, UnionPay, Maestro, Elo, Hipercard, Dankort, Verve, RuPay; 81 and 82 RuPay's too, 9792
+ * Troy's); 15 digits are Amex's (34, 37), 14 Diners' (300–305, 36, 38, 39). Other lengths are not
+ * taken for one: 13-digit Visas are no longer issued, while 13-digit ids, EAN-13 codes and phone
+ * numbers are common, and 17 and 18 digits are where snowflake ids fall.
  */
-const SCHEMES: { from: number; to: number; digits: number; lengths: number[] }[] = [
-  { from: 4, to: 4, digits: 1, lengths: [13, 16, 19] },
-  { from: 51, to: 55, digits: 2, lengths: [16] },
-  { from: 2221, to: 2720, digits: 4, lengths: [16] },
-  { from: 34, to: 34, digits: 2, lengths: [15] },
-  { from: 37, to: 37, digits: 2, lengths: [15] },
-  { from: 300, to: 305, digits: 3, lengths: [14, 16] },
-  { from: 36, to: 36, digits: 2, lengths: [14, 16] },
-  { from: 38, to: 39, digits: 2, lengths: [14, 16] },
-  { from: 6011, to: 6011, digits: 4, lengths: [16, 19] },
-  { from: 644, to: 649, digits: 3, lengths: [16, 19] },
-  { from: 65, to: 65, digits: 2, lengths: [16, 19] },
-  { from: 3528, to: 3589, digits: 4, lengths: [16, 19] },
-  { from: 62, to: 62, digits: 2, lengths: [16, 19] },
-];
-
 function isCardNumber(digits: string): boolean {
-  return (
-    SCHEMES.some((s) => {
-      const prefix = Number(digits.slice(0, s.digits));
-      return prefix >= s.from && prefix <= s.to && s.lengths.includes(digits.length);
-    }) && luhnValid(digits)
-  );
+  const two = Number(digits.slice(0, 2));
+  const issued =
+    digits.length === 16 || digits.length === 19
+      ? (digits[0]! >= '2' && digits[0]! <= '6') || two === 81 || two === 82 || digits.startsWith('9792')
+      : digits.length === 15
+        ? two === 34 || two === 37
+        : digits.length === 14
+          ? (Number(digits.slice(0, 3)) >= 300 && Number(digits.slice(0, 3)) <= 305) || [36, 38, 39].includes(two)
+          : false;
+  return issued && luhnValid(digits);
 }
 
-/**
- * Where a card number can be: a run of 13 to 19 digits, or digits in groups of 4 (Amex and Diners:
- * 4-6-5 and 4-6-4) split by one space, dot, dash or underscore, as cards are printed and typed. A
- * run counts only whole, with no letter or digit next to it: digits inside hex text (a random key, a
- * trace id) or the groups of a uuid (8-4-4-4-12) are not one, nor is a window of a longer number.
- */
-const CANDIDATE =
-  /(?<![\p{L}\p{N}])(?:\d{13,19}|\d{4}([\s._-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|\d{4}([\s._-])\d{6}\2\d{4,5})(?![\p{L}\p{N}])/gu;
+/** Decimal digits of other scripts that NFKC leaves as they are (Arabic-Indic, Persian, Devanagari, Bengali, Thai): their code point of 0. */
+const DIGIT_ZEROS = [0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50];
+const OTHER_DIGIT = /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59]/g;
+
+/** Text as a card number would be read off it: full-width digits (NFKC) and other scripts' digits as ASCII. */
+const asAsciiDigits = (text: string): string =>
+  text.normalize('NFKC').replace(OTHER_DIGIT, (d) => {
+    const cp = d.codePointAt(0)!;
+    return String(cp - DIGIT_ZEROS.find((zero) => cp >= zero && cp <= zero + 9)!);
+  });
+
+/** Between printed groups: up to three spaces, or one dot, dash or underscore with a space either side or none. */
+const SEP = String.raw`(?:\s{1,3}|\s?[._-]\s?)`;
 
 /**
- * Whether text holds a card number. Full-width digits (an IME's) count as digits. Typed in groups,
- * a number followed by more digits (an expiry `12 27`) is found by its first groups.
+ * Where a card number can be, as cards are printed and typed: a plain run of digits; groups of 4
+ * (a number can sit among them: an expiry year before, more digits after); or 4-6-5, 4-6-4,
+ * 5-5-5, 4-8-4 and 8-8. A candidate counts only whole, with no letter or digit next to it: digits
+ * inside hex text (a random key, a trace id) and a uuid's groups (8-4-4-4-12, which none of these
+ * layouts fits) are not one. So a card number typed against a letter (`cust4111…`) is not found.
  */
-export function holdsCardNumber(text: string): boolean {
-  for (const match of text.normalize('NFKC').matchAll(CANDIDATE)) {
-    const groups = match[0].split(/[\s._-]/);
+const CANDIDATE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])(?:\d{13,19}|\d{4}(?:${SEP}\d{4}){2,}(?:${SEP}\d{1,4})?|\d{4}${SEP}\d{6}${SEP}\d{4,5}|\d{5}${SEP}\d{5}${SEP}\d{5}|\d{4}${SEP}\d{8}${SEP}\d{4}|\d{8}${SEP}\d{8})(?![\p{L}\p{N}])`,
+  'gu',
+);
+
+/** Whether a candidate holds a card number: the whole of it, or any run of its groups from one group's start. */
+function candidateHolds(candidate: string): boolean {
+  const groups = candidate.split(/\D+/);
+  for (let start = 0; start < groups.length; start++) {
     let digits = '';
-    for (const group of groups) {
-      digits += group;
+    for (let end = start; end < groups.length && digits.length < 19; end++) {
+      digits += groups[end];
       if (digits.length >= 13 && isCardNumber(digits)) return true;
     }
   }
   return false;
 }
 
-/** Text with every card number in it replaced, for what is logged or stored of a client's input. */
+/** Whether text holds a card number. */
+export function holdsCardNumber(text: string): boolean {
+  for (const match of asAsciiDigits(text).matchAll(CANDIDATE)) if (candidateHolds(match[0])) return true;
+  return false;
+}
+
+/**
+ * Text with every card number in it replaced, for what is logged or stored of a client's input.
+ * Text without one comes back as it is; with one, normalised as it was read (NFKC).
+ */
 export const withoutCardNumbers = (text: string): string =>
   holdsCardNumber(text)
-    ? text.normalize('NFKC').replace(CANDIDATE, (m) => (holdsCardNumber(m) ? '[card number]' : m))
+    ? asAsciiDigits(text).replace(CANDIDATE, (m) => (candidateHolds(m) ? '[card number]' : m))
     : text;
 
 const CARD_MESSAGE = 'must not hold a card number: a card goes to the payment gateway, which answers a token';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
-/** Characters that show nothing: format controls (zero-width, bidi marks), separators and spaces. */
-const INVISIBLE = /[\p{Cf}\p{Z}\s]/gu;
+/** Characters that show nothing: format controls (zero-width, bidi marks), separators, spaces, and fillers (Hangul, Braille blank). */
+const INVISIBLE = /[\p{Cf}\p{Z}\s\u115f\u1160\u3164\uffa0\u2800]/gu;
 
 /**
  * Text a person typed (a name) or an id a shop gave, as a request may carry it: something visible

@@ -90,6 +90,14 @@ interface BodyParserError extends Error {
   status?: number;
 }
 
+const decodedPath = (path: string): string => {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+};
+
 /** Seconds a 503's client is told to wait before it tries again. */
 const RETRY_AFTER_S = 1;
 
@@ -98,8 +106,9 @@ export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
     const { correlationId } = contextOf(req);
-    // The client's path, which can hold anything (GET /orders/4111…): never a card number in a log.
-    const path = withoutCardNumbers(cut(req.path, 200));
+    // The client's path, which can hold anything (GET /orders/4111…, percent-encoded or not): never
+    // a card number in a log, masked before it is cut (a cut one would keep most of its digits).
+    const path = cut(withoutCardNumbers(decodedPath(req.path)), 200);
     // A dependency that is down answers every request 503 until it is back: one warning each, not an
     // error each (the outage is the dependency's, already reported by its health check); a 500 is ours.
     if (status === 503)
