@@ -78,6 +78,13 @@ function logTail(file, lines = 8) {
   }
 }
 
+/** Where the services are reached when they listen on `HOST`: loopback for every interface, else that address. */
+function urlHost(listenHost) {
+  const h = listenHost?.trim();
+  if (!h || h === '0.0.0.0' || h === '::') return '127.0.0.1';
+  return h.includes(':') ? `[${h}]` : h;
+}
+
 /**
  * Starts every service (or `only`) with the shared env. `randomPorts` picks free ports so a test
  * run never collides with a running system. Returns URLs, a way to stop, kill and restart one.
@@ -96,7 +103,8 @@ async function startServices({
   const ports = {};
   for (const s of SERVICES) ports[s.name] = randomPorts ? await freePort() : s.port;
   if (!randomPorts) await refuseTakenPorts(selected);
-  const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://127.0.0.1:${ports[s.name]}`]));
+  const host = urlHost(env.HOST);
+  const urls = Object.fromEntries(SERVICES.map((s) => [s.name, `http://${host}:${ports[s.name]}`]));
   const shared = { ...env };
   for (const s of SERVICES) if (s.urlVar && !shared[s.urlVar]) shared[s.urlVar] = urls[s.name];
 
@@ -113,7 +121,7 @@ async function startServices({
     );
     fs.closeSync(out);
     const key = index === 0 ? name : `${name}#${index}`;
-    procs.set(key, { child, url: `http://127.0.0.1:${port}`, logFile });
+    procs.set(key, { child, url: `http://${host}:${port}`, logFile });
     return procs.get(key);
   };
 
@@ -189,4 +197,4 @@ function startEnv(given, infra) {
   };
 }
 
-module.exports = { SERVICES, startServices, startEnv, refuseTakenPorts, waitReady, getJson, portTaken, ROOT };
+module.exports = { SERVICES, startServices, startEnv, refuseTakenPorts, waitReady, getJson, portTaken, urlHost, ROOT };

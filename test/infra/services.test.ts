@@ -55,6 +55,19 @@ describe('startEnv', () => {
     });
   });
 
+  it('when the services listen on HOST, then they are reached at loopback for every interface, else at that address', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
+    const { urlHost } = require('../../scripts/lib/services') as { urlHost(host?: string): string };
+    expect([undefined, '0.0.0.0', '::', '127.0.0.1', '192.168.1.20', '::1'].map(urlHost)).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+      '192.168.1.20',
+      '[::1]',
+    ]);
+  });
+
   it('when it is given no HOST, then the services listen on loopback only; a given one is kept', () => {
     expect(startEnv({}, infra).HOST).toBe('127.0.0.1');
     expect(startEnv({ HOST: ' ' }, infra).HOST).toBe('127.0.0.1');

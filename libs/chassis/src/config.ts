@@ -39,7 +39,7 @@ export const portSetting = (fallback: number) => intSetting(fallback, { min: 0, 
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
   /** The address the HTTP server listens on: every interface by default, as a container needs; `npm start` passes 127.0.0.1. */
-  HOST: fromEnv(z.string().min(1).default('0.0.0.0')),
+  HOST: fromEnv(z.string().trim().min(1).default('0.0.0.0')),
   LOG_LEVEL: fromEnv(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   KAFKA_BROKERS: fromEnv(
     z

@@ -77,7 +77,10 @@ export class Runtime {
     } catch (err) {
       // Said before exiting: the process would otherwise end without a word once nothing else
       // keeps it alive (a main.ts that catches start's rejection, as the cache's does).
-      this.logger.fatal({ err, port: config.PORT }, `${service} cannot listen on port ${config.PORT}`);
+      this.logger.fatal(
+        { err, host: config.HOST, port: config.PORT },
+        `${service} cannot listen on port ${config.PORT}`,
+      );
       process.exit(1);
     }
     this.logger.info({ port: config.PORT }, `${service} listening`);

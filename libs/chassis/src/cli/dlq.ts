@@ -111,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  const kafka = createKafka({ brokers, clientId: 'dlq-cli', logger });
+  // The brokers that answered: kafkajs tries its seed brokers in order, logging each one down.
+  const kafka = createKafka({ brokers: open, clientId: 'dlq-cli', logger });
   if (command === 'list') {
     // What each line shows, not the letters (their values could be large): printed once all are read,
     // in the order they failed, oldest first, rather than partition by partition as they arrive.
