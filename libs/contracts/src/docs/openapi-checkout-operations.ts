@@ -38,7 +38,7 @@ export const checkoutOperations: Operations = {
     get: {
       service: 'checkout-service',
       summary:
-        'Server-Sent Events: one `status` event per change, its `id` the history index; closes after a terminal status',
+        'Server-Sent Events: one `status` event per change (data `{ orderId, status, at, code?, reason? }`), its `id` the history index; closes after a terminal status',
       parameters: [
         pathParam('orderId'),
         {
@@ -53,7 +53,9 @@ export const checkoutOperations: Operations = {
         '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         '204': { description: 'Last-Event-ID is the terminal status: nothing more will come (EventSource stops)' },
         '404': error('Unknown order'),
-        '503': error('TOO_MANY_STREAMS: the instance holds its most streams (Retry-After)'),
+        '503': error(
+          'TOO_MANY_STREAMS: the instance holds its most streams (Retry-After), or DEPENDENCY_UNAVAILABLE: Redis cannot be reached. A browser EventSource stops on it: open a new one later',
+        ),
       },
     },
   },
