@@ -95,6 +95,42 @@ describe('checkout read side — Redis stalls and goes away', () => {
     }
   }, 30_000);
 
+  it("when Redis stalls as a browser's EventSource reconnects, then it is told over the stream to come back, and its next try resumes after its Last-Event-ID", async () => {
+    const orderId = await place();
+    redisServer.freeze();
+    let told: request.Response;
+    try {
+      told = await request(server)
+        .get(`/orders/${orderId}/events`)
+        .set('Accept', 'text/event-stream')
+        .set('Last-Event-ID', '0');
+    } finally {
+      redisServer.thaw();
+    }
+    // A 503 here ends an EventSource for good (it ignores Retry-After); a 200 stream that ends is a reconnect.
+    expect([told.status, told.headers['content-type']]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    const [, retry] = /^: DEPENDENCY_UNAVAILABLE, reconnect in \d+ ms\nretry: (\d+)\n\n$/.exec(told.text) ?? [];
+    expect(Number(retry)).toBeGreaterThanOrEqual(1000);
+    expect(Number(retry)).toBeLessThanOrEqual(2000);
+    expect(told.text).not.toContain('event:');
+
+    await orders.transition(orderId, { status: 'STOCK_RESERVED', at: new Date().toISOString() });
+    await orders.transition(orderId, {
+      status: 'CONFIRMED',
+      at: new Date().toISOString(),
+      fields: { paymentId: 'pay_1' },
+    });
+    const resumed = await request(server)
+      .get(`/orders/${orderId}/events`)
+      .set('Accept', 'text/event-stream')
+      .set('Last-Event-ID', '0');
+    const ids = resumed.text
+      .split('\n\n')
+      .filter((b) => b.startsWith('event: status'))
+      .map((b) => b.split('\n')[1]);
+    expect([resumed.status, ids]).toEqual([200, ['id: 1', 'id: 2']]);
+  }, 30_000);
+
   it('when Redis is gone (killed), then GET /orders/{id} and its stream answer 503 at once, and 200 once it is back', async () => {
     const orderId = await place();
     await redisServer.kill();

@@ -85,6 +85,14 @@ describe('GET /orders/:orderId/events — many idle streams', () => {
       expect([a.status, b.status]).toEqual([200, 200]);
       const refused = await open();
       expect(refused).toMatchObject({ status: 503, retryAfter: '5' });
+      // An EventSource (Accept: text/event-stream) would give up for good on the 503: it is told
+      // over a stream to come back in 5 to 10 s.
+      const asked = await request(capped).get(`/orders/${orderId}/events`).set('Accept', 'text/event-stream');
+      expect([asked.status, asked.headers['content-type']]).toEqual([200, 'text/event-stream; charset=utf-8']);
+      const [, said, retry] = /^: TOO_MANY_STREAMS, reconnect in (\d+) ms\nretry: (\d+)\n\n$/.exec(asked.text) ?? [];
+      expect(said).toBe(retry);
+      expect(Number(retry)).toBeGreaterThanOrEqual(5000);
+      expect(Number(retry)).toBeLessThanOrEqual(10_000);
       a.req.destroy();
       await waitFor(async () => (await open()).status === 200, { what: 'a stream once one closed' });
     } finally {

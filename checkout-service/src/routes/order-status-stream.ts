@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Response } from 'express';
 import { trackStream } from '@checkout/chassis';
 import type { Order } from '../domain/order';
@@ -105,6 +106,25 @@ export function lastSeenEntry(lastEventId: string | undefined, order: Order): nu
   if (lastEventId === undefined || !/^\d{1,6}$/.test(lastEventId)) return undefined;
   const i = Number(lastEventId);
   return i < order.history.length ? i : undefined;
+}
+
+/** The client asked for Server-Sent Events, as EventSource always does. */
+export const wantsEventStream = (accept: string | undefined): boolean => /\btext\/event-stream\b/i.test(accept ?? '');
+
+/**
+ * An event stream that only says when to reconnect (`retry:`, between `retryMs` and twice that, so
+ * that the clients of a restarted instance do not all come back in the same second) and ends. A
+ * browser's EventSource treats any answer but 200 and 204 as the end for good, so a 503 (Redis
+ * unreachable just after a restart, no room for another stream) would leave a page without its
+ * order's status; this brings it back when asked, with its `Last-Event-ID`. The comment line names
+ * the reason for whoever reads the stream by hand.
+ */
+export function reconnectLater(res: Response, code: string, retryMs: number): void {
+  const retry = retryMs + randomInt(retryMs + 1);
+  res
+    .status(200)
+    .set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' })
+    .end(`: ${code}, reconnect in ${retry} ms\nretry: ${retry}\n\n`);
 }
 
 /**

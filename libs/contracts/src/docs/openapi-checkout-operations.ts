@@ -50,11 +50,15 @@ export const checkoutOperations: Operations = {
         },
       ],
       responses: {
-        '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        '200': {
+          description:
+            'text/event-stream. When the answer would be a 503 and the request accepts `text/event-stream` (EventSource does), a stream with only a comment naming the code and a `retry:` in ms (1–2 s, or 5–10 s for TOO_MANY_STREAMS), then its end: EventSource reconnects then, with its Last-Event-ID',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
         '204': { description: 'Last-Event-ID is the terminal status: nothing more will come (EventSource stops)' },
         '404': error('Unknown order'),
         '503': error(
-          'TOO_MANY_STREAMS: the instance holds its most streams (Retry-After), or DEPENDENCY_UNAVAILABLE: Redis cannot be reached. A browser EventSource stops on it: open a new one later',
+          'TOO_MANY_STREAMS: the instance holds its most streams (Retry-After), or DEPENDENCY_UNAVAILABLE: Redis cannot be reached; to a request that does not accept `text/event-stream` (which gets the 200 above)',
         ),
       },
     },
