@@ -100,6 +100,48 @@ describe('gateway client: POST /v1/charges', () => {
     expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
   });
 
+  it('when the reservation expires while the gateway still decides an attempt (409 to the retries) and lists no charge yet, then nothing is decided, and the resumed call takes the charge it made', async () => {
+    // A Stripe-like gateway finishing a timed-out attempt after the lookup: failing the order
+    // RESERVATION_EXPIRED released the stock, and the customer was charged for a FAILED order.
+    gateway = await startFakeGateway(() => ({ ...ok, delayMs: 800 }), { conflictWhileDeciding: true });
+    const req = charge({ expiresAt: new Date(Date.now() + 300).toISOString() });
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 200 });
+    await expect(client.authorize(req)).rejects.toThrow(/reservation expired while an attempt may still be decided/);
+    await waitFor(() => gateway.chargesFor(req.orderId).length === 1, { timeoutMs: 5000, what: 'the decision' });
+    // The sweeper's resumed call, a lease later: no attempt may start, the charge made stands.
+    const calls = gateway.calls.length;
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({ ok: true, paymentId: 'ch_1' });
+    expect([gateway.calls.length, gateway.chargesFor(req.orderId).length]).toEqual([calls, 1]);
+  });
+
+  it('when the reservation expired after an attempt went unanswered and the gateway then lists nothing, then the resumed call fails it RESERVATION_EXPIRED', async () => {
+    // Every attempt times out and the gateway decides none (as the mock drops one whose client gave up).
+    gateway = await scripted({ ...unavailable, delayMs: 400 });
+    const req = charge({ expiresAt: new Date(Date.now() + 250).toISOString() });
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 100 });
+    await expect(client.authorize(req)).rejects.toBeInstanceOf(ChargeInterruptedError);
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({
+      ok: false,
+      code: 'RESERVATION_EXPIRED',
+      attempts: 0,
+    });
+  });
+
+  it('when retries meet 503 while the gateway still decides the first, timed-out attempt, then nothing is decided, and the resumed call gets its decision replayed: one charge', async () => {
+    gateway = await startFakeGateway(() => ({ ...ok, delayMs: 800 }), { conflictWhileDeciding: true });
+    const req = charge();
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 200, maxRetries: 2 });
+    const pending = client.authorize(req);
+    await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
+    gateway.chargesDown(true); // overloaded: charges answer 503, lookups still answer
+    // The lookup after the retries comes before the decision: GATEWAY_ERROR here failed the order.
+    await expect(pending).rejects.toThrow(/unanswered and the gateway lists no charge yet/);
+    await waitFor(() => gateway.chargesFor(req.orderId).length === 1, { timeoutMs: 5000, what: 'the decision' });
+    gateway.chargesDown(false);
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({ ok: true, paymentId: 'ch_1' });
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+  });
+
   it('when the gateway answers 200 without a charge id, then it is asked whether it charged, and that charge stands', async () => {
     gateway = await scripted({ status: 200, body: { status: 'authorized' } });
     const req = charge();

@@ -1,6 +1,6 @@
 import type { AxiosError, AxiosInstance } from 'axios';
 import { ChargeInterruptedError, mayHaveReachedGateway, ReservationExpiredError } from './charge-errors';
-import { isRetryable } from './retry-policy';
+import { isRetryable, STILL_DECIDING } from './retry-policy';
 
 export interface AuthorizeOptions {
   /** Once aborted, no further attempt starts (the one in flight may finish and decide). */
@@ -27,6 +27,8 @@ export class ChargeAttempts {
   count = 0;
   /** An attempt got no answer (timeout, reset): the gateway may have decided it all the same. */
   unanswered = false;
+  /** An answer said the gateway was still deciding this key (409, 408, 425): an attempt of ours was in flight there. */
+  deciding = false;
   constructor(
     readonly expiresAt: number,
     readonly opts: AuthorizeOptions = {},
@@ -43,6 +45,7 @@ declare module 'axios' {
 export function shouldRetryCharge(err: AxiosError): boolean {
   const attempts = err.config?.chargeAttempts;
   if (attempts && mayHaveReachedGateway(err)) attempts.unanswered = true;
+  if (attempts && err.response && STILL_DECIDING.has(err.response.status)) attempts.deciding = true;
   return !attempts?.opts.stop?.aborted && isRetryable(err);
 }
 

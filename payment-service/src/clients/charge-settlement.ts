@@ -37,25 +37,41 @@ async function authorizedCharge(
  * a worker that died mid-charge, whose claim the sweeper resumed) may have been authorized:
  * that charge stands, or the customer would be charged for a FAILED order. Only when the
  * gateway has authorized nothing is the order refused as expired. When the gateway cannot say,
- * this throws and the claim stays with the sweeper, to be settled once it can.
+ * this throws and the claim stays with the sweeper, to be settled once it can. So it does when
+ * one of this call's attempts went unanswered or was still being decided (409): a gateway that
+ * lists no charge yet may be about to make one, and the order failed now would release its
+ * stock while the customer is charged. The sweeper's resumed call, a lease later, starts no
+ * attempt (the reservation expired) and decides from what the gateway then lists.
  */
-export async function settleExpired(http: AxiosInstance, req: ChargeRequest, attempts: number, ctx?: RequestContext) {
+export async function settleExpired(
+  http: AxiosInstance,
+  req: ChargeRequest,
+  attempts: ChargeAttempts,
+  ctx?: RequestContext,
+) {
   const paymentId = await authorizedCharge(http, req, 'the reservation expired', ctx);
-  if (paymentId) return { ok: true as const, paymentId, attempts };
+  if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
+  if (attempts.unanswered || attempts.deciding)
+    throw new ChargeInterruptedError(
+      'the reservation expired while an attempt may still be decided, and the gateway lists no charge yet',
+    );
   const reason = 'the stock reservation expired before the charge';
-  return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts };
+  return { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason, attempts: attempts.count };
 }
 
 /**
  * Retries ran out. If an attempt went unanswered, the gateway may still have authorized it (a
- * real one may finish a request whose client gave up): that charge stands, and only when the
- * gateway says it made none is the order failed GATEWAY_ERROR. When it cannot be asked either,
- * nothing is decided: failing the order could leave the customer charged for a FAILED order, so
- * the claim stays with the sweeper, to be settled once the gateway answers. The same holds for
- * a resumed claim, whose earlier worker's attempts this one never saw, and for a last answer
- * saying the gateway was still deciding this key (409, or 408/425): the sweeper asks again later.
- * Every attempt answered (5xx, 429) or never sent (connection refused), by a worker that made
- * them all: GATEWAY_ERROR.
+ * real one may finish a request whose client gave up): that charge stands. When it cannot be
+ * asked either, nothing is decided: failing the order could leave the customer charged for a
+ * FAILED order, so the claim stays with the sweeper, to be settled once the gateway answers. The
+ * same holds for a resumed claim, whose earlier worker's attempts this one never saw, and for an
+ * answer saying the gateway was still deciding this key (409, or 408/425): the sweeper asks again
+ * later. A first call whose unanswered or still-deciding attempt the gateway lists no charge for
+ * yet leaves it undecided too: the gateway may still be deciding it (a lookup right after the
+ * retries can come before the decision), and the resumed call a lease later sends the same key
+ * again, whose decision the gateway replays; only then is an empty list read as no charge. Every
+ * attempt answered (5xx, 429) or never sent (connection refused), by a worker that made them
+ * all: GATEWAY_ERROR.
  */
 export async function settleFailed(
   http: AxiosInstance,
@@ -66,13 +82,18 @@ export async function settleFailed(
 ) {
   const status = err.response?.status;
   const deciding = status !== undefined && STILL_DECIDING.has(status);
-  if (attempts.opts.resumed || attempts.unanswered || deciding || mayHaveReachedGateway(err)) {
+  const unanswered = attempts.unanswered || mayHaveReachedGateway(err);
+  if (attempts.opts.resumed || unanswered || deciding || attempts.deciding) {
     const paymentId = await authorizedCharge(http, req, 'an attempt may have been decided', ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
   if (deciding)
     throw new ChargeInterruptedError(
       `the gateway was still deciding this charge (HTTP ${status}) when retries ran out`,
+    );
+  if (!attempts.opts.resumed && (unanswered || attempts.deciding))
+    throw new ChargeInterruptedError(
+      'an attempt went unanswered and the gateway lists no charge yet: asked again once the lease runs out',
     );
   return gatewayError(describeExhausted(err), attempts.count);
 }

@@ -51,7 +51,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         if (opts?.stop?.aborted)
           throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
         if (err instanceof ChargeInterruptedError) throw err;
-        if (err instanceof ReservationExpiredError) return settleExpired(http, req, attempts.count, ctx);
+        if (err instanceof ReservationExpiredError) return settleExpired(http, req, attempts, ctx);
         return settleFailed(http, req, attempts, err as AxiosError, ctx);
       }
     },
