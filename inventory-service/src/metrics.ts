@@ -24,8 +24,13 @@ export function createInventoryMetrics({ registry }: Metrics) {
     expiryHeld: serviceCounter(
       registry,
       'inventory_expiry_held_total',
-      'Expired reservations not released yet because their payment may still be decided (payment_pending, payment_authorized) or payment-service could not be asked (payment_unavailable); looked at again a second later',
+      'Expired reservations not released yet because their payment may still be decided (payment_pending) or payment-service could not be asked (payment_unavailable); looked at again a second later',
       ['reason'],
+    ),
+    expiryCommits: serviceCounter(
+      registry,
+      'inventory_expiry_commits_total',
+      'Expired reservations the sweeper committed because payment-service said their payment was authorized, before their payment.authorized was seen (late, or lost)',
     ),
     lateCommits: serviceCounter(
       registry,

@@ -262,19 +262,35 @@ describe('ExpirySweeper.sweep', () => {
       expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
     }));
 
-  it('when the payment is authorized, then the expired reservation is held until its payment.authorized commits it', () =>
+  it('when the payment is authorized, then the sweeper commits the expired reservation, and its payment.authorized, when it comes, finds it committed', () =>
     withPayments(async (h, payments) => {
       const a = await h.product(10);
       const o = order(a, 2);
       await h.deliver('order.created', o);
       payments.states.set(o.orderId, 'authorized');
       const now = Date.now() + 1_000;
+      const before = await metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_commits_total');
 
       expect(await h.sweeper.sweep(now)).toBe(0);
-      await h.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
-      expect(await h.sweeper.sweep(now + 5_000)).toBe(0);
       expect((await h.reservations.get(o.orderId))?.status).toBe('COMMITTED');
       expect(await h.stock.get(a)).toMatchObject({ available: 8, reserved: 0, sold: 2 });
+      await h.deliver('payment.authorized', buildPaymentAuthorized({ orderId: o.orderId }));
+      expect(await h.stock.get(a)).toMatchObject({ available: 8, reserved: 0, sold: 2 });
+      expect(await metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_commits_total')).toBe(before + 1);
+    }));
+
+  it("when a paid order's payment.authorized never reaches inventory (dead-lettered, lost with a broker), then its units stay sold after payment-service forgets the payment", () =>
+    withPayments(async (h, payments) => {
+      const a = await h.product(10);
+      const o = order(a, 3);
+      await h.deliver('order.created', o);
+      payments.states.set(o.orderId, 'authorized');
+      expect(await h.sweeper.sweep(Date.now() + 2_000)).toBe(0);
+      // The payment's record past its retention: GET /payments answers 404, read as never paid.
+      payments.states.delete(o.orderId);
+      expect(await h.sweeper.sweep(Date.now() + 20_000)).toBe(0);
+      // Held instead, the reservation was released here and the paid units went back on sale.
+      expect(await h.stock.get(a)).toMatchObject({ available: 7, reserved: 0, sold: 3 });
     }));
 
   it('when payment-service cannot be asked, then nothing is released (asked once per sweep, not once per reservation) until it answers', () =>

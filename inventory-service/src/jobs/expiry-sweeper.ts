@@ -27,9 +27,13 @@ export interface SweeperOptions {
  * expiresAt + grace (a slow gateway, a payment worker paused mid-attempt): released then, its units
  * could be sold to another order, and the late payment.authorized would confirm an order that holds
  * no stock, with the customer charged. So a reservation is released only when payment-service says
- * it has failed or never held the order; while it is pending (perhaps charging) or authorized (its
- * payment.authorized is on its way to commit it), or while payment-service cannot be asked, the
- * reservation is held and looked at again `recheckMs` later.
+ * it has failed or never held the order; while it is pending (perhaps charging), or while
+ * payment-service cannot be asked, the reservation is held and looked at again `recheckMs` later.
+ * One whose payment is authorized (final) is committed here: its payment.authorized may be late,
+ * or lost for good (dead-lettered, a broker that lost its log), and checkout, which has confirmed
+ * the order, never announces it again; held, it waited until payment-service forgot the payment
+ * (RECORD_RETENTION_MS), which then read as never paid and put the sold units back on sale. The
+ * event, when it comes, finds it committed.
  */
 export class ExpirySweeper {
   private timer?: NodeJS.Timeout;
@@ -81,7 +85,18 @@ export class ExpirySweeper {
           this.paymentsUnknown.failed(err, { held: held.length });
           return released;
         }
-        if (payment === 'pending' || payment === 'authorized') {
+        if (payment === 'authorized') {
+          const result = await reservations.commit(orderId, { callId: `sweep:${orderId}` });
+          if (result === 'COMMITTED') {
+            metrics.expiryCommits.inc();
+            logger.warn(
+              { orderId },
+              'expired reservation committed: its payment was authorized, its payment.authorized not seen',
+            );
+          }
+          continue;
+        }
+        if (payment === 'pending') {
           await reservations.recheckLater([orderId], later);
           metrics.expiryHeld.inc({ reason: `payment_${payment}` });
           logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
