@@ -218,3 +218,22 @@ it('when the sweeper resumes a claim whose lease ran out, then the resumed claim
   expect(due).toBeGreaterThanOrEqual(before + 2000);
   expect((await store.reclaimExpired(2000)).map((c) => c.orderId)).not.toContain(claim.orderId);
 });
+
+it('when the gateway authorizes a charge whose payment record Redis lost meanwhile, then it is reported for a refund, not dropped in silence', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-lost`);
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const before = await stranded();
+  const claim = await claimed(store, 60_000, 60_000);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const gateway: GatewayClient = {
+    authorize: async () => (await gate, { ok: true, paymentId: 'ch_lost', attempts: 1 }),
+  };
+  const running = authorizerOf(store, gateway, 60_000).authorize(claim);
+  // Redis loses the record while the charge is at the gateway (a restart without its last writes).
+  await rig.redis.del(`${rig.prefix}-lost:payments:${claim.orderId}`);
+  release();
+  await running;
+  expect(await store.get(claim.orderId)).toBeUndefined();
+  expect(await stranded()).toBe(before + 1);
+});

@@ -46,7 +46,7 @@ export class PaymentAuthorizer {
     this.strandedCharges = serviceCounter(
       deps.metrics.registry,
       'payment_stranded_charges_total',
-      'Charges the gateway authorized for a payment another worker had already failed: each needs a refund',
+      'Charges the gateway authorized for a payment another worker had already failed, or whose record was lost: each needs a refund',
     );
   }
 
@@ -153,15 +153,18 @@ export class PaymentAuthorizer {
    * AUTHORIZED, the same Idempotency-Key made that the same charge. If it already failed the
    * payment (the reservation expired and the gateway had not decided yet when it asked), the
    * customer holds a charge for a FAILED order, which only an operator can refund: the contract has
-   * no refund event.
+   * no refund event. So does one whose record is gone (Redis lost it): nothing here will ever
+   * report that charge, and no order it was for can be confirmed by it.
    */
   private async reportStray(claim: Claim, paymentId: string): Promise<void> {
     const status = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
-    if (status !== 'FAILED') return;
+    if (status !== 'FAILED' && status !== '') return;
     this.strandedCharges.inc();
     this.deps.logger.error(
       { orderId: claim.orderId, correlationId: claim.correlationId, paymentId },
-      'the gateway authorized a charge for a payment already failed: refund it',
+      status === 'FAILED'
+        ? 'the gateway authorized a charge for a payment already failed: refund it'
+        : 'the gateway authorized a charge for a payment whose record is gone: check the order, refund it if it failed',
     );
   }
 }
