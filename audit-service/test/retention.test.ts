@@ -52,8 +52,9 @@ describe('AUDIT_RETENTION_MS', () => {
     expect(await service.redis.llen(`${service.prefix}:type:order.created`)).toBe(1);
   });
 
-  it('when unset, then the log is kept for good; when set below 7 days, start-up fails naming it', () => {
+  it('when unset, then the log is kept for good; when set below 14 days, start-up fails naming it', () => {
     expect(loadConfig({}).AUDIT_RETENTION_MS).toBe(0);
+    expect(() => loadConfig({ AUDIT_RETENTION_MS: String(7 * 86_400_000) })).toThrow(/at least 14 days/);
     expect(loadConfig({ AUDIT_RETENTION_MS: String(30 * 86_400_000) }).AUDIT_RETENTION_MS).toBe(30 * 86_400_000);
     expect(() => loadConfig({ AUDIT_RETENTION_MS: '3600000' })).toThrow(/AUDIT_RETENTION_MS: must be 0/);
   });

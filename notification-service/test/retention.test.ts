@@ -8,9 +8,9 @@ import { startNotificationApp } from './harness';
 /**
  * An order's keys (the customer's name and e-mail, the sent markers, the sent records) expire after
  * RECORD_RETENTION_MS instead of being kept for good. The `sent` markers are the dedupe of redelivered
- * order events, so they outlive what Kafka can still redeliver (7 days by default).
+ * order events, so they outlive what Kafka can still redeliver (14 days by default: retention.ms plus segment.ms).
  */
-const KAFKA_DEFAULT_RETENTION_MS = 7 * 86_400_000;
+const KAFKA_DEFAULT_KEEP_MS = 14 * 86_400_000;
 
 let service: Awaited<ReturnType<typeof startNotificationApp>>;
 let consumer: TestConsumer;
@@ -66,7 +66,7 @@ describe('notification-service retention', () => {
     );
     const ttls = Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await redis.pttl(k)] as const)));
     const forever = keys
-      .filter((k) => ttls[k]! < KAFKA_DEFAULT_RETENTION_MS && ttls[k] !== -2) // -2: gone since the scan
+      .filter((k) => ttls[k]! < KAFKA_DEFAULT_KEEP_MS && ttls[k] !== -2) // -2: gone since the scan
       .map((k) => `${k.replace(/^[^:]+:/, '').replace(orderId, '<orderId>')} pttl=${ttls[k]}`);
 
     expect(forever).toEqual([]);

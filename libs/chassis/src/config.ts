@@ -79,17 +79,21 @@ export const baseConfigSchema = z.object({
 });
 
 const DAY_MS = 86_400_000;
-/** 30 days: past Kafka's default topic retention (7 days) with room for an outage. */
+/** 30 days: past what Kafka keeps by default (up to 14 days, below) with room for an outage. */
 export const DEFAULT_RECORD_RETENTION_MS = 30 * DAY_MS;
-/** Kafka's default topic retention: a record that dedupes redeliveries must outlast it. */
-const MIN_RETENTION_MS = 7 * DAY_MS;
+/**
+ * The longest Kafka keeps an event by default, which a record that dedupes redeliveries must
+ * outlast: `retention.ms` (7 days) counts from a log segment's newest message, and a segment rolls
+ * after `segment.ms` (7 days), so its oldest message can be 14 days old when it is deleted.
+ */
+const MIN_RETENTION_MS = 14 * DAY_MS;
 
 /**
  * `RECORD_RETENTION_MS` of the services that keep a record per order: how long a finished one (an
  * order, a reservation, a payment, a notification's markers) is kept after it ended, then expires,
  * so that their Redis does not grow for good. Those records are also what makes a redelivered event
- * harmless, so this must outlast the topics' retention: at least Kafka's default of 7 days (a
- * deployment keeping its topics longer must set it longer still).
+ * harmless, so this must outlast what the topics keep: at least 14 days, Kafka's default
+ * `retention.ms` plus `segment.ms` (a deployment keeping its topics longer must set it longer still).
  */
 export const recordRetentionSetting = () =>
   fromEnv(
@@ -98,13 +102,13 @@ export const recordRetentionSetting = () =>
       .int()
       .min(
         MIN_RETENTION_MS,
-        `must be at least 7 days (${MIN_RETENTION_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
+        `must be at least 14 days (${MIN_RETENTION_MS} ms), what Kafka keeps by default (retention.ms plus segment.ms): a redelivered event must still find its record`,
       )
       .default(DEFAULT_RECORD_RETENTION_MS),
   );
 
 /**
- * A retention that may be off: 0 (the default) keeps for good; otherwise at least 7 days, as
+ * A retention that may be off: 0 (the default) keeps for good; otherwise at least 14 days, as
  * recordRetentionSetting asks and for the same reason (AUDIT_RETENTION_MS).
  */
 export const optionalRetentionSetting = () =>
@@ -114,7 +118,7 @@ export const optionalRetentionSetting = () =>
       .int()
       .refine(
         (ms) => ms === 0 || ms >= MIN_RETENTION_MS,
-        `must be 0 (kept for good) or at least 7 days (${MIN_RETENTION_MS} ms), Kafka's default retention: a redelivered event must still find its record`,
+        `must be 0 (kept for good) or at least 14 days (${MIN_RETENTION_MS} ms), what Kafka keeps by default (retention.ms plus segment.ms): a redelivered event must still find its record`,
       )
       .default(0),
   );
