@@ -79,6 +79,13 @@ describe('HTTP app', () => {
     ]);
   });
 
+  it('when an unknown key is a card number, then the 400 names it masked, in its details and its message', async () => {
+    const res = await request(build()).post('/echo').send({ n: 1, '4111 1111 1111 1111': 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([{ field: '[card number]', code: 'unrecognized_keys', message: 'unknown field' }]);
+    expect(JSON.stringify(res.body)).not.toMatch(/4111/);
+  });
+
   it('when the body has many unknown or long keys, then the 400 names the first ten, cut, and counts the rest', async () => {
     const body: Record<string, number> = { n: 1, ['k'.repeat(5000)]: 1 };
     for (let i = 0; i < 1000; i++) body[`extra${i}`] = i;

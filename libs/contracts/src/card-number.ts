@@ -37,15 +37,28 @@ function isCardNumber(digits: string): boolean {
 const DIGIT_ZEROS = [0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50];
 const OTHER_DIGIT = /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59]/g;
 
-/** Text as a card number would be read off it: full-width digits (NFKC) and other scripts' digits as ASCII. */
-const asAsciiDigits = (text: string): string =>
-  text.normalize('NFKC').replace(OTHER_DIGIT, (d) => {
-    const cp = d.codePointAt(0)!;
-    return String(cp - DIGIT_ZEROS.find((zero) => cp >= zero && cp <= zero + 9)!);
-  });
+/** Invisible characters (zero-width space and joiners, soft hyphen, word joiner, BOM) between two digits. */
+const INVISIBLE_BETWEEN_DIGITS = /(?<=\d)\p{Cf}+(?=\d)/gu;
 
-/** Between printed groups: up to three spaces, or one dot, dash or underscore with a space either side or none. */
-const SEP = String.raw`(?:\s{1,3}|\s?[._-]\s?)`;
+/**
+ * Text as a card number would be read off it: full-width digits (NFKC) and other scripts' digits
+ * as ASCII, with nothing invisible between digits.
+ */
+const asAsciiDigits = (text: string): string =>
+  text
+    .normalize('NFKC')
+    .replace(OTHER_DIGIT, (d) => {
+      const cp = d.codePointAt(0)!;
+      return String(cp - DIGIT_ZEROS.find((zero) => cp >= zero && cp <= zero + 9)!);
+    })
+    .replace(INVISIBLE_BETWEEN_DIGITS, '');
+
+/**
+ * Between printed groups: up to three spaces, or one mark with a space either side or none: a dot,
+ * any dash (hyphen, en dash, minus…), underscore, slash or backslash, comma, colon or semicolon,
+ * plus, pipe.
+ */
+const SEP = String.raw`(?:\s{1,3}|\s?[\p{Pd}\u2212._/\\,:;+|]\s?)`;
 
 /**
  * Where a card number can be, as cards are printed and typed: a plain run of digits; groups of 4
@@ -72,10 +85,26 @@ function candidateHolds(candidate: string): boolean {
   return false;
 }
 
-/** Whether text holds a card number. */
-export function holdsCardNumber(text: string): boolean {
+const holdsOne = (text: string): boolean => {
   for (const match of asAsciiDigits(text).matchAll(CANDIDATE)) if (candidateHolds(match[0])) return true;
   return false;
+};
+
+/**
+ * UTF-8 read as Latin-1, as Node reads a header's bytes: a no-break space sent by a client that
+ * encodes headers as UTF-8 arrives as `Â` and a no-break space. Undefined for other text.
+ */
+function asUtf8(text: string): string | undefined {
+  if (!/[\u0080-\u00ff]/.test(text) || /[^\u0020-\u00ff]/.test(text)) return undefined;
+  const decoded = new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  return decoded.includes('\ufffd') ? undefined : decoded;
+}
+
+/** Whether text holds a card number (read as it is, and as UTF-8 if it looks like UTF-8 read as Latin-1, as header values do). */
+export function holdsCardNumber(text: string): boolean {
+  if (holdsOne(text)) return true;
+  const utf8 = asUtf8(text);
+  return utf8 !== undefined && holdsOne(utf8);
 }
 
 /**

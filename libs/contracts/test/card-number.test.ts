@@ -31,6 +31,19 @@ describe('holdsCardNumber', () => {
     ['one printed 4-8-4', '4111 11111111 1111'],
     ['an Amex printed 5-5-5', '37828 22463 10005'],
     ['one after an expiry year', 'exp 2027 4111 1111 1111 1111'],
+    ['one typed with slashes', '4111/1111/1111/1111'],
+    ['one typed with colons', '4111:1111:1111:1111'],
+    ['one typed with commas', '4111,1111,1111,1111'],
+    ['one typed with plus signs (a local part of an email)', '4000+0566+5566+5556@example.com'],
+    ['one typed with en dashes', '4111\u20131111\u20131111\u20131111'],
+    ['one typed with Unicode hyphens', '4111\u20101111\u20101111\u20101111'],
+    ['one typed with minus signs', '4111\u22121111\u22121111\u22121111'],
+    ['one with zero-width spaces between its digits', '4111\u200b1111\u200b1111\u200b1111'],
+    ['one with soft hyphens between its groups', '4111\u00ad1111\u00ad1111\u00ad1111'],
+    [
+      'one sent as UTF-8 in a header, which Node reads as Latin-1 (no-break spaces)',
+      'k 4000\u00c2\u00a00566\u00c2\u00a05566\u00c2\u00a05556',
+    ],
     [
       'one in Arabic-Indic digits',
       '\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661',
@@ -54,6 +67,9 @@ describe('holdsCardNumber', () => {
     ['a Luhn-valid IMEI (15 digits starting 35: Amex is 34 or 37)', '356938035643809'],
     ['an 18-digit snowflake id of 2017 in the JCB range', '352800000000000007'],
     ['a 19-digit snowflake id (no scheme starts with 1)', '1234567890123456789'],
+    ['a date and a time', '2026-12-06 12:30:45'],
+    ['an ISO timestamp with milliseconds', '2026-12-06T12:30:45.123Z'],
+    ['Latin-1 text that is not UTF-8', 'Jos\u00e9 M\u00fcller'],
   ])('when text holds %s, then nothing is found', (_what, text) => {
     expect(holdsCardNumber(text)).toBe(false);
   });

@@ -13,18 +13,20 @@ export interface ErrorBody {
   [extra: string]: unknown;
 }
 
+/** A field's path as a 400 names it. A key is the client's text: a card number in one is masked. */
 export const fieldPath = (path: PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
+  path.reduce<string>((acc, p) => {
+    if (typeof p === 'number') return `${acc}[${p}]`;
+    const key = withoutCardNumbers(String(p));
+    return acc ? `${acc}.${key}` : key;
+  }, '');
 
 /** Unknown keys a 400 names, and the characters of each: its answer must not grow with the input. */
 const KEYS_NAMED = 10;
 const KEY_CHARS = 64;
 
-/** An unknown key as a 400 names it: an empty one still named, a long one cut. */
-const keyName = (k: string): string => (k === '' ? '""' : cut(k, KEY_CHARS));
+/** An unknown key as a 400 names it: an empty one still named, a long one cut, a card number in it masked. */
+const keyName = (k: string): string => (k === '' ? '""' : cut(withoutCardNumbers(k), KEY_CHARS));
 
 /** The first issue of each field (unknown keys each kept: they name their own fields). */
 function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
