@@ -188,14 +188,21 @@ describe('POST /v1/charges under injected faults', () => {
     await control(app, { latencyMs: 300 });
     const body = chargeBody();
     await expect(charge(app, body).timeout(50)).rejects.toThrow(/timeout/i);
-    const attempts = await waitFor(
+    // Not decided yet: listed as in flight, so a test can wait for it without knowing how many were sent.
+    const attemptsNow = async () =>
+      (await request(app).get('/v1/charges/attempts').query({ orderId: body.orderId })).body as {
+        attempts: { outcome: string }[];
+        inFlight: number;
+      };
+    expect(await attemptsNow()).toMatchObject({ attempts: [], inFlight: 1 });
+    const settled = await waitFor(
       async () => {
-        const seen = await attemptsOf(app, body.orderId);
-        return seen.length > 0 && seen;
+        const seen = await attemptsNow();
+        return seen.inFlight === 0 && seen;
       },
       { what: 'the dropped attempt' },
     );
-    expect(attempts.map((a) => a.outcome)).toEqual(['dropped']);
+    expect(settled.attempts.map((a) => a.outcome)).toEqual(['dropped']);
     expect(await chargesOf(app, body.orderId)).toEqual([]);
   });
 

@@ -13,8 +13,16 @@ describe('a reservation that expires while the gateway is slow', () => {
     axios.create({ baseURL: system.urls[service], validateStatus: () => true, timeout: 10_000 });
 
   beforeAll(async () => {
+    // A charge whose attempts went unanswered is left undecided at expiry (the gateway may still be
+    // deciding one), and the payment sweeper's resumed call decides it a lease later: 3 s here.
     system = await startSystem({
-      env: { RESERVATION_TTL_MS: '1500', RESERVATION_GRACE_MS: '1000', PAYMENT_ATTEMPT_TIMEOUT_MS: '400' },
+      env: {
+        RESERVATION_TTL_MS: '1500',
+        RESERVATION_GRACE_MS: '1000',
+        PAYMENT_ATTEMPT_TIMEOUT_MS: '400',
+        PAYMENT_LEASE_MS: '3000',
+        PAYMENT_SWEEP_INTERVAL_MS: '500',
+      },
     });
   }, 90_000);
   afterAll(() => system?.stop());
@@ -52,9 +60,8 @@ describe('a reservation that expires while the gateway is slow', () => {
     expect(payment).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });
     const attempts = await waitFor(
       async () => {
-        const a = (await client('payment-gateway-mock').get('/v1/charges/attempts', { params: { orderId } })).data
-          .attempts;
-        return a.length >= payment.attempts ? a : undefined;
+        const seen = (await client('payment-gateway-mock').get('/v1/charges/attempts', { params: { orderId } })).data;
+        return seen.inFlight === 0 ? seen.attempts : undefined;
       },
       { timeoutMs: 15_000, what: 'the delayed attempts to be decided by the gateway' },
     );

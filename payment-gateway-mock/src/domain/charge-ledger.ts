@@ -30,6 +30,8 @@ export class ChargeLedger {
   private charges: Charge[] = [];
   private readonly byOrder;
   private readonly attempts;
+  /** Requests still being decided (or waiting out injected latency), per order. */
+  private readonly open = new Map<string, number>();
 
   constructor(limits: MemoryLimits = DEFAULT_MEMORY_LIMITS) {
     this.byOrder = boundedMap<string, Charge[]>(limits);
@@ -54,6 +56,22 @@ export class ChargeLedger {
 
   attempt(orderId: string, at: string, outcome: AttemptOutcome): void {
     this.attempts.set(orderId, [...(this.attempts.get(orderId) ?? []), { at, outcome }]);
+  }
+
+  /** A request for the order arrived; `ended` once it is answered or dropped (its attempt recorded). */
+  began(orderId: string): void {
+    this.open.set(orderId, (this.open.get(orderId) ?? 0) + 1);
+  }
+
+  ended(orderId: string): void {
+    const left = (this.open.get(orderId) ?? 1) - 1;
+    if (left > 0) this.open.set(orderId, left);
+    else this.open.delete(orderId);
+  }
+
+  /** Requests for the order not decided yet: their attempts are not listed until they are. */
+  inFlight(orderId: string): number {
+    return this.open.get(orderId) ?? 0;
   }
 
   /** In arrival order, though a slow request may finish after a later one. */

@@ -21,12 +21,17 @@ export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: Fa
     }
     const body = parseInput(ChargeBody, req.body);
     const gone = watchClient(res);
-    if (faults.latencyMs > 0) await delay(faults.latencyMs);
-    if (gone()) {
-      gateway.dropped(body.orderId, arrivedAt);
-      return;
+    ledger.began(body.orderId);
+    try {
+      if (faults.latencyMs > 0) await delay(faults.latencyMs);
+      if (gone()) {
+        gateway.dropped(body.orderId, arrivedAt);
+        return;
+      }
+      send(res, await gateway.charge(key.data, body, arrivedAt));
+    } finally {
+      ledger.ended(body.orderId);
     }
-    send(res, await gateway.charge(key.data, body, arrivedAt));
   });
   router.get('/v1/charges', (req, res) => {
     const { orderId } = parseInput(OrderQuery, req.query, 'query');
@@ -34,7 +39,7 @@ export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: Fa
   });
   router.get('/v1/charges/attempts', (req, res) => {
     const { orderId } = parseInput(OrderQuery.required(), req.query, 'query');
-    res.json({ orderId, attempts: ledger.attemptsOf(orderId) });
+    res.json({ orderId, attempts: ledger.attemptsOf(orderId), inFlight: ledger.inFlight(orderId) });
   });
   return router;
 }
