@@ -6,6 +6,14 @@ import type { StockClient } from '../src/clients/stock-client';
 import { loadCatalog } from '../src/domain/catalog';
 
 const catalog = loadCatalog();
+
+describe('the catalog', () => {
+  it('when a product is priced 0, then the catalog does not load, naming the price', () => {
+    // Ordered alone it would be reserved, then refused by the gateway as a card error.
+    const free = { productId: 'sku-free', name: 'Free gift', price: 0, currency: 'USD' };
+    expect(() => loadCatalog([free])).toThrow(/price[\s\S]*at least 1 cent/);
+  });
+});
 const stockOf = (levels: Record<string, number>): StockClient => ({
   levels: async (ids) =>
     new Map(

@@ -65,5 +65,11 @@ export const ValidateResponse = z
   });
 export type ValidateResponse = z.infer<typeof ValidateResponse>;
 
-export const Product = z.object({ productId: ProductId, name: z.string(), price: Cents, currency: Currency });
+/** A catalog entry. Its price is at least a cent: an order totalling 0 would be reserved, then refused by the gateway as a card error. */
+export const Product = z.object({
+  productId: ProductId,
+  name: z.string(),
+  price: Cents.min(1, 'at least 1 cent: the gateway refuses a charge of 0'),
+  currency: Currency,
+});
 export type Product = z.infer<typeof Product>;
