@@ -50,7 +50,7 @@ export async function cacheService(
   const ownRedis = redisUrl !== process.env.TEST_REDIS_URL;
   if (!ownRedis) await connectRedis(redis);
   const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
-  if (synced && !ownRedis) await store.apply([], { fullSync: true });
+  if (synced && !ownRedis) await store.sync([]);
   const sync = new FullSync({ source: createInventoryClient(inventoryUrl, 500), target: store, minIntervalMs });
   const app = createApp({
     logger,

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { createMetrics } from '@checkout/chassis';
 import { waitFor } from '../../test/support';
-import { periodicResync } from '../src/jobs/resync';
+import { createInventoryClient } from '../src/clients/inventory-client';
+import { FullSync } from '../src/domain/full-sync';
+import { periodicResync, reportOverwrites } from '../src/jobs/resync';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
 
 describe('inventory cache — periodic full sync', () => {
@@ -29,6 +31,68 @@ describe('inventory cache — periodic full sync', () => {
       expect(counted.values.map((v) => v.value)).toEqual([1]);
     } finally {
       await job.stop();
+      svc.close();
+      await inventory.close();
+    }
+  });
+
+  it("when inventory's store went back in time (restored from a backup) below the cache's version, then the second pass that lists the older level writes it over the cache's, and says so", async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 1, 1000)]);
+    const svc = await cacheService(inventory.url);
+    const metrics = createMetrics('inventory-cache-resync-test-3');
+    const overwrites: string[][] = [];
+    const report = reportOverwrites({ logger, metrics });
+    const sync = new FullSync({
+      source: createInventoryClient(inventory.url, 500),
+      target: svc.store,
+      minIntervalMs: 60_000,
+      onOverwritten: (levels) => (overwrites.push(levels.map((l) => l.productId)), report(levels)),
+    });
+    try {
+      // Sold out after the backup was taken: the cache holds version 1012, available 0.
+      await svc.store.apply([{ productId: a, available: 0, version: 1012 }]);
+      // Inventory restored to the backup, then restocked: version 1001, which the cache ignores.
+      inventory.state.items = [item(a, 50, 1001)];
+      await svc.store.apply([{ productId: a, available: 50, version: 1001 }]);
+      // One pass could be an event applied after the list was read: nothing overwritten yet.
+      await sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toMatchObject({ available: 0, version: 1012 });
+      await sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 50, version: 1001 });
+      expect(overwrites).toEqual([[a]]);
+      const counted = await metrics.registry.getSingleMetric('stock_cache_overwritten_levels_total')!.get();
+      expect(counted.values.map((v) => v.value)).toEqual([1]);
+      // Its next change applies as usual.
+      await svc.store.apply([{ productId: a, available: 49, version: 1002 }]);
+      expect((await request(svc.app).get(`/stock/${a}`)).body.available).toBe(49);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
+  it('when an event lands between a pass reading the list and applying it, on every pass, then nothing is overwritten: each pass lists a newer version', async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 10, 5)]);
+    const svc = await cacheService(inventory.url);
+    const overwrites: unknown[] = [];
+    const sync = new FullSync({
+      source: createInventoryClient(inventory.url, 500),
+      target: svc.store,
+      minIntervalMs: 60_000,
+      onOverwritten: (levels) => overwrites.push(levels),
+    });
+    try {
+      for (let v = 6; v <= 9; v++) {
+        // The event of the next change is applied before the pass applies the list it read.
+        await svc.store.apply([{ productId: a, available: 10 - (v - 5), version: v }]);
+        await sync.run();
+        inventory.state.items = [item(a, 10 - (v - 5), v)];
+      }
+      expect(overwrites).toEqual([]);
+      expect((await request(svc.app).get(`/stock/${a}`)).body.version).toBe(9);
+    } finally {
       svc.close();
       await inventory.close();
     }

@@ -3,21 +3,34 @@ import type { InventoryItem, StockLevel } from '@checkout/contracts';
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
   target: {
-    apply(levels: StockLevel[], opts: { fullSync: boolean }): Promise<number>;
+    sync(levels: StockLevel[]): Promise<{ applied: number; ahead: string[] }>;
+    overwrite(levels: StockLevel[]): Promise<number>;
     isSynced(): Promise<boolean>;
   };
   /** Misses start at most one sync per this interval: an unknown product must not mean a sync per query. */
   minIntervalMs: number;
   now?: () => number;
+  /** Told of the levels written over newer ones, because inventory's store went back in time. */
+  onOverwritten?: (levels: StockLevel[]) => void;
 }
 
 /**
  * Fills the cache from inventory-service's full list through the same apply-if-newer path events
  * use, so a sync that read an older list never rolls back a newer event. Concurrent callers share
  * one in-flight request.
+ *
+ * One exception: a product the cache holds a newer version of than inventory lists, on two passes
+ * in a row with the same listed version both times. An event in flight explains that once (it was
+ * applied after the list was read), never twice, since the next list has its version or a later
+ * one. Twice, inventory's store has gone back in time (restored from a backup, a replica promoted,
+ * its last writes lost in a crash), and its later versions repeat ones the cache already holds: a
+ * product the cache says is sold out would be refused for good, restocks ignored. Its level is
+ * written over the cache's (`onOverwritten`).
  */
 export class FullSync {
   private inFlight?: Promise<number>;
+  /** Products the cache held newer than the last pass' list, with the version listed. */
+  private aheadLastPass = new Map<string, number>();
   private lastMissSyncAt = Number.NEGATIVE_INFINITY;
   private lastMissSyncFailed = false;
 
@@ -63,10 +76,20 @@ export class FullSync {
   }
 
   private async fetchAndApply(): Promise<number> {
-    const items = await this.deps.source.list();
-    return this.deps.target.apply(
-      items.map(({ productId, available, version }) => ({ productId, available, version })),
-      { fullSync: true },
-    );
+    const levels = (await this.deps.source.list()).map(({ productId, available, version }) => ({
+      productId,
+      available,
+      version,
+    }));
+    const { applied, ahead } = await this.deps.target.sync(levels);
+    const aheadNow = new Set(ahead);
+    const aheadLevels = levels.filter((l) => aheadNow.has(l.productId));
+    const wentBack = aheadLevels.filter((l) => this.aheadLastPass.get(l.productId) === l.version);
+    this.aheadLastPass = new Map(aheadLevels.map((l) => [l.productId, l.version]));
+    if (wentBack.length === 0) return applied;
+    const overwritten = await this.deps.target.overwrite(wentBack);
+    for (const l of wentBack) this.aheadLastPass.delete(l.productId);
+    this.deps.onOverwritten?.(wentBack);
+    return applied + overwritten;
   }
 }

@@ -1,5 +1,26 @@
 import { PeriodicJob, serviceCounter, type Logger, type Metrics } from '@checkout/chassis';
+import type { StockLevel } from '@checkout/contracts';
 import type { FullSync } from '../domain/full-sync';
+
+/**
+ * FullSync's `onOverwritten`: inventory's store went back in time, so levels were written over
+ * newer ones the cache held. Said at error level (someone restored or failed over inventory's
+ * Redis, or it lost writes) and counted in `stock_cache_overwritten_levels_total`.
+ */
+export function reportOverwrites({ logger, metrics }: { logger: Logger; metrics: Metrics }) {
+  const overwritten = serviceCounter(
+    metrics.registry,
+    'stock_cache_overwritten_levels_total',
+    'Levels written over newer ones the cache held: inventory listed an older version twice in a row (its store went back in time)',
+  );
+  return (levels: StockLevel[]): void => {
+    overwritten.inc(levels.length);
+    logger.error(
+      { count: levels.length, products: levels.slice(0, 10).map((l) => l.productId) },
+      "inventory listed older stock levels than the cache held, on two passes: its store went back in time (a restore, a failover, lost writes); the cache now holds inventory's levels",
+    );
+  };
+}
 
 /**
  * A full sync every `intervalMs`, through the same apply-if-newer script as events, so it never

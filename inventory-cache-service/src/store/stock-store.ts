@@ -21,14 +21,28 @@ export class StockStore {
     this.applyLevels = defineScript<string[]>(redis, 1, APPLY_LEVELS_LUA);
   }
 
+  /** Applies each level whose version is newer than the stored one; returns how many were applied. */
+  async apply(levels: StockLevel[]): Promise<number> {
+    if (levels.length === 0) return 0;
+    return Number(await this.applyLevels([this.key], 'event', ...triples(levels)));
+  }
+
   /**
-   * Applies each level whose version is newer than the stored one; returns how many were applied.
-   * `fullSync`: the levels are inventory's whole list, and the hash is marked synced.
+   * Applies inventory's whole list as `apply` does and marks the hash synced; says how many levels
+   * it applied and which products the cache holds a newer version of than the list.
    */
-  async apply(levels: StockLevel[], { fullSync = false } = {}): Promise<number> {
-    if (levels.length === 0 && !fullSync) return 0;
-    const args = levels.flatMap((l) => [l.productId, String(l.available), String(l.version)]);
-    return Number(await this.applyLevels([this.key], fullSync ? '1' : '0', ...args));
+  async sync(levels: StockLevel[]): Promise<{ applied: number; ahead: string[] }> {
+    const [applied, ...ahead] = (await this.applyLevels([this.key], 'sync', ...triples(levels))) as [
+      number,
+      ...string[],
+    ];
+    return { applied: Number(applied), ahead };
+  }
+
+  /** Writes the levels whatever versions the cache holds (inventory's store went back in time). */
+  async overwrite(levels: StockLevel[]): Promise<number> {
+    if (levels.length === 0) return 0;
+    return Number(await this.applyLevels([this.key], 'overwrite', ...triples(levels)));
   }
 
   /** The cached levels of those products it holds, and whether a full sync has filled this hash. */
@@ -45,6 +59,9 @@ export class StockStore {
     return (await this.redis.hexists(this.key, SYNCED_FIELD)) === 1;
   }
 }
+
+const triples = (levels: StockLevel[]): string[] =>
+  levels.flatMap((l) => [l.productId, String(l.available), String(l.version)]);
 
 function decode(value: string): { available: number; version: number } {
   const [version, available] = value.split(':');
