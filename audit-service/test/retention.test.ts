@@ -10,6 +10,7 @@ import {
 import { createLogger, type HandlerContext } from '@checkout/chassis';
 import { waitFor } from '../../test/support';
 import { loadConfig } from '../src/config';
+import { TRIM_STEP } from '../src/store/audit-scripts';
 import { startAuditApp } from './harness';
 
 const RETENTION_MS = 400;
@@ -50,6 +51,38 @@ describe('AUDIT_RETENTION_MS', () => {
     expect(await ids('/audit/events?limit=1000')).toEqual([fresh.id, paid.id]);
     expect(await ids('/audit/events?type=order.created&limit=1000')).toEqual([fresh.id]);
     expect(await service.redis.llen(`${service.prefix}:type:order.created`)).toBe(1);
+  });
+
+  it('when a retention is set on a log kept for good until then, then each new event trims at most TRIM_STEP of the backlog, and the backlog goes over the next events', async () => {
+    // Its own log: the entries from before the retention was set have ids below every other's.
+    const service = await startAuditApp({ retentionMs: RETENTION_MS });
+    try {
+      // 250 entries from before the retention was set, in the log and in the type index.
+      const backlog = 2.5 * TRIM_STEP;
+      const pipeline = service.redis.pipeline();
+      for (let i = 1; i <= backlog; i++) {
+        pipeline.xadd(`${service.prefix}:log`, `${i}-0`, 'type', 'order.failed', 'e', '{}');
+        pipeline.rpush(`${service.prefix}:type:order.failed`, `${i}-0`);
+      }
+      expect((await pipeline.exec())!.filter(([err]) => err)).toEqual([]);
+      const left = async () => ({
+        log: (await service.redis.xrange(`${service.prefix}:log`, '-', `(${backlog + 1}`)).length,
+        index: await service.redis.llen(`${service.prefix}:type:order.failed`),
+      });
+      const record = async () =>
+        service.handlers['order.failed']!(
+          eventOf('order.failed', { orderId: `ord_${randomUUID()}`, stage: 'stock', code: 'X', reason: 'r' }),
+          ctx,
+        );
+      await record();
+      expect(await left()).toEqual({ log: backlog - TRIM_STEP, index: backlog - TRIM_STEP + 1 });
+      await record();
+      await record();
+      // Gone: only the three new events' ids remain in the index.
+      expect(await left()).toEqual({ log: 0, index: 3 });
+    } finally {
+      await service.stop();
+    }
   });
 
   it('when unset, then the log is kept for good; when set below 14 days, start-up fails naming it', () => {
