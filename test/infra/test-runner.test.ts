@@ -71,9 +71,15 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
     started.unshift(jest);
     started.push(...infra);
     // redis-server's data folder: it works in it (`--dir`), and rewrites its command line.
+    // Read once it has moved there: just after the fork it still works in the runner's folder.
     const redisPid = childrenOf(jest).find((c) => c.comm === 'redis-server')!.pid;
-    const dataDir = fs.readlinkSync(`/proc/${redisPid}/cwd`);
-    expect(path.basename(dataDir)).toMatch(/^checkout-redis-/);
+    const dataDir = await waitFor(
+      () => {
+        const cwd = fs.readlinkSync(`/proc/${redisPid}/cwd`);
+        return path.basename(cwd).startsWith('checkout-redis-') && cwd;
+      },
+      { what: 'redis-server to work in its data folder' },
+    );
 
     process.kill(-runner.pid!, 'SIGKILL');
 
