@@ -87,9 +87,9 @@ export class FullSync {
     const wentBack = aheadLevels.filter((l) => this.aheadLastPass.get(l.productId) === l.version);
     this.aheadLastPass = new Map(aheadLevels.map((l) => [l.productId, l.version]));
     if (wentBack.length === 0) return applied;
-    const overwritten = await this.deps.target.overwrite(wentBack);
+    await this.deps.target.overwrite(wentBack);
     for (const l of wentBack) this.aheadLastPass.delete(l.productId);
     this.deps.onOverwritten?.(wentBack);
-    return applied + overwritten;
+    return applied;
   }
 }
