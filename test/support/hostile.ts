@@ -241,7 +241,8 @@ export const namesRefusedQueryField =
   (d: { field: string; code?: string }): boolean => {
     if (known.test(d.field)) return true;
     if (d.code !== 'unrecognized_keys') return false;
-    const keys = Object.keys(parseQuery(query));
+    // As a 400 names them: a card number in a key masked (zodDetails).
+    const keys = Object.keys(parseQuery(query)).map(withoutCardNumbers);
     return d.field
       .replace(/ and \d+ more$/, '')
       .split(', ')
