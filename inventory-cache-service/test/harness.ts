@@ -6,7 +6,7 @@ import { Health, closeServer, connectRedis, createLogger, createMetrics, createR
 import type { InventoryItem } from '@checkout/contracts';
 import { createApp } from '../src/app';
 import { createInventoryClient } from '../src/clients/inventory-client';
-import { FullSync } from '../src/domain/full-sync';
+import { FullSync, type SyncDeps } from '../src/domain/full-sync';
 import { StockReader } from '../src/domain/stock-reader';
 import { StockStore } from '../src/store/stock-store';
 
@@ -44,14 +44,24 @@ export async function fakeInventory(items: InventoryItem[] = []) {
  */
 export async function cacheService(
   inventoryUrl: string,
-  { minIntervalMs = 60_000, redisUrl = process.env.TEST_REDIS_URL!, synced = true } = {},
+  {
+    minIntervalMs = 60_000,
+    redisUrl = process.env.TEST_REDIS_URL!,
+    synced = true,
+    onOverwritten,
+  }: { minIntervalMs?: number; redisUrl?: string; synced?: boolean; onOverwritten?: SyncDeps['onOverwritten'] } = {},
 ) {
   const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
   const ownRedis = redisUrl !== process.env.TEST_REDIS_URL;
   if (!ownRedis) await connectRedis(redis);
   const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
   if (synced && !ownRedis) await store.sync([]);
-  const sync = new FullSync({ source: createInventoryClient(inventoryUrl, 500), target: store, minIntervalMs });
+  const sync = new FullSync({
+    source: createInventoryClient(inventoryUrl, 500),
+    target: store,
+    minIntervalMs,
+    onOverwritten,
+  });
   const app = createApp({
     logger,
     health: new Health(),

@@ -1,8 +1,6 @@
 import request from 'supertest';
 import { createMetrics } from '@checkout/chassis';
 import { waitFor } from '../../test/support';
-import { createInventoryClient } from '../src/clients/inventory-client';
-import { FullSync } from '../src/domain/full-sync';
 import { periodicResync, reportOverwrites } from '../src/jobs/resync';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
 
@@ -39,16 +37,13 @@ describe('inventory cache — periodic full sync', () => {
   it("when inventory's store went back in time (restored from a backup) below the cache's version, then the second pass that lists the older level writes it over the cache's, and says so", async () => {
     const a = productId();
     const inventory = await fakeInventory([item(a, 1, 1000)]);
-    const svc = await cacheService(inventory.url);
     const metrics = createMetrics('inventory-cache-resync-test-3');
     const overwrites: string[][] = [];
     const report = reportOverwrites({ logger, metrics });
-    const sync = new FullSync({
-      source: createInventoryClient(inventory.url, 500),
-      target: svc.store,
-      minIntervalMs: 60_000,
+    const svc = await cacheService(inventory.url, {
       onOverwritten: (levels) => (overwrites.push(levels.map((l) => l.productId)), report(levels)),
     });
+    const { sync } = svc;
     try {
       // Sold out after the backup was taken: the cache holds version 1012, available 0.
       await svc.store.apply([{ productId: a, available: 0, version: 1012 }]);
@@ -75,14 +70,9 @@ describe('inventory cache — periodic full sync', () => {
   it('when an event lands between a pass reading the list and applying it, on every pass, then nothing is overwritten: each pass lists a newer version', async () => {
     const a = productId();
     const inventory = await fakeInventory([item(a, 10, 5)]);
-    const svc = await cacheService(inventory.url);
     const overwrites: unknown[] = [];
-    const sync = new FullSync({
-      source: createInventoryClient(inventory.url, 500),
-      target: svc.store,
-      minIntervalMs: 60_000,
-      onOverwritten: (levels) => overwrites.push(levels),
-    });
+    const svc = await cacheService(inventory.url, { onOverwritten: (levels) => overwrites.push(levels) });
+    const { sync } = svc;
     try {
       for (let v = 6; v <= 9; v++) {
         // The event of the next change is applied before the pass applies the list it read.
