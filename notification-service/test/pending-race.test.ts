@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, type EventHandler } from '@checkout/chassis';
-import { buildOrderCreated, buildOrderFailed, createEvent, type EventType } from '@checkout/contracts';
+import {
+  buildOrderConfirmed,
+  buildOrderCreated,
+  buildOrderFailed,
+  createEvent,
+  type EventType,
+} from '@checkout/contracts';
 import type { Channel } from '../src/channels';
 import { createHandlers } from '../src/handlers';
 import { waitFor } from '../../test/support';
@@ -69,6 +75,40 @@ describe('a parked order-failed, a redelivered order.failed and one channel fail
 
       const sent = svc.sent.filter((n) => n.orderId === orderId).map((n) => n.template);
       expect(sent.sort()).toEqual(['order-failed', 'order-received']);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
+
+describe('order.confirmed handled while order-received is being sent', () => {
+  it('when order.confirmed comes while order.created is sending order-received, then order-received still goes out first', async () => {
+    let releaseReceived!: () => void;
+    const order: string[] = [];
+    const gated: Channel = {
+      name: 'gated',
+      async send(n) {
+        if (n.template === 'order-received') await new Promise<void>((r) => (releaseReceived = r));
+        order.push(n.template);
+      },
+    };
+    const svc = await startNotificationApp(gated);
+    try {
+      const handlers = createHandlers(svc.notifier);
+      const deliver = (type: EventType, data: unknown) => {
+        const event = createEvent(type, data as never, { source: '/test', correlationId: 'c' });
+        const delivery = randomUUID();
+        const ctx = { log: createLogger('test', 'silent'), deliveryId: () => delivery };
+        return (handlers[type] as EventHandler)(event, ctx as never);
+      };
+      const orderId = `ord_${randomUUID()}`;
+      const created = deliver('order.created', buildOrderCreated({ orderId }));
+      await waitFor(() => releaseReceived !== undefined, { what: 'order-received to reach the channel' });
+      // Handled meanwhile (another topic, another partition): it used to go out at once, first.
+      await deliver('order.confirmed', buildOrderConfirmed({ orderId }));
+      releaseReceived();
+      await created;
+      expect(order).toEqual(['order-received', 'order-confirmed']);
     } finally {
       await svc.stop();
     }

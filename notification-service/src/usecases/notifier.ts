@@ -51,15 +51,20 @@ export class Notifier {
     await this.send(pending, customer.email, customer, caller);
   }
 
-  /** Called with order.created: what it brings, then whatever was waiting for it. */
+  /**
+   * Called with order.created: what it brings, then whatever was waiting for it. The customer is
+   * remembered only once `first` is sent: until then an order.confirmed handled meanwhile waits
+   * for it (and comes back in `waiting`), so order-received never arrives after order-confirmed.
+   */
   async onCustomerKnown(
     orderId: string,
     customer: Customer,
     first: PendingNotification,
     caller: Caller = this.ownCall(),
   ): Promise<void> {
+    await this.send(first, customer.email, customer, caller);
     const waiting = await this.store.rememberCustomer(orderId, customer);
-    for (const p of [first, ...waiting]) await this.send(p, customer.email, customer, caller);
+    for (const p of waiting) await this.send(p, customer.email, customer, caller);
   }
 
   async send(p: PendingNotification, to: string, customer?: Customer, caller: Caller = this.ownCall()): Promise<void> {
