@@ -90,13 +90,15 @@ const holdsOne = (text: string): boolean => {
   return false;
 };
 
+const UTF8 = new TextDecoder();
+
 /**
  * UTF-8 read as Latin-1, as Node reads a header's bytes: a no-break space sent by a client that
  * encodes headers as UTF-8 arrives as `Â` and a no-break space. Undefined for other text.
  */
 function asUtf8(text: string): string | undefined {
   if (!/[\u0080-\u00ff]/.test(text) || /[^\u0020-\u00ff]/.test(text)) return undefined;
-  const decoded = new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  const decoded = UTF8.decode(Uint8Array.from(text, (c) => c.charCodeAt(0)));
   return decoded.includes('\ufffd') ? undefined : decoded;
 }
 
