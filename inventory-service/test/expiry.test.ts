@@ -4,6 +4,7 @@ import { recordTopics } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { dependencyUnavailable } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../src/clients/payment-client';
+import { keys } from '../src/store/keys';
 import { startInventory, type Harness } from './harness';
 
 const TTL_MS = 200;
@@ -291,6 +292,21 @@ describe('ExpirySweeper.sweep', () => {
       expect(await h.sweeper.sweep(Date.now() + 20_000)).toBe(0);
       // Held instead, the reservation was released here and the paid units went back on sale.
       expect(await h.stock.get(a)).toMatchObject({ available: 7, reserved: 0, sold: 3 });
+    }));
+
+  it('when an authorized reservation is gone from Redis but still listed as expiring (a partial data loss), then the sweeper drops it instead of asking about it on every pass', () =>
+    withPayments(async (h, payments) => {
+      const a = await h.product(10);
+      const o = order(a, 1);
+      await h.deliver('order.created', o);
+      payments.states.set(o.orderId, 'authorized');
+      await h.redis.del(keys(h.prefix).reservation(o.orderId));
+      const now = Date.now() + 1_000;
+
+      expect(await h.sweeper.sweep(now)).toBe(0);
+      expect(await h.sweeper.sweep(now + 60_000)).toBe(0);
+      expect(payments.asked.filter((id) => id === o.orderId)).toHaveLength(1);
+      expect(await h.redis.zscore(keys(h.prefix).expiries, o.orderId)).toBeNull();
     }));
 
   it('when payment-service cannot be asked, then nothing is released (asked once per sweep, not once per reservation) until it answers', () =>

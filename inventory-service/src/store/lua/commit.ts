@@ -23,6 +23,10 @@ export const COMMIT_LUA = `
 local order_id = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')
 local items = status and cjson.decode(redis.call('HGET', KEYS[1], 'items') or '[]')
+-- Only a RESERVED reservation waits in the expiry set: the sweeper, which commits one whose
+-- payment is authorized, must not find any other there again (one whose record is gone, after a
+-- partial loss of Redis' data, was listed on every pass).
+if status ~= 'RESERVED' then redis.call('ZREM', KEYS[2], order_id) end
 
 if status == 'RESERVED' then
   for _, it in ipairs(items) do
