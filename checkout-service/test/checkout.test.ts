@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
+  CheckoutRejected,
   OrderCreated,
   OrderFailed,
   buildCheckoutRequest,
@@ -120,6 +121,8 @@ describe('POST /checkout when validation rejects the cart', () => {
         orderId: expect.stringMatching(/^ord_/),
         details: [detail],
       });
+      // The shape docs/architecture/openapi.json gives this answer.
+      expect(CheckoutRejected.safeParse(res.body).success).toBe(true);
       const failed = await recorder.waitForEvent('order.failed', (e) => e.data.orderId === res.body.orderId);
       expect(OrderFailed.safeParse(failed.data).success).toBe(true);
       expect(failed.data).toEqual({

@@ -1,4 +1,10 @@
-import { withoutCardNumbers, type CheckoutRequest, type EventData, type ValidateResponse } from '@checkout/contracts';
+import {
+  withoutCardNumbers,
+  type CheckoutRejected,
+  type CheckoutRequest,
+  type EventData,
+  type ValidateResponse,
+} from '@checkout/contracts';
 import type { Order } from './order';
 
 /** The HTTP answer a decision makes, kept whole so an idempotent retry can replay it. */
@@ -68,7 +74,7 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
         message: `the cart did not pass validation: ${reason}`,
         orderId,
         details: errors,
-      },
+      } satisfies CheckoutRejected,
     },
   };
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { Cents, Currency } from './money';
 import { Customer, OrderId, PaymentToken } from './common';
 import { Cart } from './cart-http';
+import { ErrorBody } from './error-http';
+import { ValidationDetail } from './validation-http';
 import { withoutCardNumber } from './card-number';
 import { humanText } from './human-text';
 
@@ -27,5 +29,13 @@ export const CheckoutAccepted = z.object({
   total: Cents,
   currency: Currency,
 });
+
+/** POST /checkout 422 VALIDATION_FAILED: the error body with the order id its order.failed carries. */
+export const CheckoutRejected = ErrorBody.extend({
+  error: z.literal('VALIDATION_FAILED'),
+  orderId: OrderId,
+  details: z.array(ValidationDetail),
+});
+export type CheckoutRejected = z.infer<typeof CheckoutRejected>;
 
 export const IdempotencyKey = withoutCardNumber(z.string().min(1).max(255));

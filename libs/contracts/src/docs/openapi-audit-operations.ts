@@ -1,4 +1,4 @@
-import { json, objectOf, pathParam, type Operations } from './openapi-fragments';
+import { error, json, objectOf, pathParam, type Operations } from './openapi-fragments';
 
 export const auditOperations: Operations = {
   '/audit/orders/{orderId}': {
@@ -25,7 +25,10 @@ export const auditOperations: Operations = {
         { name: 'type', in: 'query', required: false, schema: { type: 'string' } },
         { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
       ],
-      responses: { '200': { description: 'Events', ...json(objectOf({ type: 'object' })) } },
+      responses: {
+        '200': { description: 'Events', ...json(objectOf({ type: 'object' })) },
+        '400': error('BAD_REQUEST: a bad limit or type, or an unknown query parameter'),
+      },
     },
   },
 };

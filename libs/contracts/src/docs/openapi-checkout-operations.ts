@@ -17,12 +17,67 @@ export const checkoutOperations: Operations = {
       ],
       requestBody: { required: true, ...json(schema('CheckoutRequest')) },
       responses: {
-        '202': { description: 'Accepted; poll Location or the SSE stream', ...json(schema('CheckoutAccepted')) },
+        '202': {
+          description: 'Accepted; poll Location or the SSE stream',
+          headers: {
+            Location: { description: '/orders/{orderId}', schema: { type: 'string' } },
+            'Idempotent-Replayed': {
+              description: '`true` on an answer replayed for a repeated Idempotency-Key (422s are replayed too)',
+              schema: { type: 'string', enum: ['true'] },
+            },
+          },
+          ...json(schema('CheckoutAccepted')),
+        },
         '400': error('BAD_REQUEST: malformed input, details name each field'),
         '409': error('IDEMPOTENCY_KEY_IN_FLIGHT (Retry-After: 1)'),
-        '422': error('VALIDATION_FAILED (with orderId) or IDEMPOTENCY_KEY_REUSED'),
+        '422': {
+          description:
+            'VALIDATION_FAILED with the orderId its order.failed carries and a detail per problem, or IDEMPOTENCY_KEY_REUSED (the key came with another body)',
+          ...json({ oneOf: [schema('CheckoutRejected'), schema('ErrorBody')] }),
+        },
         '429': error('Too many requests or too many unpaid orders, where those limits are set (off by default)'),
-        '503': error('DEPENDENCY_UNAVAILABLE: validation cannot be reached; nothing emitted'),
+        '503': error(
+          "DEPENDENCY_UNAVAILABLE: validation (or the stock cache behind it) or checkout's Redis cannot be reached; nothing recorded or emitted (Retry-After)",
+        ),
+      },
+    },
+  },
+  '/admin/orders/open': {
+    get: {
+      service: 'checkout-service',
+      summary:
+        'Orders accepted and not yet ended, oldest first, with their status and how often their order.created was announced again (admin; runbook.md)',
+      security: [{ admin: [] }],
+      parameters: [
+        {
+          name: 'olderThanS',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 0, maximum: 2_592_000, default: 60 },
+        },
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+      ],
+      responses: {
+        '200': {
+          description:
+            '`total` open orders, `oldestAgeMs`, and `items` of { orderId, acceptedAt, ageMs, status, reannounced }',
+          ...json({
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              oldestAgeMs: { type: 'integer' },
+              items: { type: 'array', items: { type: 'object' } },
+            },
+          }),
+        },
+        '400': error('BAD_REQUEST: a query parameter out of range or unknown'),
+        '401': error('Missing or wrong admin token'),
+        '403': error('No ADMIN_TOKEN configured'),
       },
     },
   },

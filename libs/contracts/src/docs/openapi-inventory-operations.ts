@@ -7,7 +7,11 @@ export const inventoryOperations: Operations = {
       service: 'inventory-cache-service',
       summary: 'Cached stock levels of several products',
       requestBody: { required: true, ...json(schema('StockQueryRequest')) },
-      responses: { '200': { description: 'Levels', ...json(schema('StockQueryResponse')) } },
+      responses: {
+        '200': { description: 'Levels', ...json(schema('StockQueryResponse')) },
+        '400': error('BAD_REQUEST: productIds missing, empty or malformed'),
+        '503': error('DEPENDENCY_UNAVAILABLE: the cache is empty and inventory-service cannot fill it'),
+      },
     },
   },
   '/stock/{productId}': {

@@ -1,4 +1,4 @@
-import { json, objectOf, type Operations } from './openapi-fragments';
+import { error, json, objectOf, type Operations } from './openapi-fragments';
 
 export const notificationOperations: Operations = {
   '/notifications': {
@@ -6,7 +6,10 @@ export const notificationOperations: Operations = {
       service: 'notification-service',
       summary: 'Notifications sent for an order (one per order and template)',
       parameters: [{ name: 'orderId', in: 'query', required: true, schema: { type: 'string' } }],
-      responses: { '200': { description: 'Notifications', ...json(objectOf({ type: 'object' })) } },
+      responses: {
+        '200': { description: 'Notifications', ...json(objectOf({ type: 'object' })) },
+        '400': error('BAD_REQUEST: orderId missing, or an unknown query parameter'),
+      },
     },
   },
 };

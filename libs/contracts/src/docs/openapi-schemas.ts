@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   CheckoutAccepted,
+  CheckoutRejected,
   CheckoutRequest,
   ErrorBody,
   InventoryItem,
@@ -19,6 +20,7 @@ import {
 export const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   CheckoutRequest: [CheckoutRequest, 'input'],
   CheckoutAccepted: [CheckoutAccepted, 'output'],
+  CheckoutRejected: [CheckoutRejected, 'output'],
   OrderView: [OrderView, 'output'],
   ValidateRequest: [ValidateRequest, 'input'],
   ValidateResponse: [ValidateResponse, 'output'],

@@ -9,6 +9,7 @@ export const validationOperations: Operations = {
       responses: {
         '200': { description: 'Pricing and errors', ...json(schema('ValidateResponse')) },
         '400': error('Malformed cart'),
+        '503': error('DEPENDENCY_UNAVAILABLE: the stock cache cannot be reached'),
       },
     },
   },
