@@ -100,6 +100,31 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
     expect(await statusOf(orderId)).toBe('PENDING');
   });
 
+  it("when the creating write finds the customer at the cap (a race past the route's check), then it refuses with nothing stored or emitted", async () => {
+    const c = customer();
+    for (let i = 0; i < 3; i++) expect((await checkout(c)).status).toBe(202);
+    const orderId = `ord_${randomUUID()}`;
+    const order: Order = {
+      orderId,
+      status: 'PENDING',
+      items: [{ productId: 'sku-001', quantity: 1, unitPrice: 2499 }],
+      total: 2499,
+      currency: 'USD',
+      customerId: c.id,
+      history: [{ status: 'PENDING', at: new Date().toISOString() }],
+    };
+    const event = createEvent('order.created', buildOrderCreated({ orderId }), {
+      source: '/checkout-service',
+      correlationId: randomUUID(),
+    });
+    const addedBefore = await h.outboxAdded();
+
+    expect(await h.orders.create(order, [event], { maxUnpaid: 3 })).toBe('too-many-unpaid');
+    expect(await h.outboxAdded()).toBe(addedBefore);
+    expect(await h.redis.exists(`${h.prefix}:order:${orderId}`)).toBe(0);
+    expect(await h.redis.scard(`${h.prefix}:unpaid:${c.id}`)).toBe(3);
+  });
+
   it('when one customer is at the cap, then another customer can still order', async () => {
     const full = customer();
     for (let i = 0; i < 3; i++) await checkout(full);
@@ -144,10 +169,14 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
 
   it('when 10 requests of one customer arrive at once, then at most 3 are accepted and the rest are 429', async () => {
     const c = customer();
+    const addedBefore = await h.outboxAdded();
     const results = await Promise.all(Array.from({ length: 10 }, () => checkout(c)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    // Only the accepted ones were stored and announced, whichever check refused the others.
+    expect(await h.outboxAdded()).toBe(addedBefore + 3);
+    expect(await h.redis.scard(`${h.prefix}:unpaid:${c.id}`)).toBe(3);
   });
 
   it('when an accepted order is replayed with its Idempotency-Key, then the replay does not count as a new order', async () => {
