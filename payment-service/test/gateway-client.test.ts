@@ -299,15 +299,13 @@ describe('gateway client: POST /v1/charges', () => {
   it('when the service stops while the gateway fails, then no further attempt starts and nothing is decided', async () => {
     gateway = await scripted(unavailable);
     const stop = new AbortController();
-    const started = Date.now();
     const pending = clientFor(gateway.url, { backoffBaseMs: 2000 }).authorize(charge(), undefined, {
       stop: stop.signal,
     });
     await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
     stop.abort();
     await expect(pending).rejects.toBeInstanceOf(ChargeInterruptedError);
-    // Five retries with waits of 1-2, 2-4, 4-5, 5, 5 s would have run ~20 s.
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Had it gone on, the call would have settled only after five more attempts.
     expect(gateway.calls).toHaveLength(1);
   });
 

@@ -75,6 +75,7 @@ describe('order.created + stock.reserved', () => {
       attempts: 1,
     });
     expect(authorized.correlationId).toBe(correlationId);
+    await service.authorizerIdle();
     expect(gateway.callsFor(orderId)).toEqual([
       expect.objectContaining({ idempotencyKey: orderId, amount: 4321, source: 'tok_visa' }),
     ]);
@@ -97,6 +98,7 @@ describe('order.created + stock.reserved', () => {
     await publisher.publish('order.created', buildOrderCreated({ orderId }));
 
     await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    await service.authorizerIdle();
     expect(gateway.callsFor(orderId)).toHaveLength(1);
   });
 
@@ -168,6 +170,7 @@ describe('order.created + stock.reserved', () => {
 
     const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
     expect(failed.data).toMatchObject({ orderId, code: 'INSUFFICIENT_FUNDS', attempts: 1 });
+    await service.authorizerIdle();
     expect(gateway.callsFor(orderId)).toHaveLength(1);
     expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS', attempts: 1 });
   });
@@ -182,6 +185,7 @@ describe('order.created + stock.reserved', () => {
 
     const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
     expect(failed.data).toMatchObject({ orderId, code: 'RESERVATION_EXPIRED', attempts: 0 });
+    await service.authorizerIdle();
     expect(gateway.callsFor(orderId)).toHaveLength(0);
   });
 });
@@ -201,6 +205,7 @@ describe('recovery sweeper', () => {
     const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
     expect(authorized.data).toMatchObject({ orderId, amount: 1500, attempts: 1 });
     expect(authorized.correlationId).toBe(correlationId);
+    await service.authorizerIdle();
     expect(gateway.callsFor(orderId)).toHaveLength(1);
     expect(await payment(orderId)).toMatchObject({ status: 'AUTHORIZED' });
   });

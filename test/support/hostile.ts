@@ -11,8 +11,16 @@ import { withoutCardNumbers } from '@checkout/contracts';
  * write (1e999, -0) reach the parser as an attacker would send them.
  */
 
-/** Runs per property: enough to find the usual 5xx, small enough to keep the hostile suites fast. */
-export const RUNS = Number(process.env.HOSTILE_RUNS ?? 60);
+/**
+ * Runs per property: enough to find the usual 5xx, small enough to keep the hostile suites fast.
+ * HOSTILE_RUNS raises it; one that is not a whole number of at least 1 is refused, never read as
+ * 0 runs (every property would pass without running).
+ */
+export const RUNS = ((raw = process.env.HOSTILE_RUNS?.trim() || '60') => {
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`HOSTILE_RUNS must be a whole number ≥ 1, not ${raw}`);
+  return runs;
+})();
 
 const RAW = /"@@raw\((.*?)\)@@"/g;
 /** A JSON literal written as is into the body text (e.g. `1e999`, which JSON.parse turns into Infinity). */
