@@ -183,6 +183,9 @@ describe('poison messages on every consumed topic', () => {
     // The replay group committed: a second run hands over nothing already replayed.
     const second = runDlqCli(ctx, 'replay', 'audit-service', '--event-id', event.id);
     expect(second.summary).toBe('replayed 0, skipped 0 from dlq.audit-service');
+    expect(
+      ctx.recorder.messages.filter((m) => m.topic === 'order.failed' && m.headers.ce_id === event.id),
+    ).toHaveLength(1);
     expect((await auditOf(orderId)).map((e) => e.id)).toEqual([event.id]);
     console.log(
       `dlq cli: listed ${rows.length} letters of inventory-service; replay → "${first.summary}", again → "${second.summary}"; ${Date.now() - started} ms`,
