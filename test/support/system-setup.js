@@ -1,8 +1,10 @@
 'use strict';
+const { ensureBuilt } = require('./build');
 const { stopChildrenOnSignals } = require('../../scripts/lib/infra');
 const { startSystem } = require('./system');
 
 module.exports = async () => {
+  ensureBuilt();
   // A run ended by a signal (a CI cancel) skips the teardown: what it started must not outlive it.
   stopChildrenOnSignals();
   const system = await startSystem();
