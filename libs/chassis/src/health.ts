@@ -7,15 +7,24 @@ export type Check = () => boolean | Promise<boolean>;
  */
 export const DEFAULT_CHECK_TIMEOUT_MS = 800;
 
-/** Readiness: every registered dependency check passes and no shutdown has begun. */
+/**
+ * How a check gates readiness: `always`, or only until it has first passed (`start`). A dependency
+ * the HTTP path can do without once the service is up (Kafka: checkout accepts orders into its
+ * outbox, every read needs only Redis) is `start`: were it `always`, a broker outage would take
+ * every pod out of its Service, a total outage where the processes would have served. It still
+ * shows in the checks of GET /health as it is.
+ */
+export type Gate = 'always' | 'start';
+
+/** Readiness: every registered dependency check passes (see Gate) and no shutdown has begun. */
 export class Health {
-  private readonly checks = new Map<string, Check>();
+  private readonly checks = new Map<string, { check: Check; gate: Gate; passed: boolean }>();
   private stopping = false;
 
   constructor(private readonly checkTimeoutMs = DEFAULT_CHECK_TIMEOUT_MS) {}
 
-  register(name: string, check: Check): this {
-    this.checks.set(name, check);
+  register(name: string, check: Check, gate: Gate = 'always'): this {
+    this.checks.set(name, { check, gate, passed: false });
     return this;
   }
 
@@ -28,9 +37,16 @@ export class Health {
   }
 
   async report(): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
-    const results = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.run(check)]));
-    const checks = Object.fromEntries(results) as Record<string, 'up' | 'down'>;
-    const ready = !this.stopping && Object.values(checks).every((c) => c === 'up');
+    const entries = [...this.checks];
+    const results = await Promise.all(entries.map(async ([, entry]) => this.run(entry.check)));
+    let ready = !this.stopping;
+    const checks: Record<string, 'up' | 'down'> = {};
+    entries.forEach(([name, entry], i) => {
+      const result = results[i]!;
+      checks[name] = result;
+      if (result === 'up') entry.passed = true;
+      else if (entry.gate === 'always' || !entry.passed) ready = false;
+    });
     return { ready, checks };
   }
 

@@ -34,7 +34,8 @@ export function createConnections(
   if (!opts.kafka) return { redis };
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
   const publisher = new Publisher(kafka, metrics);
-  health.register('kafka-producer', () => publisher.ready);
+  // Readiness waits for Kafka at start only (Gate): the outbox holds what cannot be sent meanwhile.
+  health.register('kafka-producer', () => publisher.ready, 'start');
   const outbox =
     redis && opts.redisPrefix
       ? new Outbox({ redis, prefix: opts.redisPrefix, publisher, logger, metrics, service })

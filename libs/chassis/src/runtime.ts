@@ -87,7 +87,8 @@ export class Runtime {
     if (consume && this.kafka && this.publisher) {
       const consumer = createRuntimeConsumer(this.opts, this.kafka, this.publisher, this.logger, this.metrics, consume);
       this.consumer = consumer;
-      this.health.register('kafka-consumer', () => consumer.ready);
+      // At start only (Gate): a consumer that lost the broker delays events, not the HTTP answers.
+      this.health.register('kafka-consumer', () => consumer.ready, 'start');
     }
     const parts = () => ({
       server: this.server,

@@ -301,6 +301,23 @@ describe('health', () => {
     expect(res.body.checks).toEqual({ redis: 'down', kafka: 'up' });
   });
 
+  it("when a check gates readiness at start only (Kafka), then ready waits for it once, and later it shows down in /health while ready stays 200; an 'always' check still turns ready 503", async () => {
+    let kafkaUp = false;
+    let redisUp = true;
+    const health = new Health().register('redis', () => redisUp).register('kafka', () => kafkaUp, 'start');
+    const app = build(health);
+    expect((await request(app).get('/health/ready')).status).toBe(503);
+    kafkaUp = true;
+    expect((await request(app).get('/health/ready')).status).toBe(200);
+
+    kafkaUp = false;
+    const ready = await request(app).get('/health/ready');
+    expect([ready.status, ready.body.checks]).toEqual([200, { redis: 'up', kafka: 'down' }]);
+    expect((await request(app).get('/health')).body.checks).toEqual({ redis: 'up', kafka: 'down' });
+    redisUp = false;
+    expect((await request(app).get('/health/ready')).status).toBe(503);
+  });
+
   it('when shutdown begins, then ready turns 503', async () => {
     const health = new Health();
     const app = build(health);
