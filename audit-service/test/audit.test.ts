@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
+  AuditEventList,
+  AuditTimeline,
   EVENT_BUILDERS,
   buildOrderCreated,
   buildPaymentAuthorized,
@@ -45,6 +47,8 @@ describe('every topic, through the broker', () => {
 
     const res = await request(service.app).get(`/audit/orders/${orderId}`);
     expect(res.status).toBe(200);
+    // Exactly the documented shape (openapi.json): parsing drops any key it does not know.
+    expect(AuditTimeline.parse(res.body)).toEqual(res.body);
     expect(res.body.orderId).toBe(orderId);
     expect(res.body.events.map((e: { id: string }) => e.id).sort()).toEqual([created.id, reserved.id].sort());
     const recorded = res.body.events.find((e: { id: string }) => e.id === created.id);
@@ -67,6 +71,7 @@ describe('every topic, through the broker', () => {
     }
     await consumer.waitHandled(sent.map((e) => e.id));
     const res = await request(service.app).get('/audit/events').query({ limit: 1000 });
+    expect(AuditEventList.parse(res.body)).toEqual(res.body);
     const ids = res.body.items.map((e: { id: string }) => e.id);
     for (const e of sent) expect(ids.filter((id: string) => id === e.id)).toHaveLength(1);
   });

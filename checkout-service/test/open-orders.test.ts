@@ -1,5 +1,6 @@
 import request from 'supertest';
 import {
+  OpenOrders,
   buildCheckoutRequest,
   buildPaymentAuthorized,
   buildPaymentFailed,
@@ -30,6 +31,8 @@ const admin = () => h.appWith({ adminToken: TOKEN });
 const openOrders = async (query = 'olderThanS=0&limit=1000') => {
   const res = await request(admin()).get(`/admin/orders/open?${query}`).set('authorization', `Bearer ${TOKEN}`);
   expect(res.status).toBe(200);
+  // Exactly the documented shape (openapi.json): parsing drops any key it does not know.
+  expect(OpenOrders.parse(res.body)).toEqual(res.body);
   return res.body as {
     total: number;
     oldestAgeMs: number;

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildOrderConfirmed, buildOrderCreated, buildOrderFailed, buildStockUpdated } from '@checkout/contracts';
+import {
+  NotificationList,
+  buildOrderConfirmed,
+  buildOrderCreated,
+  buildOrderFailed,
+  buildStockUpdated,
+} from '@checkout/contracts';
 import { testPublisher, type TestConsumer } from '../../test/support';
 import type { Channel } from '../src/channels';
 import { maskAddress } from '../src/domain/notification';
@@ -24,6 +30,8 @@ const newOrderId = () => `ord_${randomUUID()}`;
 const list = async (orderId: string) => {
   const res = await request(service.app).get('/notifications').query({ orderId });
   expect(res.status).toBe(200);
+  // Exactly the documented shape (openapi.json): parsing drops any key it does not know.
+  expect(NotificationList.parse(res.body)).toEqual(res.body);
   return res.body.items as { template: string; to: string }[];
 };
 

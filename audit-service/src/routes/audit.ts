@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { blankAsUnset, parseInput } from '@checkout/chassis';
-import { EVENT_TYPES } from '@checkout/contracts';
+import { EVENT_TYPES, type AuditEventList, type AuditTimeline } from '@checkout/contracts';
 import { timeline, timelineItem } from '../domain/audit-entry';
 import type { AuditStore } from '../store/audit-store';
 
@@ -25,11 +25,11 @@ export function auditRouter(store: AuditStore): Router {
   // unknown order from one whose events have not arrived.
   router.get('/audit/orders/:orderId', async (req, res) => {
     const { orderId } = req.params;
-    res.json({ orderId, events: timeline(await store.forOrder(orderId)).map(timelineItem) });
+    res.json({ orderId, events: timeline(await store.forOrder(orderId)).map(timelineItem) } satisfies AuditTimeline);
   });
   router.get('/audit/events', async (req, res) => {
     const { type, limit } = parseInput(EventsQuery, req.query, 'query');
-    res.json({ items: await store.latest(limit, type) });
+    res.json({ items: await store.latest(limit, type) } satisfies AuditEventList);
   });
   return router;
 }

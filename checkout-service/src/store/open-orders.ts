@@ -1,21 +1,7 @@
 import type { Redis } from 'ioredis';
 import { redisNow } from '@checkout/chassis';
-import type { OrderStatus } from '@checkout/contracts';
+import type { OpenOrders, OrderStatus } from '@checkout/contracts';
 import type { OrderKeys } from './order-keys';
-
-export interface OpenOrders {
-  total: number;
-  oldestAgeMs: number;
-  items: {
-    orderId: string;
-    acceptedAt: string;
-    ageMs: number;
-    /** 'UNKNOWN' when the order itself is gone (Redis lost it). */
-    status: OrderStatus | 'UNKNOWN';
-    /** How often its order.created was announced again (REANNOUNCE_LUA). */
-    reannounced: number;
-  }[];
-}
 
 /**
  * Orders accepted at least `olderThanMs` ago that have not ended, oldest first, with their status

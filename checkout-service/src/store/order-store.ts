@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox, RedisClock } from '@checkout/chassis';
-import type { CloudEvent } from '@checkout/contracts';
+import type { CloudEvent, OpenOrders } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
 import { decodeOrder, encodeOrder } from './order-codec';
@@ -10,7 +10,7 @@ import { TRANSITION_LUA } from './transition-lua';
 import { OrderFactsCache } from './order-facts-cache';
 import { orderKeys, type OrderKeys } from './order-keys';
 import type { CreateOptions, CreateResult, Transition, TransitionResult } from './order-write-types';
-import { openOrders, openSummary, type OpenOrders } from './open-orders';
+import { openOrders, openSummary } from './open-orders';
 import { ReannounceSchedule, type Reannounced } from './reannounce-schedule';
 
 /**

@@ -5,4 +5,5 @@ export * from './inventory-http';
 export * from './order-http';
 export * from './payment-http';
 export * from './error-http';
+export * from './observer-http';
 export { Customer, PaymentToken } from './common';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Cents, Currency } from './money';
 import { OrderId } from './common';
+import { ORDER_CODES } from './doc-formats';
 
 export const PaymentView = z.object({
   orderId: OrderId,
@@ -9,6 +10,10 @@ export const PaymentView = z.object({
   amount: Cents,
   currency: Currency,
   attempts: z.number().int(),
-  code: z.string().optional(),
+  /** A payment closed because its stock failed carries the stock's code (with 0 attempts). */
+  code: z
+    .string()
+    .optional()
+    .meta({ description: `Why it failed: ${ORDER_CODES}` }),
 });
 export type PaymentView = z.infer<typeof PaymentView>;

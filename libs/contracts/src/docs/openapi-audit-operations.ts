@@ -1,4 +1,5 @@
-import { error, json, objectOf, pathParam, type Operations } from './openapi-fragments';
+import { EVENT_TYPES } from '../topics';
+import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
 
 export const auditOperations: Operations = {
   '/audit/orders/{orderId}': {
@@ -7,26 +8,25 @@ export const auditOperations: Operations = {
       summary: 'Every event of an order, once each, in the order they happened (event time, then saga step)',
       parameters: [pathParam('orderId')],
       responses: {
-        '200': {
-          description: 'Timeline',
-          ...json({
-            type: 'object',
-            properties: { orderId: { type: 'string' }, events: { type: 'array', items: { type: 'object' } } },
-          }),
-        },
+        '200': { description: 'Timeline', ...json(schema('AuditTimeline')) },
       },
     },
   },
   '/audit/events': {
     get: {
       service: 'audit-service',
-      summary: 'Recent events, optionally of one type',
+      summary: 'The newest events (limit), optionally of one type',
       parameters: [
-        { name: 'type', in: 'query', required: false, schema: { type: 'string' } },
-        { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
+        { name: 'type', in: 'query', required: false, schema: { type: 'string', enum: [...EVENT_TYPES] } },
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
       ],
       responses: {
-        '200': { description: 'Events', ...json(objectOf({ type: 'object' })) },
+        '200': { description: 'The newest events, oldest of them first', ...json(schema('AuditEventList')) },
         '400': error('BAD_REQUEST: a bad limit or type, or an unknown query parameter'),
       },
     },

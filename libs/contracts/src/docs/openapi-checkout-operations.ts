@@ -1,5 +1,10 @@
 import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
 
+const REPLAYED = {
+  description: '`true` on an answer replayed for a repeated Idempotency-Key (absent on the first)',
+  schema: { type: 'string', enum: ['true'] },
+};
+
 export const checkoutOperations: Operations = {
   '/checkout': {
     post: {
@@ -21,16 +26,14 @@ export const checkoutOperations: Operations = {
           description: 'Accepted; poll Location or the SSE stream',
           headers: {
             Location: { description: '/orders/{orderId}', schema: { type: 'string' } },
-            'Idempotent-Replayed': {
-              description: '`true` on an answer replayed for a repeated Idempotency-Key (422s are replayed too)',
-              schema: { type: 'string', enum: ['true'] },
-            },
+            'Idempotent-Replayed': REPLAYED,
           },
           ...json(schema('CheckoutAccepted')),
         },
         '400': error('BAD_REQUEST: malformed input, details name each field'),
         '409': error('IDEMPOTENCY_KEY_IN_FLIGHT (Retry-After: 1)'),
         '422': {
+          headers: { 'Idempotent-Replayed': REPLAYED },
           description:
             'VALIDATION_FAILED with the orderId its order.failed carries and a detail per problem, or IDEMPOTENCY_KEY_REUSED (the key came with another body)',
           ...json({ oneOf: [schema('CheckoutRejected'), schema('ErrorBody')] }),
@@ -64,16 +67,8 @@ export const checkoutOperations: Operations = {
       ],
       responses: {
         '200': {
-          description:
-            '`total` open orders, `oldestAgeMs`, and `items` of { orderId, acceptedAt, ageMs, status, reannounced }',
-          ...json({
-            type: 'object',
-            properties: {
-              total: { type: 'integer' },
-              oldestAgeMs: { type: 'integer' },
-              items: { type: 'array', items: { type: 'object' } },
-            },
-          }),
+          description: '`total` open orders, the age of the oldest, and the first `limit` of them',
+          ...json(schema('OpenOrders')),
         },
         '400': error('BAD_REQUEST: a query parameter out of range or unknown'),
         '401': error('Missing or wrong admin token'),

@@ -1,5 +1,10 @@
 import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
 
+const ETAG = {
+  description: 'The level\'s version, quoted (`"<version>"`): send it back as If-Match',
+  schema: { type: 'string' },
+};
+
 /** The cached levels (inventory-cache-service), then their source of truth (inventory-service). */
 export const inventoryOperations: Operations = {
   '/stock/query': {
@@ -34,7 +39,10 @@ export const inventoryOperations: Operations = {
       service: 'inventory-service',
       summary: 'One stock level; its ETag is its version',
       parameters: [pathParam('productId')],
-      responses: { '200': { description: 'Level', ...json(schema('InventoryItem')) }, '404': error('Unknown product') },
+      responses: {
+        '200': { description: 'Level', headers: { ETag: ETAG }, ...json(schema('InventoryItem')) },
+        '404': error('Unknown product'),
+      },
     },
     put: {
       service: 'inventory-service',
@@ -47,7 +55,7 @@ export const inventoryOperations: Operations = {
       ],
       requestBody: { required: true, ...json(schema('SetStockRequest')) },
       responses: {
-        '200': { description: 'Level', ...json(schema('InventoryItem')) },
+        '200': { description: 'Level', headers: { ETag: ETAG }, ...json(schema('InventoryItem')) },
         '400': error('BAD_REQUEST: malformed body or If-Match'),
         '401': error('Missing or wrong admin token'),
         '403': error('No ADMIN_TOKEN configured'),

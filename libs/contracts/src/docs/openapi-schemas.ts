@@ -15,6 +15,10 @@ import {
   CachedStock,
   ValidateRequest,
   ValidateResponse,
+  NotificationList,
+  AuditTimeline,
+  AuditEventList,
+  OpenOrders,
 } from '../http';
 
 export const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
@@ -33,4 +37,8 @@ export const SCHEMAS: Record<string, [z.ZodType, 'input' | 'output']> = {
   SetStockRequest: [SetStockRequest, 'input'],
   PaymentView: [PaymentView, 'output'],
   ErrorBody: [ErrorBody, 'output'],
+  OpenOrders: [OpenOrders, 'output'],
+  NotificationList: [NotificationList, 'output'],
+  AuditTimeline: [AuditTimeline, 'output'],
+  AuditEventList: [AuditEventList, 'output'],
 };

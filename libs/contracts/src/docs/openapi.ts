@@ -1,7 +1,42 @@
 import { SERVICE_PORTS, type ServiceName } from './flow';
 import { jsonSchemaOf } from './json-schema';
+import { error } from './openapi-fragments';
 import { OPERATIONS } from './openapi-operations';
 import { SCHEMAS } from './openapi-schemas';
+
+/** The services that keep their state in Redis: any of their operations answers 503 while it cannot be reached. */
+const REDIS_BACKED: ReadonlySet<ServiceName> = new Set<ServiceName>([
+  'checkout-service',
+  'inventory-cache-service',
+  'inventory-service',
+  'payment-service',
+  'notification-service',
+  'audit-service',
+]);
+
+const RETRY_AFTER = { description: 'Seconds to wait before trying again', schema: { type: 'integer' } };
+
+type Responses = Record<string, Record<string, unknown>>;
+
+/**
+ * The answers the chassis gives on every route of a kind (libs/chassis/src/http), added where an
+ * operation does not describe them itself: 413 and 415 to any body, 503 from a Redis-backed service,
+ * and the Retry-After that comes with every 409 and 503.
+ */
+function withChassisAnswers(service: ServiceName, op: Record<string, unknown>): Record<string, unknown> {
+  const responses: Responses = { ...(op.responses as Responses) };
+  if (op.requestBody) {
+    responses['413'] ??= error('PAYLOAD_TOO_LARGE: a body over 100 KB');
+    responses['415'] ??= error('UNSUPPORTED_MEDIA_TYPE: a charset or Content-Encoding the service does not read');
+  }
+  if (REDIS_BACKED.has(service)) responses['503'] ??= error('DEPENDENCY_UNAVAILABLE: its Redis cannot be reached');
+  for (const status of ['409', '503']) {
+    const r = responses[status];
+    if (r) responses[status] = { ...r, headers: { 'Retry-After': RETRY_AFTER, ...(r.headers as object) } };
+  }
+  const sorted = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+  return { ...op, responses: sorted };
+}
 
 /** The HTTP API as an OpenAPI 3.1 document, generated from the zod schemas of libs/contracts/src/http.ts. */
 export function openApiDocument(): Record<string, unknown> {
@@ -13,7 +48,7 @@ export function openApiDocument(): Record<string, unknown> {
         tags: [service],
         operationId: `${service}.${method}.${path}`,
         servers: [{ url: `http://localhost:${SERVICE_PORTS[service]}`, description: service }],
-        ...op,
+        ...withChassisAnswers(service, op),
       };
     }
   }
@@ -26,7 +61,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Checkout saga HTTP API',
       version: '1.0.0',
       description:
-        'Every service also answers GET /health, /health/live, /health/ready and /metrics. Errors are { error, message, details? }. Money is integer cents. Generated from libs/contracts by `npm run docs:generate`: do not edit by hand.',
+        'Every service also answers GET /health, /health/live, /health/ready and /metrics. Errors are { error, message, details } (details empty when there are none). A path called with a method it does not take answers 405 METHOD_NOT_ALLOWED with Allow; every answer carries x-correlation-id (the one sent, or a new one). Money is integer cents. Generated from libs/contracts by `npm run docs:generate`: do not edit by hand.',
     },
     servers: [{ url: 'http://localhost:3000', description: 'checkout-service (each operation names its own service)' }],
     tags: Object.keys(SERVICE_PORTS)
