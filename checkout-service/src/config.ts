@@ -1,6 +1,5 @@
 import {
   baseConfigSchema,
-  blankAsUnset,
   booleanSetting,
   intSetting,
   loadConfigFrom,
@@ -11,16 +10,6 @@ import {
 } from '@checkout/chassis';
 import { z } from 'zod';
 import { DEFAULT_MAX_UNPAID_ORDERS } from './domain/unpaid-orders';
-
-/** An origin exactly as a browser's Origin header carries it, so that it can ever match one. */
-const isOrigin = (o: string): boolean => {
-  try {
-    const url = new URL(o);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === o && !o.includes('*');
-  } catch {
-    return false;
-  }
-};
 
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3000),
@@ -38,19 +27,6 @@ const schema = baseConfigSchema.extend({
   REANNOUNCE_AFTER_MS: nonNegativeIntSetting(30_000),
   REANNOUNCE_LONGEST_WAIT_MS: intSetting(600_000),
   REANNOUNCE_MAX_TIMES: intSetting(8, { max: 100 }),
-  // Browser origins whose pages may call the API directly (CORS), comma-separated, or `*`. Unset:
-  // no CORS headers, for a UI served from the same origin or through a gateway.
-  CORS_ORIGINS: blankAsUnset(z.string().default(''))
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (origins) => origins.every((o) => o === '*' || isOrigin(o)),
-      'each entry is an origin as browsers send it (https://shop.example.com: lower case, no path, no default port, no wildcard) or *',
-    ),
   // Off by default: X-Forwarded-For is client-controlled unless a proxy we run overwrites it.
   TRUST_PROXY: booleanSetting(false),
 });

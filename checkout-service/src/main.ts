@@ -37,7 +37,6 @@ const app = createApp({
     ? { rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix } }
     : {}),
   trustProxy: config.TRUST_PROXY,
-  corsOrigins: config.CORS_ORIGINS,
   adminToken: config.ADMIN_TOKEN,
   maxUnpaidOrders: config.MAX_UNPAID_ORDERS_PER_CUSTOMER,
 });

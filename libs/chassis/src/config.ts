@@ -35,6 +35,16 @@ export const urlSetting = (fallback: string) => fromEnv(z.string().url().default
 /** The HTTP port; each service gives its own default from the contract. */
 export const portSetting = (fallback: number) => intSetting(fallback, { min: 0, max: 65535 });
 
+/** An origin exactly as a browser's Origin header carries it, so that it can ever match one. */
+const isOrigin = (o: string): boolean => {
+  try {
+    const url = new URL(o);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === o && !o.includes('*');
+  } catch {
+    return false;
+  }
+};
+
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
@@ -76,6 +86,22 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intSetting(9000),
   /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntSetting(1000),
+  /**
+   * Browser origins whose pages may call the service directly (CORS), comma-separated, or `*`.
+   * Unset: no CORS headers, for a UI served from the same origin or through a gateway. Every
+   * service reads it: a shop's page that places orders also reads the catalog and stock levels.
+   */
+  CORS_ORIGINS: fromEnv(z.string().default(''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => o === '*' || isOrigin(o)),
+      'each entry is an origin as browsers send it (https://shop.example.com: lower case, no path, no default port, no wildcard) or *',
+    ),
 });
 
 const DAY_MS = 86_400_000;
