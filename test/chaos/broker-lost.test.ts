@@ -20,7 +20,15 @@ import { waitFor } from '../support/wait';
 // Checkout announces an order again once it has stayed open REANNOUNCE_AFTER_MS (the default, 30 s,
 // stated here): long enough that the test first sees the orders the loss stranded stay open.
 const REANNOUNCE_AFTER_MS = 30_000;
-const system = useChaosSystem({ env: { REANNOUNCE_AFTER_MS: String(REANNOUNCE_AFTER_MS) } });
+// An outcome the loss took from inventory alone (checkout had read its payment.authorized or
+// payment.failed; inventory, stopped, had not) ends the order and leaves its reservation to the
+// expiry sweeper, which asks payment-service and commits or releases it. Reservations last a minute
+// here, not 15, so that the check below sees them settled; still well past the re-announcement, so
+// a stranded order re-announced is paid before its reservation expires.
+const RESERVATION_TTL_MS = 60_000;
+const system = useChaosSystem({
+  env: { REANNOUNCE_AFTER_MS: String(REANNOUNCE_AFTER_MS), RESERVATION_TTL_MS: String(RESERVATION_TTL_MS) },
+});
 
 beforeAll(async () => {
   for (const p of ['sku-003', 'sku-004', 'sku-005', 'sku-006', 'sku-007', 'sku-008']) await setStock(p, 1000);
@@ -92,7 +100,8 @@ describe('Kafka broker that loses its log', () => {
       orderIds: ids,
       recorded: recorder.messages,
       exactStock: true,
-      timeoutMs: 90_000,
+      // The sweeper settles a reservation a TTL and its grace (10 s) after it was made.
+      timeoutMs: RESERVATION_TTL_MS + 60_000,
       brokerLostLog: true,
     });
     step('invariants held');
