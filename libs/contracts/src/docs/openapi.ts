@@ -1,18 +1,15 @@
+import { DEAD_LETTERING_SERVICES } from '../topics';
 import { SERVICE_PORTS, type ServiceName } from './flow';
 import { jsonSchemaOf } from './json-schema';
 import { error } from './openapi-fragments';
 import { OPERATIONS } from './openapi-operations';
 import { SCHEMAS } from './openapi-schemas';
 
-/** The services that keep their state in Redis: any of their operations answers 503 while it cannot be reached. */
-const REDIS_BACKED: ReadonlySet<ServiceName> = new Set<ServiceName>([
-  'checkout-service',
-  'inventory-cache-service',
-  'inventory-service',
-  'payment-service',
-  'notification-service',
-  'audit-service',
-]);
+/**
+ * The services that keep their state in Redis, so that any of their operations answers 503 while it
+ * cannot be reached: those that consume events or relay an outbox (both live in Redis).
+ */
+const REDIS_BACKED: ReadonlySet<ServiceName> = new Set<ServiceName>(DEAD_LETTERING_SERVICES);
 
 const RETRY_AFTER = { description: 'Seconds to wait before trying again', schema: { type: 'integer' } };
 
