@@ -141,10 +141,15 @@ describe('HTTP app', () => {
     expect((await request(app).get('/down/4111111111111111')).status).toBe(503);
     expect((await request(app).get('/down/4111%201111%201111%201111')).status).toBe(503);
     expect((await request(app).get(`/down/${'a'.repeat(178)}-4111111111111111`)).status).toBe(503);
+    // Only the start of a long path is scanned, with room for a card number that begins in what is kept.
+    expect((await request(app).get(`/down/${'a'.repeat(178)}-4111 1111 1111 1111-${'b'.repeat(5000)}`)).status).toBe(
+      503,
+    );
     expect(lines.slice(2).map((l) => l.path)).toEqual([
       '/down/[card number]',
       '/down/[card number]',
       `/down/${'a'.repeat(178)}-[card number]`, // masked before it is cut: no digits of it kept
+      `/down/${'a'.repeat(178)}-[card number]-b…`,
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whenValidSoFar } from './text';
 
 /** Luhn's check: the last digit of a card number checks the others. */
 export function luhnValid(digits: string): boolean {
@@ -125,4 +126,4 @@ const CARD_MESSAGE = 'must not hold a card number: a card goes to the payment ga
 
 /** `schema`, refusing a value with a card number in it (the contract: no card number is stored, logged or emitted). */
 export const withoutCardNumber = <S extends z.ZodType<string>>(schema: S): S =>
-  schema.refine((text) => !holdsCardNumber(text), CARD_MESSAGE);
+  schema.refine((text) => !holdsCardNumber(text), { message: CARD_MESSAGE, ...whenValidSoFar });

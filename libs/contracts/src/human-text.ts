@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { whenValidSoFar } from './text';
 
 /** Characters that show nothing: format controls (zero-width, bidi marks), separators, spaces, and fillers (Hangul, Braille blank). */
 const INVISIBLE = /[\p{Cf}\p{Z}\s\u115f\u1160\u3164\uffa0\u2800]/gu;
@@ -13,12 +14,12 @@ const INVISIBLE = /[\p{Cf}\p{Z}\s\u115f\u1160\u3164\uffa0\u2800]/gu;
  */
 export const humanText = (schema: z.ZodString) =>
   schema
-    .refine((text) => text.replace(INVISIBLE, '') !== '', 'must not be blank')
-    .refine(
-      (text) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text),
-      'must not hold control characters or line breaks',
-    )
-    .refine(
-      (text) => !/\ufffd|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text),
-      'must be well-formed UTF-8 text',
-    );
+    .refine((text) => text.replace(INVISIBLE, '') !== '', { message: 'must not be blank', ...whenValidSoFar })
+    .refine((text) => !/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u.test(text), {
+      message: 'must not hold control characters or line breaks',
+      ...whenValidSoFar,
+    })
+    .refine((text) => !/\ufffd|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text), {
+      message: 'must be well-formed UTF-8 text',
+      ...whenValidSoFar,
+    });
