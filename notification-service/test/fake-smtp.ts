@@ -3,12 +3,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 /**
  * Just enough SMTP for nodemailer: records each message taken; `holdReplyMs(n)` delays the 250
  * that answers the n-th message (1-based); `rejectRecipients` refuses every RCPT TO for good, its
- * reply naming the address as real servers' do.
+ * reply naming the address as real servers' do (or `rejection`'s text, given the address).
  */
 export function fakeSmtp({
   holdReplyMs = (): number => 0,
   rejectRecipients = false,
-}: { holdReplyMs?: (n: number) => number; rejectRecipients?: boolean } = {}) {
+  rejection = (address: string) => `<${address}>: Recipient address rejected: User unknown in virtual mailbox table`,
+}: { holdReplyMs?: (n: number) => number; rejectRecipients?: boolean; rejection?: (address: string) => string } = {}) {
   const delivered: string[] = [];
   const server: Server = createServer((socket: Socket) => {
     let inData = false;
@@ -35,7 +36,7 @@ export function fakeSmtp({
         if (cmd === 'EHLO' || cmd === 'HELO') socket.write('250 fake.local\r\n');
         else if (cmd === 'RCPT' && rejectRecipients) {
           const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
-          socket.write(`550 5.1.1 <${address}>: Recipient address rejected: User unknown in virtual mailbox table\r\n`);
+          socket.write(`550 5.1.1 ${rejection(address)}\r\n`);
         } else if (cmd === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');

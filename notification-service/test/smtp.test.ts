@@ -165,6 +165,40 @@ describe('notifications — the SMTP server refuses the recipient', () => {
   });
 });
 
+describe('notifications — a long refusal', () => {
+  it("when the server's refusal is long, then the error keeps its first 1000 characters, addresses masked", async () => {
+    const port = await freePort();
+    // A long reply with no @ made the address pattern quadratic: 20 KB took seconds to mask.
+    const { server } = fakeSmtp({
+      rejectRecipients: true,
+      rejection: (address) => `<${address}> refused: ${'x'.repeat(20_000)}`,
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const logger = createLogger('t', 'silent');
+    const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
+    const notification: Notification = {
+      id: randomUUID(),
+      orderId: `ord_${randomUUID()}`,
+      channel: channel.name,
+      to: 'ada.lovelace@example.com',
+      template: 'order-received',
+      subject: 'Order received',
+      sentAt: new Date().toISOString(),
+    };
+    try {
+      const err = await channel.send(notification, { subject: 'Order received', text: 'Thank you' }, logger).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@example.com') });
+      expect(err!.message.length).toBeLessThanOrEqual(1001);
+      expect(err!.message).not.toContain('ada.lovelace');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
 describe('notifications — sent again after a crash', () => {
   it('when one (order, template) is mailed twice (a crash between the send and its record), then both carry one Message-ID, which mail systems use to drop the copy', async () => {
     const port = await freePort();

@@ -82,7 +82,17 @@ export const baseConfigSchema = z.object({
    * from 600-780 to ~240 ms (benchmark.md, sixth pass). Services off that path use 100.
    */
   KAFKA_MIN_FETCH_INTERVAL_MS: nonNegativeIntSetting(5),
-  ADMIN_TOKEN: fromEnv(z.string().optional()),
+  /**
+   * Trimmed (a token read from a secrets file keeps its final newline); one with a space inside could
+   * never be sent as `Authorization: Bearer <token>`, and is refused at start.
+   */
+  ADMIN_TOKEN: fromEnv(
+    z
+      .string()
+      .trim()
+      .regex(/^\S+$/, 'must not contain spaces: an Authorization: Bearer header could never carry it')
+      .optional(),
+  ),
   SHUTDOWN_TIMEOUT_MS: intSetting(9000),
   /** How long readiness answers 503 while requests are still served, so load balancers stop routing first. */
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntSetting(1000),

@@ -48,6 +48,13 @@ describe('loadConfigFrom', () => {
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
   });
 
+  it('when ADMIN_TOKEN ends with a newline (read from a secrets file), then it is trimmed; one with a space inside fails start-up naming it', () => {
+    expect(loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 's3cret-token\n' }).ADMIN_TOKEN).toBe(
+      's3cret-token',
+    );
+    expect(() => loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 'two words' })).toThrow(/ADMIN_TOKEN/);
+  });
+
   it('when KAFKA_BROKERS names no broker, then start-up fails naming it', () => {
     expect(() => loadConfigFrom(baseConfigSchema, { PORT: '1', KAFKA_BROKERS: ' , ' })).toThrow(/KAFKA_BROKERS/);
   });

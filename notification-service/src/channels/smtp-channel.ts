@@ -1,10 +1,14 @@
 import nodemailer from 'nodemailer';
 import { AppError, type Logger } from '@checkout/chassis';
+import { cut } from '@checkout/contracts';
 import { maskAddress, type Notification } from '../domain/notification';
 import type { Channel } from './channel';
 
 /** nodemailer's codes for a server it could not reach or talk to (it reports ECONNREFUSED as ESOCKET). */
 const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS', 'EPROXY']);
+
+/** How much of a server's reply is kept: enough for its code and what it says. */
+const MESSAGE_CHARS = 1000;
 
 /** Anything shaped like an e-mail address inside an SMTP server's reply. */
 const ADDRESS = /[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+/g;
@@ -21,7 +25,8 @@ class SmtpError extends Error {
   readonly command?: string;
   constructor(err: unknown) {
     const { message, code, responseCode, command } = (err ?? {}) as Partial<SmtpError>;
-    super(String(message ?? err).replace(ADDRESS, maskAddress));
+    // Cut first: the server's text can be long, and the address pattern is slow over long text without an @.
+    super(cut(String(message ?? err), MESSAGE_CHARS).replace(ADDRESS, maskAddress));
     this.name = 'SmtpError';
     if (code !== undefined) this.code = code;
     if (responseCode !== undefined) this.responseCode = responseCode;
