@@ -13,7 +13,7 @@ import { OrderStore } from './store/order-store';
 const service = 'checkout-service';
 const redisPrefix = 'checkout';
 const config = loadConfig(process.env);
-const runtime = new Runtime({ service, config, redisPrefix, kafka: true });
+const runtime = new Runtime({ service, config, redisPrefix, kafka: true, cors: true });
 const orders = new OrderStore(
   runtime.redis!,
   runtime.outbox!,

@@ -12,7 +12,7 @@ import { StockStore } from './store/stock-store';
 
 const service = 'inventory-cache-service';
 const config = loadConfig(process.env);
-const runtime = new Runtime({ service, config, redisPrefix: 'inventory-cache', kafka: true });
+const runtime = new Runtime({ service, config, redisPrefix: 'inventory-cache', kafka: true, cors: true });
 const store = new StockStore(runtime.redis!, 'inventory-cache');
 const sync = new FullSync({
   source: createInventoryClient(config.INVENTORY_URL, config.INVENTORY_TIMEOUT_MS),

@@ -7,7 +7,7 @@ import { loadConfig } from './config';
 import { loadCatalog } from './domain/catalog';
 
 const config = loadConfig(process.env);
-const runtime = new Runtime({ service: 'validation-service', config });
+const runtime = new Runtime({ service: 'validation-service', config, cors: true });
 const app = createApp({
   ...runtime,
   catalog: loadCatalog(),

@@ -10,4 +10,10 @@ export interface RuntimeOptions {
   redisPrefix?: string;
   /** Whether the service produces to Kafka (consumers imply it). */
   kafka?: boolean;
+  /**
+   * Whether browser pages of CORS_ORIGINS may read its answers: only for what a shop's page calls
+   * (checkout, the catalog, stock levels). The setting is shared (one ConfigMap for all), so a
+   * service holding customer data (audit, notifications) or admin endpoints never opts in.
+   */
+  cors?: boolean;
 }

@@ -33,7 +33,7 @@ export class Runtime {
   readonly kafka?: Kafka;
   readonly publisher?: Publisher;
   readonly outbox?: Outbox;
-  /** CORS_ORIGINS, for createHttpApp: every service's app is built from `...runtime`. */
+  /** CORS_ORIGINS where the service opts in (RuntimeOptions.cors), for createHttpApp: apps are built from `...runtime`. */
   readonly corsOrigins: readonly string[];
   private consumer?: EventConsumer;
   private server?: Server;
@@ -46,7 +46,7 @@ export class Runtime {
     // a no-op then, this starts it for a Runtime built elsewhere.
     startTracing(service);
     this.logger = createLogger(service, config.LOG_LEVEL);
-    this.corsOrigins = config.CORS_ORIGINS;
+    this.corsOrigins = opts.cors ? config.CORS_ORIGINS : [];
     this.metrics = createMetrics(service);
     const { redis, kafka, publisher, outbox } = createConnections(opts, this.logger, this.metrics, this.health);
     this.redis = redis;
