@@ -171,7 +171,8 @@ describe('notifications — a long refusal', () => {
     // A long reply with no @ made the address pattern quadratic: 20 KB took seconds to mask.
     const { server } = fakeSmtp({
       rejectRecipients: true,
-      rejection: (address) => `<${address}> refused: ${'x'.repeat(20_000)}`,
+      // The address straddles where the message is cut: masked all the same.
+      rejection: (address) => `${'y'.repeat(930)} <${address}> refused: ${'x'.repeat(20_000)}`,
     });
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     const logger = createLogger('t', 'silent');
@@ -190,9 +191,9 @@ describe('notifications — a long refusal', () => {
         () => undefined,
         (e: unknown) => e as Error,
       );
-      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@example.com') });
+      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@') });
       expect(err!.message.length).toBeLessThanOrEqual(1001);
-      expect(err!.message).not.toContain('ada.lovelace');
+      expect(err!.message).not.toMatch(/ada\.|lovelace/);
     } finally {
       await new Promise((r) => server.close(r));
     }

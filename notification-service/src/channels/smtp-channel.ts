@@ -9,6 +9,8 @@ const UNREACHABLE = new Set(['ESOCKET', 'ECONNECTION', 'ETIMEDOUT', 'EDNS', 'EPR
 
 /** How much of a server's reply is kept: enough for its code and what it says. */
 const MESSAGE_CHARS = 1000;
+/** The longest e-mail address (RFC 5321's 254), room for one that begins in what is kept. */
+const ADDRESS_ROOM = 254;
 
 /** Anything shaped like an e-mail address inside an SMTP server's reply. */
 const ADDRESS = /[^\s<>"'(),;:[\]]+@[^\s<>"'(),;:[\]]+/g;
@@ -25,8 +27,16 @@ class SmtpError extends Error {
   readonly command?: string;
   constructor(err: unknown) {
     const { message, code, responseCode, command } = (err ?? {}) as Partial<SmtpError>;
-    // Cut first: the server's text can be long, and the address pattern is slow over long text without an @.
-    super(cut(String(message ?? err), MESSAGE_CHARS).replace(ADDRESS, maskAddress));
+    // Only what is kept is masked, and room for an address that begins in it: the server's text can
+    // be long, and the address pattern is slow over long text without an @.
+    super(
+      cut(
+        String(message ?? err)
+          .slice(0, MESSAGE_CHARS + ADDRESS_ROOM)
+          .replace(ADDRESS, maskAddress),
+        MESSAGE_CHARS,
+      ),
+    );
     this.name = 'SmtpError';
     if (code !== undefined) this.code = code;
     if (responseCode !== undefined) this.responseCode = responseCode;

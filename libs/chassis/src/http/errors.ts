@@ -105,6 +105,8 @@ const RETRY_AFTER_S = 1;
 
 /** Longer than any card number as it can be written (19 digits and separators of up to 3 characters). */
 const CARD_NUMBER_ROOM = 64;
+/** Format characters (zero-width spaces, bidi marks): nothing a log reader needs to see. */
+const INVISIBLE = /\p{Cf}/gu;
 
 export function errorMiddleware(logger: Logger) {
   // Express recognises error middleware by its four parameters.
@@ -114,8 +116,10 @@ export function errorMiddleware(logger: Logger) {
     // The client's path, which can hold anything (GET /orders/4111…, percent-encoded or not): never
     // a card number in a log, masked before it is cut (a cut one would keep most of its digits).
     // Only what can show is scanned: the first 200 characters and room for a card number that
-    // begins among them (a few KB of path cost ~6 ms each to scan).
-    const path = cut(withoutCardNumbers(decodedPath(req.path).slice(0, 200 + CARD_NUMBER_ROOM)), 200);
+    // begins among them (a few KB of path cost ~6 ms each to scan). Invisible characters go first:
+    // the scan ignores any number of them between digits, so they could stretch a number past the room.
+    const visible = decodedPath(req.path).replace(INVISIBLE, '');
+    const path = cut(withoutCardNumbers(visible.slice(0, 200 + CARD_NUMBER_ROOM)), 200);
     // A dependency that is down answers every request 503 until it is back: one warning each, not an
     // error each (the outage is the dependency's, already reported by its health check); a 500 is ours.
     if (status === 503)
