@@ -16,6 +16,9 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 800;
  */
 export type Gate = 'always' | 'start';
 
+/** How the Kafka producer's and consumers' checks gate readiness (runtime.ts, runtime-connections.ts). */
+export const KAFKA_GATE: Gate = 'start';
+
 /** Readiness: every registered dependency check passes (see Gate) and no shutdown has begun. */
 export class Health {
   private readonly checks = new Map<string, { check: Check; gate: Gate; passed: boolean }>();

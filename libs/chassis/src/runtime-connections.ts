@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Health } from './health';
+import { KAFKA_GATE, type Health } from './health';
 import { createKafka } from './kafka/client';
 import { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
@@ -35,7 +35,7 @@ export function createConnections(
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
   const publisher = new Publisher(kafka, metrics);
   // Readiness waits for Kafka at start only (Gate): the outbox holds what cannot be sent meanwhile.
-  health.register('kafka-producer', () => publisher.ready, 'start');
+  health.register('kafka-producer', () => publisher.ready, KAFKA_GATE);
   const outbox =
     redis && opts.redisPrefix
       ? new Outbox({ redis, prefix: opts.redisPrefix, publisher, logger, metrics, service })

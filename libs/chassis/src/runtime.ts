@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Health } from './health';
+import { Health, KAFKA_GATE } from './health';
 import { listen } from './http/server';
 import type { EventConsumer, HandlerMap } from './kafka/consumer';
 import type { Publisher } from './kafka/publisher';
@@ -91,7 +91,7 @@ export class Runtime {
       const consumer = createRuntimeConsumer(this.opts, this.kafka, this.publisher, this.logger, this.metrics, consume);
       this.consumer = consumer;
       // At start only (Gate): a consumer that lost the broker delays events, not the HTTP answers.
-      this.health.register('kafka-consumer', () => consumer.ready, 'start');
+      this.health.register('kafka-consumer', () => consumer.ready, KAFKA_GATE);
     }
     const parts = () => ({
       server: this.server,

@@ -4,6 +4,7 @@ import { waitFor } from '../../../test/support';
 import {
   EventConsumer,
   Health,
+  KAFKA_GATE,
   Publisher,
   createHttpApp,
   createKafka,
@@ -71,8 +72,8 @@ describe('the Kafka checks follow the broker at runtime; readiness waits for it 
     });
     // As Runtime wires a service with Kafka (runtime.ts constructor and start()).
     const health = new Health()
-      .register('kafka-producer', () => publisher.ready, 'start')
-      .register('kafka-consumer', () => consumer.ready, 'start');
+      .register('kafka-producer', () => publisher.ready, KAFKA_GATE)
+      .register('kafka-consumer', () => consumer.ready, KAFKA_GATE);
     app = createHttpApp({ logger: silent, health, metrics }, () => undefined);
     expect(await ready()).toBe(503);
     await publisher.connect();
