@@ -98,8 +98,8 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_DRAIN_DELAY_MS: nonNegativeIntSetting(1000),
   /**
    * Browser origins whose pages may call the service directly (CORS), comma-separated, or `*`.
-   * Unset: no CORS headers, for a UI served from the same origin or through a gateway. Every
-   * service reads it: a shop's page that places orders also reads the catalog and stock levels.
+   * Unset: no CORS headers, for a UI served from the same origin or through a gateway. Answered
+   * only by the services that opt in (RuntimeOptions.cors): what a shop's page calls.
    */
   CORS_ORIGINS: fromEnv(z.string().default(''))
     .transform((s) =>
