@@ -46,6 +46,7 @@ describe('the Kafka checks follow the broker at runtime; readiness waits for it 
   let app: ReturnType<typeof createHttpApp>;
 
   const ready = async () => (await request(app).get('/health/ready')).status;
+  const record = () => ({ topic: `kready-${randomUUID()}`, key: 'k', value: '{}', headers: {} });
   const summary = async () => (await request(app).get('/health')).body as { checks: Record<string, string> };
   const consumerUpAgain = () =>
     waitFor(async () => (await summary()).checks['kafka-consumer'] === 'up', {
@@ -88,23 +89,30 @@ describe('the Kafka checks follow the broker at runtime; readiness waits for it 
     await broker?.stop();
   }, 60_000);
 
-  it('when the broker stops answering (hung host), then the consumer check says down while readiness stays 200, and up once it answers again', async () => {
+  it('when the broker stops answering (hung host), then the consumer check, and the producer check while a send waits, say down while readiness stays 200, and up once it answers again', async () => {
     broker.freeze();
+    let sent: Promise<unknown> = Promise.resolve();
     try {
       // Within two session timeouts (6 s here) of the last answer.
       await waitFor(async () => (await summary()).checks['kafka-consumer'] === 'down', {
         timeoutMs: 20_000,
         what: 'the consumer check down on a hung broker',
       });
+      // A send the broker does not answer: kafkajs would fail it only after its timeout and retries.
+      sent = publisher.send([record()]).catch(() => undefined);
+      await waitFor(async () => (await summary()).checks['kafka-producer'] === 'down', {
+        timeoutMs: 20_000,
+        what: 'the producer check down while a send waits',
+      });
       expect(await ready()).toBe(200);
     } finally {
       broker.thaw();
     }
+    await sent;
     await consumerUpAgain();
   }, 180_000);
 
   it('when the broker is gone, then a send fails and the producer check says down until a send goes through', async () => {
-    const record = () => ({ topic: `kready-${randomUUID()}`, key: 'k', value: '{}', headers: {} });
     await broker.kill();
     try {
       await expect(publisher.send([record()])).rejects.toThrow();

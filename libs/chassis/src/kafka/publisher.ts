@@ -13,11 +13,20 @@ export interface PublishRecord {
   headers: Record<string, string | Buffer>;
 }
 
+/**
+ * A send unanswered this long means the broker stopped answering (a hung host keeps its
+ * connections open, and kafkajs fails the send only after its request timeout and retries): one
+ * answered takes milliseconds.
+ */
+export const STALLED_SEND_MS = 5000;
+
 /** Sends records to Kafka. Services publish events through the outbox; this is its transport. */
 export class Publisher {
   private readonly producer: Producer;
   private connected = false;
   private lastSendFailed = false;
+  /** When each send still waiting for the broker began, oldest first. */
+  private readonly waiting = new Map<symbol, number>();
 
   constructor(
     kafka: Kafka,
@@ -32,11 +41,14 @@ export class Publisher {
   }
 
   /**
-   * Connected, and its last send (if any) went through. kafkajs reports a disconnect only when we
-   * disconnect; a broker that went away shows as a send that failed, until one succeeds again.
+   * Connected, its last send (if any) went through, and none has waited STALLED_SEND_MS. kafkajs
+   * reports a disconnect only when we disconnect; a broker that went away shows as a send that
+   * failed, until one succeeds again, and one that hangs as a send that waits.
    */
   get ready(): boolean {
-    return this.connected && !this.lastSendFailed;
+    const oldest = this.waiting.values().next().value;
+    const stalled = oldest !== undefined && Date.now() - oldest > STALLED_SEND_MS;
+    return this.connected && !this.lastSendFailed && !stalled;
   }
 
   async connect(): Promise<void> {
@@ -48,6 +60,8 @@ export class Publisher {
     const spans = startProducerSpans(records);
     const byTopic = new Map<string, PublishRecord[]>();
     for (const r of spans.records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    const waitingId = Symbol('send');
+    this.waiting.set(waitingId, Date.now());
     try {
       await this.producer.sendBatch({
         acks: -1,
@@ -60,6 +74,8 @@ export class Publisher {
       this.lastSendFailed = true;
       spans.end(err);
       throw err;
+    } finally {
+      this.waiting.delete(waitingId);
     }
     this.lastSendFailed = false;
     spans.end();
