@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppError, createLogger } from '@checkout/chassis';
+import { AppError, createLogger, type Logger } from '@checkout/chassis';
 import { buildOrderCreated } from '@checkout/contracts';
 import { recordTopics, startRig, testPublisher, waitFor } from '../../test/support';
 import type { Channel } from '../src/channels';
@@ -128,75 +128,60 @@ describe('notifications — an SMTP send outlasting the claim lease, two callers
   }, 30_000);
 });
 
+/**
+ * Mails order-received for ada.lovelace@example.com to a server that refuses every recipient (its
+ * reply `rejection`'s text, or a real server's), logging to `logger`; answers the channel's error.
+ */
+async function refusedSend(logger: Logger, rejection?: (address: string) => string): Promise<Error | undefined> {
+  const port = await freePort();
+  const { server } = fakeSmtp({ rejectRecipients: true, ...(rejection ? { rejection } : {}) });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
+  const notification: Notification = {
+    id: randomUUID(),
+    orderId: `ord_${randomUUID()}`,
+    channel: channel.name,
+    to: 'ada.lovelace@example.com',
+    template: 'order-received',
+    subject: 'Order received',
+    sentAt: new Date().toISOString(),
+  };
+  try {
+    return await channel.send(notification, { subject: 'Order received', text: 'Thank you' }, logger).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}
+
 describe('notifications — the SMTP server refuses the recipient', () => {
   it('when the refusal names the address, then neither the error nor its log line carries it', async () => {
-    const port = await freePort();
-    const { server } = fakeSmtp({ rejectRecipients: true });
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     const lines: string[] = [];
     const logger = createLogger('t', 'info', { write: (line: string) => void lines.push(line) });
-    const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
-    const notification: Notification = {
-      id: randomUUID(),
-      orderId: `ord_${randomUUID()}`,
-      channel: channel.name,
-      to: 'ada.lovelace@example.com',
-      template: 'order-received',
-      subject: 'Order received',
-      sentAt: new Date().toISOString(),
-    };
-    try {
-      const err = await channel.send(notification, { subject: 'Order received', text: 'Thank you' }, logger).then(
-        () => undefined,
-        (e: unknown) => e as Error,
-      );
-      // A permanent refusal (5xx): not a 503, so the consumer dead-letters it after its attempts.
-      expect(err).toBeInstanceOf(Error);
-      expect(err).not.toBeInstanceOf(AppError);
-      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@example.com') });
-      logger.error({ err }, 'handler failed');
-      // Everything of the error a log line or a dead letter's dlq-error header could take.
-      const seen = JSON.stringify({ ...err, message: err?.message, stack: err?.stack }) + lines.join('');
-      expect(seen).toContain('Recipient address rejected');
-      expect(seen).not.toContain('ada.lovelace');
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    const err = await refusedSend(logger);
+    // A permanent refusal (5xx): not a 503, so the consumer dead-letters it after its attempts.
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@example.com') });
+    logger.error({ err }, 'handler failed');
+    // Everything of the error a log line or a dead letter's dlq-error header could take.
+    const seen = JSON.stringify({ ...err, message: err?.message, stack: err?.stack }) + lines.join('');
+    expect(seen).toContain('Recipient address rejected');
+    expect(seen).not.toContain('ada.lovelace');
   });
-});
 
-describe('notifications — a long refusal', () => {
   it("when the server's refusal is long, then the error keeps its first 1000 characters, addresses masked", async () => {
-    const port = await freePort();
-    // A long reply with no @ made the address pattern quadratic: 20 KB took seconds to mask.
-    const { server } = fakeSmtp({
-      rejectRecipients: true,
-      // The address straddles where the message is cut: masked all the same.
-      rejection: (address) => `${'y'.repeat(930)} <${address}> refused: ${'x'.repeat(20_000)}`,
-    });
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-    const logger = createLogger('t', 'silent');
-    const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
-    const notification: Notification = {
-      id: randomUUID(),
-      orderId: `ord_${randomUUID()}`,
-      channel: channel.name,
-      to: 'ada.lovelace@example.com',
-      template: 'order-received',
-      subject: 'Order received',
-      sentAt: new Date().toISOString(),
-    };
-    try {
-      const err = await channel.send(notification, { subject: 'Order received', text: 'Thank you' }, logger).then(
-        () => undefined,
-        (e: unknown) => e as Error,
-      );
-      expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@') });
-      expect(err!.message.length).toBeLessThanOrEqual(1001);
-      expect(err!.message).not.toMatch(/ada\.|lovelace/);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    // A long reply with no @ made the address pattern quadratic: 20 KB took seconds to mask. The
+    // address straddles where the message is cut: masked all the same.
+    const err = await refusedSend(
+      createLogger('t', 'silent'),
+      (address) => `${'y'.repeat(930)} <${address}> refused: ${'x'.repeat(20_000)}`,
+    );
+    expect(err).toMatchObject({ responseCode: 550, message: expect.stringContaining('a***@') });
+    expect(err!.message.length).toBeLessThanOrEqual(1001);
+    expect(err!.message).not.toMatch(/ada\.|lovelace/);
   });
 });
 
