@@ -1,15 +1,10 @@
-import type { CloudEvent, EventType } from '@checkout/contracts';
+import type { AuditEvent, CloudEvent, EventType } from '@checkout/contracts';
 
-/** An event as the audit log keeps it: its CloudEvents attributes and its data, nothing else. */
-export interface AuditEntry {
-  id: string;
-  type: EventType;
-  source: string;
-  time: string;
-  subject: string;
-  correlationId: string;
-  data: unknown;
-}
+/**
+ * An event as the audit log keeps it: its CloudEvents attributes and its data, nothing else (the
+ * contract's AuditEvent, as GET /audit/events lists it).
+ */
+export type AuditEntry = AuditEvent;
 
 /**
  * What the log keeps of a payment token: the contract's shape, none of its value. order.created

@@ -33,5 +33,6 @@ export type AuditTimeline = z.infer<typeof AuditTimeline>;
 
 /** GET /audit/events: the newest events, oldest of them first, with their subject and correlation id. */
 export const AuditEvent = AuditTimelineEvent.extend({ subject: z.string(), correlationId: z.string() });
+export type AuditEvent = z.infer<typeof AuditEvent>;
 export const AuditEventList = z.object({ items: z.array(AuditEvent) });
 export type AuditEventList = z.infer<typeof AuditEventList>;

@@ -1,17 +1,11 @@
-export type Template = 'order-received' | 'order-confirmed' | 'order-failed';
+import type { NotificationView } from '@checkout/contracts';
+
+/** A notification sent, as GET /notifications lists it (the contract's NotificationView). */
+export type Notification = NotificationView;
+export type Template = Notification['template'];
 
 /** Where a notification goes when the order never named a customer (validation failed first). */
 export const UNKNOWN_RECIPIENT = 'unknown';
-
-export interface Notification {
-  id: string;
-  orderId: string;
-  channel: string;
-  to: string;
-  template: Template;
-  subject: string;
-  sentAt: string;
-}
 
 /** A notification waiting for its recipient: what the template needs, known when the event came. */
 export interface PendingNotification {
