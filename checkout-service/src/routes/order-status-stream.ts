@@ -100,7 +100,7 @@ export class OrderWatch {
 /**
  * The history entry a reconnecting client got last, from its `Last-Event-ID` (EventSource sends the
  * last `id:` it saw); undefined when absent or not an entry of this order, and then the stream
- * starts from the current status.
+ * starts from the first entry, as for a new client.
  */
 export function lastSeenEntry(lastEventId: string | undefined, order: Order): number | undefined {
   if (lastEventId === undefined || !/^\d{1,6}$/.test(lastEventId)) return undefined;
@@ -128,9 +128,11 @@ export function reconnectLater(res: Response, code: string, retryMs: number): vo
 }
 
 /**
- * Server-Sent Events: the current status, then one `status` event per change (read from the
- * history, so quick successive changes are all sent), closing after a terminal status, or when
- * the service shuts down. Each event's `id:` is its history index. A client that reconnects with
+ * Server-Sent Events: one `status` event per change (read from the history, so quick successive
+ * changes are all sent), closing after a terminal status, or when the service shuts down. A new
+ * client gets the changes already made first: a saga usually ends within milliseconds of the 202,
+ * before a page can open its stream, and a stream that began at the current status showed such a
+ * page CONFIRMED alone, never the steps before it. Each event's `id:` is its history index. A client that reconnects with
  * `Last-Event-ID` gets only the entries after it (none again), and once it has the terminal one,
  * 204, which tells EventSource to stop reconnecting: closing the stream alone makes a browser's
  * EventSource reconnect every few seconds for as long as the page is open. While the order waits,
@@ -145,7 +147,7 @@ export function streamOrderStatus(
   lastEventId?: string,
 ): void {
   const seen = lastSeenEntry(lastEventId, initial);
-  let sent = seen === undefined ? initial.history.length - 1 : seen + 1;
+  let sent = seen === undefined ? 0 : seen + 1;
   if (sent >= initial.history.length && isTerminal(initial.status)) return void res.status(204).end();
   res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
   res.flushHeaders();
