@@ -278,6 +278,31 @@ describe('HTTP app', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
+  it('when an admin request has no or a wrong token, then a warning names where it came from, never the token', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = createHttpApp(
+      {
+        logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+        health: new Health(),
+        metrics: createMetrics('chassis-test'),
+      },
+      (a) => a.put('/inventory/:id', requireAdmin('secret'), (_req, res) => void res.json({ ok: true })),
+    );
+    expect((await request(app).put('/inventory/sku-1').set('authorization', 'Bearer guess-1234')).status).toBe(401);
+    expect((await request(app).put('/inventory/sku-1').set('authorization', 'Bearer secret')).status).toBe(200);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'request refused: not authenticated',
+        code: 'UNAUTHORIZED',
+        method: 'PUT',
+        path: '/inventory/sku-1',
+        ip: expect.stringMatching(/127\.0\.0\.1/),
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('guess-1234');
+  });
+
   it('guards admin routes: 401 without or with a wrong token, 403 when none is configured', async () => {
     expect((await request(build()).get('/admin')).status).toBe(401);
     expect((await request(build()).get('/admin').set('authorization', 'Bearer nope')).status).toBe(401);

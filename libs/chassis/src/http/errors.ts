@@ -125,6 +125,13 @@ export function errorMiddleware(logger: Logger) {
     if (status === 503)
       logger.warn({ err, correlationId, method: req.method, path }, 'request refused: a dependency is unavailable');
     else if (status >= 500) logger.error({ err, correlationId, method: req.method, path }, 'request failed');
+    // Someone knocking at an admin endpoint without the token (or guessing it) is what an operator
+    // wants to see, with where it came from; what was sent stays out of the log.
+    else if (status === 401)
+      logger.warn(
+        { code: body.error, correlationId, method: req.method, path, ip: req.ip },
+        'request refused: not authenticated',
+      );
     else logger.debug({ code: body.error, correlationId, method: req.method, path }, 'request rejected');
     if (res.headersSent) {
       res.end();
