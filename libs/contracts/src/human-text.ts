@@ -22,4 +22,10 @@ export const humanText = (schema: z.ZodString) =>
     .refine((text) => !/\ufffd|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text), {
       message: 'must be well-formed UTF-8 text',
       ...whenValidSoFar,
+    })
+    // The refinements do not show in a JSON Schema: the generated docs get the nearest pattern (not
+    // only spaces) and say the rest, so a client checking against them does not send a blank name.
+    .meta({
+      pattern: '\\S',
+      description: 'Visible text: not blank (nor only invisible characters), no control characters or line breaks',
     });
