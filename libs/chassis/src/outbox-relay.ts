@@ -48,7 +48,7 @@ export class OutboxRelay {
       for (;;) {
         const items = entries.map(([id, fields]) => ({
           id,
-          record: fields[1] ? this.checked(id, JSON.parse(fields[1]) as KafkaRecord) : undefined,
+          record: fields[1] ? this.checked(id, fields[1]) : undefined,
         }));
         // A short batch was the end of the stream; what arrived since comes with the next kick.
         const last = entries.length < batchSize;
@@ -72,25 +72,31 @@ export class OutboxRelay {
     }
   }
 
-  /** Every event is validated when produced; one that fails goes to the dead-letter topic, not to consumers. */
-  private checked(entryId: string, record: KafkaRecord): KafkaRecord {
+  /**
+   * Every event is validated when produced; one that fails goes to the dead-letter topic, not to
+   * consumers. So does an entry that is not a record at all (not JSON): thrown, it would stop the
+   * relay at that entry on every pass, and every event after it with it.
+   */
+  private checked(entryId: string, raw: string): KafkaRecord {
+    let record: Partial<KafkaRecord> = {};
     try {
-      fromKafkaMessage({ headers: record.headers, value: record.value });
-      return record;
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed === 'object' && parsed !== null) record = parsed;
+      if (typeof record.topic !== 'string' || typeof record.key !== 'string')
+        throw new Error('not a record: no topic or key');
+      fromKafkaMessage({ headers: record.headers, value: record.value ?? null });
+      return record as KafkaRecord;
     } catch (err) {
       const service = this.opts.service ?? this.opts.prefix;
-      this.opts.logger.error({ err, entryId, topic: record.topic }, 'outbox entry fails its schema: dead-lettered');
+      const topic = typeof record.topic === 'string' ? record.topic : '(unreadable outbox entry)';
+      this.opts.logger.error({ err, entryId, topic }, 'outbox entry fails its schema: dead-lettered');
       return {
-        ...record,
         topic: dlqTopic(service),
+        key: typeof record.key === 'string' ? record.key : entryId,
+        value: typeof record.value === 'string' ? record.value : raw,
         headers: {
-          ...record.headers,
-          ...deadLetterHeaders({
-            service,
-            reason: 'INVALID_OUTGOING_EVENT',
-            error: (err as Error).message,
-            topic: record.topic,
-          }),
+          ...(typeof record.headers === 'object' ? record.headers : {}),
+          ...deadLetterHeaders({ service, reason: 'INVALID_OUTGOING_EVENT', error: (err as Error).message, topic }),
         },
       };
     }

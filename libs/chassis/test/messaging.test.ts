@@ -692,6 +692,33 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       }
     });
 
+    it('when outbox entries are no records (not JSON, JSON of another shape), then the relay dead-letters them and goes on to the entries after them', async () => {
+      const outbox = new Outbox({ redis, prefix: `${prefix}-unreadable`, publisher, logger, service });
+      const unreadable = ['{"topic":"order.created","key":"k2","val', '["order.created"]'];
+      const marker = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'marker' });
+      const topic = await recordTopics(['order.created']);
+      try {
+        const entryIds = [];
+        for (const raw of unreadable) entryIds.push(await redis.xadd(outbox.stream, '*', 'r', raw));
+        await redis.xadd(outbox.stream, '*', 'r', JSON.stringify(toKafkaRecord(marker)));
+        await outbox.drain();
+        const dead = await waitFor(
+          () => {
+            const found = unreadable.map((raw) => recorder.messages.find((m) => m.value === raw));
+            return found.every(Boolean) && found;
+          },
+          { what: 'both dead letters' },
+        );
+        expect(dead.map((m) => [m?.topic, m?.key, m?.headers['dlq-reason'], m?.headers['dlq-original-topic']])).toEqual(
+          entryIds.map((id) => [dlq, id, 'INVALID_OUTGOING_EVENT', '(unreadable outbox entry)']),
+        );
+        await waitFor(() => topic.messages.find((m) => m.headers.ce_id === marker.id), { what: 'the marker' });
+        expect(await redis.xlen(outbox.stream)).toBe(0);
+      } finally {
+        await topic.stop();
+      }
+    });
+
     it('when the handler throws every time, then after bounded attempts it is dead-lettered, logged with its correlation id', async () => {
       const event = await pub.publish(
         'order.created',
