@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Health, closeServer, connectRedis, createLogger, createMetrics, createRedis, listen } from '@checkout/chassis';
 import type { InventoryItem } from '@checkout/contracts';
+import { testRedisUrl } from '../../test/support/env';
 import { createApp } from '../src/app';
 import { createInventoryClient } from '../src/clients/inventory-client';
 import { FullSync, type SyncDeps } from '../src/domain/full-sync';
@@ -46,13 +47,13 @@ export async function cacheService(
   inventoryUrl: string,
   {
     minIntervalMs = 60_000,
-    redisUrl = process.env.TEST_REDIS_URL!,
+    redisUrl = testRedisUrl(),
     synced = true,
     onOverwritten,
   }: { minIntervalMs?: number; redisUrl?: string; synced?: boolean; onOverwritten?: SyncDeps['onOverwritten'] } = {},
 ) {
   const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
-  const ownRedis = redisUrl !== process.env.TEST_REDIS_URL;
+  const ownRedis = redisUrl !== testRedisUrl();
   if (!ownRedis) await connectRedis(redis);
   const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
   if (synced && !ownRedis) await store.sync([]);

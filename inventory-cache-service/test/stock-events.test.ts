@@ -9,7 +9,7 @@ import {
   type EventData,
   type EventType,
 } from '@checkout/contracts';
-import { testPublisher, waitFor } from '../../test/support';
+import { testBrokers, testPublisher, waitFor } from '../../test/support';
 import { stockHandlers } from '../src/handlers';
 import { cacheService, logger, productId } from './harness';
 
@@ -24,7 +24,7 @@ describe('stock events on Kafka', () => {
   beforeAll(async () => {
     svc = await cacheService('http://127.0.0.1:1');
     const kafka = createKafka({
-      brokers: process.env.TEST_KAFKA_BROKERS!.split(','),
+      brokers: testBrokers(),
       clientId: 'inventory-cache-test',
       logger,
     });

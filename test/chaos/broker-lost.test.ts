@@ -13,6 +13,7 @@ import {
   stockOf,
   waitForTerminal,
 } from '../support/saga';
+import { testRedisUrl } from '../support/env';
 import { waitFor } from '../support/wait';
 
 // A broker that loses its log (restarted without its disks, replaced): what it had acknowledged and
@@ -134,7 +135,7 @@ describe('Kafka broker that loses its log', () => {
     expect(first.status).toBe('CONFIRMED');
 
     // What checkout's own Redis loses of the order (the others keep their reservation and payment).
-    const redis = createRedis(process.env.TEST_REDIS_URL!, createLogger('test', 'silent'), 'broker-lost-test');
+    const redis = createRedis(testRedisUrl(), createLogger('test', 'silent'), 'broker-lost-test');
     await connectRedis(redis);
     try {
       await redis

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { connectRedis, createLogger, createRedis, type Redis } from '@checkout/chassis';
+import { testRedisUrl } from './env';
 
 export type ReplyDroppingProxy = Awaited<ReturnType<typeof replyDroppingProxy>>;
 
@@ -76,7 +77,7 @@ export async function replyDroppingProxy(targetPort: number) {
 export function useRedisThroughProxy(name: string) {
   const ctx = {} as { proxy: ReplyDroppingProxy; redis: Redis };
   beforeAll(async () => {
-    ctx.proxy = await replyDroppingProxy(Number(new URL(process.env.TEST_REDIS_URL!).port));
+    ctx.proxy = await replyDroppingProxy(Number(new URL(testRedisUrl()).port));
     ctx.redis = createRedis(ctx.proxy.url, createLogger('test', 'silent'), name);
     await connectRedis(ctx.redis);
   });
