@@ -6,7 +6,7 @@ import type { CheckoutResponse } from '../domain/checkout-decision';
 import { orderIdForKey } from '../domain/order-id';
 import type { Held, IdempotencyStore } from '../store/idempotency-store';
 import { idempotencyKeyOf } from './idempotency-key';
-import { IdempotencyKeyTaken, placeOrder, type PlaceOrderDeps } from './place-order';
+import { IdempotencyKeyTaken, placeOrder, type PlaceOrderDeps } from '../usecases/place-order';
 
 /** The Idempotency-Key header and the body: when both are bad, one 400 names every bad field. */
 function readInput(req: Request): { key: string | undefined; body: CheckoutRequest } {

@@ -4,7 +4,8 @@ import { AppError, notFound, toErrorResponse } from '@checkout/chassis';
 import type { OrderChanges } from '../domain/order-changes';
 import { toView } from '../domain/order';
 import type { OrderStore } from '../store/order-store';
-import { OrderWatch, reconnectLater, streamOrderStatus, wantsEventStream } from './order-status-stream';
+import { OrderWatch } from '../store/order-watch';
+import { reconnectLater, streamOrderStatus, wantsEventStream } from './order-status-stream';
 
 export interface OrdersRouterDeps {
   orders: OrderStore;
