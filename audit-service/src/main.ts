@@ -8,8 +8,6 @@ import { AuditStore } from './store/audit-store';
 
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'audit-service', config, redisPrefix: 'audit', kafka: true });
-if (!runtime.redis) throw new Error('audit-service needs Redis');
-
-const store = new AuditStore(runtime.redis, 'audit', config.AUDIT_RETENTION_MS);
-const app = createApp({ ...runtime, store });
+const store = new AuditStore(runtime.redis, runtime.prefix, config.AUDIT_RETENTION_MS);
+const app = createApp({ ...runtime.http, store });
 void runtime.start(app, { groupId: 'audit-service', handlers: createHandlers(store) });

@@ -11,30 +11,30 @@ import { IdempotencyStore } from './store/idempotency-store';
 import { OrderStore } from './store/order-store';
 
 const service = 'checkout-service';
-const redisPrefix = 'checkout';
 const config = loadConfig(process.env);
-const runtime = new Runtime({ service, config, redisPrefix, kafka: true, cors: true });
+const runtime = new Runtime({ service, config, redisPrefix: 'checkout', kafka: true, cors: true });
+const { redis, outbox, prefix } = runtime;
 const orders = new OrderStore(
-  runtime.redis!,
-  runtime.outbox!,
-  redisPrefix,
+  redis,
+  outbox,
+  prefix,
   requestWriteWindowMs(config.REDIS_COMMAND_TIMEOUT_MS),
   config.RECORD_RETENTION_MS,
   config.REANNOUNCE_AFTER_MS,
 );
 const changes = new OrderChanges();
 const app = createApp({
-  ...runtime,
+  ...runtime.http,
   validation: createValidationClient(config.VALIDATION_URL, config.VALIDATION_TIMEOUT_MS),
   orders,
-  idempotency: new IdempotencyStore(runtime.redis!, {
-    prefix: redisPrefix,
+  idempotency: new IdempotencyStore(redis, {
+    prefix,
     ttlSeconds: config.IDEMPOTENCY_TTL_S,
     deadline: () => orders.writeDeadline(),
   }),
   changes,
   ...(config.RATE_LIMIT_PER_MINUTE > 0
-    ? { rateLimit: { redis: runtime.redis!, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix: redisPrefix } }
+    ? { rateLimit: { redis, perMinute: config.RATE_LIMIT_PER_MINUTE, prefix } }
     : {}),
   trustProxy: config.TRUST_PROXY,
   adminToken: config.ADMIN_TOKEN,

@@ -13,14 +13,14 @@ import { StockStore } from './store/stock-store';
 const service = 'inventory-cache-service';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service, config, redisPrefix: 'inventory-cache', kafka: true, cors: true });
-const store = new StockStore(runtime.redis!, 'inventory-cache');
+const store = new StockStore(runtime.redis, runtime.prefix);
 const sync = new FullSync({
   source: createInventoryClient(config.INVENTORY_URL, config.INVENTORY_TIMEOUT_MS),
   target: store,
   minIntervalMs: config.SYNC_MIN_INTERVAL_MS,
   onOverwritten: reportOverwrites(runtime),
 });
-const app = createApp({ ...runtime, reader: new StockReader(store, sync, runtime.logger) });
+const app = createApp({ ...runtime.http, reader: new StockReader(store, sync, runtime.logger) });
 
 // inventory-service may still be starting: keep trying to warm an empty cache until it answers
 // (or shutdown began).

@@ -12,7 +12,6 @@ const SERVICE = 'inventory-service';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: SERVICE, config, redisPrefix: 'inventory', kafka: true });
 const { redis, outbox, logger } = runtime;
-if (!redis || !outbox) throw new Error('inventory-service needs Redis and the outbox');
 const inventory = createInventory({
   redis,
   outbox,
@@ -21,7 +20,7 @@ const inventory = createInventory({
   payments: createPaymentClient(config.PAYMENT_URL, config.PAYMENT_TIMEOUT_MS),
   settings: config,
 });
-const app = createApp({ ...runtime, ...inventory, adminToken: config.ADMIN_TOKEN });
+const app = createApp({ ...runtime.http, ...inventory, adminToken: config.ADMIN_TOKEN });
 runtime.onStop('expiry-sweeper', () => inventory.sweeper.stop());
 
 /**
@@ -36,7 +35,7 @@ async function startSweeperWhenCaughtUp(): Promise<void> {
   await runtime.untilDone(
     'telling whether the queued payment outcomes are handled (the expiry sweeper waits)',
     async () => {
-      if (await waitUntilCaughtUp(runtime.kafka!, SERVICE, outcomes, { stopped })) inventory.sweeper.start();
+      if (await waitUntilCaughtUp(runtime.kafka, SERVICE, outcomes, { stopped })) inventory.sweeper.start();
     },
   );
 }

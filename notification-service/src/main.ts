@@ -10,9 +10,7 @@ import { Notifier } from './usecases/notifier';
 
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'notification-service', config, redisPrefix: 'notification', kafka: true });
-if (!runtime.redis) throw new Error('notification-service needs Redis');
-
-const store = new NotificationStore(runtime.redis, 'notification', CLAIM_LEASE_MS, config.RECORD_RETENTION_MS);
+const store = new NotificationStore(runtime.redis, runtime.prefix, CLAIM_LEASE_MS, config.RECORD_RETENTION_MS);
 const notifier = new Notifier(store, createChannel(config, runtime.logger), runtime.logger);
-const app = createApp({ ...runtime, store });
+const app = createApp({ ...runtime.http, store });
 void runtime.start(app, { groupId: 'notification-service', handlers: createHandlers(notifier) });

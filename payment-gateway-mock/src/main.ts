@@ -9,7 +9,7 @@ const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'payment-gateway-mock', config });
 void runtime.start(
   createApp({
-    ...runtime,
+    ...runtime.http,
     adminToken: config.ADMIN_TOKEN,
     memory: { max: config.GATEWAY_MEMORY_MAX, ttlMs: config.GATEWAY_MEMORY_TTL_MS },
   }),

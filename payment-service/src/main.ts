@@ -13,9 +13,7 @@ import { PaymentAuthorizer } from './usecases/authorize-payment';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: 'payment', kafka: true });
 const { redis, outbox, logger } = runtime;
-if (!redis || !outbox) throw new Error('payment-service needs Redis and Kafka');
-
-const store = new PaymentStore(redis, outbox, 'payment', config.RECORD_RETENTION_MS);
+const store = new PaymentStore(redis, outbox, runtime.prefix, config.RECORD_RETENTION_MS);
 const gateway = withGatewayMetrics(
   createGatewayClient({
     baseURL: config.PAYMENT_GATEWAY_URL,
@@ -38,5 +36,5 @@ sweeper.start();
 runtime.onStop('recovery-sweeper', () => sweeper.stop());
 runtime.onStop('charges-in-flight', () => authorizer.drain());
 
-const app = createApp({ ...runtime, store });
+const app = createApp({ ...runtime.http, store });
 void runtime.start(app, { groupId: 'payment-service', handlers: createHandlers(store, authorizer) });

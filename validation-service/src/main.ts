@@ -9,7 +9,7 @@ import { loadCatalog } from './domain/catalog';
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'validation-service', config, cors: true });
 const app = createApp({
-  ...runtime,
+  ...runtime.http,
   catalog: loadCatalog(),
   stock: createStockClient(config.INVENTORY_CACHE_URL, config.STOCK_QUERY_TIMEOUT_MS),
 });

@@ -17,7 +17,7 @@ const appWith = (env: NodeJS.ProcessEnv) => {
     cors: true,
   });
   const stock: StockClient = { levels: async () => new Map() };
-  return createApp({ ...runtime, catalog: loadCatalog(), stock });
+  return createApp({ ...runtime.http, catalog: loadCatalog(), stock });
 };
 
 describe('CORS on the catalog (validation-service)', () => {

@@ -4,6 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Health, KAFKA_GATE } from './health';
+import type { HttpAppDeps } from './http/app';
 import { listen } from './http/server';
 import type { EventConsumer, HandlerMap } from './kafka/consumer';
 import type { Publisher } from './kafka/publisher';
@@ -12,7 +13,7 @@ import { createMetrics, type Metrics } from './metrics';
 import type { Outbox } from './outbox';
 import { connectRedis } from './redis/client';
 import { retryUntilDone } from './retry-until-done';
-import { createConnections } from './runtime-connections';
+import { createConnections, type RuntimeConnections } from './runtime-connections';
 import { createRuntimeConsumer } from './runtime-consumer';
 import type { RuntimeOptions } from './runtime-options';
 import { runtimeShutdownSteps } from './runtime-shutdown';
@@ -21,26 +22,36 @@ import { startTracing } from './tracing/otel';
 
 export type { BaseConfig, RuntimeOptions } from './runtime-options';
 
+/** What the options ask for, as types: a `redisPrefix` brings Redis, `kafka` Kafka, and both the outbox. */
+type WithRedis<O, T> = O extends { redisPrefix: string } ? T : undefined;
+type WithKafka<O, T> = O extends { kafka: true } ? T : undefined;
+
 /**
  * The parts every service is made of, created but not yet connected, so `createApp(deps)` can be
- * built from them before anything opens a socket.
+ * built from them before anything opens a socket. Typed by its options: a service that asked for
+ * Redis gets a `redis` that is there, one that did not gets none.
  */
-export class Runtime {
+export class Runtime<const O extends RuntimeOptions = RuntimeOptions> {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly health = new Health();
-  readonly redis?: Redis;
-  readonly kafka?: Kafka;
-  readonly publisher?: Publisher;
-  readonly outbox?: Outbox;
-  /** CORS_ORIGINS where the service opts in (RuntimeOptions.cors), for createHttpApp: apps are built from `...runtime`. */
+  readonly redis: WithRedis<O, Redis>;
+  /** The owner prefix of the service's Redis keys (RuntimeOptions.redisPrefix), for its stores. */
+  readonly prefix: WithRedis<O, string>;
+  readonly kafka: WithKafka<O, Kafka>;
+  readonly publisher: WithKafka<O, Publisher>;
+  readonly outbox: WithRedis<O, WithKafka<O, Outbox>>;
+  /** CORS_ORIGINS where the service opts in (RuntimeOptions.cors), for createHttpApp. */
   readonly corsOrigins: readonly string[];
+  /** What createHttpApp needs of it: `createApp({ ...runtime.http, … })`. */
+  readonly http: Pick<HttpAppDeps, 'logger' | 'metrics' | 'health' | 'corsOrigins'>;
+  private readonly connections: RuntimeConnections;
   private consumer?: EventConsumer;
   private server?: Server;
   private readonly extraSteps: ShutdownStep[] = [];
   private readonly startSteps: [name: string, step: () => Promise<void>][] = [];
 
-  constructor(private readonly opts: RuntimeOptions) {
+  constructor(private readonly opts: O) {
     const { service, config } = opts;
     // Each main.ts has started it already (tracing/preload.ts, before http and express were loaded);
     // a no-op then, this starts it for a Runtime built elsewhere.
@@ -48,11 +59,14 @@ export class Runtime {
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.corsOrigins = opts.cors ? config.CORS_ORIGINS : [];
     this.metrics = createMetrics(service);
-    const { redis, kafka, publisher, outbox } = createConnections(opts, this.logger, this.metrics, this.health);
-    this.redis = redis;
-    this.kafka = kafka;
-    this.publisher = publisher;
-    this.outbox = outbox;
+    this.http = { logger: this.logger, metrics: this.metrics, health: this.health, corsOrigins: this.corsOrigins };
+    this.connections = createConnections(opts, this.logger, this.metrics, this.health);
+    // createConnections made what the options asked for: the types say so.
+    this.redis = this.connections.redis as WithRedis<O, Redis>;
+    this.prefix = opts.redisPrefix as WithRedis<O, string>;
+    this.kafka = this.connections.kafka as WithKafka<O, Kafka>;
+    this.publisher = this.connections.publisher as WithKafka<O, Publisher>;
+    this.outbox = this.connections.outbox as WithRedis<O, WithKafka<O, Outbox>>;
   }
 
   /** Adds a step to run on shutdown after consumers stopped and before connections close. */
@@ -87,19 +101,14 @@ export class Runtime {
       process.exit(1);
     }
     this.logger.info({ port: config.PORT }, `${service} listening`);
-    if (consume && this.kafka && this.publisher) {
-      const consumer = createRuntimeConsumer(this.opts, this.kafka, this.publisher, this.logger, this.metrics, consume);
+    const { redis, kafka, publisher, outbox } = this.connections;
+    if (consume && kafka && publisher) {
+      const consumer = createRuntimeConsumer(this.opts, kafka, publisher, this.logger, this.metrics, consume);
       this.consumer = consumer;
       // At start only (Gate): a consumer that lost the broker delays events, not the HTTP answers.
       this.health.register('kafka-consumer', () => consumer.ready, KAFKA_GATE);
     }
-    const parts = () => ({
-      server: this.server,
-      consumer: this.consumer,
-      outbox: this.outbox,
-      publisher: this.publisher,
-      redis: this.redis,
-    });
+    const parts = () => ({ server: this.server, consumer: this.consumer, outbox, publisher, redis });
     onShutdown({
       logger: this.logger,
       health: this.health,
@@ -107,9 +116,9 @@ export class Runtime {
       steps: runtimeShutdownSteps(config, parts, this.extraSteps),
     });
     try {
-      if (this.redis) await connectRedis(this.redis);
-      if (this.publisher) await this.untilDone('kafka producer', () => this.publisher!.connect());
-      this.outbox?.start();
+      if (redis) await connectRedis(redis);
+      if (publisher) await this.untilDone('kafka producer', () => publisher.connect());
+      outbox?.start();
       for (const [name, step] of this.startSteps) await this.untilDone(name, step);
       if (this.consumer) await this.untilDone('kafka consumer', () => this.consumer!.start());
       // Not "ready": the consumer's first try to join its group may have failed (a second member on
