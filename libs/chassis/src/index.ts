@@ -16,6 +16,8 @@ export * from './http/client';
 export * from './http/client-gone';
 export * from './http/internal-client';
 export * from './http/errors';
+export * from './http/error-response';
+export * from './http/parse-input';
 export * from './http/server';
 export * from './kafka/client';
 export * from './kafka/consumer';

@@ -29,9 +29,9 @@ export interface HttpAppDeps {
 /**
  * What a shop's page sends and reads: the request headers the contract names, and the response
  * headers it must see (Location of the new order, a replay, the correlation id, when to retry).
+ * Last-Event-ID: a browser's EventSource sends it on reconnect without a preflight, but a
+ * fetch-based SSE client that sets it itself is preflighted.
  */
-// Last-Event-ID: a browser's EventSource sends it on reconnect without a preflight, but a fetch-based
-// SSE client that sets it itself is preflighted.
 const CORS_REQUEST_HEADERS = ['content-type', 'idempotency-key', 'x-correlation-id', 'traceparent', 'last-event-id'];
 const CORS_EXPOSED_HEADERS = ['location', 'idempotent-replayed', 'x-correlation-id', 'retry-after'];
 
