@@ -1,4 +1,4 @@
-import { RepeatedFailure, type Logger } from '@checkout/chassis';
+import { PeriodicJob, RepeatedFailure, type Logger } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../clients/payment-client';
 import { expiryReason } from '../domain/reservation';
 import type { InventoryMetrics } from '../metrics';
@@ -36,14 +36,12 @@ export interface SweeperOptions {
  * event, when it comes, finds it committed.
  */
 export class ExpirySweeper {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly job: PeriodicJob;
   private stopped = true;
-  private readonly failures: RepeatedFailure;
   private readonly paymentsUnknown: RepeatedFailure;
 
   constructor(private readonly opts: SweeperOptions) {
-    this.failures = new RepeatedFailure(opts.logger, 'expiry sweep');
+    this.job = new PeriodicJob('expiry sweep', opts.intervalMs, () => this.sweep(), opts.logger);
     this.paymentsUnknown = new RepeatedFailure(
       opts.logger,
       'asking payment-service whether expired reservations are being paid (they are held meanwhile)',
@@ -52,13 +50,13 @@ export class ExpirySweeper {
 
   start(): void {
     this.stopped = false;
-    this.schedule();
+    this.job.start();
   }
 
+  /** Waits for the sweep under way, which ends after the batch in hand. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.job.stop();
   }
 
   /** Releases everything due at `now` that no payment may still claim; returns how many it released. */
@@ -109,18 +107,5 @@ export class ExpirySweeper {
       }
       if (due.length < BATCH || this.stopped) return released;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then(
-          () => this.failures.succeeded(),
-          (err: unknown) => this.failures.failed(err),
-        )
-        .finally(() => this.schedule());
-    }, this.opts.intervalMs);
-    this.timer.unref();
   }
 }
