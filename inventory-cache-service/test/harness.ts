@@ -55,7 +55,8 @@ export async function cacheService(
   const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
   const ownRedis = redisUrl !== testRedisUrl();
   if (!ownRedis) await connectRedis(redis);
-  const store = new StockStore(redis, `inventory-cache-test-${randomUUID()}`);
+  const prefix = `inventory-cache-test-${randomUUID()}`;
+  const store = new StockStore(redis, prefix);
   if (synced && !ownRedis) await store.sync([]);
   const sync = new FullSync({
     source: createInventoryClient(inventoryUrl, 500),
@@ -69,5 +70,5 @@ export async function cacheService(
     metrics: createMetrics('inventory-cache-test'),
     reader: new StockReader(store, sync, logger),
   });
-  return { app, store, sync, redis, close: () => redis.disconnect() };
+  return { app, store, sync, redis, prefix, close: () => redis.disconnect() };
 }

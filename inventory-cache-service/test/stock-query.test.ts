@@ -87,6 +87,26 @@ describe('POST /stock/query', () => {
     await inventory.close();
   });
 
+  it('when a product the last sync listed is gone from the cache, then its miss syncs again within the interval, not answered absent', async () => {
+    const [a, b] = [productId(), productId()];
+    const inventory = await fakeInventory([item(a, 12, 4), item(b, 3, 9)]);
+    const svc = await cacheService(inventory.url, { minIntervalMs: 60_000, synced: false });
+    expect((await request(svc.app).get(`/stock/${a}`)).status).toBe(200); // the first sync lists both
+    // b's key lost (a Redis restored from an older snapshot, a key removed by hand).
+    await svc.redis.hdel(`${svc.prefix}:stock`, b);
+
+    const res = await request(svc.app)
+      .post('/stock/query')
+      .send({ productIds: [a, b] });
+    expect(res.body.items).toEqual([
+      { productId: a, available: 12, version: 4 },
+      { productId: b, available: 3, version: 9 },
+    ]);
+    expect(inventory.state.requests).toBe(2);
+    svc.close();
+    await inventory.close();
+  });
+
   it('when the interval has passed, then a later miss syncs again', async () => {
     const late = productId();
     const inventory = await fakeInventory([]);

@@ -33,6 +33,8 @@ export class FullSync {
   private aheadLastPass = new Map<string, number>();
   private lastMissSyncAt = Number.NEGATIVE_INFINITY;
   private lastMissSyncFailed = false;
+  /** The products inventory listed on the last sync: a miss of one of them is a loss, not an unknown id. */
+  private listed = new Set<string>();
 
   constructor(private readonly deps: SyncDeps) {}
 
@@ -42,13 +44,17 @@ export class FullSync {
   }
 
   /**
-   * On a cache miss: join a running sync, or start one unless one started within the interval.
-   * Rejects when the sync it relies on failed, the one skipped for the interval included: a miss
-   * is then unknown, not absent. `unsynced`: the store holds no full sync's mark (a Redis that came
-   * back empty), so what it holds may be older than inventory's levels and a sync that succeeded
-   * within the interval is no reason to skip another (one that failed still is).
+   * On a cache miss of `missing`: join a running sync, or start one unless one started within the
+   * interval and listed none of them (ids inventory does not know: a client asking for them again
+   * and again must not mean a sync per query). One it listed was in the cache and is gone (a key
+   * lost, a Redis restored from an older snapshot): answered absent, an in-stock product would be
+   * refused as out of stock, so it is synced again at once. Rejects when the sync it relies on
+   * failed, the one skipped for the interval included: a miss is then unknown, not absent.
+   * `unsynced`: the store holds no full sync's mark (a Redis that came back empty), so what it holds
+   * may be older than inventory's levels and a sync that succeeded within the interval is no reason
+   * to skip another (one that failed still is).
    */
-  async onMiss({ unsynced = false } = {}): Promise<void> {
+  async onMiss({ missing = [], unsynced = false }: { missing?: string[]; unsynced?: boolean } = {}): Promise<void> {
     if (this.inFlight) {
       await this.inFlight;
       return;
@@ -56,7 +62,7 @@ export class FullSync {
     const now = (this.deps.now ?? Date.now)();
     if (now - this.lastMissSyncAt < this.deps.minIntervalMs) {
       if (this.lastMissSyncFailed) throw new Error('the last full sync failed');
-      if (!unsynced) return;
+      if (!unsynced && !missing.some((id) => this.listed.has(id))) return;
     }
     this.lastMissSyncAt = now;
     try {
@@ -82,6 +88,7 @@ export class FullSync {
       version,
     }));
     const { applied, ahead } = await this.deps.target.sync(levels);
+    this.listed = new Set(levels.map((l) => l.productId));
     const aheadNow = new Set(ahead);
     const aheadLevels = levels.filter((l) => aheadNow.has(l.productId));
     const wentBack = aheadLevels.filter((l) => this.aheadLastPass.get(l.productId) === l.version);

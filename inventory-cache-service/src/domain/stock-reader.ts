@@ -23,8 +23,9 @@ export class StockReader {
     const ids = [...new Set(productIds)];
     const { items, synced } = await this.store.get(ids);
     if (synced && items.length === ids.length) return items;
+    const held = new Set(items.map((i) => i.productId));
     try {
-      await this.sync.onMiss({ unsynced: !synced });
+      await this.sync.onMiss({ missing: ids.filter((id) => !held.has(id)), unsynced: !synced });
     } catch (err) {
       this.logger.warn(
         { err: (err as Error).message, correlationId: ctx?.correlationId },
