@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
   eventsConsumed: Counter<'topic' | 'outcome'>;
   eventsPublished: Counter<'topic'>;
   handlerDuration: Histogram<'topic'>;
@@ -30,6 +31,14 @@ export function createMetrics(service: string): Metrics {
       help: 'HTTP request latency by route and status',
       labelNames: ['method', 'route', 'status'],
       buckets,
+      registers: [registry],
+    }),
+    // The histogram's _count says the same; a counter of its own is what dashboards and the
+    // contract's "request counters" look for.
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
       registers: [registry],
     }),
     eventsConsumed: new Counter({

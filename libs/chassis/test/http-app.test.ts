@@ -2,6 +2,7 @@ import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
+import { metricValue } from '../../../test/support/metrics';
 import { Health, createHttpApp, createLogger, createMetrics, notFound, parseInput, requireAdmin } from '../src';
 
 const build = (health = new Health()) =>
@@ -361,11 +362,17 @@ describe('health', () => {
     expect((await request(app).get('/health/ready')).status).toBe(503);
   });
 
-  it('serves Prometheus metrics', async () => {
+  it('when requests were answered, then /metrics counts them by route and status and times them', async () => {
     const app = build();
     await request(app).get('/health/live');
+    await request(app).get('/health/live');
+    await request(app).get('/things/x');
+    await request(app).get('/no/such/route');
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('http_request_duration_seconds');
+    const count = (route: string, status: string) =>
+      metricValue(res.text, 'http_requests_total', { method: 'GET', route, status });
+    expect([count('/health/live', '200'), count('/things/:id', '404'), count('unmatched', '404')]).toEqual([2, 1, 1]);
+    expect(metricValue(res.text, 'http_request_duration_seconds_count', { route: '/health/live' })).toBe(2);
   });
 });

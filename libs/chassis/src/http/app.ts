@@ -91,7 +91,9 @@ function requestMetrics(metrics: Metrics) {
     res.once('close', () => {
       // The matched route pattern keeps label cardinality bounded; unmatched paths share one label.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      end({ method: req.method, route, status: res.writableFinished ? String(res.statusCode) : '499' });
+      const labels = { method: req.method, route, status: res.writableFinished ? String(res.statusCode) : '499' };
+      end(labels);
+      metrics.httpRequests.inc(labels);
     });
     next();
   };
