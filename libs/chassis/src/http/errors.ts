@@ -26,7 +26,28 @@ const CARD_NUMBER_ROOM = 64;
 /** Format characters (zero-width spaces, bidi marks): nothing a log reader needs to see. */
 const INVISIBLE = /\p{Cf}/gu;
 
-export function errorMiddleware(logger: Logger) {
+/** Refused admin requests are logged at most once per this interval, with how many there were. */
+const REFUSALS_LOGGED_EVERY_MS = 10_000;
+
+/**
+ * Someone knocking at an admin endpoint without the token (or guessing it) is what an operator
+ * wants to see, with where it came from; what was sent stays out of the log. A flood of guesses is
+ * one line per interval, counting them (`refused`), not one line each.
+ */
+function refusalLogger(logger: Logger, now: () => number) {
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  let refused = 0;
+  return (fields: Record<string, unknown>): void => {
+    refused++;
+    if (now() - loggedAt < REFUSALS_LOGGED_EVERY_MS) return;
+    logger.warn({ ...fields, refused }, 'request refused: not authenticated');
+    loggedAt = now();
+    refused = 0;
+  };
+}
+
+export function errorMiddleware(logger: Logger, now: () => number = () => Date.now()) {
+  const logRefusal = refusalLogger(logger, now);
   // Express recognises error middleware by its four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, body } = toErrorResponse(err);
@@ -43,13 +64,7 @@ export function errorMiddleware(logger: Logger) {
     if (status === 503)
       logger.warn({ err, correlationId, method: req.method, path }, 'request refused: a dependency is unavailable');
     else if (status >= 500) logger.error({ err, correlationId, method: req.method, path }, 'request failed');
-    // Someone knocking at an admin endpoint without the token (or guessing it) is what an operator
-    // wants to see, with where it came from; what was sent stays out of the log.
-    else if (status === 401)
-      logger.warn(
-        { code: body.error, correlationId, method: req.method, path, ip: req.ip },
-        'request refused: not authenticated',
-      );
+    else if (status === 401) logRefusal({ code: body.error, correlationId, method: req.method, path, ip: req.ip });
     else logger.debug({ code: body.error, correlationId, method: req.method, path }, 'request rejected');
     if (res.headersSent) {
       res.end();
