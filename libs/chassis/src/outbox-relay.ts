@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dlqTopic, fromKafkaMessage, type KafkaRecord } from '@checkout/contracts';
+import { dlqTopic, fromKafkaMessage, isEventType, topicOf, type KafkaRecord } from '@checkout/contracts';
 import { deadLetterHeaders } from './kafka/dead-letter-headers';
 import { ACK_BATCH, CLAIM_BATCH } from './outbox-lua';
 import type { OutboxOptions } from './outbox-options';
@@ -74,31 +74,47 @@ export class OutboxRelay {
 
   /**
    * Every event is validated when produced; one that fails goes to the dead-letter topic, not to
-   * consumers. So does an entry that is not a record at all (not JSON): thrown, it would stop the
-   * relay at that entry on every pass, and every event after it with it.
+   * consumers. So does an entry that is not a record at all (not JSON, no topic, key or value,
+   * headers that are not all text, a topic other than its type): thrown or sent, it would stop the
+   * relay at that entry on every pass, and every event after it with it. Its letter names an
+   * original topic only when that is an event type, so that a replay never sends it elsewhere.
    */
   private checked(entryId: string, raw: string): KafkaRecord {
-    let record: Partial<KafkaRecord> = {};
+    let record: Partial<Record<keyof KafkaRecord, unknown>> = {};
     try {
       const parsed: unknown = JSON.parse(raw);
       if (typeof parsed === 'object' && parsed !== null) record = parsed;
-      if (typeof record.topic !== 'string' || typeof record.key !== 'string')
-        throw new Error('not a record: no topic or key');
-      fromKafkaMessage({ headers: record.headers, value: record.value ?? null });
-      return record as KafkaRecord;
+      const { topic, key, value, headers } = record;
+      if (typeof topic !== 'string' || typeof key !== 'string' || typeof value !== 'string' || !isTextMap(headers))
+        throw new Error('not a record: a topic, key and value and text headers are required');
+      const event = fromKafkaMessage({ headers, value });
+      if (topicOf(event.type) !== topic) throw new Error(`an event of type ${event.type} written for topic ${topic}`);
+      return { topic, key, value, headers };
     } catch (err) {
       const service = this.opts.service ?? this.opts.prefix;
-      const topic = typeof record.topic === 'string' ? record.topic : '(unreadable outbox entry)';
-      this.opts.logger.error({ err, entryId, topic }, 'outbox entry fails its schema: dead-lettered');
+      const topic = typeof record.topic === 'string' && isEventType(record.topic) ? record.topic : '';
+      this.opts.logger.error(
+        { err, entryId, topic: String(record.topic) },
+        'outbox entry fails its schema: dead-lettered',
+      );
       return {
         topic: dlqTopic(service),
         key: typeof record.key === 'string' ? record.key : entryId,
         value: typeof record.value === 'string' ? record.value : raw,
         headers: {
-          ...(typeof record.headers === 'object' ? record.headers : {}),
+          ...textOnly(record.headers),
           ...deadLetterHeaders({ service, reason: 'INVALID_OUTGOING_EVENT', error: (err as Error).message, topic }),
         },
       };
     }
   }
 }
+
+const isTextMap = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/** The text entries of what should have been a record's headers. */
+const textOnly = (v: unknown): Record<string, string> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    : {};

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
-import { buildOrderCreated, createEvent, dlqTopic, toKafkaRecord, type CloudEvent } from '@checkout/contracts';
+import {
+  buildOrderCreated,
+  createEvent,
+  dlqTopic,
+  toKafkaRecord,
+  type CloudEvent,
+  type KafkaRecord,
+} from '@checkout/contracts';
 import { recordTopics, testBrokers, testPublisher, testRedisUrl, waitFor } from '../../../test/support';
 import {
   EventConsumer,
@@ -692,27 +699,47 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
       }
     });
 
-    it('when outbox entries are no records (not JSON, JSON of another shape), then the relay dead-letters them and goes on to the entries after them', async () => {
+    it('when outbox entries are no records (not JSON, another shape, headers not text, a topic not its type), then the relay dead-letters them and goes on to the entries after them', async () => {
       const outbox = new Outbox({ redis, prefix: `${prefix}-unreadable`, publisher, logger, service });
-      const unreadable = ['{"topic":"order.created","key":"k2","val', '["order.created"]'];
+      const valid = (over: Partial<KafkaRecord>) => ({
+        ...toKafkaRecord(createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'c' })),
+        ...over,
+      });
+      const numericHeader = valid({ key: `numeric-header-${randomUUID()}` });
+      const elsewhere = valid({ key: `elsewhere-${randomUUID()}`, topic: 'order.confirmed' });
+      const unreadable = [
+        '{"topic":"order.created","key":"k2","val',
+        '["order.created"]',
+        JSON.stringify({ ...numericHeader, headers: { ...numericHeader.headers, 'x-retries': 1 } }),
+        JSON.stringify(elsewhere),
+      ];
       const marker = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'marker' });
-      const topic = await recordTopics(['order.created']);
+      const topic = await recordTopics(['order.created', 'order.confirmed']);
       try {
         const entryIds = [];
         for (const raw of unreadable) entryIds.push(await redis.xadd(outbox.stream, '*', 'r', raw));
         await redis.xadd(outbox.stream, '*', 'r', JSON.stringify(toKafkaRecord(marker)));
         await outbox.drain();
+        // Each letter is keyed by its record's key, or by its stream entry where it had none.
+        const keys = [entryIds[0], entryIds[1], numericHeader.key, elsewhere.key];
         const dead = await waitFor(
           () => {
-            const found = unreadable.map((raw) => recorder.messages.find((m) => m.value === raw));
+            const found = keys.map((key) => recorder.messages.find((m) => m.key === key));
             return found.every(Boolean) && found;
           },
-          { what: 'both dead letters' },
+          { what: 'four dead letters' },
         );
-        expect(dead.map((m) => [m?.topic, m?.key, m?.headers['dlq-reason'], m?.headers['dlq-original-topic']])).toEqual(
-          entryIds.map((id) => [dlq, id, 'INVALID_OUTGOING_EVENT', '(unreadable outbox entry)']),
-        );
+        expect(dead.map((m) => [m?.topic, m?.headers['dlq-reason'], m?.headers['dlq-original-topic']])).toEqual([
+          // No original topic where it named no event's: a replay skips such a letter.
+          [dlq, 'INVALID_OUTGOING_EVENT', undefined],
+          [dlq, 'INVALID_OUTGOING_EVENT', undefined],
+          [dlq, 'INVALID_OUTGOING_EVENT', 'order.created'],
+          [dlq, 'INVALID_OUTGOING_EVENT', 'order.confirmed'],
+        ]);
+        expect(dead[2]?.headers).toMatchObject({ ce_id: numericHeader.headers.ce_id });
+        expect(dead[2]?.headers).not.toHaveProperty('x-retries');
         await waitFor(() => topic.messages.find((m) => m.headers.ce_id === marker.id), { what: 'the marker' });
+        expect(topic.messages.filter((m) => m.key === numericHeader.key || m.key === elsewhere.key)).toEqual([]);
         expect(await redis.xlen(outbox.stream)).toBe(0);
       } finally {
         await topic.stop();

@@ -46,7 +46,8 @@ export function deadLetterHeaders(letter: {
   return {
     'dlq-reason': reason,
     'dlq-error': error.slice(0, 1000),
-    'dlq-original-topic': topic,
+    // None for an outgoing entry that named no event's topic: a replay skips a letter without one.
+    ...(topic ? { 'dlq-original-topic': topic } : {}),
     ...(partition === undefined || offset === undefined
       ? {}
       : { 'dlq-original-partition': String(partition), 'dlq-original-offset': offset }),
