@@ -45,6 +45,16 @@ describe('npm run dlq', () => {
     }
   });
 
+  it.each([['--help'], ['-h'], ['help'], ['list', '--help']])(
+    'when asked for help (%s), then it prints the usage with the services and exits 0, asking no broker',
+    async (...args) => {
+      const r = await runCli(args, '127.0.0.1:1');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^usage: npm run -s dlq -- list <service>/);
+      expect(r.stdout).toContain('payment-service');
+    },
+  );
+
   it('when no broker answers at KAFKA_BROKERS, then it exits 1 at once saying to set it', async () => {
     const r = await runCli(['list', 'audit-service'], '127.0.0.1:1');
     expect(r.code).toBe(1);

@@ -27,7 +27,11 @@ env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)
  */
 function parse(
   argv: string[],
-): { command: 'list' | 'replay'; service: string; reason?: string; eventId?: string } | { refused: string } {
+):
+  | { command: 'list' | 'replay'; service: string; reason?: string; eventId?: string }
+  | { refused: string }
+  | { help: true } {
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { help: true };
   let parsed;
   try {
     parsed = parseArgs({
@@ -88,6 +92,10 @@ async function speaksKafka(brokers: string[]): Promise<string | undefined> {
 /** Lists or replays a service's dead letters; replay sends each back to its original topic once. */
 async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
+  if ('help' in args) {
+    console.log(USAGE);
+    return 0;
+  }
   if ('refused' in args) {
     console.error(args.refused ? `${args.refused}\n${USAGE}` : USAGE);
     return 2;
