@@ -74,10 +74,11 @@ async function main() {
     `\n  Kafka    ${infra.kafkaBrokers}\n  Redis    ${infra.redisUrl}\n  Logs     ${path.relative(process.cwd(), logDir)}/`,
   );
   // A blank ADMIN_TOKEN counts as unset, as in the services' config.
-  if (!process.env.ADMIN_TOKEN?.trim())
-    console.log(
-      `  Admin    off: PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
-    );
+  console.log(
+    process.env.ADMIN_TOKEN?.trim()
+      ? `  Admin    on: send Authorization: Bearer $ADMIN_TOKEN to PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control`
+      : `  Admin    off: PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
+  );
   console.log(`
 Place an order:
   curl -s -X POST ${system.urls['checkout-service']}/checkout -H 'content-type: application/json' \\
