@@ -77,7 +77,8 @@ export class OutboxRelay {
    * consumers. So does an entry that is not a record at all (not JSON, no topic, key or value,
    * headers that are not all text, a topic other than its type): thrown or sent, it would stop the
    * relay at that entry on every pass, and every event after it with it. Its letter names an
-   * original topic only when that is an event type, so that a replay never sends it elsewhere.
+   * original topic only when that is the event type its ce_type says, so that a replay never sends
+   * it elsewhere.
    */
   private checked(entryId: string, raw: string): KafkaRecord {
     let record: Partial<Record<keyof KafkaRecord, unknown>> = {};
@@ -92,7 +93,12 @@ export class OutboxRelay {
       return { topic, key, value, headers };
     } catch (err) {
       const service = this.opts.service ?? this.opts.prefix;
-      const topic = typeof record.topic === 'string' && isEventType(record.topic) ? record.topic : '';
+      // Only a topic its own ce_type names: a replay sends the letter there.
+      const headers = textOnly(record.headers);
+      const topic =
+        typeof record.topic === 'string' && isEventType(record.topic) && headers.ce_type === record.topic
+          ? record.topic
+          : '';
       this.opts.logger.error(
         { err, entryId, topic: String(record.topic) },
         'outbox entry fails its schema: dead-lettered',
@@ -102,7 +108,7 @@ export class OutboxRelay {
         key: typeof record.key === 'string' ? record.key : entryId,
         value: typeof record.value === 'string' ? record.value : raw,
         headers: {
-          ...textOnly(record.headers),
+          ...headers,
           ...deadLetterHeaders({ service, reason: 'INVALID_OUTGOING_EVENT', error: (err as Error).message, topic }),
         },
       };
@@ -113,8 +119,10 @@ export class OutboxRelay {
 const isTextMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 
-/** The text entries of what should have been a record's headers. */
+/** The text entries of what should have been a record's headers, none of the dead letter's own. */
 const textOnly = (v: unknown): Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    ? Object.fromEntries(
+        Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('dlq-')),
+      )
     : {};
