@@ -11,7 +11,6 @@ interface Selector {
 interface Peer {
   podSelector?: Selector;
   namespaceSelector?: Selector;
-  ipBlock?: unknown;
 }
 interface PolicyPort {
   port?: number | string;
@@ -57,15 +56,22 @@ const podLabels = (service: string): Labels => serviceTarget(service).labels;
 const selects = (sel: Selector, labels: Labels): boolean =>
   Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
   (sel.matchExpressions ?? []).every((e) => {
-    if (e.operator === 'In') return e.key in labels && (e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === 'NotIn') return !(e.key in labels) || !(e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === 'Exists') return e.key in labels;
-    if (e.operator === 'DoesNotExist') return !(e.key in labels);
+    const has = Object.hasOwn(labels, e.key);
+    if (e.operator === 'In') return has && (e.values ?? []).includes(labels[e.key]!);
+    if (e.operator === 'NotIn') return !has || !(e.values ?? []).includes(labels[e.key]!);
+    if (e.operator === 'Exists') return has;
+    if (e.operator === 'DoesNotExist') return !has;
     throw new Error(`unknown operator ${e.operator}`);
   });
 
+// Peers this evaluator does not model would be read as "any pod": refuse the file instead.
+for (const p of policies)
+  for (const rule of p.spec.ingress ?? [])
+    for (const peer of rule.from ?? [])
+      if (Object.keys(peer).some((k) => k !== 'podSelector' && k !== 'namespaceSelector'))
+        throw new Error(`${p.metadata.name}: a peer this test does not model (${Object.keys(peer).join(', ')})`);
+
 const peerMatches = (peer: Peer, from: Source): boolean => {
-  if (peer.ipBlock) throw new Error('ipBlock peers are not modelled here: extend this test with them');
   // A podSelector alone means pods of the policy's own namespace.
   if (!peer.namespaceSelector && !from.sameNamespace) return false;
   if (peer.namespaceSelector && !selects(peer.namespaceSelector, from.namespace)) return false;

@@ -8,8 +8,9 @@ type Paths = Record<string, Record<string, Operation>>;
 /**
  * The document as checkout serves it: its own operations name the host the page came from (`/`),
  * so Swagger UI's "Try it out" reaches them whether it was opened at localhost, 127.0.0.1 or
- * another host name (a proxy that serves checkout under a path prefix would need that prefix here). The page may call only its own origin (helmet's Content-Security-Policy), so the
- * other services' operations, which name their own ports, are for reading there (curl calls them).
+ * another host name (a proxy that serves checkout under a path prefix would need that prefix
+ * here). The page may call only its own origin (helmet's Content-Security-Policy), so the other
+ * services' operations, which name their own ports, are for reading there (curl calls them).
  */
 export function servedDocument(): Record<string, unknown> {
   const doc = openApiDocument();
