@@ -239,15 +239,25 @@ describe('ExpirySweeper.sweep', () => {
       await h.stop();
     }
   };
+  /** An order for `quantity` of a new product of 10, reserved, its payment in `state` at payment-service. */
+  const reservedWithPayment = async (
+    h: Harness,
+    payments: ReturnType<typeof scriptedPayments>,
+    quantity: number,
+    state: PaymentState,
+  ) => {
+    const a = await h.product(10);
+    const o = order(a, quantity);
+    await h.deliver('order.created', o);
+    payments.states.set(o.orderId, state);
+    return { a, o };
+  };
   const held = async (h: Harness, reason: string) =>
     metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_held_total', { reason });
 
   it('when the payment is still pending (perhaps charging), then the expired reservation is held and looked at again; once it failed, released', () =>
     withPayments(async (h, payments) => {
-      const a = await h.product(10);
-      const o = order(a, 3);
-      await h.deliver('order.created', o);
-      payments.states.set(o.orderId, 'pending');
+      const { a, o } = await reservedWithPayment(h, payments, 3, 'pending');
       const now = Date.now() + 1_000;
       const heldBefore = await held(h, 'payment_pending');
 
@@ -265,10 +275,7 @@ describe('ExpirySweeper.sweep', () => {
 
   it('when the payment is authorized, then the sweeper commits the expired reservation, and its payment.authorized, when it comes, finds it committed', () =>
     withPayments(async (h, payments) => {
-      const a = await h.product(10);
-      const o = order(a, 2);
-      await h.deliver('order.created', o);
-      payments.states.set(o.orderId, 'authorized');
+      const { a, o } = await reservedWithPayment(h, payments, 2, 'authorized');
       const now = Date.now() + 1_000;
       const before = await metricValue(await h.metrics.registry.metrics(), 'inventory_expiry_commits_total');
 
@@ -282,10 +289,7 @@ describe('ExpirySweeper.sweep', () => {
 
   it("when a paid order's payment.authorized never reaches inventory (dead-lettered, lost with a broker), then its units stay sold after payment-service forgets the payment", () =>
     withPayments(async (h, payments) => {
-      const a = await h.product(10);
-      const o = order(a, 3);
-      await h.deliver('order.created', o);
-      payments.states.set(o.orderId, 'authorized');
+      const { a, o } = await reservedWithPayment(h, payments, 3, 'authorized');
       expect(await h.sweeper.sweep(Date.now() + 2_000)).toBe(0);
       // The payment's record past its retention: GET /payments answers 404, read as never paid.
       payments.states.delete(o.orderId);
@@ -296,10 +300,7 @@ describe('ExpirySweeper.sweep', () => {
 
   it('when an authorized reservation is gone from Redis but still listed as expiring (a partial data loss), then the sweeper drops it instead of asking about it on every pass', () =>
     withPayments(async (h, payments) => {
-      const a = await h.product(10);
-      const o = order(a, 1);
-      await h.deliver('order.created', o);
-      payments.states.set(o.orderId, 'authorized');
+      const { o } = await reservedWithPayment(h, payments, 1, 'authorized');
       await h.redis.del(keys(h.prefix).reservation(o.orderId));
       const now = Date.now() + 1_000;
 

@@ -8,10 +8,10 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import type { IContainer, IProbe } from 'kubernetes-models/v1';
-import { parseAllDocuments, parse } from 'yaml';
-import { ROOT, SCALED, SERVICES, SHARED_ENV, kafkaServices, readRepoFile, urlOf } from './repo';
+import { parse } from 'yaml';
+import { K8S_DIR as DIR, findManifest as find, k8sFiles as files, manifests, type Manifest } from './k8s-manifests';
+import { SCALED, SERVICES, SHARED_ENV, kafkaServices, readRepoFile, urlOf } from './repo';
 
-const DIR = path.join(ROOT, 'deploy', 'k8s');
 type Model = { validate(): void };
 const MODELS: Record<string, new (data: never) => Model> = {
   'v1/Namespace': Namespace,
@@ -25,16 +25,6 @@ const MODELS: Record<string, new (data: never) => Model> = {
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string };
-  spec?: Record<string, unknown>;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-}
-
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
 const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8')) as {
   namespace: string;
   resources: string[];
@@ -42,17 +32,6 @@ const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml')
 };
 /** The Secret every Deployment reads ADMIN_TOKEN from; the operator creates it, the kustomization never does. */
 const ADMIN_SECRET = 'checkout-saga-secrets';
-const manifests: { file: string; object: Manifest }[] = files.flatMap((file) =>
-  parseAllDocuments(fs.readFileSync(path.join(DIR, file), 'utf8')).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    return { file, object: doc.toJSON() as Manifest };
-  }),
-);
-const find = <T>(kind: string, name: string): T => {
-  const found = manifests.find((m) => m.object.kind === kind && m.object.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} in deploy/k8s`);
-  return found.object as T;
-};
 const container = (name: string): IContainer => {
   const c = find<Deployment>('Deployment', name).spec?.template.spec?.containers[0];
   if (!c) throw new Error(`Deployment ${name} has no container`);

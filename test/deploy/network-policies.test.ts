@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAllDocuments, parse } from 'yaml';
-import { ROOT, SERVICES, readRepoFile } from './repo';
+import { parse } from 'yaml';
+import { findManifest, manifests } from './k8s-manifests';
+import { SERVICES, readRepoFile, serviceSource } from './repo';
 
 type Labels = Record<string, string>;
 interface Selector {
@@ -26,6 +25,10 @@ interface Target {
   labels: Labels;
   port: { name?: string; containerPort: number; protocol?: string };
 }
+interface PodTemplate {
+  metadata?: { labels?: Labels };
+  spec?: { containers?: { ports?: Target['port'][] }[] };
+}
 /** Who opens the connection: a pod's labels and its namespace's, and whether that is the saga's namespace. */
 interface Source {
   pod: Labels;
@@ -33,18 +36,10 @@ interface Source {
   sameNamespace: boolean;
 }
 
-const DIR = path.join(ROOT, 'deploy', 'k8s');
-interface Manifest {
-  kind: string;
-  metadata: { name: string };
-  spec?: { template?: { metadata?: { labels?: Labels }; spec?: { containers?: { ports?: Target['port'][] }[] } } };
-}
-const read = (file: string): Manifest[] =>
-  parseAllDocuments(fs.readFileSync(path.join(DIR, file), 'utf8')).map((d) => d.toJSON() as Manifest);
-const policies = read('network-policies.yaml') as unknown as Policy[];
+const policies = manifests.filter((m) => m.object.kind === 'NetworkPolicy').map((m) => m.object as unknown as Policy);
 /** A service's pods and the one port its container serves, as its Deployment declares them. */
 const serviceTarget = (service: string): Target => {
-  const template = read(`${service}.yaml`).find((o) => o.kind === 'Deployment')?.spec?.template;
+  const { template } = findManifest<{ spec?: { template?: PodTemplate } }>('Deployment', service).spec ?? {};
   const labels = template?.metadata?.labels;
   const port = template?.spec?.containers?.[0]?.ports?.[0];
   if (!labels || !port) throw new Error(`no Deployment with pod labels and a port in deploy/k8s/${service}.yaml`);
@@ -116,16 +111,11 @@ const observer: Source = {
 
 /** The services a service calls: the other services' `*_URL` settings its config reads. */
 const calls = (service: string): string[] => {
-  const config = path.join(ROOT, service, 'src', 'config.ts');
-  const source = fs.existsSync(config) ? fs.readFileSync(config, 'utf8') : '';
+  const source = serviceSource(service, 'config.ts');
   return SERVICES.filter((s) => s.urlVar && new RegExp(`\\b${s.urlVar}\\b`).test(source)).map((s) => s.name);
 };
 /** What a shop's page calls directly: the services that answer CORS. */
-const PUBLIC = SERVICES.map((s) => s.name).filter((name) =>
-  /cors:\s*true/.test(
-    fs.existsSync(path.join(ROOT, name, 'src', 'main.ts')) ? readRepoFile(`${name}/src/main.ts`) : '',
-  ),
-);
+const PUBLIC = SERVICES.map((s) => s.name).filter((name) => /cors:\s*true/.test(serviceSource(name)));
 
 describe('deploy/k8s network policies', () => {
   it('when applied with kustomize, then the policies are among its resources', () => {

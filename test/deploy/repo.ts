@@ -42,10 +42,12 @@ export const SCALED = [
 
 export const readRepoFile = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
-const mainSource = (service: string): string => {
-  const file = path.join(ROOT, service, 'src', 'main.ts');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+/** A service's source file (src/<file>), empty where it has none. */
+export const serviceSource = (service: string, file = 'main.ts'): string => {
+  const full = path.join(ROOT, service, 'src', file);
+  return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
 };
+const mainSource = (service: string): string => serviceSource(service);
 
 /** Services whose Runtime talks to Kafka: each one dead-letters to dlq.<service>. */
 export const kafkaServices = (): string[] =>

@@ -55,12 +55,12 @@ export function reconnectLater(res: Response, code: string, retryMs: number): vo
  * changes are all sent), closing after a terminal status, or when the service shuts down. A new
  * client gets the changes already made first: a saga usually ends within milliseconds of the 202,
  * before a page can open its stream, and a stream that began at the current status showed such a
- * page CONFIRMED alone, never the steps before it. Each event's `id:` is its history index. A client that reconnects with
- * `Last-Event-ID` gets only the entries after it (none again), and once it has the terminal one,
- * 204, which tells EventSource to stop reconnecting: closing the stream alone makes a browser's
- * EventSource reconnect every few seconds for as long as the page is open. While the order waits,
- * a comment line every `keepAliveMs` (`: keep-alive`, which clients ignore) keeps proxies and load
- * balancers that cut idle connections from ending the stream.
+ * page CONFIRMED alone, never the steps before it. Each event's `id:` is its history index. A
+ * client that reconnects with `Last-Event-ID` gets only the entries after it (none again), and
+ * once it has the terminal one, 204, which tells EventSource to stop reconnecting: closing the
+ * stream alone makes a browser's EventSource reconnect every few seconds for as long as the page is
+ * open. While the order waits, a comment line every `keepAliveMs` (`: keep-alive`, which clients
+ * ignore) keeps proxies and load balancers that cut idle connections from ending the stream.
  */
 export function streamOrderStatus(
   res: Response,

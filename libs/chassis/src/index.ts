@@ -18,6 +18,7 @@ export * from './http/internal-client';
 export * from './http/errors';
 export * from './http/error-response';
 export * from './http/parse-input';
+export * from './http/refusal-log';
 export * from './http/server';
 export * from './kafka/client';
 export * from './kafka/consumer';

@@ -84,7 +84,7 @@ export class OutboxRelay {
     let record: Partial<Record<keyof KafkaRecord, unknown>> = {};
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null) record = parsed;
+      if (isObject(parsed)) record = parsed;
       const { topic, key, value, headers } = record;
       if (typeof topic !== 'string' || typeof key !== 'string' || typeof value !== 'string' || !isTextMap(headers))
         throw new Error('not a record: a topic, key and value and text headers are required');
@@ -116,12 +116,14 @@ export class OutboxRelay {
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const isTextMap = (v: unknown): v is Record<string, string> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+  isObject(v) && Object.values(v).every((x) => typeof x === 'string');
 
 /** The text entries of what should have been a record's headers, none of the dead letter's own. */
 const textOnly = (v: unknown): Record<string, string> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
+  isObject(v)
     ? Object.fromEntries(
         Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[0].startsWith('dlq-')),
       )

@@ -94,16 +94,9 @@ export class Notifier {
     }
     // A slow channel (an SMTP server taking its time to acknowledge) must not outlive the claim:
     // another call would take it and send the notification again while this one is still sending.
+    const warnOf = (msg: string) => (err: unknown) => log.warn({ err, orderId: p.orderId, template: p.template }, msg);
     const renew = setInterval(
-      () =>
-        void this.store
-          .hold(n, owner)
-          .catch((err: unknown) =>
-            log.warn(
-              { err, orderId: p.orderId, template: p.template },
-              'could not renew the claim on a notification being sent',
-            ),
-          ),
+      () => void this.store.hold(n, owner).catch(warnOf('could not renew the claim on a notification being sent')),
       Math.max(1, Math.floor(this.store.lease / 3)),
     );
     const sentBefore = this.unmarked.get(key);
@@ -116,14 +109,7 @@ export class Notifier {
         } catch (err) {
           // The channel's failure is what the retry and the dead letter must name, not the release's
           // (its claim then lapses after the lease).
-          await this.store
-            .release(n, owner)
-            .catch((releaseErr: unknown) =>
-              log.warn(
-                { err: releaseErr, orderId: p.orderId, template: p.template },
-                'could not release a notification claim',
-              ),
-            );
+          await this.store.release(n, owner).catch(warnOf('could not release a notification claim'));
           throw err;
         }
       }
