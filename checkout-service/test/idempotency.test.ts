@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildCheckoutRequest, createEvent, type ValidateResponse } from '@checkout/contracts';
+import { createLogger } from '@checkout/chassis';
 import { recordTopics, waitFor } from '../../test/support';
 import { canonicalHash } from '../src/domain/canonical-hash';
 import { decideCheckout } from '../src/domain/checkout-decision';
 import { orderIdForKey } from '../src/domain/order-id';
+import { IdempotencyStore } from '../src/store/idempotency-store';
 import { invalidAnswer, validAnswer } from './fake-validation';
 import { startHarness, type Harness } from './harness';
 
@@ -94,6 +96,29 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(failed.status).toBe(503);
     expect(retried.status).toBe(202);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('when the key cannot be freed after a 503, then the 503 stands and a warning says retries get 409 until the claim lapses', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('checkout-service', 'warn', { write: (line: string) => void lines.push(line) });
+    class UnreleasableStore extends IdempotencyStore {
+      override release = () => Promise.reject(new Error('redis away'));
+    }
+    const app = h.appWith({ logger, idempotency: new UnreleasableStore(h.redis, { prefix: h.prefix }) });
+    h.fake.answerWith(() => ({ status: 503, body: {} }));
+    const key = randomUUID();
+    const failed = await request(app).post('/checkout').set('Idempotency-Key', key).send(buildCheckoutRequest());
+    const retried = await checkout(key, buildCheckoutRequest());
+
+    expect(failed.status).toBe(503);
+    expect(retried.status).toBe(409);
+    const warned = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string } });
+    expect(warned).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringContaining('Idempotency-Key not freed'),
+        err: expect.objectContaining({ message: 'redis away' }),
+      }),
+    );
   });
 
   it('when the first request is still in flight, then 409 IDEMPOTENCY_KEY_IN_FLIGHT with Retry-After', async () => {

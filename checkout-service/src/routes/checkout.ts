@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError, contextOf, dependencyUnavailable, parseInput, watchClient } from '@checkout/chassis';
+import { AppError, contextOf, dependencyUnavailable, parseInput, watchClient, type Logger } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
 import { canonicalHash } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
@@ -47,7 +47,7 @@ function answerHeld(res: Response, held: Held): void {
   throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 409, 'a request with this Idempotency-Key is still being processed');
 }
 
-export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore }): Router {
+export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore; logger?: Logger }): Router {
   const router = Router();
   router.post('/checkout', async (req, res) => {
     const { key, body } = readInput(req);
@@ -70,7 +70,15 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
       // This request outlived its claim and the client's retry took the key: answer what it stands for.
       if (err instanceof IdempotencyKeyTaken) return answerHeld(res, await deps.idempotency.taken(claim));
       // Nothing was decided (429, 503, 500, or the client hung up): free the key so the client can retry with it.
-      await deps.idempotency.release(claim).catch(() => undefined);
+      // Not freed (Redis away), it answers 409 until its claim lapses.
+      await deps.idempotency
+        .release(claim)
+        .catch((releaseErr: unknown) =>
+          deps.logger?.warn(
+            { err: releaseErr, correlationId: ctx.correlationId },
+            'Idempotency-Key not freed: retries with it get 409 until its claim lapses',
+          ),
+        );
       throw err;
     }
   });
