@@ -233,6 +233,27 @@ describe('gateway client: POST /v1/charges', () => {
     expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
   });
 
+  it('when a fault of our own (not the HTTP call) stops the retries, then the gateway is asked: a charge it made stands, and with none nothing is decided', async () => {
+    // The clock read before each attempt throws from the second on: a failure that says nothing of the gateway.
+    const brokenClock = () => {
+      let reads = 0;
+      return () => {
+        if (++reads > 1) throw new TypeError('clock broke');
+        return Date.now();
+      };
+    };
+    // The first attempt is authorized but answered after the client gave up, so a retry follows.
+    gateway = await scripted({ ...ok, delayMs: 300 });
+    const client = clientFor(gateway.url, { attemptTimeoutMs: 100, now: brokenClock() });
+    expect(await client.authorize(charge())).toEqual({ ok: true, paymentId: 'ch_1', attempts: 1 });
+    await gateway.stop();
+
+    gateway = await scripted(unavailable);
+    const none = clientFor(gateway.url, { now: brokenClock() }).authorize(charge());
+    await expect(none).rejects.toBeInstanceOf(ChargeInterruptedError);
+    expect(gateway.calls).toHaveLength(1);
+  });
+
   it("when a resumed charge meets only 503s and the earlier worker's attempt was authorized, then that charge stands, not GATEWAY_ERROR", async () => {
     gateway = await startFakeGateway();
     const req = charge();

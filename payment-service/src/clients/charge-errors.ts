@@ -1,4 +1,4 @@
-import type { AxiosError } from 'axios';
+import { isAxiosError } from 'axios';
 
 /** The reservation expired before an attempt could start: no charge may start any more. */
 export class ReservationExpiredError extends Error {}
@@ -12,5 +12,9 @@ export class ChargeInterruptedError extends Error {}
 
 /** Errors that leave before the request does: the gateway cannot have seen it. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** An attempt that failed without an answer the gateway may nevertheless have received and decided. */
-export const mayHaveReachedGateway = (err: AxiosError): boolean => !err.response && !NEVER_SENT.has(err.code ?? '');
+/**
+ * An attempt that failed without an answer the gateway may nevertheless have received and decided.
+ * A failure that is not the HTTP call's (a fault of our own around it) tells nothing: it may have.
+ */
+export const mayHaveReachedGateway = (err: unknown): boolean =>
+  !isAxiosError(err) || (!err.response && !NEVER_SENT.has(err.code ?? ''));

@@ -1,4 +1,4 @@
-import type { AxiosError, AxiosInstance } from 'axios';
+import { isAxiosError, type AxiosInstance } from 'axios';
 import type {} from 'axios-retry'; // its per-request 'axios-retry' options on AxiosRequestConfig
 import { contextHeaders, type RequestContext } from '@checkout/chassis';
 import type { ChargeRequest } from '../domain/authorization';
@@ -71,16 +71,17 @@ export async function settleExpired(
  * retries can come before the decision), and the resumed call a lease later sends the same key
  * again, whose decision the gateway replays; only then is an empty list read as no charge. Every
  * attempt answered (5xx, 429) or never sent (connection refused), by a worker that made them
- * all: GATEWAY_ERROR.
+ * all: GATEWAY_ERROR. A failure of our own around the call, not the HTTP call's, says nothing of
+ * the gateway: it counts as unanswered.
  */
 export async function settleFailed(
   http: AxiosInstance,
   req: ChargeRequest,
   attempts: ChargeAttempts,
-  err: AxiosError,
+  err: unknown,
   ctx?: RequestContext,
 ) {
-  const status = err.response?.status;
+  const status = isAxiosError(err) ? err.response?.status : undefined;
   const deciding = status !== undefined && STILL_DECIDING.has(status);
   const unanswered = attempts.unanswered || mayHaveReachedGateway(err);
   if (attempts.opts.resumed || unanswered || deciding || attempts.deciding) {

@@ -1,4 +1,4 @@
-import type { AxiosError, AxiosResponse } from 'axios';
+import { isAxiosError, type AxiosResponse } from 'axios';
 import type { AuthorizationResult } from '../domain/authorization';
 
 /**
@@ -23,7 +23,9 @@ export function toResult(res: AxiosResponse, attempts: number): AuthorizationRes
 }
 
 /** Why retries ran out, as the GATEWAY_ERROR reason. */
-export const describeExhausted = (err: AxiosError): string =>
-  err.response
+export const describeExhausted = (err: unknown): string => {
+  if (!isAxiosError(err)) return `charge call failed (${String(err)})`;
+  return err.response
     ? `gateway unavailable (HTTP ${err.response.status}) after retries`
     : `gateway unreachable (${err.code ?? 'error'}) after retries`;
+};

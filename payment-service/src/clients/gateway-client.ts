@@ -1,4 +1,3 @@
-import type { AxiosError } from 'axios';
 import { contextHeaders, createHttpClient, type RequestContext } from '@checkout/chassis';
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { ChargeAttempts, guardEachAttempt, shouldRetryCharge, type AuthorizeOptions } from './charge-attempts';
@@ -52,7 +51,7 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
           throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
         if (err instanceof ChargeInterruptedError) throw err;
         if (err instanceof ReservationExpiredError) return settleExpired(http, req, attempts, ctx);
-        return settleFailed(http, req, attempts, err as AxiosError, ctx);
+        return settleFailed(http, req, attempts, err, ctx);
       }
     },
   };
