@@ -236,6 +236,35 @@ describe('recovery sweeper, after the reservation expired', () => {
   });
 });
 
+describe('recovery sweeper, a reservation whose order never came', () => {
+  it("when the reservation expires before the order's half arrives (its order.created lost here), then payment.failed RESERVATION_EXPIRED without a charge, and the order arriving later is refused", async () => {
+    const orderId = newOrderId();
+    const correlationId = randomUUID();
+    const expiresAt = Date.now() + 1500;
+    await publisher.publish(
+      'stock.reserved',
+      buildStockReserved({ orderId, expiresAt: new Date(expiresAt).toISOString() }),
+      { correlationId },
+    );
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the reservation to be held' });
+
+    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+    expect(failed.data).toEqual({ orderId, code: 'RESERVATION_EXPIRED', reason: expect.any(String), attempts: 0 });
+    expect(failed.correlationId).toBe(correlationId);
+    // Not before the reservation's own expiry: until then the order could still have been charged.
+    expect(Date.parse(failed.time)).toBeGreaterThanOrEqual(expiresAt);
+
+    const late = await publisher.publish('order.created', buildOrderCreated({ orderId }), { correlationId });
+    await waitFor(() => service.handled.includes(late.id), { what: 'the late order.created to be handled' });
+    await service.authorizerIdle();
+    await outcomesSettled(orderId);
+    expect(gateway.callsFor(orderId)).toHaveLength(0);
+    expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.failed']);
+    expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED', attempts: 0 });
+    expect(await service.redis.hget(`${service.prefix}:payments:${orderId}`, 'token')).toBeNull();
+  });
+});
+
 describe('stock.failed', () => {
   const record = (orderId: string) => service.redis.hgetall(`${service.prefix}:payments:${orderId}`);
 

@@ -1,12 +1,14 @@
 import { PeriodicJob, type Logger } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
-import type { PaymentAuthorizer } from '../usecases/authorize-payment';
+import { expiredUnpairedEvent, type PaymentAuthorizer } from '../usecases/authorize-payment';
 
 /**
  * Resumes authorizations left PROCESSING by a worker that died mid-charge. Repeating the charge
  * is safe: the gateway replays its first decision for the same Idempotency-Key (the orderId). A
  * gateway that is down answers 503 instead of replaying, so a resumed charge that ends in 503s asks
  * the gateway whether it charged before failing the order (and stays undecided while it cannot say).
+ * It also fails, RESERVATION_EXPIRED, each reservation that expired while waiting for its order's
+ * half: without it the stock would stay held, and the order open, until the half was forgotten.
  */
 export class RecoverySweeper {
   private readonly job: PeriodicJob;
@@ -35,6 +37,13 @@ export class RecoverySweeper {
         'resuming an authorization whose lease expired',
       );
       this.authorizer.start(claim);
+    }
+    for (const unpaired of await this.store.awaitingExpired()) {
+      if (!(await this.store.failAwaiting(expiredUnpairedEvent(unpaired)))) continue;
+      this.logger.warn(
+        { orderId: unpaired.orderId, correlationId: unpaired.correlationId },
+        'the reservation expired before the order reached payment (its order.created lost or dead-lettered here): payment failed RESERVATION_EXPIRED',
+      );
     }
   }
 }

@@ -18,7 +18,7 @@ export class PaymentClaims {
     private readonly keys: PaymentKeys,
     private readonly retentionMs: number,
   ) {
-    this.recordHalfScript = defineScript(redis, 3, RECORD_HALF_LUA);
+    this.recordHalfScript = defineScript(redis, 4, RECORD_HALF_LUA);
     this.reclaimScript = defineScript(redis, 2, RECLAIM_LUA);
     this.holdScript = defineScript(redis, 2, HOLD_LUA);
   }
@@ -44,12 +44,13 @@ export class PaymentClaims {
       now + leaseMs,
       this.retentionMs,
       reannounce ? '1' : '0',
+      half.expiresAt === undefined ? '' : Date.parse(half.expiresAt),
       'createdAt',
       new Date(now).toISOString(),
       ...Object.entries(half).flat(),
     ];
     const [outcome, ...flat] = (await this.recordHalfScript(
-      [this.keys.payment(orderId), this.keys.processing, this.outbox.stream],
+      [this.keys.payment(orderId), this.keys.processing, this.outbox.stream, this.keys.awaiting],
       ...args,
     )) as string[];
     if (flat[0] === 'REANNOUNCED') this.outbox.kick();

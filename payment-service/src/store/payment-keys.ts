@@ -3,6 +3,8 @@ export const paymentKeys = (prefix: string) => ({
   payment: (orderId: string) => `${prefix}:payments:${orderId}`,
   /** Claimed authorizations, scored by when their lease runs out. */
   processing: `${prefix}:processing`,
+  /** Reservations waiting for the order's half, scored by when they expire. */
+  awaiting: `${prefix}:awaiting`,
 });
 
 export type PaymentKeys = ReturnType<typeof paymentKeys>;

@@ -2,9 +2,11 @@ import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
  * Records one half (order or reservation) and claims the authorization once both are there.
- * KEYS: payment hash, processing zset, outbox stream. ARGV: orderId, owner, leaseUntil, retention
- * ms, whether a decided payment announces its outcome again ('1': a stock.reserved announced
- * again), then the half's field/value pairs. Fields are first-write-wins, so a redelivery changes
+ * KEYS: payment hash, processing zset, outbox stream, awaiting zset. ARGV: orderId, owner,
+ * leaseUntil, retention ms, whether a decided payment announces its outcome again ('1': a
+ * stock.reserved announced again), the reservation's expiry in ms ('' for the order's half), then
+ * the half's field/value pairs. A reservation left waiting for the order's half is listed in the
+ * awaiting zset by its expiry (EXPIRE_AWAITING_LUA fails it then); claiming takes it off. Fields are first-write-wins, so a redelivery changes
  * nothing and emits nothing. A re-announced stock.reserved (checkout re-announced an order no
  * answer reached, and inventory repeated its answer: a broker that lost its log lost the outcome
  * too) for a decided payment puts the outcome's event (kept on the record, same ce_id) in the
@@ -32,16 +34,39 @@ if status and status ~= 'PENDING' then
   outbox_add(KEYS[3], outcome)
   return {status, 'REANNOUNCED'}
 end
-for i = 6, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
   redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])
   redis.call('PERSIST', KEYS[1])
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('ZREM', KEYS[4], ARGV[1])
   return claimed()
 end
 redis.call('HSET', KEYS[1], 'status', 'PENDING')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if ARGV[6] ~= '' then redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1]) end
 return {'PENDING'}
+`;
+
+/**
+ * Fails a reservation whose order's half never came (its order.created was lost or dead-lettered
+ * here, and every copy checkout announced again too) once the reservation expired: no charge may
+ * start any more, so the payment is FAILED RESERVATION_EXPIRED and payment.failed goes out, as for
+ * a claim that met the expiry. Inventory then releases the stock and checkout fails the order,
+ * rather than both waiting for a half that may never come. A record claimed or decided meanwhile
+ * (or gone) is only taken off the list.
+ * KEYS: payment hash, awaiting zset, outbox stream. ARGV: orderId, updatedAt, retention ms, outbox
+ * record of the event, code, reason. Returns 1 when it failed the payment.
+ */
+export const EXPIRE_AWAITING_LUA = `${OUTBOX_LUA}
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('HGET', KEYS[1], 'status') ~= 'PENDING' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'FAILED', 'attempts', '0', 'updatedAt', ARGV[2], 'event', ARGV[4],
+  'code', ARGV[5], 'reason', ARGV[6])
+redis.call('HDEL', KEYS[1], 'token')
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+outbox_add(KEYS[3], ARGV[4])
+return 1
 `;
 
 /**

@@ -6,7 +6,7 @@ import type { Claim, PaymentRecord } from '../domain/payment';
 import { PaymentClaims } from './payment-claims';
 import { decodePayment } from './payment-codec';
 import { paymentKeys, type PaymentKeys } from './payment-keys';
-import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, STRAY_CHARGE_LUA } from './payment-scripts';
+import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, EXPIRE_AWAITING_LUA, STRAY_CHARGE_LUA } from './payment-scripts';
 
 /**
  * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`.
@@ -17,6 +17,7 @@ export class PaymentStore {
   private readonly completeScript;
   private readonly closeUnchargedScript;
   private readonly strayChargeScript;
+  private readonly expireAwaitingScript;
   private readonly keys: PaymentKeys;
   private readonly claims: PaymentClaims;
 
@@ -31,6 +32,7 @@ export class PaymentStore {
     this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
     this.strayChargeScript = defineScript(redis, 1, STRAY_CHARGE_LUA);
+    this.expireAwaitingScript = defineScript(redis, 3, EXPIRE_AWAITING_LUA);
   }
 
   /** Records the order's half; returns a claim when this call completed the pair. */
@@ -115,7 +117,48 @@ export class PaymentStore {
     return closed === 1;
   }
 
+  /** Reservations whose order's half never came, expired by now (oldest first): whose and which trace. */
+  async awaitingExpired(limit = 50): Promise<Unpaired[]> {
+    const due = await this.redis.zrangebyscore(this.keys.awaiting, '-inf', Date.now(), 'LIMIT', 0, limit);
+    const unpaired: Unpaired[] = [];
+    for (const orderId of due) {
+      const [correlationId, traceparent] = await this.redis.hmget(
+        this.keys.payment(orderId),
+        'correlationId',
+        'traceparent',
+      );
+      unpaired.push({ orderId, correlationId: correlationId ?? orderId, ...(traceparent ? { traceparent } : {}) });
+    }
+    return unpaired;
+  }
+
+  /**
+   * Fails an expired reservation whose order's half never came, with its payment.failed, in one step
+   * (EXPIRE_AWAITING_LUA); false when it was claimed or decided meanwhile.
+   */
+  async failAwaiting(event: CloudEvent<'payment.failed'>): Promise<boolean> {
+    const { orderId, code, reason } = event.data;
+    const failed = await this.expireAwaitingScript(
+      [this.keys.payment(orderId), this.keys.awaiting, this.outbox.stream],
+      orderId,
+      new Date().toISOString(),
+      this.retentionMs,
+      Outbox.serialize(event),
+      code,
+      reason,
+    );
+    if (failed === 1) this.outbox.kick();
+    return failed === 1;
+  }
+
   async get(orderId: string): Promise<PaymentRecord | undefined> {
     return decodePayment(orderId, await this.redis.hgetall(this.keys.payment(orderId)));
   }
+}
+
+/** A reservation left waiting for its order's half. */
+export interface Unpaired {
+  orderId: string;
+  correlationId: string;
+  traceparent?: string;
 }

@@ -11,7 +11,7 @@ import { ChargeInterruptedError } from '../clients/charge-errors';
 import type { GatewayClient } from '../clients/gateway-client';
 import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim } from '../domain/payment';
-import type { PaymentStore } from '../store/payment-store';
+import type { PaymentStore, Unpaired } from '../store/payment-store';
 
 export interface AuthorizerDeps {
   store: PaymentStore;
@@ -190,3 +190,19 @@ function outcomeEvent(claim: Claim, result: AuthorizationResult, traceparent: st
         meta,
       );
 }
+
+/**
+ * The payment.failed of a reservation that expired before its order's half reached payment-service
+ * (PaymentStore.failAwaiting): no charge was tried.
+ */
+export const expiredUnpairedEvent = ({ orderId, correlationId, traceparent }: Unpaired) =>
+  createEvent(
+    'payment.failed',
+    {
+      orderId,
+      code: 'RESERVATION_EXPIRED',
+      reason: 'the stock reservation expired before the order reached payment',
+      attempts: 0,
+    },
+    { source: SOURCE, correlationId, traceparent: childTraceparent(traceparent) },
+  );
