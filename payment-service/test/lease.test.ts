@@ -176,7 +176,7 @@ it('when the worker that lost the claim gets its charge authorized while the one
   const gated = (result: AuthorizationResult) => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const gateway: GatewayClient = { authorize: async () => (await gate, result) };
+    const gateway: GatewayClient = { authorize: async () => (await gate, result), charged: async () => undefined };
     return { authorizer: authorizerOf(store, gateway, 60_000), release };
   };
   const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
@@ -228,6 +228,7 @@ it('when the gateway authorizes a charge whose payment record Redis lost meanwhi
   const gate = new Promise<void>((resolve) => (release = resolve));
   const gateway: GatewayClient = {
     authorize: async () => (await gate, { ok: true, paymentId: 'ch_lost', attempts: 1 }),
+    charged: async () => undefined,
   };
   const running = authorizerOf(store, gateway, 60_000).authorize(claim);
   // Redis loses the record while the charge is at the gateway (a restart without its last writes).

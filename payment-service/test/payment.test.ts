@@ -263,6 +263,33 @@ describe('recovery sweeper, a reservation whose order never came', () => {
     expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED', attempts: 0 });
     expect(await service.redis.hget(`${service.prefix}:payments:${orderId}`, 'token')).toBeNull();
   });
+
+  it('when the gateway already holds a charge for the order (its record rebuilt from redelivered events after Redis lost it), then the expired reservation is not failed, and the order.created arriving later finds that charge: AUTHORIZED', async () => {
+    const orderId = newOrderId();
+    const charged = await fetch(`${gateway.url}/v1/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+      body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId }),
+    });
+    expect(charged.status).toBe(201);
+    await publisher.publish(
+      'stock.reserved',
+      buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 1000).toISOString() }),
+    );
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the reservation to be held' });
+    // The sweep asked the gateway and took the reservation off its list without failing it.
+    await waitFor(async () => (await service.redis.zscore(`${service.prefix}:awaiting`, orderId)) === null, {
+      what: 'the sweep to look at the expired reservation',
+    });
+    expect(await payment(orderId)).toMatchObject({ status: 'PENDING' });
+
+    await publisher.publish('order.created', buildOrderCreated({ orderId, total: 1500, currency: 'USD' }));
+    const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
+    expect(authorized.data).toMatchObject({ orderId, paymentId: `ch_${orderId}` });
+    await outcomesSettled(orderId);
+    expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.authorized']);
+    expect(gateway.callsFor(orderId)).toHaveLength(1);
+  });
 });
 
 describe('stock.failed', () => {

@@ -12,9 +12,9 @@ import { STILL_DECIDING } from './retry-policy';
  * nothing can be decided: ChargeInterruptedError (`why` the question was asked), and the claim
  * stays with the sweeper.
  */
-async function authorizedCharge(
+export async function authorizedCharge(
   http: AxiosInstance,
-  req: ChargeRequest,
+  req: Pick<ChargeRequest, 'orderId'>,
   why: string,
   ctx?: RequestContext,
 ): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { contextHeaders, createHttpClient, type RequestContext } from '@checkout
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { ChargeAttempts, guardEachAttempt, shouldRetryCharge, type AuthorizeOptions } from './charge-attempts';
 import { ChargeInterruptedError, ReservationExpiredError } from './charge-errors';
-import { settleExpired, settleFailed, settleUnexpected } from './charge-settlement';
+import { authorizedCharge, settleExpired, settleFailed, settleUnexpected } from './charge-settlement';
 import { toResult } from './gateway-answers';
 import { isUndecidedStatus, retryDelayMs } from './retry-policy';
 
@@ -12,6 +12,11 @@ export interface GatewayClient {
    * undecided (see `opts`) rejects with ChargeInterruptedError and stays with the recovery sweeper.
    */
   authorize(req: ChargeRequest, ctx?: RequestContext, opts?: AuthorizeOptions): Promise<AuthorizationResult>;
+  /**
+   * The id of the order's authorized charge, if the gateway made one (asked without charging);
+   * rejects with ChargeInterruptedError when the gateway cannot say.
+   */
+  charged(orderId: string, ctx?: RequestContext): Promise<string | undefined>;
 }
 
 export interface GatewayClientOptions {
@@ -54,5 +59,6 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         return settleFailed(http, req, attempts, err, ctx);
       }
     },
+    charged: (orderId, ctx) => authorizedCharge(http, { orderId }, 'asked whether it charged', ctx),
   };
 }

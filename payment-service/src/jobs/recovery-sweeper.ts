@@ -1,6 +1,7 @@
 import { PeriodicJob, type Logger } from '@checkout/chassis';
 import type { PaymentStore } from '../store/payment-store';
-import { expiredUnpairedEvent, type PaymentAuthorizer } from '../usecases/authorize-payment';
+import { ChargeInterruptedError } from '../clients/charge-errors';
+import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
 /**
  * Resumes authorizations left PROCESSING by a worker that died mid-charge. Repeating the charge
@@ -39,11 +40,14 @@ export class RecoverySweeper {
       this.authorizer.start(claim);
     }
     for (const unpaired of await this.store.awaitingExpired()) {
-      if (!(await this.store.failAwaiting(expiredUnpairedEvent(unpaired)))) continue;
-      this.logger.warn(
-        { orderId: unpaired.orderId, correlationId: unpaired.correlationId },
-        'the reservation expired before the order reached payment (its order.created lost or dead-lettered here): payment failed RESERVATION_EXPIRED',
-      );
+      try {
+        await this.authorizer.expireUnpaired(unpaired);
+      } catch (err) {
+        // The gateway cannot say whether it charged: the rest wait for the next sweep too, rather
+        // than each waiting out its own timeout while resumed charges wait behind them.
+        if (err instanceof ChargeInterruptedError) return;
+        throw err;
+      }
     }
   }
 }

@@ -151,6 +151,11 @@ export class PaymentStore {
     return failed === 1;
   }
 
+  /** Takes a reservation off the awaiting list, left PENDING: it is not failed when it expires. */
+  async leaveAwaiting(orderId: string): Promise<void> {
+    await this.redis.zrem(this.keys.awaiting, orderId);
+  }
+
   async get(orderId: string): Promise<PaymentRecord | undefined> {
     return decodePayment(orderId, await this.redis.hgetall(this.keys.payment(orderId)));
   }

@@ -126,6 +126,35 @@ export class PaymentAuthorizer {
   }
 
   /**
+   * A reservation that expired while it waited for its order's half: no charge can start for it any
+   * more, so unless the gateway holds one it is failed RESERVATION_EXPIRED with its payment.failed.
+   * The gateway is asked first because a record recreated from redelivered events after Redis lost
+   * it can belong to an order charged before the loss: that one is left PENDING, off the list, for
+   * its order.created to find the charge (settleExpired) as it would have without this sweep.
+   * Rejects with ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
+   */
+  async expireUnpaired(unpaired: Unpaired): Promise<'failed' | 'charged' | 'moved-on'> {
+    const { store, gateway, logger } = this.deps;
+    const { orderId, correlationId } = unpaired;
+    const ctx = { correlationId, traceparent: childTraceparent(unpaired.traceparent) };
+    const paymentId = await gateway.charged(orderId, ctx);
+    if (paymentId) {
+      await store.leaveAwaiting(orderId);
+      logger.warn(
+        { orderId, correlationId, paymentId },
+        'a reservation expired before its order reached payment, but the gateway holds a charge for it: left PENDING for the order to find it',
+      );
+      return 'charged';
+    }
+    if (!(await store.failAwaiting(expiredUnpairedEvent(unpaired)))) return 'moved-on';
+    logger.warn(
+      { orderId, correlationId },
+      'the reservation expired before the order reached payment (its order.created lost or dead-lettered here): payment failed RESERVATION_EXPIRED',
+    );
+    return 'failed';
+  }
+
+  /**
    * Renews the claim before a retry of its charge; false once it is another worker's. Redis not
    * answering (a stall, a failover) says nothing of whose it is, and the lease this worker set last
    * is its own until it runs out: the renewal is tried again until shortly before then, so a short
