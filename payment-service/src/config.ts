@@ -16,7 +16,8 @@ const schema = baseConfigSchema.extend({
   PAYMENT_BACKOFF_BASE_MS: intSetting(100),
   // Renewed before every retry: must outlast one wait plus one attempt, and after the last attempt
   // the look-up and the write (≤ 5 s + 3 × the attempt timeout), or a second worker would resume a
-  // charge that is still running.
+  // charge that is still running; and the longest the gateway takes to decide a request it received
+  // (a resumed claim reads an empty charge list as no charge; a recheck a lease later reports a late one).
   PAYMENT_LEASE_MS: intSetting(60_000),
   PAYMENT_SWEEP_INTERVAL_MS: intSetting(5000),
   RECORD_RETENTION_MS: recordRetentionSetting(),

@@ -146,6 +146,38 @@ it('when a worker pauses past its lease mid-attempt and the resumed claim fails 
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
 });
 
+it('when a worker died with its attempt still undecided at the gateway and the resumed claim failed the payment, then the charge the gateway decides later is found on a recheck a lease later, counted and logged for a refund', async () => {
+  // The dead worker's request stays open at the gateway (a real one finishes what it received),
+  // which decides it after 1.5 s: after the claim's lease (1 s) ran out and the resumed claim,
+  // past expiresAt, found no charge and failed the payment. No worker is left to hear of the charge.
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-late`);
+  await control({ latencyMs: 1500 });
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const before = await stranded();
+  const claim = await claimed(store, 200, 1000);
+  const deadWorkersAttempt = fetch(`${gatewayUrl}/v1/charges`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': claim.orderId },
+    body: JSON.stringify({
+      amount: claim.amount,
+      currency: claim.currency,
+      source: claim.token,
+      orderId: claim.orderId,
+    }),
+  });
+  startWorker(store, 1000, { maxRetries: 0 });
+
+  expect(await decided(store, claim.orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });
+  expect((await deadWorkersAttempt).status).toBe(201);
+  await waitFor(async () => (await stranded()) === before + 1, {
+    timeoutMs: 5000,
+    what: 'the recheck to count the late charge',
+  });
+  await control({ latencyMs: 0 });
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+  expect(await rig.redis.zscore(`${rig.prefix}-late:recheck`, claim.orderId)).toBeNull();
+});
+
 it('when a worker died after the gateway charged and the gateway then refuses every charge, then the resumed payment finds that charge: AUTHORIZED, not GATEWAY_ERROR', async () => {
   // The charge went through at the gateway; the worker died before recording it. The gateway then
   // answers 503 to every charge (down), before it looks at the key, so the resumed attempts never

@@ -10,6 +10,8 @@ import type { PaymentAuthorizer } from '../usecases/authorize-payment';
  * the gateway whether it charged before failing the order (and stays undecided while it cannot say).
  * It also fails, RESERVATION_EXPIRED, each reservation that expired while waiting for its order's
  * half: without it the stock would stay held, and the order open, until the half was forgotten.
+ * And it asks the gateway once more about each payment a resumed claim failed, a lease later, so
+ * that a charge the gateway decided late is reported for a refund (recheckFailed).
  */
 export class RecoverySweeper {
   private readonly job: PeriodicJob;
@@ -39,9 +41,13 @@ export class RecoverySweeper {
       );
       this.authorizer.start(claim);
     }
-    for (const unpaired of await this.store.awaitingExpired()) {
+    const asks = [
+      ...(await this.store.awaitingExpired()).map((u) => () => this.authorizer.expireUnpaired(u)),
+      ...(await this.store.rechecksDue()).map((r) => () => this.authorizer.recheckFailed(r)),
+    ];
+    for (const ask of asks) {
       try {
-        await this.authorizer.expireUnpaired(unpaired);
+        await ask();
       } catch (err) {
         // The gateway cannot say whether it charged: the rest wait for the next sweep too, rather
         // than each waiting out its own timeout while resumed charges wait behind them.

@@ -5,6 +5,8 @@ export const paymentKeys = (prefix: string) => ({
   processing: `${prefix}:processing`,
   /** Reservations waiting for the order's half, scored by when they expire. */
   awaiting: `${prefix}:awaiting`,
+  /** Payments a resumed claim failed, scored by when the gateway is asked once more whether it charged. */
+  recheck: `${prefix}:recheck`,
 });
 
 export type PaymentKeys = ReturnType<typeof paymentKeys>;

@@ -103,12 +103,14 @@ return redis.call('HGETALL', KEYS[1])
 /**
  * A worker that lost its claim got an authorized charge from the gateway. While the claim is still
  * being worked on, the charge is left on the record for its owner (who then cannot fail the
- * payment, see COMPLETE_LUA); otherwise nothing is written. KEYS: payment hash. ARGV: charge id.
+ * payment, see COMPLETE_LUA); otherwise nothing is written but the payment's recheck dropped
+ * (the caller reports the charge). KEYS: payment hash, recheck zset. ARGV: charge id, orderId.
  * Returns the payment's status: FAILED means the customer holds a charge for a failed payment.
  */
 export const STRAY_CHARGE_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'PROCESSING' then redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1]) end
+if status == 'PROCESSING' then redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1]) return status end
+redis.call('ZREM', KEYS[2], ARGV[2])
 return status or ''
 `;
 
@@ -131,9 +133,12 @@ return 1
  * A failure is not written when a worker that lost the claim has reported a charge the gateway
  * authorized for the order (`strayCharge`, see STRAY_CHARGE_LUA): it answers that charge's id
  * instead, and the owner records the payment authorized with it.
- * KEYS: payment hash, processing zset, outbox stream.
+ * A failure decided by a resumed claim is listed in the recheck zset, due at `recheckAt`: the
+ * attempt of the worker it took over may still be undecided at the gateway (see recheckFailed).
+ * KEYS: payment hash, processing zset, outbox stream, recheck zset.
  * ARGV: orderId, owner, status, attempts, updatedAt, outbox record, retention ms (how long the
- * decided record is kept: it is what makes a redelivered event a no-op), then outcome field/value pairs.
+ * decided record is kept: it is what makes a redelivered event a no-op), recheckAt ms ('' for
+ * none), then outcome field/value pairs.
  * Returns 1 when written, 0 when the caller does not hold the claim, else the stray charge's id.
  */
 export const COMPLETE_LUA = `${OUTBOX_LUA}
@@ -142,9 +147,10 @@ if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
 if ARGV[3] == 'FAILED' then
   local stray = redis.call('HGET', KEYS[1], 'strayCharge')
   if stray then return stray end
+  if ARGV[8] ~= '' then redis.call('ZADD', KEYS[4], ARGV[8], ARGV[1]) end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5], 'event', ARGV[6])
-for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[1])

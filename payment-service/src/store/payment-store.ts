@@ -29,9 +29,9 @@ export class PaymentStore {
   ) {
     this.keys = paymentKeys(prefix);
     this.claims = new PaymentClaims(redis, outbox, this.keys, retentionMs);
-    this.completeScript = defineScript(redis, 3, COMPLETE_LUA);
+    this.completeScript = defineScript(redis, 4, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
-    this.strayChargeScript = defineScript(redis, 1, STRAY_CHARGE_LUA);
+    this.strayChargeScript = defineScript(redis, 2, STRAY_CHARGE_LUA);
     this.expireAwaitingScript = defineScript(redis, 3, EXPIRE_AWAITING_LUA);
   }
 
@@ -83,10 +83,11 @@ export class PaymentStore {
     claim: Claim,
     result: AuthorizationResult,
     event: CloudEvent,
+    { recheckAt }: { recheckAt?: number } = {},
   ): Promise<'written' | 'not-ours' | { strayCharge: string }> {
     const outcome = result.ok ? ['paymentId', result.paymentId] : ['code', result.code, 'reason', result.reason];
     const written = await this.completeScript(
-      [this.keys.payment(claim.orderId), this.keys.processing, this.outbox.stream],
+      [this.keys.payment(claim.orderId), this.keys.processing, this.outbox.stream, this.keys.recheck],
       claim.orderId,
       claim.owner,
       result.ok ? 'AUTHORIZED' : 'FAILED',
@@ -94,6 +95,7 @@ export class PaymentStore {
       new Date().toISOString(),
       Outbox.serialize(event),
       this.retentionMs,
+      recheckAt ?? '',
       ...outcome,
     );
     if (typeof written === 'string') return { strayCharge: written };
@@ -102,7 +104,11 @@ export class PaymentStore {
 
   /** Reports a charge authorized by a worker that lost the claim (see STRAY_CHARGE_LUA); answers the payment's status. */
   async reportStrayCharge(orderId: string, paymentId: string): Promise<string> {
-    return (await this.strayChargeScript([this.keys.payment(orderId)], paymentId)) as string;
+    return (await this.strayChargeScript(
+      [this.keys.payment(orderId), this.keys.recheck],
+      paymentId,
+      orderId,
+    )) as string;
   }
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */
@@ -149,6 +155,21 @@ export class PaymentStore {
     );
     if (failed === 1) this.outbox.kick();
     return failed === 1;
+  }
+
+  /** Failed payments due to be checked once more with the gateway (see COMPLETE_LUA), oldest first. */
+  async rechecksDue(limit = 50): Promise<{ orderId: string; correlationId: string }[]> {
+    const due = await this.redis.zrangebyscore(this.keys.recheck, '-inf', Date.now(), 'LIMIT', 0, limit);
+    const out: { orderId: string; correlationId: string }[] = [];
+    for (const orderId of due) {
+      const correlationId = await this.redis.hget(this.keys.payment(orderId), 'correlationId');
+      out.push({ orderId, correlationId: correlationId ?? orderId });
+    }
+    return out;
+  }
+
+  async recheckDone(orderId: string): Promise<void> {
+    await this.redis.zrem(this.keys.recheck, orderId);
   }
 
   /** Takes a reservation off the awaiting list, left PENDING: it is not failed when it expires. */

@@ -106,7 +106,12 @@ export class PaymentAuthorizer {
         resumed: claim.resumed === true,
       },
     );
-    let outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
+    // A resumed claim fails a payment from what the gateway listed: an attempt of the worker it took
+    // over may still be undecided there. Checked once more a lease later (recheckFailed).
+    const recheckAt = claim.resumed && !result.ok ? Date.now() + this.deps.leaseMs : undefined;
+    let outcome = await outbox.publishing(
+      store.complete(claim, result, outcomeEvent(claim, result, traceparent), { recheckAt }),
+    );
     if (typeof outcome === 'object') {
       // A worker that lost this claim got the order's charge authorized meanwhile (the gateway
       // decided its attempt after this worker's look-up): that charge stands.
@@ -123,6 +128,20 @@ export class PaymentAuthorizer {
     }
     if (result.ok) logger.info({ orderId, correlationId, attempts: result.attempts }, 'payment authorized');
     else logger.info({ orderId, correlationId, code: result.code, attempts: result.attempts }, 'payment failed');
+  }
+
+  /**
+   * A payment a resumed claim failed, a lease later: the worker it took over may have had an attempt
+   * at the gateway still undecided when the resumed claim asked (it paused, or died with the request
+   * sent, and the gateway took longer than a lease to decide). A charge the gateway now lists is a
+   * customer charged for a FAILED order: counted and logged for a refund, as reportStray does when
+   * that worker lives to hear of it (and which then drops this recheck). Rejects with
+   * ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
+   */
+  async recheckFailed({ orderId, correlationId }: { orderId: string; correlationId: string }): Promise<void> {
+    const paymentId = await this.deps.gateway.charged(orderId, { correlationId });
+    if (paymentId) this.stranded({ orderId, correlationId, paymentId }, 'FAILED');
+    await this.deps.store.recheckDone(orderId);
   }
 
   /**
@@ -188,9 +207,13 @@ export class PaymentAuthorizer {
   private async reportStray(claim: Claim, paymentId: string): Promise<void> {
     const status = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
     if (status !== 'FAILED' && status !== '') return;
+    this.stranded({ orderId: claim.orderId, correlationId: claim.correlationId, paymentId }, status);
+  }
+
+  private stranded(charge: { orderId: string; correlationId: string; paymentId: string }, status: string): void {
     this.strandedCharges.inc();
     this.deps.logger.error(
-      { orderId: claim.orderId, correlationId: claim.correlationId, paymentId },
+      charge,
       status === 'FAILED'
         ? 'the gateway authorized a charge for a payment already failed: refund it'
         : 'the gateway authorized a charge for a payment whose record is gone: check the order, refund it if it failed',
