@@ -49,8 +49,13 @@ export async function startFakeGateway(
   const deciding = new Set<string>();
   let down = false;
   let chargesDown = false;
+  const lookups: string[] = [];
   const app = express();
   app.use(express.json());
+  app.use((req, _res, next) => {
+    if (req.method === 'GET' && req.path === '/v1/charges') lookups.push(String(req.query.orderId));
+    next();
+  });
   // An outage: every request, charge or look-up, answers 503 (the decisions made before it stand).
   app.use((_req, res, next) => (down ? void res.status(503).json({ error: { code: 'unavailable' } }) : next()));
   app.post('/v1/charges', async (req, res) => {
@@ -107,6 +112,8 @@ export async function startFakeGateway(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     callsFor: (orderId: string) => calls.filter((c) => c.orderId === orderId),
+    /** Look-ups (GET /v1/charges) asked about the order, answered or refused. */
+    lookupsFor: (orderId: string) => lookups.filter((o) => o === orderId).length,
     /** From now on every request answers 503, or none does again. */
     outage: (on: boolean) => void (down = on),
     /** From now on every charge answers 503 (look-ups still answer), or none does again. */

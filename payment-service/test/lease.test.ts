@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness';
+import { createEvent } from '@checkout/contracts';
 import { metricValue } from '../../test/support/metrics';
 import { startRig, waitFor, type Rig } from '../../test/support';
 import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-client';
@@ -176,6 +177,31 @@ it('when a worker died with its attempt still undecided at the gateway and the r
   await control({ latencyMs: 0 });
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
   expect(await rig.redis.zscore(`${rig.prefix}-late:recheck`, claim.orderId)).toBeNull();
+});
+
+it('when a late charge is reported by several at once (two instances rechecking, the paused worker hearing of it), then it is counted and logged once', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-once`);
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const before = await stranded();
+  const claim = await claimed(store, 60_000, 60_000);
+  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
+  const event = createEvent(
+    'payment.failed',
+    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
+    { source: '/test', correlationId: claim.correlationId },
+  );
+  expect(await store.complete(claim, failure, event, { recheckAt: Date.now() })).toBe('written');
+  const gateway: GatewayClient = {
+    authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
+    charged: async () => 'ch_late',
+  };
+  const [one, two] = [authorizerOf(store, gateway, 60_000), authorizerOf(store, gateway, 60_000)];
+  const [due] = await store.rechecksDue();
+  expect(due?.orderId).toBe(claim.orderId);
+  // Both instances' rechecks, and the paused worker (its claim long lost) running its charge to the end.
+  await Promise.all([one.recheckFailed(due!), two.recheckFailed(due!), one.authorize(claim)]);
+  expect(await stranded()).toBe(before + 1);
+  expect(await store.rechecksDue()).toEqual([]);
 });
 
 it('when a worker died after the gateway charged and the gateway then refuses every charge, then the resumed payment finds that charge: AUTHORIZED, not GATEWAY_ERROR', async () => {

@@ -13,6 +13,7 @@ import {
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';
+import { expiredUnpairedEvent } from '../src/usecases/authorize-payment';
 
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 let service: Awaited<ReturnType<typeof startPaymentService>>;
@@ -177,11 +178,14 @@ describe('order.created + stock.reserved', () => {
 
   it('when the reservation has already expired, then payment.failed RESERVATION_EXPIRED and no gateway call', async () => {
     const orderId = newOrderId();
+    // The order first: the reservation completes the pair and its claim meets the expiry (a
+    // reservation first would be failed by the sweep, before the order came: see below).
+    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
     await publisher.publish(
       'stock.reserved',
       buildStockReserved({ orderId, expiresAt: new Date(Date.now() - 1000).toISOString() }),
     );
-    await publisher.publish('order.created', buildOrderCreated({ orderId }));
 
     const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
     expect(failed.data).toMatchObject({ orderId, code: 'RESERVATION_EXPIRED', attempts: 0 });
@@ -262,6 +266,41 @@ describe('recovery sweeper, a reservation whose order never came', () => {
     expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.failed']);
     expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED', attempts: 0 });
     expect(await service.redis.hget(`${service.prefix}:payments:${orderId}`, 'token')).toBeNull();
+  });
+
+  it('when the order arrives between the sweep asking the gateway and failing the reservation, then the sweep fails nothing: the claim stands', async () => {
+    const orderId = newOrderId();
+    const correlationId = randomUUID();
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    await service.store.recordReservation({ orderId, expiresAt, correlationId }, 60_000);
+    // The sweep has asked the gateway (nothing charged) and built its payment.failed; the order
+    // comes first and its half completes the pair (a claim nobody works on here: a long lease).
+    const claim = await service.store.recordOrder(
+      { orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId },
+      60_000,
+    );
+    expect(claim).toBeDefined();
+    expect(await service.store.failAwaiting(expiredUnpairedEvent({ orderId, correlationId }))).toBe(false);
+    expect((await service.store.get(orderId))?.status).toBe('PROCESSING');
+    expect(await service.redis.zscore(`${service.prefix}:awaiting`, orderId)).toBeNull();
+  });
+
+  it('when the gateway cannot be asked while the reservation expires, then it is not failed until the gateway answers', async () => {
+    const orderId = newOrderId();
+    gateway.outage(true);
+    try {
+      await publisher.publish(
+        'stock.reserved',
+        buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 300).toISOString() }),
+      );
+      // A sweep asked about it (a look-up the gateway refused) and left it waiting.
+      await waitFor(() => gateway.lookupsFor(orderId) >= 2, { what: 'sweeps to ask the gateway in vain' });
+      expect(await payment(orderId)).toMatchObject({ status: 'PENDING' });
+    } finally {
+      gateway.outage(false);
+    }
+    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+    expect(failed.data).toMatchObject({ code: 'RESERVATION_EXPIRED', attempts: 0 });
   });
 
   it('when the gateway already holds a charge for the order (its record rebuilt from redelivered events after Redis lost it), then the expired reservation is not failed, and the order.created arriving later finds that charge: AUTHORIZED', async () => {

@@ -17,10 +17,12 @@ export async function authorizedCharge(
   req: Pick<ChargeRequest, 'orderId'>,
   why: string,
   ctx?: RequestContext,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   try {
     const res = await http.get<{ items?: { id?: unknown; status?: unknown }[] }>('/v1/charges', {
       params: { orderId: req.orderId },
+      ...(signal ? { signal } : {}),
       headers: contextHeaders(ctx),
       validateStatus: (s) => s === 200,
       'axios-retry': { retries: 1 },

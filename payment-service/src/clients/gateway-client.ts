@@ -14,9 +14,9 @@ export interface GatewayClient {
   authorize(req: ChargeRequest, ctx?: RequestContext, opts?: AuthorizeOptions): Promise<AuthorizationResult>;
   /**
    * The id of the order's authorized charge, if the gateway made one (asked without charging);
-   * rejects with ChargeInterruptedError when the gateway cannot say.
+   * rejects with ChargeInterruptedError when the gateway cannot say (or `signal` aborted the question).
    */
-  charged(orderId: string, ctx?: RequestContext): Promise<string | undefined>;
+  charged(orderId: string, ctx?: RequestContext, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 export interface GatewayClientOptions {
@@ -59,6 +59,6 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
         return settleFailed(http, req, attempts, err, ctx);
       }
     },
-    charged: (orderId, ctx) => authorizedCharge(http, { orderId }, 'asked whether it charged', ctx),
+    charged: (orderId, ctx, signal) => authorizedCharge(http, { orderId }, 'asked whether it charged', ctx, signal),
   };
 }

@@ -34,6 +34,6 @@ export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics
       if (result.attempts > 1) retries.inc(result.attempts - 1);
       return result;
     },
-    charged: (orderId, ctx) => gateway.charged(orderId, ctx),
+    charged: (orderId, ctx, signal) => gateway.charged(orderId, ctx, signal),
   };
 }

@@ -1,6 +1,6 @@
 import { PeriodicJob, type Logger } from '@checkout/chassis';
-import type { PaymentStore } from '../store/payment-store';
 import { ChargeInterruptedError } from '../clients/charge-errors';
+import type { PaymentStore } from '../store/payment-store';
 import type { PaymentAuthorizer } from '../usecases/authorize-payment';
 
 /**
@@ -8,13 +8,17 @@ import type { PaymentAuthorizer } from '../usecases/authorize-payment';
  * is safe: the gateway replays its first decision for the same Idempotency-Key (the orderId). A
  * gateway that is down answers 503 instead of replaying, so a resumed charge that ends in 503s asks
  * the gateway whether it charged before failing the order (and stays undecided while it cannot say).
- * It also fails, RESERVATION_EXPIRED, each reservation that expired while waiting for its order's
- * half: without it the stock would stay held, and the order open, until the half was forgotten.
- * And it asks the gateway once more about each payment a resumed claim failed, a lease later, so
- * that a charge the gateway decided late is reported for a refund (recheckFailed).
+ *
+ * A second job, on the same interval, asks the gateway about payments: it fails, RESERVATION_EXPIRED,
+ * each reservation that expired while waiting for its order's half (without it the stock would stay
+ * held, and the order open, until the half was forgotten), and asks once more about each payment a
+ * resumed claim failed, a lease later, so that a charge the gateway decided late is reported for a
+ * refund. Its own job, so that a slow gateway never holds up resuming claims.
  */
 export class RecoverySweeper {
-  private readonly job: PeriodicJob;
+  private readonly resume: PeriodicJob;
+  private readonly ask: PeriodicJob;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: PaymentStore,
@@ -22,15 +26,19 @@ export class RecoverySweeper {
     private readonly logger: Logger,
     intervalMs: number,
   ) {
-    this.job = new PeriodicJob('payment recovery sweep', intervalMs, () => this.sweepOnce(), logger);
+    this.resume = new PeriodicJob('payment recovery sweep', intervalMs, () => this.sweepOnce(), logger);
+    this.ask = new PeriodicJob('payment gateway checks', intervalMs, () => this.askGatewayOnce(), logger);
   }
 
   start(): void {
-    this.job.start();
+    this.resume.start();
+    this.ask.start();
   }
 
-  stop(): Promise<void> {
-    return this.job.stop();
+  /** Stops both jobs; a gateway question under way is abandoned (asked again by the next instance). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all([this.resume.stop(), this.ask.stop()]);
   }
 
   async sweepOnce(): Promise<void> {
@@ -41,16 +49,21 @@ export class RecoverySweeper {
       );
       this.authorizer.start(claim);
     }
-    const asks = [
-      ...(await this.store.awaitingExpired()).map((u) => () => this.authorizer.expireUnpaired(u)),
-      ...(await this.store.rechecksDue()).map((r) => () => this.authorizer.recheckFailed(r)),
+  }
+
+  async askGatewayOnce(): Promise<void> {
+    const { signal } = this.stopping;
+    const questions = [
+      ...(await this.store.awaitingExpired()).map((u) => () => this.authorizer.expireUnpaired(u, signal)),
+      ...(await this.store.rechecksDue()).map((r) => () => this.authorizer.recheckFailed(r, signal)),
     ];
-    for (const ask of asks) {
+    for (const ask of questions) {
+      if (signal.aborted) return;
       try {
         await ask();
       } catch (err) {
-        // The gateway cannot say whether it charged: the rest wait for the next sweep too, rather
-        // than each waiting out its own timeout while resumed charges wait behind them.
+        // The gateway cannot say whether it charged: the rest wait for the next pass too, rather
+        // than each waiting out its own timeout.
         if (err instanceof ChargeInterruptedError) return;
         throw err;
       }

@@ -101,17 +101,24 @@ return redis.call('HGETALL', KEYS[1])
 `;
 
 /**
- * A worker that lost its claim got an authorized charge from the gateway. While the claim is still
- * being worked on, the charge is left on the record for its owner (who then cannot fail the
- * payment, see COMPLETE_LUA); otherwise nothing is written but the payment's recheck dropped
- * (the caller reports the charge). KEYS: payment hash, recheck zset. ARGV: charge id, orderId.
- * Returns the payment's status: FAILED means the customer holds a charge for a failed payment.
+ * The gateway authorized a charge this service did not record: a worker that lost its claim got it,
+ * or the recheck of a failed payment found it. While the claim is still being worked on, the charge
+ * is left on the record for its owner (who then cannot fail the payment, see COMPLETE_LUA). On a
+ * FAILED payment it is the customer's charge for a failed order, to be reported once: the first
+ * report marks the record (`strandedCharge`); the payment's recheck is dropped either way.
+ * KEYS: payment hash, recheck zset. ARGV: charge id, orderId.
+ * Returns {status ('' when the record is gone), 1 when this call is the one to report it, else 0}.
  */
 export const STRAY_CHARGE_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'PROCESSING' then redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1]) return status end
+if status == 'PROCESSING' then
+  redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1])
+  return {status, 0}
+end
 redis.call('ZREM', KEYS[2], ARGV[2])
-return status or ''
+if status == 'FAILED' then return {status, redis.call('HSETNX', KEYS[1], 'strandedCharge', ARGV[1])} end
+if not status then return {'', 1} end
+return {status, 0}
 `;
 
 /**

@@ -102,13 +102,18 @@ export class PaymentStore {
     return written === 1 ? 'written' : 'not-ours';
   }
 
-  /** Reports a charge authorized by a worker that lost the claim (see STRAY_CHARGE_LUA); answers the payment's status. */
-  async reportStrayCharge(orderId: string, paymentId: string): Promise<string> {
-    return (await this.strayChargeScript(
+  /**
+   * Reports a charge the gateway authorized that this service did not record (see STRAY_CHARGE_LUA):
+   * the payment's status ('' when its record is gone), and whether this report is the one to raise
+   * (the first for a FAILED payment, or any for a record that is gone).
+   */
+  async reportStrayCharge(orderId: string, paymentId: string): Promise<{ status: string; first: boolean }> {
+    const [status, first] = (await this.strayChargeScript(
       [this.keys.payment(orderId), this.keys.recheck],
       paymentId,
       orderId,
-    )) as string;
+    )) as [string, number];
+    return { status, first: first === 1 };
   }
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */

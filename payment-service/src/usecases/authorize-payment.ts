@@ -138,10 +138,15 @@ export class PaymentAuthorizer {
    * that worker lives to hear of it (and which then drops this recheck). Rejects with
    * ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
    */
-  async recheckFailed({ orderId, correlationId }: { orderId: string; correlationId: string }): Promise<void> {
-    const paymentId = await this.deps.gateway.charged(orderId, { correlationId });
-    if (paymentId) this.stranded({ orderId, correlationId, paymentId }, 'FAILED');
-    await this.deps.store.recheckDone(orderId);
+  async recheckFailed(
+    { orderId, correlationId }: { orderId: string; correlationId: string },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { store, gateway } = this.deps;
+    const paymentId = await gateway.charged(orderId, { correlationId }, signal);
+    if (!paymentId) return store.recheckDone(orderId);
+    const { status, first } = await store.reportStrayCharge(orderId, paymentId);
+    if (first) this.stranded({ orderId, correlationId, paymentId }, status);
   }
 
   /**
@@ -152,11 +157,11 @@ export class PaymentAuthorizer {
    * its order.created to find the charge (settleExpired) as it would have without this sweep.
    * Rejects with ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
    */
-  async expireUnpaired(unpaired: Unpaired): Promise<'failed' | 'charged' | 'moved-on'> {
+  async expireUnpaired(unpaired: Unpaired, signal?: AbortSignal): Promise<'failed' | 'charged' | 'moved-on'> {
     const { store, gateway, logger } = this.deps;
     const { orderId, correlationId } = unpaired;
     const ctx = { correlationId, traceparent: childTraceparent(unpaired.traceparent) };
-    const paymentId = await gateway.charged(orderId, ctx);
+    const paymentId = await gateway.charged(orderId, ctx, signal);
     if (paymentId) {
       await store.leaveAwaiting(orderId);
       logger.warn(
@@ -205,9 +210,8 @@ export class PaymentAuthorizer {
    * report that charge, and no order it was for can be confirmed by it.
    */
   private async reportStray(claim: Claim, paymentId: string): Promise<void> {
-    const status = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
-    if (status !== 'FAILED' && status !== '') return;
-    this.stranded({ orderId: claim.orderId, correlationId: claim.correlationId, paymentId }, status);
+    const { status, first } = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
+    if (first) this.stranded({ orderId: claim.orderId, correlationId: claim.correlationId, paymentId }, status);
   }
 
   private stranded(charge: { orderId: string; correlationId: string; paymentId: string }, status: string): void {
