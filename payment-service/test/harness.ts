@@ -40,7 +40,8 @@ export async function startPaymentService(gatewayUrl: string) {
     rig.metrics,
   );
   const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, metrics: rig.metrics, leaseMs: 60_000 });
-  const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
+  // Questions for the gateway held 200 ms (not 30 s), so one it could not answer is asked again soon.
+  const sweeper = new RecoverySweeper(store, authorizer, logger, 100, 200);
   sweeper.start();
   const consumer = await rig.consume(createHandlers(store, authorizer));
   return {

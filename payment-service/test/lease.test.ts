@@ -63,7 +63,7 @@ function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Param
     ...client,
   });
   const authorizer = authorizerOf(store, gateway, leaseMs);
-  const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100);
+  const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100, 200);
   sweeper.start();
   running.push({ authorizer, sweeper });
   return authorizer;
@@ -196,12 +196,65 @@ it('when a late charge is reported by several at once (two instances rechecking,
     charged: async () => 'ch_late',
   };
   const [one, two] = [authorizerOf(store, gateway, 60_000), authorizerOf(store, gateway, 60_000)];
-  const [due] = await store.rechecksDue();
-  expect(due?.orderId).toBe(claim.orderId);
-  // Both instances' rechecks, and the paused worker (its claim long lost) running its charge to the end.
-  await Promise.all([one.recheckFailed(due!), two.recheckFailed(due!), one.authorize(claim)]);
+  const sweeperOf = (authorizer: PaymentAuthorizer) => new RecoverySweeper(store, authorizer, rig.logger, 60_000);
+  // Both instances' gateway checks at once, then the paused worker (its claim long lost) running its charge to the end.
+  await Promise.all([sweeperOf(one).askGatewayOnce(), sweeperOf(two).askGatewayOnce()]);
   expect(await stranded()).toBe(before + 1);
-  expect(await store.rechecksDue()).toEqual([]);
+  await one.authorize(claim);
+  expect(await stranded()).toBe(before + 1);
+  expect(await rig.redis.zscore(`${rig.prefix}-once:recheck`, claim.orderId)).toBeNull();
+});
+
+it("when Redis loses the answer to a recheck's report, then the next pass reports the charge: never skipped", async () => {
+  class LosesFirstAnswer extends PaymentStore {
+    private lost = false;
+    override async reportStrayCharge(...args: Parameters<PaymentStore['reportStrayCharge']>) {
+      const answer = await super.reportStrayCharge(...args);
+      if (this.lost) return answer;
+      this.lost = true;
+      throw new Error('Command timed out');
+    }
+  }
+  const store = new LosesFirstAnswer(rig.redis, rig.outbox, `${rig.prefix}-lost-answer`);
+  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const before = await stranded();
+  const claim = await claimed(store, 60_000, 60_000);
+  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
+  const event = createEvent(
+    'payment.failed',
+    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
+    { source: '/test', correlationId: claim.correlationId },
+  );
+  expect(await store.complete(claim, failure, event, { recheckAt: Date.now() })).toBe('written');
+  const gateway: GatewayClient = {
+    authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
+    charged: async () => 'ch_late',
+  };
+  // Questions held 0 ms: the next pass takes the entry again at once.
+  const sweeper = new RecoverySweeper(store, authorizerOf(store, gateway, 60_000), rig.logger, 60_000, 0);
+  await expect(sweeper.askGatewayOnce()).rejects.toThrow('Command timed out');
+  expect(await stranded()).toBe(before);
+  await sweeper.askGatewayOnce();
+  expect(await stranded()).toBe(before + 1);
+  expect(await rig.redis.zscore(`${rig.prefix}-lost-answer:recheck`, claim.orderId)).toBeNull();
+});
+
+it('when the answer to a report is lost and the reporter asks again, then it is answered the same: the charge is still reported, by it alone', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-resend`);
+  const claim = await claimed(store, 60_000, 60_000);
+  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
+  const event = createEvent(
+    'payment.failed',
+    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
+    { source: '/test', correlationId: claim.correlationId },
+  );
+  expect(await store.complete(claim, failure, event)).toBe('written');
+  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
+  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
+  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', claim.owner)).toEqual({
+    status: 'FAILED',
+    first: false,
+  });
 });
 
 it('when a worker died after the gateway charged and the gateway then refuses every charge, then the resumed payment finds that charge: AUTHORIZED, not GATEWAY_ERROR', async () => {

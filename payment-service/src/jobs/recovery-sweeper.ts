@@ -25,6 +25,8 @@ export class RecoverySweeper {
     private readonly authorizer: PaymentAuthorizer,
     private readonly logger: Logger,
     intervalMs: number,
+    /** How long a question taken from the lists is this instance's before it may be asked again. */
+    private readonly questionHoldMs = 30_000,
   ) {
     this.resume = new PeriodicJob('payment recovery sweep', intervalMs, () => this.sweepOnce(), logger);
     this.ask = new PeriodicJob('payment gateway checks', intervalMs, () => this.askGatewayOnce(), logger);
@@ -54,16 +56,18 @@ export class RecoverySweeper {
   async askGatewayOnce(): Promise<void> {
     const { signal } = this.stopping;
     const questions = [
-      ...(await this.store.awaitingExpired()).map((u) => () => this.authorizer.expireUnpaired(u, signal)),
-      ...(await this.store.rechecksDue()).map((r) => () => this.authorizer.recheckFailed(r, signal)),
+      ...(await this.store.awaitingExpired(this.questionHoldMs)).map(
+        (u) => () => this.authorizer.expireUnpaired(u, signal),
+      ),
+      ...(await this.store.rechecksDue(this.questionHoldMs)).map((r) => () => this.authorizer.recheckFailed(r, signal)),
     ];
     for (const ask of questions) {
       if (signal.aborted) return;
       try {
         await ask();
       } catch (err) {
-        // The gateway cannot say whether it charged: the rest wait for the next pass too, rather
-        // than each waiting out its own timeout.
+        // The gateway cannot say whether it charged: the rest are not asked now either, rather than
+        // each waiting out its own timeout; all are asked again once their hold ends.
         if (err instanceof ChargeInterruptedError) return;
         throw err;
       }

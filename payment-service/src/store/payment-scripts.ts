@@ -105,9 +105,10 @@ return redis.call('HGETALL', KEYS[1])
  * or the recheck of a failed payment found it. While the claim is still being worked on, the charge
  * is left on the record for its owner (who then cannot fail the payment, see COMPLETE_LUA). On a
  * FAILED payment it is the customer's charge for a failed order, to be reported once: the first
- * report marks the record (`strandedCharge`); the payment's recheck is dropped either way.
- * KEYS: payment hash, recheck zset. ARGV: charge id, orderId.
- * Returns {status ('' when the record is gone), 1 when this call is the one to report it, else 0}.
+ * reporter marks the record (`strandedCharge`, `strandedBy`) and is the one to report it; the same
+ * reporter asking again (its answer was lost) is answered the same, any other is not.
+ * KEYS: payment hash. ARGV: charge id, reporter.
+ * Returns {status ('' when the record is gone), 1 when this reporter is the one to report it, else 0}.
  */
 export const STRAY_CHARGE_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -115,10 +116,27 @@ if status == 'PROCESSING' then
   redis.call('HSET', KEYS[1], 'strayCharge', ARGV[1])
   return {status, 0}
 end
-redis.call('ZREM', KEYS[2], ARGV[2])
-if status == 'FAILED' then return {status, redis.call('HSETNX', KEYS[1], 'strandedCharge', ARGV[1])} end
+if status == 'FAILED' then
+  if redis.call('HSETNX', KEYS[1], 'strandedCharge', ARGV[1]) == 1 then
+    redis.call('HSET', KEYS[1], 'strandedBy', ARGV[2])
+    return {status, 1}
+  end
+  return {status, redis.call('HGET', KEYS[1], 'strandedBy') == ARGV[2] and 1 or 0}
+end
 if not status then return {'', 1} end
 return {status, 0}
+`;
+
+/**
+ * Takes the due entries of a zset of questions for the gateway (awaiting, recheck), at most
+ * ARGV[3], and makes them due again at ARGV[2]: two instances never ask the same at once, and an
+ * entry whose question was not finished (the gateway could not say, the instance stopped) is
+ * asked again then. KEYS: the zset. ARGV: now, dueAgainAt, limit. Returns the members taken.
+ */
+export const TAKE_DUE_LUA = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], member) end
+return due
 `;
 
 /**

@@ -6,7 +6,13 @@ import type { Claim, PaymentRecord } from '../domain/payment';
 import { PaymentClaims } from './payment-claims';
 import { decodePayment } from './payment-codec';
 import { paymentKeys, type PaymentKeys } from './payment-keys';
-import { CLOSE_UNCHARGED_LUA, COMPLETE_LUA, EXPIRE_AWAITING_LUA, STRAY_CHARGE_LUA } from './payment-scripts';
+import {
+  CLOSE_UNCHARGED_LUA,
+  COMPLETE_LUA,
+  EXPIRE_AWAITING_LUA,
+  STRAY_CHARGE_LUA,
+  TAKE_DUE_LUA,
+} from './payment-scripts';
 
 /**
  * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`.
@@ -18,6 +24,7 @@ export class PaymentStore {
   private readonly closeUnchargedScript;
   private readonly strayChargeScript;
   private readonly expireAwaitingScript;
+  private readonly takeDueScript;
   private readonly keys: PaymentKeys;
   private readonly claims: PaymentClaims;
 
@@ -31,8 +38,9 @@ export class PaymentStore {
     this.claims = new PaymentClaims(redis, outbox, this.keys, retentionMs);
     this.completeScript = defineScript(redis, 4, COMPLETE_LUA);
     this.closeUnchargedScript = defineScript(redis, 1, CLOSE_UNCHARGED_LUA);
-    this.strayChargeScript = defineScript(redis, 2, STRAY_CHARGE_LUA);
+    this.strayChargeScript = defineScript(redis, 1, STRAY_CHARGE_LUA);
     this.expireAwaitingScript = defineScript(redis, 3, EXPIRE_AWAITING_LUA);
+    this.takeDueScript = defineScript(redis, 1, TAKE_DUE_LUA);
   }
 
   /** Records the order's half; returns a claim when this call completed the pair. */
@@ -104,15 +112,18 @@ export class PaymentStore {
 
   /**
    * Reports a charge the gateway authorized that this service did not record (see STRAY_CHARGE_LUA):
-   * the payment's status ('' when its record is gone), and whether this report is the one to raise
-   * (the first for a FAILED payment, or any for a record that is gone).
+   * the payment's status ('' when its record is gone), and whether `reporter` is the one to raise it
+   * (the first to report it on a FAILED payment, or any for a record that is gone).
    */
-  async reportStrayCharge(orderId: string, paymentId: string): Promise<{ status: string; first: boolean }> {
-    const [status, first] = (await this.strayChargeScript(
-      [this.keys.payment(orderId), this.keys.recheck],
-      paymentId,
-      orderId,
-    )) as [string, number];
+  async reportStrayCharge(
+    orderId: string,
+    paymentId: string,
+    reporter: string,
+  ): Promise<{ status: string; first: boolean }> {
+    const [status, first] = (await this.strayChargeScript([this.keys.payment(orderId)], paymentId, reporter)) as [
+      string,
+      number,
+    ];
     return { status, first: first === 1 };
   }
 
@@ -128,11 +139,13 @@ export class PaymentStore {
     return closed === 1;
   }
 
-  /** Reservations whose order's half never came, expired by now (oldest first): whose and which trace. */
-  async awaitingExpired(limit = 50): Promise<Unpaired[]> {
-    const due = await this.redis.zrangebyscore(this.keys.awaiting, '-inf', Date.now(), 'LIMIT', 0, limit);
+  /**
+   * Reservations whose order's half never came, expired by now (oldest first): whose and which trace.
+   * Taken for `holdMs`: no other instance asks about them meanwhile (TAKE_DUE_LUA).
+   */
+  async awaitingExpired(holdMs: number, limit = 50): Promise<Unpaired[]> {
     const unpaired: Unpaired[] = [];
-    for (const orderId of due) {
+    for (const orderId of await this.takeDue(this.keys.awaiting, holdMs, limit)) {
       const [correlationId, traceparent] = await this.redis.hmget(
         this.keys.payment(orderId),
         'correlationId',
@@ -162,15 +175,22 @@ export class PaymentStore {
     return failed === 1;
   }
 
-  /** Failed payments due to be checked once more with the gateway (see COMPLETE_LUA), oldest first. */
-  async rechecksDue(limit = 50): Promise<{ orderId: string; correlationId: string }[]> {
-    const due = await this.redis.zrangebyscore(this.keys.recheck, '-inf', Date.now(), 'LIMIT', 0, limit);
+  /**
+   * Failed payments due to be checked once more with the gateway (see COMPLETE_LUA), oldest first;
+   * taken for `holdMs` as awaitingExpired's are.
+   */
+  async rechecksDue(holdMs: number, limit = 50): Promise<{ orderId: string; correlationId: string }[]> {
     const out: { orderId: string; correlationId: string }[] = [];
-    for (const orderId of due) {
+    for (const orderId of await this.takeDue(this.keys.recheck, holdMs, limit)) {
       const correlationId = await this.redis.hget(this.keys.payment(orderId), 'correlationId');
       out.push({ orderId, correlationId: correlationId ?? orderId });
     }
     return out;
+  }
+
+  private async takeDue(key: string, holdMs: number, limit: number): Promise<string[]> {
+    const now = Date.now();
+    return (await this.takeDueScript([key], now, now + holdMs, limit)) as string[];
   }
 
   async recheckDone(orderId: string): Promise<void> {

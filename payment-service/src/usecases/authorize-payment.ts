@@ -23,6 +23,8 @@ export interface AuthorizerDeps {
 }
 
 const SOURCE = '/payment-service';
+/** Who reports a charge a recheck found (STRAY_CHARGE_LUA): every instance's recheck is the same reporter. */
+const RECHECK_REPORTER = 'recheck';
 
 /** How often a renewal Redis did not answer is tried again. */
 const RENEW_RETRY_MS = 250;
@@ -133,10 +135,14 @@ export class PaymentAuthorizer {
   /**
    * A payment a resumed claim failed, a lease later: the worker it took over may have had an attempt
    * at the gateway still undecided when the resumed claim asked (it paused, or died with the request
-   * sent, and the gateway took longer than a lease to decide). A charge the gateway now lists is a
-   * customer charged for a FAILED order: counted and logged for a refund, as reportStray does when
-   * that worker lives to hear of it (and which then drops this recheck). Rejects with
-   * ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
+   * sent, and the gateway took longer than a lease to decide). A charge the gateway now lists on a
+   * FAILED payment is a customer charged for a failed order: counted and logged for a refund, unless
+   * that worker lived to hear of it and reported it first (reportStray). The recheck is done only
+   * after that, so an answer Redis lost makes it ask again, never skip the report: the entry was
+   * taken for this instance alone (TAKE_DUE_LUA), and the same reporter asking again is answered
+   * the same. A charge on a record that is not FAILED (rebuilt PENDING after Redis lost it) is the
+   * order's own, which its order.created finds. Rejects with ChargeInterruptedError while the
+   * gateway cannot say: the entry is asked about again once it is due.
    */
   async recheckFailed(
     { orderId, correlationId }: { orderId: string; correlationId: string },
@@ -144,9 +150,11 @@ export class PaymentAuthorizer {
   ): Promise<void> {
     const { store, gateway } = this.deps;
     const paymentId = await gateway.charged(orderId, { correlationId }, signal);
-    if (!paymentId) return store.recheckDone(orderId);
-    const { status, first } = await store.reportStrayCharge(orderId, paymentId);
-    if (first) this.stranded({ orderId, correlationId, paymentId }, status);
+    if (paymentId) {
+      const { status, first } = await store.reportStrayCharge(orderId, paymentId, RECHECK_REPORTER);
+      if (first) this.stranded({ orderId, correlationId, paymentId }, status);
+    }
+    await store.recheckDone(orderId);
   }
 
   /**
@@ -207,10 +215,16 @@ export class PaymentAuthorizer {
    * payment (the reservation expired and the gateway had not decided yet when it asked), the
    * customer holds a charge for a FAILED order, which only an operator can refund: the contract has
    * no refund event. So does one whose record is gone (Redis lost it): nothing here will ever
-   * report that charge, and no order it was for can be confirmed by it.
+   * report that charge, and no order it was for can be confirmed by it. The report is tried again
+   * while Redis does not answer (with the same reporter, so a lost answer is answered the same):
+   * a worker that gives up leaves the charge to the payment's recheck, if it is still due.
    */
   private async reportStray(claim: Claim, paymentId: string): Promise<void> {
-    const { status, first } = await this.deps.store.reportStrayCharge(claim.orderId, paymentId);
+    const giveUpAt = Date.now() + this.deps.leaseMs;
+    const { status, first } = await retryWhileTransient(
+      () => this.deps.store.reportStrayCharge(claim.orderId, paymentId, claim.owner),
+      { everyMs: RENEW_RETRY_MS, giveUpAt: () => giveUpAt },
+    );
     if (first) this.stranded({ orderId: claim.orderId, correlationId: claim.correlationId, paymentId }, status);
   }
 
