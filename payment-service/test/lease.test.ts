@@ -5,6 +5,7 @@ import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness
 import { createEvent } from '@checkout/contracts';
 import { metricValue } from '../../test/support/metrics';
 import { startRig, waitFor, type Rig } from '../../test/support';
+import { ChargeInterruptedError } from '../src/clients/charge-errors';
 import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-client';
 import type { AuthorizationResult } from '../src/domain/authorization';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
@@ -203,6 +204,33 @@ it('when a late charge is reported by several at once (two instances rechecking,
   await one.authorize(claim);
   expect(await stranded()).toBe(before + 1);
   expect(await rig.redis.zscore(`${rig.prefix}-once:recheck`, claim.orderId)).toBeNull();
+});
+
+it('when the gateway does not answer a question of the sweeper, then claims are still resumed, and stopping abandons the question', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-hung`);
+  // A look-up that never answers unless abandoned.
+  let asked = false;
+  const gateway: GatewayClient = {
+    authorize: async () => ({ ok: true, paymentId: 'ch_resumed', attempts: 1 }),
+    charged: (_orderId, _ctx, signal) => {
+      asked = true;
+      return new Promise((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(new ChargeInterruptedError('abandoned'))),
+      );
+    },
+  };
+  const expired = new Date(Date.now() - 1000).toISOString();
+  await store.recordReservation({ orderId: `ord_${randomUUID()}`, expiresAt: expired, correlationId: 'c' }, 60_000);
+  const sweeper = new RecoverySweeper(store, authorizerOf(store, gateway, 60_000), rig.logger, 100, 60_000);
+  sweeper.start();
+  try {
+    await waitFor(() => asked, { what: 'the sweeper to ask about the expired reservation' });
+    // A worker died mid-charge (its lease is over) while the question about the reservation hangs.
+    const claim = await claimed(store, 60_000, -1);
+    expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', paymentId: 'ch_resumed' });
+  } finally {
+    await sweeper.stop();
+  }
 });
 
 it("when Redis loses the answer to a recheck's report, then the next pass reports the charge: never skipped", async () => {
