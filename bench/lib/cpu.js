@@ -67,7 +67,23 @@ const syscallSnapshot = (pids) => snapshot(pids, syscallsOf);
 const syscallDiff = (before, after) =>
   diff(before, after, (a, b) => ({ reads: a.reads - b.reads, writes: a.writes - b.writes }));
 
-module.exports = { cpuMsOf, snapshot, diff, syscallsOf, syscallSnapshot, syscallDiff };
+/**
+ * Milliseconds the process's main thread has so far spent runnable but waiting for a core
+ * (/proc/<pid>/schedstat, its second field, in ns), or null when it cannot be read. The main thread
+ * is the one running a Node service's event loop: time it waits there, every request and event it
+ * holds waits too. On a machine with more runnable work than cores, this is the queueing that CPU
+ * time does not show.
+ */
+function runQueueWaitMsOf(pid) {
+  try {
+    const [, waitNs] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return Number.isFinite(waitNs) ? waitNs / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { cpuMsOf, snapshot, diff, syscallsOf, syscallSnapshot, syscallDiff, runQueueWaitMsOf };
 
 /**
  * The whole machine's CPU ms so far (all cores), from the first line of /proc/stat: `busy` counts

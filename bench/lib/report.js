@@ -100,22 +100,30 @@ function markdown(result) {
   const at = result.steps.find((t) => t.offeredRate === s.maxOrdersPerSec && t.pass) ?? result.steps[0];
   if (at && Object.keys(at.cpuMsPerOrderByProcess).length) {
     const calls = at.syscallsPerOrderByProcess ?? {};
+    const waits = at.runQueueWaitMsPerOrderByProcess ?? {};
     lines.push(
-      `CPU ms and system calls per order by process at ${at.offeredRate}/s (read / write calls from /proc/<pid>/io; – for a process that sends and receives with sendmsg/recvmsg, which it does not count, as librdkafka's mock does):`,
+      `CPU ms, time waiting for a core and system calls per order by process at ${at.offeredRate}/s (waiting: the main thread runnable but not running, /proc/<pid>/schedstat; read / write calls from /proc/<pid>/io; – for a process that sends and receives with sendmsg/recvmsg, which it does not count, as librdkafka's mock does):`,
       '',
-      '| process | CPU ms/order | system calls/order (read / write) |',
-      '|---|---:|---:|',
+      '| process | CPU ms/order | waiting for a core ms/order | system calls/order (read / write) |',
+      '|---|---:|---:|---:|',
     );
     for (const [k, v] of Object.entries(at.cpuMsPerOrderByProcess).sort((a, b) => b[1] - a[1]))
       lines.push(
-        `| ${k} | ${v} | ${calls[k]?.reads || calls[k]?.writes ? `${calls[k].reads} / ${calls[k].writes}` : '–'} |`,
+        `| ${k} | ${v} | ${waits[k] ?? '–'} | ${calls[k]?.reads || calls[k]?.writes ? `${calls[k].reads} / ${calls[k].writes}` : '–'} |`,
       );
     const sum = (f) =>
       round(
         Object.values(calls).reduce((a, c) => a + c[f], 0),
         1,
       );
-    if (Object.keys(calls).length) lines.push(`| all | | ${sum('reads')} / ${sum('writes')} |`);
+    const waited = round(
+      Object.values(waits).reduce((a, b) => a + b, 0),
+      2,
+    );
+    if (Object.keys(calls).length || Object.keys(waits).length)
+      lines.push(
+        `| all | | ${Object.keys(waits).length ? waited : '–'} | ${Object.keys(calls).length ? `${sum('reads')} / ${sum('writes')}` : '–'} |`,
+      );
     lines.push('');
   }
   const inv = result.invariants;

@@ -33,6 +33,7 @@ async function runStep({
   let accepted = 0;
   const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
   const callsBefore = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
+  const waitBefore = cpu.snapshot({ ...pids, ...system.infraPids }, cpu.runQueueWaitMsOf);
   const machineBefore = cpu.machineTimes();
   const selfBefore = cpu.selfMs();
   const wallBefore = performance.now();
@@ -77,6 +78,7 @@ async function runStep({
   );
   const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
   const callsAfter = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
+  const waitAfter = cpu.snapshot({ ...pids, ...system.infraPids }, cpu.runQueueWaitMsOf);
   const machineAfter = cpu.machineTimes();
   const machineUsed = machineBefore && machineAfter ? machineAfter.busy - machineBefore.busy : null;
   const stolen = machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : null;
@@ -152,6 +154,12 @@ async function runStep({
             k,
             { reads: round(v.reads / confirmed, 1), writes: round(v.writes / confirmed, 1) },
           ]),
+        )
+      : {},
+    // Main-thread time spent runnable but waiting for a core, per order (/proc/<pid>/schedstat).
+    runQueueWaitMsPerOrderByProcess: confirmed
+      ? Object.fromEntries(
+          Object.entries(cpu.diff(waitBefore, waitAfter)).map(([k, v]) => [k, round(v / confirmed, 2)]),
         )
       : {},
     orderIds: orders.filter((o) => o.orderId).map((o) => ({ orderId: o.orderId, status: o.view?.status })),

@@ -71,10 +71,22 @@ describe('bench report', () => {
       },
     };
     const md = markdown(result([at]));
-    expect(md).toContain('| checkout-service | 6 | 20.5 / 12 |');
-    expect(md).toContain('| redis-server | 1 | 8 / 6.5 |');
-    expect(md).toContain('| kafka-mock (kcat) | 1.2 | – |');
-    expect(md).toContain('| all | | 28.5 / 18.5 |');
+    expect(md).toContain('| checkout-service | 6 | – | 20.5 / 12 |');
+    expect(md).toContain('| redis-server | 1 | – | 8 / 6.5 |');
+    expect(md).toContain('| kafka-mock (kcat) | 1.2 | – | – |');
+    expect(md).toContain('| all | | – | 28.5 / 18.5 |');
+  });
+
+  it('when the time waiting for a core was read, then the per-process table shows it per order and its sum', () => {
+    const at = {
+      ...step(100, 0),
+      cpuMsPerOrderByProcess: { 'checkout-service': 6, 'redis-server': 1 },
+      runQueueWaitMsPerOrderByProcess: { 'checkout-service': 5.25, 'redis-server': 0.5 },
+    };
+    const md = markdown(result([at]));
+    expect(md).toContain('waiting for a core ms/order');
+    expect(md).toContain('| checkout-service | 6 | 5.25 | – |');
+    expect(md).toContain('| all | | 5.75 | – |');
   });
 
   it('when no step had steal above the note threshold, then no host warning is printed', () => {
@@ -149,5 +161,11 @@ describe('bench report', () => {
     fs.closeSync(fd);
     expect(after.writes - before.writes).toBeGreaterThanOrEqual(5);
     expect(cpu.syscallsOf(2 ** 22 + 1)).toBeNull();
+  });
+
+  it('when a process has run, then its time waiting for a core is read from /proc as a number of ms, and a gone process gives null', () => {
+    expect(cpu.runQueueWaitMsOf(process.pid)).toEqual(expect.any(Number));
+    expect(cpu.runQueueWaitMsOf(process.pid)).toBeGreaterThanOrEqual(0);
+    expect(cpu.runQueueWaitMsOf(2 ** 22 + 1)).toBeNull();
   });
 });
