@@ -12,6 +12,7 @@ const { sagaStages } = require('../../bench/lib/step') as {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cpu = require('../../bench/lib/cpu') as {
   syscallsOf: (pid: number) => { reads: number; writes: number } | null;
+  runQueueWaitMsOf: (pid: number) => number | null;
 };
 
 const latency = (p50: number) => ({ n: 100, p50, p95: p50 * 2, p99: p50 * 3, max: p50 * 4 });
