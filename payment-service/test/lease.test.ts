@@ -82,6 +82,28 @@ async function claimed(store: PaymentStore, expiresInMs: number, leaseMs: number
   return claim!;
 }
 
+/**
+ * A claimed payment failed RESERVATION_EXPIRED, as a resumed claim fails one whose gateway lists no
+ * charge yet; with `recheckAt`, listed for its recheck then.
+ */
+async function failedByResumedClaim(store: PaymentStore, { recheckAt }: { recheckAt?: number } = {}) {
+  const claim = await claimed(store, 60_000, 60_000);
+  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
+  const event = createEvent(
+    'payment.failed',
+    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
+    { source: '/test', correlationId: claim.correlationId },
+  );
+  expect(await store.complete(claim, failure, event, { recheckAt })).toBe('written');
+  return claim;
+}
+
+/** A gateway that authorized the order's charge after the payment failed: it lists 'ch_late'. */
+const lateCharge: GatewayClient = {
+  authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
+  charged: async () => 'ch_late',
+};
+
 const decided = (store: PaymentStore, orderId: string) =>
   waitFor(
     async () => {
@@ -184,19 +206,8 @@ it('when a late charge is reported by several at once (two instances rechecking,
   const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-once`);
   const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
   const before = await stranded();
-  const claim = await claimed(store, 60_000, 60_000);
-  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
-  const event = createEvent(
-    'payment.failed',
-    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
-    { source: '/test', correlationId: claim.correlationId },
-  );
-  expect(await store.complete(claim, failure, event, { recheckAt: Date.now() })).toBe('written');
-  const gateway: GatewayClient = {
-    authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
-    charged: async () => 'ch_late',
-  };
-  const [one, two] = [authorizerOf(store, gateway, 60_000), authorizerOf(store, gateway, 60_000)];
+  const claim = await failedByResumedClaim(store, { recheckAt: Date.now() });
+  const [one, two] = [authorizerOf(store, lateCharge, 60_000), authorizerOf(store, lateCharge, 60_000)];
   const sweeperOf = (authorizer: PaymentAuthorizer) => new RecoverySweeper(store, authorizer, rig.logger, 60_000);
   // Both instances' gateway checks at once, then the paused worker (its claim long lost) running its charge to the end.
   await Promise.all([sweeperOf(one).askGatewayOnce(), sweeperOf(two).askGatewayOnce()]);
@@ -246,20 +257,9 @@ it("when Redis loses the answer to a recheck's report, then the next pass report
   const store = new LosesFirstAnswer(rig.redis, rig.outbox, `${rig.prefix}-lost-answer`);
   const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
   const before = await stranded();
-  const claim = await claimed(store, 60_000, 60_000);
-  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
-  const event = createEvent(
-    'payment.failed',
-    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
-    { source: '/test', correlationId: claim.correlationId },
-  );
-  expect(await store.complete(claim, failure, event, { recheckAt: Date.now() })).toBe('written');
-  const gateway: GatewayClient = {
-    authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
-    charged: async () => 'ch_late',
-  };
+  const claim = await failedByResumedClaim(store, { recheckAt: Date.now() });
   // Questions held 0 ms: the next pass takes the entry again at once.
-  const sweeper = new RecoverySweeper(store, authorizerOf(store, gateway, 60_000), rig.logger, 60_000, 0);
+  const sweeper = new RecoverySweeper(store, authorizerOf(store, lateCharge, 60_000), rig.logger, 60_000, 0);
   await expect(sweeper.askGatewayOnce()).rejects.toThrow('Command timed out');
   expect(await stranded()).toBe(before);
   await sweeper.askGatewayOnce();
@@ -269,14 +269,7 @@ it("when Redis loses the answer to a recheck's report, then the next pass report
 
 it('when the answer to a report is lost and the reporter asks again, then it is answered the same: the charge is still reported, by it alone', async () => {
   const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-resend`);
-  const claim = await claimed(store, 60_000, 60_000);
-  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
-  const event = createEvent(
-    'payment.failed',
-    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
-    { source: '/test', correlationId: claim.correlationId },
-  );
-  expect(await store.complete(claim, failure, event)).toBe('written');
+  const claim = await failedByResumedClaim(store);
   expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
   expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
   expect(await store.reportStrayCharge(claim.orderId, 'ch_late', claim.owner)).toEqual({
