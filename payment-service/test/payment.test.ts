@@ -57,6 +57,16 @@ const outcomesSettled = async (orderId: string) => {
   });
 };
 
+/** A charge of 1500 USD the gateway authorized for the order, made as a worker that died would have. */
+async function chargedEarlier(orderId: string) {
+  const charged = await fetch(`${gateway.url}/v1/charges`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+    body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId }),
+  });
+  expect(charged.status).toBe(201);
+}
+
 describe('order.created + stock.reserved', () => {
   it('when the order arrives before the reservation, then it is charged once and payment.authorized follows', async () => {
     const orderId = newOrderId();
@@ -220,12 +230,7 @@ describe('recovery sweeper, after the reservation expired', () => {
     const orderId = newOrderId();
     const correlationId = randomUUID();
     // The dead worker's charge went through at the gateway; it died before recording the outcome.
-    const charged = await fetch(`${gateway.url}/v1/charges`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
-      body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId }),
-    });
-    expect(charged.status).toBe(201);
+    await chargedEarlier(orderId);
     await service.store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, -1);
     await service.store.recordReservation(
       { orderId, expiresAt: new Date(Date.now() - 1000).toISOString(), correlationId },
@@ -305,12 +310,7 @@ describe('recovery sweeper, a reservation whose order never came', () => {
 
   it('when the gateway already holds a charge for the order (its record rebuilt from redelivered events after Redis lost it), then the expired reservation is not failed, and the order.created arriving later finds that charge: AUTHORIZED', async () => {
     const orderId = newOrderId();
-    const charged = await fetch(`${gateway.url}/v1/charges`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
-      body: JSON.stringify({ amount: 1500, currency: 'USD', source: 'tok_visa', orderId }),
-    });
-    expect(charged.status).toBe(201);
+    await chargedEarlier(orderId);
     await publisher.publish(
       'stock.reserved',
       buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 1000).toISOString() }),
