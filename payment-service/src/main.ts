@@ -6,9 +6,12 @@ import { createGatewayClient } from './clients/gateway-client';
 import { withGatewayMetrics } from './clients/gateway-metrics';
 import { loadConfig } from './config';
 import { createHandlers } from './handlers';
+import { GatewayQuestionsJob } from './jobs/gateway-questions-job';
 import { RecoverySweeper } from './jobs/recovery-sweeper';
 import { PaymentStore } from './store/payment-store';
 import { PaymentAuthorizer } from './usecases/authorize-payment';
+import { GatewayQuestions } from './usecases/gateway-questions';
+import { StrandedCharges } from './usecases/stranded-charges';
 
 const config = loadConfig(process.env);
 const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: 'payment', kafka: true });
@@ -34,6 +37,14 @@ const authorizer = new PaymentAuthorizer({
 const sweeper = new RecoverySweeper(store, authorizer, logger, config.PAYMENT_SWEEP_INTERVAL_MS);
 sweeper.start();
 runtime.onStop('recovery-sweeper', () => sweeper.stop());
+const questions = new GatewayQuestionsJob({
+  store,
+  questions: new GatewayQuestions({ store, gateway, stranded: new StrandedCharges(runtime.metrics, logger), logger }),
+  logger,
+  intervalMs: config.PAYMENT_SWEEP_INTERVAL_MS,
+});
+questions.start();
+runtime.onStop('gateway-questions', () => questions.stop());
 runtime.onStop('charges-in-flight', () => authorizer.drain());
 
 const app = createApp({ ...runtime.http, store });

@@ -3,9 +3,12 @@ import { createApp } from '../src/app';
 import { createGatewayClient } from '../src/clients/gateway-client';
 import { withGatewayMetrics } from '../src/clients/gateway-metrics';
 import { createHandlers } from '../src/handlers';
+import { GatewayQuestionsJob } from '../src/jobs/gateway-questions-job';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
+import { GatewayQuestions } from '../src/usecases/gateway-questions';
+import { StrandedCharges } from '../src/usecases/stranded-charges';
 
 /** The service's authorizer, counting the charges it runs so a test can wait until none is left. */
 class TrackedAuthorizer extends PaymentAuthorizer {
@@ -40,9 +43,17 @@ export async function startPaymentService(gatewayUrl: string) {
     rig.metrics,
   );
   const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, metrics: rig.metrics, leaseMs: 60_000 });
-  // Questions for the gateway held 200 ms (not 30 s), so one it could not answer is asked again soon.
-  const sweeper = new RecoverySweeper(store, authorizer, logger, 100, 200);
+  const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
   sweeper.start();
+  const questions = new GatewayQuestionsJob({
+    store,
+    questions: new GatewayQuestions({ store, gateway, stranded: new StrandedCharges(rig.metrics, logger), logger }),
+    logger,
+    intervalMs: 100,
+    // Held 200 ms (not 30 s), so a question the gateway could not answer is asked again soon.
+    holdMs: 200,
+  });
+  questions.start();
   const consumer = await rig.consume(createHandlers(store, authorizer));
   return {
     app: createApp({ ...rig, store }),
@@ -56,6 +67,7 @@ export async function startPaymentService(gatewayUrl: string) {
     async stop() {
       await consumer.stop();
       await sweeper.stop();
+      await questions.stop();
       await authorizer.drain();
       await rig.stop();
     },

@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness';
-import { createEvent } from '@checkout/contracts';
-import { metricValue } from '../../test/support/metrics';
 import { startRig, waitFor, type Rig } from '../../test/support';
-import { ChargeInterruptedError } from '../src/clients/charge-errors';
 import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-client';
 import type { AuthorizationResult } from '../src/domain/authorization';
+import { GatewayQuestionsJob } from '../src/jobs/gateway-questions-job';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
+import { GatewayQuestions } from '../src/usecases/gateway-questions';
+import { StrandedCharges } from '../src/usecases/stranded-charges';
+import { claimed, decided, strandedCount } from './claims';
 
 /**
  * The claim's lease against a slow gateway, with the real gateway mock (it decides a charge after
@@ -19,7 +19,7 @@ import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
 let rig: Rig;
 let server: Server;
 let gatewayUrl: string;
-const running: { authorizer: PaymentAuthorizer; sweeper: RecoverySweeper }[] = [];
+const running: { authorizer: PaymentAuthorizer; jobs: { stop(): Promise<void> }[] }[] = [];
 
 beforeAll(async () => {
   rig = await startRig('payment-service');
@@ -29,8 +29,8 @@ beforeAll(async () => {
   gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  for (const { authorizer, sweeper } of running) {
-    await sweeper.stop();
+  for (const { authorizer, jobs } of running) {
+    for (const job of jobs) await job.stop();
     await authorizer.drain();
   }
   await rig?.stop();
@@ -64,54 +64,20 @@ function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Param
     ...client,
   });
   const authorizer = authorizerOf(store, gateway, leaseMs);
-  const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100, 200);
+  const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100);
+  const stranded = new StrandedCharges(rig.metrics, rig.logger);
+  const questions = new GatewayQuestionsJob({
+    store,
+    questions: new GatewayQuestions({ store, gateway, stranded, logger: rig.logger }),
+    logger: rig.logger,
+    intervalMs: 100,
+    holdMs: 200,
+  });
   sweeper.start();
-  running.push({ authorizer, sweeper });
+  questions.start();
+  running.push({ authorizer, jobs: [sweeper, questions] });
   return authorizer;
 }
-
-async function claimed(store: PaymentStore, expiresInMs: number, leaseMs: number) {
-  const orderId = `ord_${randomUUID()}`;
-  const correlationId = randomUUID();
-  await store.recordOrder({ orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId }, leaseMs);
-  const claim = await store.recordReservation(
-    { orderId, expiresAt: new Date(Date.now() + expiresInMs).toISOString(), correlationId },
-    leaseMs,
-  );
-  expect(claim).toBeDefined();
-  return claim!;
-}
-
-/**
- * A claimed payment failed RESERVATION_EXPIRED, as a resumed claim fails one whose gateway lists no
- * charge yet; with `recheckAt`, listed for its recheck then.
- */
-async function failedByResumedClaim(store: PaymentStore, { recheckAt }: { recheckAt?: number } = {}) {
-  const claim = await claimed(store, 60_000, 60_000);
-  const failure = { ok: false as const, code: 'RESERVATION_EXPIRED' as const, reason: 'expired', attempts: 0 };
-  const event = createEvent(
-    'payment.failed',
-    { orderId: claim.orderId, code: failure.code, reason: failure.reason, attempts: 0 },
-    { source: '/test', correlationId: claim.correlationId },
-  );
-  expect(await store.complete(claim, failure, event, { recheckAt })).toBe('written');
-  return claim;
-}
-
-/** A gateway that authorized the order's charge after the payment failed: it lists 'ch_late'. */
-const lateCharge: GatewayClient = {
-  authorize: async () => ({ ok: true, paymentId: 'ch_late', attempts: 1 }),
-  charged: async () => 'ch_late',
-};
-
-const decided = (store: PaymentStore, orderId: string) =>
-  waitFor(
-    async () => {
-      const p = await store.get(orderId);
-      return p && (p.status === 'AUTHORIZED' || p.status === 'FAILED') ? p : undefined;
-    },
-    { timeoutMs: 15_000, what: 'the payment to be decided' },
-  );
 
 it('when an authorization outlasts its lease (a 503, then a slow attempt), then each retry renews the lease and the sweeper leaves the charge to its worker', async () => {
   // One attempt (1.2 s) fits in the 2 s lease, the two do not: attempt 2 starts at ~1.3 s and is
@@ -156,7 +122,7 @@ it('when a worker pauses past its lease mid-attempt and the resumed claim fails 
   const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
   const authorizer = startWorker(store, 300, { maxRetries: 0 });
   await control({ latencyMs: 1200 });
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const stranded = () => strandedCount(rig);
   const before = await stranded();
   const claim = await claimed(store, 200, 300);
   authorizer.start(claim);
@@ -176,7 +142,7 @@ it('when a worker died with its attempt still undecided at the gateway and the r
   // past expiresAt, found no charge and failed the payment. No worker is left to hear of the charge.
   const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-late`);
   await control({ latencyMs: 1500 });
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const stranded = () => strandedCount(rig);
   const before = await stranded();
   const claim = await claimed(store, 200, 1000);
   const deadWorkersAttempt = fetch(`${gatewayUrl}/v1/charges`, {
@@ -200,82 +166,6 @@ it('when a worker died with its attempt still undecided at the gateway and the r
   await control({ latencyMs: 0 });
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
   expect(await rig.redis.zscore(`${rig.prefix}-late:recheck`, claim.orderId)).toBeNull();
-});
-
-it('when a late charge is reported by several at once (two instances rechecking, the paused worker hearing of it), then it is counted and logged once', async () => {
-  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-once`);
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
-  const before = await stranded();
-  const claim = await failedByResumedClaim(store, { recheckAt: Date.now() });
-  const [one, two] = [authorizerOf(store, lateCharge, 60_000), authorizerOf(store, lateCharge, 60_000)];
-  const sweeperOf = (authorizer: PaymentAuthorizer) => new RecoverySweeper(store, authorizer, rig.logger, 60_000);
-  // Both instances' gateway checks at once, then the paused worker (its claim long lost) running its charge to the end.
-  await Promise.all([sweeperOf(one).askGatewayOnce(), sweeperOf(two).askGatewayOnce()]);
-  expect(await stranded()).toBe(before + 1);
-  await one.authorize(claim);
-  expect(await stranded()).toBe(before + 1);
-  expect(await rig.redis.zscore(`${rig.prefix}-once:recheck`, claim.orderId)).toBeNull();
-});
-
-it('when the gateway does not answer a question of the sweeper, then claims are still resumed, and stopping abandons the question', async () => {
-  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-hung`);
-  // A look-up that never answers unless abandoned.
-  let asked = false;
-  const gateway: GatewayClient = {
-    authorize: async () => ({ ok: true, paymentId: 'ch_resumed', attempts: 1 }),
-    charged: (_orderId, _ctx, signal) => {
-      asked = true;
-      return new Promise((_resolve, reject) =>
-        signal?.addEventListener('abort', () => reject(new ChargeInterruptedError('abandoned'))),
-      );
-    },
-  };
-  const expired = new Date(Date.now() - 1000).toISOString();
-  await store.recordReservation({ orderId: `ord_${randomUUID()}`, expiresAt: expired, correlationId: 'c' }, 60_000);
-  const sweeper = new RecoverySweeper(store, authorizerOf(store, gateway, 60_000), rig.logger, 100, 60_000);
-  sweeper.start();
-  try {
-    await waitFor(() => asked, { what: 'the sweeper to ask about the expired reservation' });
-    // A worker died mid-charge (its lease is over) while the question about the reservation hangs.
-    const claim = await claimed(store, 60_000, -1);
-    expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', paymentId: 'ch_resumed' });
-  } finally {
-    await sweeper.stop();
-  }
-});
-
-it("when Redis loses the answer to a recheck's report, then the next pass reports the charge: never skipped", async () => {
-  class LosesFirstAnswer extends PaymentStore {
-    private lost = false;
-    override async reportStrayCharge(...args: Parameters<PaymentStore['reportStrayCharge']>) {
-      const answer = await super.reportStrayCharge(...args);
-      if (this.lost) return answer;
-      this.lost = true;
-      throw new Error('Command timed out');
-    }
-  }
-  const store = new LosesFirstAnswer(rig.redis, rig.outbox, `${rig.prefix}-lost-answer`);
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
-  const before = await stranded();
-  const claim = await failedByResumedClaim(store, { recheckAt: Date.now() });
-  // Questions held 0 ms: the next pass takes the entry again at once.
-  const sweeper = new RecoverySweeper(store, authorizerOf(store, lateCharge, 60_000), rig.logger, 60_000, 0);
-  await expect(sweeper.askGatewayOnce()).rejects.toThrow('Command timed out');
-  expect(await stranded()).toBe(before);
-  await sweeper.askGatewayOnce();
-  expect(await stranded()).toBe(before + 1);
-  expect(await rig.redis.zscore(`${rig.prefix}-lost-answer:recheck`, claim.orderId)).toBeNull();
-});
-
-it('when the answer to a report is lost and the reporter asks again, then it is answered the same: the charge is still reported, by it alone', async () => {
-  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-resend`);
-  const claim = await failedByResumedClaim(store);
-  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
-  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', 'recheck')).toEqual({ status: 'FAILED', first: true });
-  expect(await store.reportStrayCharge(claim.orderId, 'ch_late', claim.owner)).toEqual({
-    status: 'FAILED',
-    first: false,
-  });
 });
 
 it('when a worker died after the gateway charged and the gateway then refuses every charge, then the resumed payment finds that charge: AUTHORIZED, not GATEWAY_ERROR', async () => {
@@ -311,7 +201,7 @@ it('when the worker that lost the claim gets its charge authorized while the one
     const gateway: GatewayClient = { authorize: async () => (await gate, result), charged: async () => undefined };
     return { authorizer: authorizerOf(store, gateway, 60_000), release };
   };
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const stranded = () => strandedCount(rig);
   const strandedBefore = await stranded();
 
   const first = await claimed(store, 60_000, 50);
@@ -353,7 +243,7 @@ it('when the sweeper resumes a claim whose lease ran out, then the resumed claim
 
 it('when the gateway authorizes a charge whose payment record Redis lost meanwhile, then it is reported for a refund, not dropped in silence', async () => {
   const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-lost`);
-  const stranded = async () => metricValue(await rig.metrics.registry.metrics(), 'payment_stranded_charges_total');
+  const stranded = () => strandedCount(rig);
   const before = await stranded();
   const claim = await claimed(store, 60_000, 60_000);
   let release!: () => void;

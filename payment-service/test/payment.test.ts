@@ -13,7 +13,7 @@ import {
 import { recordTopics, testPublisher, waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';
-import { expiredUnpairedEvent } from '../src/usecases/authorize-payment';
+import { expiredAwaitingEvent } from '../src/usecases/payment-events';
 
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 let service: Awaited<ReturnType<typeof startPaymentService>>;
@@ -285,7 +285,11 @@ describe('recovery sweeper, a reservation whose order never came', () => {
       60_000,
     );
     expect(claim).toBeDefined();
-    expect(await service.store.failAwaiting(expiredUnpairedEvent({ orderId, correlationId }))).toBe(false);
+    expect(
+      await service.store.failAwaiting(
+        expiredAwaitingEvent(orderId, correlationId, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'),
+      ),
+    ).toBe(false);
     expect((await service.store.get(orderId))?.status).toBe('PROCESSING');
     expect(await service.redis.zscore(`${service.prefix}:awaiting`, orderId)).toBeNull();
   });

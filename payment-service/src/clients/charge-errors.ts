@@ -5,8 +5,9 @@ export class ReservationExpiredError extends Error {}
 
 /**
  * Nothing is decided and no further attempt starts: the service is stopping, the claim is no
- * longer this worker's, or whether the gateway charged cannot be told yet. The claim stays
- * PROCESSING for the recovery sweeper (of this or another instance) to settle.
+ * longer this worker's, or whether the gateway charged cannot be told yet. In a charge, the claim
+ * stays PROCESSING for the recovery sweeper (of this or another instance) to settle; in a question
+ * asked outside one (GatewayClient.charged), the order stays on its list to be asked about again.
  */
 export class ChargeInterruptedError extends Error {}
 

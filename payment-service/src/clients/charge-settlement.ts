@@ -30,6 +30,7 @@ export async function authorizedCharge(
     const charged = res.data.items?.find((c) => c.status === 'authorized' && typeof c.id === 'string');
     return charged ? String(charged.id) : undefined;
   } catch (lookup) {
+    if (signal?.aborted) throw new ChargeInterruptedError(`${why}, and the question was abandoned (stopping)`);
     throw new ChargeInterruptedError(`${why} and the gateway cannot say whether it charged (${String(lookup)})`);
   }
 }

@@ -5,15 +5,16 @@ import { OUTBOX_LUA } from '@checkout/chassis';
  * KEYS: payment hash, processing zset, outbox stream, awaiting zset. ARGV: orderId, owner,
  * leaseUntil, retention ms, whether a decided payment announces its outcome again ('1': a
  * stock.reserved announced again), the reservation's expiry in ms ('' for the order's half), then
- * the half's field/value pairs. A reservation left waiting for the order's half is listed in the
- * awaiting zset by its expiry (EXPIRE_AWAITING_LUA fails it then); claiming takes it off. Fields are first-write-wins, so a redelivery changes
- * nothing and emits nothing. A re-announced stock.reserved (checkout re-announced an order no
+ * the half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing and
+ * emits nothing. A re-announced stock.reserved (checkout re-announced an order no
  * answer reached, and inventory repeated its answer: a broker that lost its log lost the outcome
  * too) for a decided payment puts the outcome's event (kept on the record, same ce_id) in the
  * outbox again and answers {status, 'REANNOUNCED'}. The reservation's half, not the order's: a
  * re-announced order.created brings both, and one answer is enough.
  * A record waiting for its other half expires after the retention (an order whose stock answer
- * never came must not keep its token for good); a claimed one is kept until it is decided.
+ * never came must not keep its token for good); a claimed one is kept until it is decided. A
+ * reservation left waiting for the order's half is also listed in the awaiting zset by its expiry
+ * (EXPIRE_AWAITING_LUA fails it then); claiming takes it off.
  * Returns {'CLAIMED', ...hash} to the one caller that moved PENDING → PROCESSING, else {status}.
  * The owner is unique to the delivery of the event (the handler's delivery id), so a re-run of the
  * same call (ioredis re-sends a script whose answer a dropped connection lost, or the consumer runs
@@ -129,7 +130,7 @@ return {status, 0}
 
 /**
  * Takes the due entries of a zset of questions for the gateway (awaiting, recheck), at most
- * ARGV[3], and makes them due again at ARGV[2]: two instances never ask the same at once, and an
+ * ARGV[3], and makes them due again at ARGV[2]: no other instance takes them before then, and an
  * entry whose question was not finished (the gateway could not say, the instance stopped) is
  * asked again then. KEYS: the zset. ARGV: now, dueAgainAt, limit. Returns the members taken.
  */

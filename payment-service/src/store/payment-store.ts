@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_RECORD_RETENTION_MS, Outbox, defineScript } from '@checkout/chassis';
 import type { CloudEvent } from '@checkout/contracts';
 import type { AuthorizationResult } from '../domain/authorization';
-import type { Claim, PaymentRecord } from '../domain/payment';
+import type { Claim, PaymentRecord, PaymentStatus } from '../domain/payment';
 import { PaymentClaims } from './payment-claims';
 import { decodePayment } from './payment-codec';
 import { paymentKeys, type PaymentKeys } from './payment-keys';
@@ -112,19 +112,19 @@ export class PaymentStore {
 
   /**
    * Reports a charge the gateway authorized that this service did not record (see STRAY_CHARGE_LUA):
-   * the payment's status ('' when its record is gone), and whether `reporter` is the one to raise it
+   * the payment's status (undefined when its record is gone), and whether `reporter` is the one to raise it
    * (the first to report it on a FAILED payment, or any for a record that is gone).
    */
   async reportStrayCharge(
     orderId: string,
     paymentId: string,
     reporter: string,
-  ): Promise<{ status: string; first: boolean }> {
+  ): Promise<{ status: PaymentStatus | undefined; first: boolean }> {
     const [status, first] = (await this.strayChargeScript([this.keys.payment(orderId)], paymentId, reporter)) as [
-      string,
+      PaymentStatus | '',
       number,
     ];
-    return { status, first: first === 1 };
+    return { status: status || undefined, first: first === 1 };
   }
 
   /** Closes an order that will never be charged (see CLOSE_UNCHARGED_LUA); false when it was claimed or decided. */
@@ -140,20 +140,11 @@ export class PaymentStore {
   }
 
   /**
-   * Reservations whose order's half never came, expired by now (oldest first): whose and which trace.
-   * Taken for `holdMs`: no other instance asks about them meanwhile (TAKE_DUE_LUA).
+   * Reservations whose order's half never came, expired by now (oldest first), each taken for
+   * `holdMs` (TAKE_DUE_LUA): no other instance asks about it meanwhile.
    */
-  async awaitingExpired(holdMs: number, limit = 50): Promise<Unpaired[]> {
-    const unpaired: Unpaired[] = [];
-    for (const orderId of await this.takeDue(this.keys.awaiting, holdMs, limit)) {
-      const [correlationId, traceparent] = await this.redis.hmget(
-        this.keys.payment(orderId),
-        'correlationId',
-        'traceparent',
-      );
-      unpaired.push({ orderId, correlationId: correlationId ?? orderId, ...(traceparent ? { traceparent } : {}) });
-    }
-    return unpaired;
+  takeDueAwaiting(holdMs: number, limit = 50): Promise<DueOrder[]> {
+    return this.takeDueOrders(this.keys.awaiting, holdMs, limit);
   }
 
   /**
@@ -175,22 +166,23 @@ export class PaymentStore {
     return failed === 1;
   }
 
-  /**
-   * Failed payments due to be checked once more with the gateway (see COMPLETE_LUA), oldest first;
-   * taken for `holdMs` as awaitingExpired's are.
-   */
-  async rechecksDue(holdMs: number, limit = 50): Promise<{ orderId: string; correlationId: string }[]> {
-    const out: { orderId: string; correlationId: string }[] = [];
-    for (const orderId of await this.takeDue(this.keys.recheck, holdMs, limit)) {
-      const correlationId = await this.redis.hget(this.keys.payment(orderId), 'correlationId');
-      out.push({ orderId, correlationId: correlationId ?? orderId });
-    }
-    return out;
+  /** Failed payments due to be checked once more with the gateway (see COMPLETE_LUA), taken as takeDueAwaiting's are. */
+  takeDueRechecks(holdMs: number, limit = 50): Promise<DueOrder[]> {
+    return this.takeDueOrders(this.keys.recheck, holdMs, limit);
   }
 
-  private async takeDue(key: string, holdMs: number, limit: number): Promise<string[]> {
+  private async takeDueOrders(key: string, holdMs: number, limit: number): Promise<DueOrder[]> {
     const now = Date.now();
-    return (await this.takeDueScript([key], now, now + holdMs, limit)) as string[];
+    const due: DueOrder[] = [];
+    for (const orderId of (await this.takeDueScript([key], now, now + holdMs, limit)) as string[]) {
+      const [correlationId, traceparent] = await this.redis.hmget(
+        this.keys.payment(orderId),
+        'correlationId',
+        'traceparent',
+      );
+      due.push({ orderId, correlationId: correlationId ?? orderId, ...(traceparent ? { traceparent } : {}) });
+    }
+    return due;
   }
 
   async recheckDone(orderId: string): Promise<void> {
@@ -207,8 +199,8 @@ export class PaymentStore {
   }
 }
 
-/** A reservation left waiting for its order's half. */
-export interface Unpaired {
+/** An order on one of the store's lists of questions for the gateway, with what its events carry on. */
+export interface DueOrder {
   orderId: string;
   correlationId: string;
   traceparent?: string;

@@ -1,17 +1,10 @@
-import {
-  childTraceparent,
-  retryWhileTransient,
-  serviceCounter,
-  type Logger,
-  type Metrics,
-  type Outbox,
-} from '@checkout/chassis';
-import { createEvent, type CloudEvent } from '@checkout/contracts';
+import { childTraceparent, retryWhileTransient, type Logger, type Metrics, type Outbox } from '@checkout/chassis';
 import { ChargeInterruptedError } from '../clients/charge-errors';
 import type { GatewayClient } from '../clients/gateway-client';
-import type { AuthorizationResult } from '../domain/authorization';
 import type { Claim } from '../domain/payment';
-import type { PaymentStore, Unpaired } from '../store/payment-store';
+import type { PaymentStore } from '../store/payment-store';
+import { outcomeEvent } from './payment-events';
+import { StrandedCharges } from './stranded-charges';
 
 export interface AuthorizerDeps {
   store: PaymentStore;
@@ -22,12 +15,8 @@ export interface AuthorizerDeps {
   leaseMs: number;
 }
 
-const SOURCE = '/payment-service';
-/** Who reports a charge a recheck found (STRAY_CHARGE_LUA): every instance's recheck is the same reporter. */
-const RECHECK_REPORTER = 'recheck';
-
-/** How often a renewal Redis did not answer is tried again. */
-const RENEW_RETRY_MS = 250;
+/** How often a renewal or report Redis did not answer is tried again. */
+const REDIS_RETRY_MS = 250;
 /**
  * Renewals stop being retried this long before the lease this worker set last runs out: the
  * sweeper of another host compares it with its own clock.
@@ -42,14 +31,10 @@ const LEASE_MARGIN_MS = 5000;
 export class PaymentAuthorizer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
-  private readonly strandedCharges;
+  private readonly stranded: StrandedCharges;
 
   constructor(private readonly deps: AuthorizerDeps) {
-    this.strandedCharges = serviceCounter(
-      deps.metrics.registry,
-      'payment_stranded_charges_total',
-      'Charges the gateway authorized for a payment another worker had already failed, or whose record was lost: each needs a refund',
-    );
+    this.stranded = new StrandedCharges(deps.metrics, deps.logger);
   }
 
   get leaseMs(): number {
@@ -65,7 +50,12 @@ export class PaymentAuthorizer {
           // instance resumes it at once rather than a whole lease later.
           const handedBack = await store.hold(claim, 0).catch(() => false);
           logger.warn(
-            { orderId: claim.orderId, correlationId: claim.correlationId, reason: (err as Error).message, handedBack },
+            {
+              orderId: claim.orderId,
+              correlationId: claim.correlationId,
+              reason: err instanceof Error ? err.message : String(err),
+              handedBack,
+            },
             'charge interrupted by shutdown, left undecided for another instance',
           );
         } else if (err instanceof ChargeInterruptedError)
@@ -133,60 +123,6 @@ export class PaymentAuthorizer {
   }
 
   /**
-   * A payment a resumed claim failed, a lease later: the worker it took over may have had an attempt
-   * at the gateway still undecided when the resumed claim asked (it paused, or died with the request
-   * sent, and the gateway took longer than a lease to decide). A charge the gateway now lists on a
-   * FAILED payment is a customer charged for a failed order: counted and logged for a refund, unless
-   * that worker lived to hear of it and reported it first (reportStray). The recheck is done only
-   * after that, so an answer Redis lost makes it ask again, never skip the report: the entry was
-   * taken for this instance alone (TAKE_DUE_LUA), and the same reporter asking again is answered
-   * the same. A charge on a record that is not FAILED (rebuilt PENDING after Redis lost it) is the
-   * order's own, which its order.created finds. Rejects with ChargeInterruptedError while the
-   * gateway cannot say: the entry is asked about again once it is due.
-   */
-  async recheckFailed(
-    { orderId, correlationId }: { orderId: string; correlationId: string },
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const { store, gateway } = this.deps;
-    const paymentId = await gateway.charged(orderId, { correlationId }, signal);
-    if (paymentId) {
-      const { status, first } = await store.reportStrayCharge(orderId, paymentId, RECHECK_REPORTER);
-      if (first) this.stranded({ orderId, correlationId, paymentId }, status);
-    }
-    await store.recheckDone(orderId);
-  }
-
-  /**
-   * A reservation that expired while it waited for its order's half: no charge can start for it any
-   * more, so unless the gateway holds one it is failed RESERVATION_EXPIRED with its payment.failed.
-   * The gateway is asked first because a record recreated from redelivered events after Redis lost
-   * it can belong to an order charged before the loss: that one is left PENDING, off the list, for
-   * its order.created to find the charge (settleExpired) as it would have without this sweep.
-   * Rejects with ChargeInterruptedError while the gateway cannot say: the next sweep asks again.
-   */
-  async expireUnpaired(unpaired: Unpaired, signal?: AbortSignal): Promise<'failed' | 'charged' | 'moved-on'> {
-    const { store, gateway, logger } = this.deps;
-    const { orderId, correlationId } = unpaired;
-    const ctx = { correlationId, traceparent: childTraceparent(unpaired.traceparent) };
-    const paymentId = await gateway.charged(orderId, ctx, signal);
-    if (paymentId) {
-      await store.leaveAwaiting(orderId);
-      logger.warn(
-        { orderId, correlationId, paymentId },
-        'a reservation expired before its order reached payment, but the gateway holds a charge for it: left PENDING for the order to find it',
-      );
-      return 'charged';
-    }
-    if (!(await store.failAwaiting(expiredUnpairedEvent(unpaired)))) return 'moved-on';
-    logger.warn(
-      { orderId, correlationId },
-      'the reservation expired before the order reached payment (its order.created lost or dead-lettered here): payment failed RESERVATION_EXPIRED',
-    );
-    return 'failed';
-  }
-
-  /**
    * Renews the claim before a retry of its charge; false once it is another worker's. Redis not
    * answering (a stall, a failover) says nothing of whose it is, and the lease this worker set last
    * is its own until it runs out: the renewal is tried again until shortly before then, so a short
@@ -194,7 +130,7 @@ export class PaymentAuthorizer {
    */
   private async renew(claim: Claim, lease: { endsAt: number }): Promise<boolean> {
     const held = await retryWhileTransient(() => this.deps.store.hold(claim, this.deps.leaseMs), {
-      everyMs: RENEW_RETRY_MS,
+      everyMs: REDIS_RETRY_MS,
       giveUpAt: () => lease.endsAt - LEASE_MARGIN_MS,
       stop: () => this.stopping.signal.aborted,
       onFirstRetry: (err) =>
@@ -212,67 +148,31 @@ export class PaymentAuthorizer {
    * paused past its lease mid-attempt). While that worker is still on it, the charge is left on the
    * record, so it cannot fail the payment (it records this charge instead). If it already finished
    * AUTHORIZED, the same Idempotency-Key made that the same charge. If it already failed the
-   * payment (the reservation expired and the gateway had not decided yet when it asked), the
-   * customer holds a charge for a FAILED order, which only an operator can refund: the contract has
-   * no refund event. So does one whose record is gone (Redis lost it): nothing here will ever
-   * report that charge, and no order it was for can be confirmed by it. The report is tried again
-   * while Redis does not answer (with the same reporter, so a lost answer is answered the same):
-   * a worker that gives up leaves the charge to the payment's recheck, if it is still due.
+   * payment, or the record is gone, the charge is stranded (StrandedCharges). The report is tried
+   * again while Redis does not answer, with the same reporter, so a lost answer is answered the
+   * same (STRAY_CHARGE_LUA); one that cannot be made is logged with the charge's id, and the
+   * payment's recheck, if still due, reports it.
    */
   private async reportStray(claim: Claim, paymentId: string): Promise<void> {
+    const { orderId, correlationId } = claim;
     const giveUpAt = Date.now() + this.deps.leaseMs;
-    const { status, first } = await retryWhileTransient(
-      () => this.deps.store.reportStrayCharge(claim.orderId, paymentId, claim.owner),
-      { everyMs: RENEW_RETRY_MS, giveUpAt: () => giveUpAt },
-    );
-    if (first) this.stranded({ orderId: claim.orderId, correlationId: claim.correlationId, paymentId }, status);
-  }
-
-  private stranded(charge: { orderId: string; correlationId: string; paymentId: string }, status: string): void {
-    this.strandedCharges.inc();
-    this.deps.logger.error(
-      charge,
-      status === 'FAILED'
-        ? 'the gateway authorized a charge for a payment already failed: refund it'
-        : 'the gateway authorized a charge for a payment whose record is gone: check the order, refund it if it failed',
-    );
-  }
-}
-
-function outcomeEvent(claim: Claim, result: AuthorizationResult, traceparent: string): CloudEvent {
-  const meta = { source: SOURCE, correlationId: claim.correlationId, traceparent };
-  const { orderId } = claim;
-  return result.ok
-    ? createEvent(
-        'payment.authorized',
+    try {
+      const { status, first } = await retryWhileTransient(
+        () => this.deps.store.reportStrayCharge(orderId, paymentId, claim.owner),
         {
-          orderId,
-          paymentId: result.paymentId,
-          amount: claim.amount,
-          currency: claim.currency,
-          attempts: result.attempts,
+          everyMs: REDIS_RETRY_MS,
+          giveUpAt: () => giveUpAt,
+          stop: () => this.stopping.signal.aborted,
+          onFirstRetry: (err) =>
+            this.deps.logger.warn({ err, orderId, correlationId, paymentId }, 'cannot report a charge: trying again'),
         },
-        meta,
-      )
-    : createEvent(
-        'payment.failed',
-        { orderId, code: result.code, reason: result.reason, attempts: result.attempts },
-        meta,
       );
+      if (first) this.stranded.report({ orderId, correlationId, paymentId }, status);
+    } catch (err) {
+      this.deps.logger.error(
+        { err, orderId, correlationId, paymentId },
+        'the gateway authorized a charge for a payment another worker took over, and it could not be recorded: check the order, refund it if it failed',
+      );
+    }
+  }
 }
-
-/**
- * The payment.failed of a reservation that expired before its order's half reached payment-service
- * (PaymentStore.failAwaiting): no charge was tried.
- */
-export const expiredUnpairedEvent = ({ orderId, correlationId, traceparent }: Unpaired) =>
-  createEvent(
-    'payment.failed',
-    {
-      orderId,
-      code: 'RESERVATION_EXPIRED',
-      reason: 'the stock reservation expired before the order reached payment',
-      attempts: 0,
-    },
-    { source: SOURCE, correlationId, traceparent: childTraceparent(traceparent) },
-  );
