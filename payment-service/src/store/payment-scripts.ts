@@ -1,6 +1,18 @@
 import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
+ * What every decided payment's record goes through, whoever decided it: its token is dropped (it
+ * is kept only until the charge is decided) and the record kept `retention` ms more, which is what
+ * makes a redelivered event a no-op.
+ */
+const DECIDED_LUA = `
+local function close_decided(key, retention)
+  redis.call('HDEL', key, 'token', 'leaseOwner', 'leaseUntil')
+  redis.call('PEXPIRE', key, retention)
+end
+`;
+
+/**
  * Records one half (order or reservation) and claims the authorization once both are there.
  * KEYS: payment hash, processing zset, outbox stream, awaiting zset. ARGV: orderId, owner,
  * leaseUntil, retention ms, whether a decided payment announces its outcome again ('1': a
@@ -59,13 +71,12 @@ return {'PENDING'}
  * KEYS: payment hash, awaiting zset, outbox stream. ARGV: orderId, updatedAt, retention ms, outbox
  * record of the event, code, reason. Returns 1 when it failed the payment.
  */
-export const EXPIRE_AWAITING_LUA = `${OUTBOX_LUA}
+export const EXPIRE_AWAITING_LUA = `${OUTBOX_LUA}${DECIDED_LUA}
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'status') ~= 'PENDING' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'FAILED', 'attempts', '0', 'updatedAt', ARGV[2], 'event', ARGV[4],
   'code', ARGV[5], 'reason', ARGV[6])
-redis.call('HDEL', KEYS[1], 'token')
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+close_decided(KEYS[1], ARGV[3])
 outbox_add(KEYS[3], ARGV[4])
 return 1
 `;
@@ -77,12 +88,11 @@ return 1
  * KEYS: payment hash. ARGV: code, reason, updatedAt, retention ms (how long the closed record is
  * kept). Returns 1 when it closed the record.
  */
-export const CLOSE_UNCHARGED_LUA = `
+export const CLOSE_UNCHARGED_LUA = `${DECIDED_LUA}
 local status = redis.call('HGET', KEYS[1], 'status')
 if status and status ~= 'PENDING' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'FAILED', 'code', ARGV[1], 'reason', ARGV[2], 'updatedAt', ARGV[3])
-redis.call('HDEL', KEYS[1], 'token')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+close_decided(KEYS[1], ARGV[4])
 return 1
 `;
 
@@ -167,7 +177,7 @@ return 1
  * none), then outcome field/value pairs.
  * Returns 1 when written, 0 when the caller does not hold the claim, else the stray charge's id.
  */
-export const COMPLETE_LUA = `${OUTBOX_LUA}
+export const COMPLETE_LUA = `${OUTBOX_LUA}${DECIDED_LUA}
 if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then return 0 end
 if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
 if ARGV[3] == 'FAILED' then
@@ -177,8 +187,7 @@ if ARGV[3] == 'FAILED' then
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[3], 'attempts', ARGV[4], 'updatedAt', ARGV[5], 'event', ARGV[6])
 for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('HDEL', KEYS[1], 'leaseOwner', 'leaseUntil', 'token')
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
+close_decided(KEYS[1], ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[1])
 outbox_add(KEYS[3], ARGV[6])
 return 1
