@@ -26,25 +26,26 @@ const gateway = withGatewayMetrics(
   }),
   runtime.metrics,
 );
+const stranded = new StrandedCharges(runtime.metrics, logger);
 const authorizer = new PaymentAuthorizer({
   store,
   gateway,
   outbox,
   logger,
-  metrics: runtime.metrics,
+  stranded,
   leaseMs: config.PAYMENT_LEASE_MS,
 });
 const sweeper = new RecoverySweeper(store, authorizer, logger, config.PAYMENT_SWEEP_INTERVAL_MS);
-sweeper.start();
-runtime.onStop('recovery-sweeper', () => sweeper.stop());
 const questions = new GatewayQuestionsJob({
   store,
-  questions: new GatewayQuestions({ store, gateway, stranded: new StrandedCharges(runtime.metrics, logger), logger }),
+  questions: new GatewayQuestions({ store, gateway, stranded, logger }),
   logger,
   intervalMs: config.PAYMENT_SWEEP_INTERVAL_MS,
 });
+sweeper.start();
 questions.start();
-runtime.onStop('gateway-questions', () => questions.stop());
+// One step: the question under way is abandoned at once, while the sweep pass finishes.
+runtime.onStop('background-jobs', async () => void (await Promise.all([questions.stop(), sweeper.stop()])));
 runtime.onStop('charges-in-flight', () => authorizer.drain());
 
 const app = createApp({ ...runtime.http, store });

@@ -42,17 +42,18 @@ export async function startPaymentService(gatewayUrl: string) {
     }),
     rig.metrics,
   );
-  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, metrics: rig.metrics, leaseMs: 60_000 });
+  const stranded = new StrandedCharges(rig.metrics, logger);
+  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, stranded, leaseMs: 60_000 });
   const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
-  sweeper.start();
   const questions = new GatewayQuestionsJob({
     store,
-    questions: new GatewayQuestions({ store, gateway, stranded: new StrandedCharges(rig.metrics, logger), logger }),
+    questions: new GatewayQuestions({ store, gateway, stranded, logger }),
     logger,
     intervalMs: 100,
     // Held 200 ms (not 30 s), so a question the gateway could not answer is asked again soon.
     holdMs: 200,
   });
+  sweeper.start();
   questions.start();
   const consumer = await rig.consume(createHandlers(store, authorizer));
   return {
@@ -66,8 +67,7 @@ export async function startPaymentService(gatewayUrl: string) {
     authorizerIdle: () => authorizer.idle(),
     async stop() {
       await consumer.stop();
-      await sweeper.stop();
-      await questions.stop();
+      await Promise.all([questions.stop(), sweeper.stop()]);
       await authorizer.drain();
       await rig.stop();
     },

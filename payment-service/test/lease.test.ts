@@ -52,7 +52,14 @@ const authorizedCharges = async (orderId: string) =>
   ).items.filter((c) => c.status === 'authorized');
 
 const authorizerOf = (store: PaymentStore, gateway: GatewayClient, leaseMs: number) =>
-  new PaymentAuthorizer({ store, gateway, outbox: rig.outbox, logger: rig.logger, metrics: rig.metrics, leaseMs });
+  new PaymentAuthorizer({
+    store,
+    gateway,
+    outbox: rig.outbox,
+    logger: rig.logger,
+    stranded: new StrandedCharges(rig.metrics, rig.logger),
+    leaseMs,
+  });
 
 function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Parameters<typeof createGatewayClient>[0]>) {
   const gateway = createGatewayClient({

@@ -189,7 +189,7 @@ describe('order.created + stock.reserved', () => {
   it('when the reservation has already expired, then payment.failed RESERVATION_EXPIRED and no gateway call', async () => {
     const orderId = newOrderId();
     // The order first: the reservation completes the pair and its claim meets the expiry (a
-    // reservation first would be failed by the sweep, before the order came: see below).
+    // reservation first would be failed by the gateway-questions job, before the order came: see below).
     await publisher.publish('order.created', buildOrderCreated({ orderId }));
     await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
     await publisher.publish(
@@ -245,7 +245,7 @@ describe('recovery sweeper, after the reservation expired', () => {
   });
 });
 
-describe('recovery sweeper, a reservation whose order never came', () => {
+describe('gateway-questions job: a reservation whose order never came', () => {
   it("when the reservation expires before the order's half arrives (its order.created lost here), then payment.failed RESERVATION_EXPIRED without a charge, and the order arriving later is refused", async () => {
     const orderId = newOrderId();
     const correlationId = randomUUID();
@@ -273,12 +273,12 @@ describe('recovery sweeper, a reservation whose order never came', () => {
     expect(await service.redis.hget(`${service.prefix}:payments:${orderId}`, 'token')).toBeNull();
   });
 
-  it('when the order arrives between the sweep asking the gateway and failing the reservation, then the sweep fails nothing: the claim stands', async () => {
+  it('when the order arrives between the job asking the gateway and failing the reservation, then the job fails nothing: the claim stands', async () => {
     const orderId = newOrderId();
     const correlationId = randomUUID();
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
     await service.store.recordReservation({ orderId, expiresAt, correlationId }, 60_000);
-    // The sweep has asked the gateway (nothing charged) and built its payment.failed; the order
+    // The job has asked the gateway (nothing charged) and built its payment.failed; the order
     // comes first and its half completes the pair (a claim nobody works on here: a long lease).
     const claim = await service.store.recordOrder(
       { orderId, amount: 1500, currency: 'USD', token: 'tok_visa', correlationId },
@@ -302,8 +302,8 @@ describe('recovery sweeper, a reservation whose order never came', () => {
         'stock.reserved',
         buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 300).toISOString() }),
       );
-      // A sweep asked about it (a look-up the gateway refused) and left it waiting.
-      await waitFor(() => gateway.lookupsFor(orderId) >= 2, { what: 'sweeps to ask the gateway in vain' });
+      // The job asked about it (a look-up the gateway refused) and left it waiting.
+      await waitFor(() => gateway.lookupsFor(orderId) >= 2, { what: 'the job to ask the gateway in vain' });
       expect(await payment(orderId)).toMatchObject({ status: 'PENDING' });
     } finally {
       gateway.outage(false);
@@ -320,9 +320,9 @@ describe('recovery sweeper, a reservation whose order never came', () => {
       buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 1000).toISOString() }),
     );
     await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the reservation to be held' });
-    // The sweep asked the gateway and took the reservation off its list without failing it.
+    // The job asked the gateway and took the reservation off its list without failing it.
     await waitFor(async () => (await service.redis.zscore(`${service.prefix}:awaiting`, orderId)) === null, {
-      what: 'the sweep to look at the expired reservation',
+      what: 'the job to look at the expired reservation',
     });
     expect(await payment(orderId)).toMatchObject({ status: 'PENDING' });
 

@@ -22,7 +22,8 @@ export interface GatewayQuestionsJobOptions {
  * Every `intervalMs`, asks the gateway about the expired reservations whose order never came and
  * the payments due for a recheck (GatewayQuestions). A job of its own, beside the recovery sweeper,
  * so that a slow gateway never holds up the resuming of claims; stopping abandons the question
- * under way. While the gateway cannot say, a pass stops at the first such question, and that is
+ * under way. The entries a pass takes are its own for `holdMs` (TAKE_DUE_LUA), and a pass ends
+ * once half of that is used, so two instances do not ask about one entry at once. While the gateway cannot say, a pass stops at the first such question, and that is
  * logged as a failure (then every 30 s while it lasts) until a question is answered again.
  */
 export class GatewayQuestionsJob {
@@ -56,8 +57,12 @@ export class GatewayQuestionsJob {
       ...(await store.takeDueAwaiting(this.holdMs)).map((o) => () => questions.expireAwaiting(o, signal)),
       ...(await store.takeDueRechecks(this.holdMs)).map((o) => () => questions.recheckFailed(o, signal)),
     ];
-    for (const ask of asks) {
+    const startedAt = Date.now();
+    for (const [i, ask] of asks.entries()) {
       if (signal.aborted) return;
+      // The entries are this instance's only for their hold: a pass that has used half of it
+      // leaves the rest to be taken again, rather than ask what another instance may take meanwhile.
+      if (i > 0 && Date.now() - startedAt > this.holdMs / 2) return;
       try {
         await ask();
         this.unanswered.succeeded();

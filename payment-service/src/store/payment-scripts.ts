@@ -2,8 +2,8 @@ import { OUTBOX_LUA } from '@checkout/chassis';
 
 /**
  * What every decided payment's record goes through, whoever decided it: its token is dropped (it
- * is kept only until the charge is decided) and the record kept `retention` ms more, which is what
- * makes a redelivered event a no-op.
+ * is kept only until the charge is decided) and so is its lease, and the record is kept
+ * `retention` ms more, which is what makes a redelivered event a no-op.
  */
 const DECIDED_LUA = `
 local function close_decided(key, retention)

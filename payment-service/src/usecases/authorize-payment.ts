@@ -1,17 +1,17 @@
-import { childTraceparent, retryWhileTransient, type Logger, type Metrics, type Outbox } from '@checkout/chassis';
+import { childTraceparent, retryWhileTransient, type Logger, type Outbox } from '@checkout/chassis';
 import { ChargeInterruptedError } from '../clients/charge-errors';
 import type { GatewayClient } from '../clients/gateway-client';
 import type { Claim } from '../domain/payment';
 import type { PaymentStore } from '../store/payment-store';
 import { outcomeEvent } from './payment-events';
-import { StrandedCharges } from './stranded-charges';
+import type { StrandedCharges } from './stranded-charges';
 
 export interface AuthorizerDeps {
   store: PaymentStore;
   gateway: GatewayClient;
   outbox: Pick<Outbox, 'publishing'>;
   logger: Logger;
-  metrics: Metrics;
+  stranded: StrandedCharges;
   leaseMs: number;
 }
 
@@ -31,11 +31,8 @@ const LEASE_MARGIN_MS = 5000;
 export class PaymentAuthorizer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
-  private readonly stranded: StrandedCharges;
 
-  constructor(private readonly deps: AuthorizerDeps) {
-    this.stranded = new StrandedCharges(deps.metrics, deps.logger);
-  }
+  constructor(private readonly deps: AuthorizerDeps) {}
 
   get leaseMs(): number {
     return this.deps.leaseMs;
@@ -167,7 +164,7 @@ export class PaymentAuthorizer {
             this.deps.logger.warn({ err, orderId, correlationId, paymentId }, 'cannot report a charge: trying again'),
         },
       );
-      if (first) this.stranded.report({ orderId, correlationId, paymentId }, status);
+      if (first) this.deps.stranded.report({ orderId, correlationId, paymentId }, status);
     } catch (err) {
       this.deps.logger.error(
         { err, orderId, correlationId, paymentId },
