@@ -15,9 +15,11 @@ import {
 } from './payment-scripts';
 
 /**
- * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`.
- * A decided payment expires `retentionMs` after its decision, and so does a half whose pair never
- * came; a claimed one is kept until it is decided.
+ * Payments by order: Redis hashes `<prefix>:payments:<orderId>`, leases in `<prefix>:processing`,
+ * and two lists of questions for the gateway, by when they are due: reservations whose order never
+ * came (`<prefix>:awaiting`) and payments a resumed claim failed (`<prefix>:recheck`).
+ * A decided payment expires `retentionMs` after its decision, and so does an order's half whose
+ * reservation never came; a claimed one is kept until it is decided.
  */
 export class PaymentStore {
   private readonly completeScript;
