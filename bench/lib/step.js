@@ -27,13 +27,15 @@ async function runStep({
   drainTimeoutS = 180,
 }) {
   const pids = { ...system.servicePids };
+  // The services and the infrastructure they run on, whose CPU, system calls and waits are read.
+  const watched = { ...pids, ...system.infraPids };
   const orders = [];
   const errors = {};
   let inFlight = 0;
   let accepted = 0;
-  const cpuBefore = cpu.snapshot({ ...pids, ...system.infraPids });
-  const callsBefore = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
-  const waitBefore = cpu.snapshot({ ...pids, ...system.infraPids }, cpu.runQueueWaitMsOf);
+  const cpuBefore = cpu.snapshot(watched);
+  const callsBefore = cpu.syscallSnapshot(watched);
+  const waitBefore = cpu.snapshot(watched, cpu.runQueueWaitMsOf);
   const machineBefore = cpu.machineTimes();
   const selfBefore = cpu.selfMs();
   const wallBefore = performance.now();
@@ -76,9 +78,9 @@ async function runStep({
   await waitQuiet(pids, idleMsPerSec, deadline, (ms) =>
     progress(`[bench] ${label} ${rate}/s  draining: services busy (${Math.round(ms)} CPU ms/s)`),
   );
-  const cpuAfter = cpu.snapshot({ ...pids, ...system.infraPids });
-  const callsAfter = cpu.syscallSnapshot({ ...pids, ...system.infraPids });
-  const waitAfter = cpu.snapshot({ ...pids, ...system.infraPids }, cpu.runQueueWaitMsOf);
+  const cpuAfter = cpu.snapshot(watched);
+  const callsAfter = cpu.syscallSnapshot(watched);
+  const waitAfter = cpu.snapshot(watched, cpu.runQueueWaitMsOf);
   const machineAfter = cpu.machineTimes();
   const machineUsed = machineBefore && machineAfter ? machineAfter.busy - machineBefore.busy : null;
   const stolen = machineBefore && machineAfter ? machineAfter.steal - machineBefore.steal : null;

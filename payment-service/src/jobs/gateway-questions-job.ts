@@ -23,8 +23,9 @@ export interface GatewayQuestionsJobOptions {
  * the payments due for a recheck (GatewayQuestions). A job of its own, beside the recovery sweeper,
  * so that a slow gateway never holds up the resuming of claims; stopping abandons the question
  * under way. The entries a pass takes are its own for `holdMs` (TAKE_DUE_LUA), and a pass ends
- * once half of that is used, so two instances do not ask about one entry at once. While the gateway cannot say, a pass stops at the first such question, and that is
- * logged as a failure (then every 30 s while it lasts) until a question is answered again.
+ * once half of that is used, so two instances do not ask about one entry at once. While the
+ * gateway cannot say, a pass stops at the first such question, and that is logged as a failure
+ * (then every 30 s while it lasts) until a question is answered again.
  */
 export class GatewayQuestionsJob {
   private readonly job: PeriodicJob;

@@ -175,16 +175,18 @@ export class PaymentStore {
 
   private async takeDueOrders(key: string, holdMs: number, limit: number): Promise<DueOrder[]> {
     const now = Date.now();
-    const due: DueOrder[] = [];
-    for (const orderId of (await this.takeDueScript([key], now, now + holdMs, limit)) as string[]) {
-      const [correlationId, traceparent] = await this.redis.hmget(
-        this.keys.payment(orderId),
-        'correlationId',
-        'traceparent',
-      );
-      due.push({ orderId, correlationId: correlationId ?? orderId, ...(traceparent ? { traceparent } : {}) });
-    }
-    return due;
+    const ids = (await this.takeDueScript([key], now, now + holdMs, limit)) as string[];
+    if (ids.length === 0) return [];
+    // What each order's events carry on, read in one round trip.
+    const pipeline = this.redis.pipeline();
+    for (const orderId of ids) pipeline.hmget(this.keys.payment(orderId), 'correlationId', 'traceparent');
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((orderId, i) => {
+      const [err, fields] = results[i] ?? [];
+      if (err) throw err;
+      const [correlationId, traceparent] = (fields ?? []) as (string | null)[];
+      return { orderId, correlationId: correlationId ?? orderId, ...(traceparent ? { traceparent } : {}) };
+    });
   }
 
   async recheckDone(orderId: string): Promise<void> {
