@@ -27,6 +27,11 @@ export function createInventoryMetrics({ registry }: Metrics) {
       'Expired reservations not released yet because their payment may still be decided (payment_pending) or payment-service could not be asked (payment_unavailable); looked at again a second later',
       ['reason'],
     ),
+    heldAnnounced: serviceCounter(
+      registry,
+      'inventory_held_reservations_announced_total',
+      "stock.reserved of held expired reservations announced again (payment-service called the payment pending: it may hold the order's half alone, its stock.reserved never received)",
+    ),
     expiryCommits: serviceCounter(
       registry,
       'inventory_expiry_commits_total',

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
-import { recordTopics } from '../../test/support';
+import { REANNOUNCED_HEADER, buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
+import { recordTopics, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { dependencyUnavailable } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../src/clients/payment-client';
@@ -271,6 +271,34 @@ describe('ExpirySweeper.sweep', () => {
       payments.states.set(o.orderId, 'failed');
       expect(await h.sweeper.sweep(now + 1_000)).toBe(1);
       expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+    }));
+
+  it("when a payment stays pending after its reservation expired (payment-service may hold the order's half alone, its stock.reserved dead-lettered), then the stock.reserved is announced again, same ce_id and marked, backing off; once the payment failed, released", () =>
+    withPayments(async (h, payments) => {
+      const { a, o } = await reservedWithPayment(h, payments, 3, 'pending');
+      const reserved = await recorder.waitForEvent('stock.reserved', forOrder(o.orderId));
+      const copies = () =>
+        recorder.messages.filter(
+          (m) => m.topic === 'stock.reserved' && m.event?.id === reserved.id && m.headers[REANNOUNCED_HEADER],
+        );
+      const announced = async () =>
+        metricValue(await h.metrics.registry.metrics(), 'inventory_held_reservations_announced_total');
+      const before = await announced();
+      const now = Date.now() + 1_000;
+
+      // Announced again when first held, then after 30 s, then 60 s later: not on every look.
+      for (const at of [0, 1_000, 29_000, 30_000, 31_000, 89_000, 90_000])
+        expect(await h.sweeper.sweep(now + at)).toBe(0);
+      expect(await announced()).toBe(before + 3);
+      await waitFor(() => copies().length === 3, { what: 'three copies of the stock.reserved' });
+      expect(copies().map((m) => m.headers[REANNOUNCED_HEADER])).toEqual(['expired:1', 'expired:2', 'expired:3']);
+      for (const copy of copies()) expect(copy.event).toEqual(reserved);
+
+      payments.states.set(o.orderId, 'failed');
+      expect(await h.sweeper.sweep(now + 91_000)).toBe(1);
+      expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+      // A reservation that ended is not announced again.
+      expect(await h.reservations.announceHeld(o.orderId, now + 10_000_000, { firstMs: 1, longestMs: 1 })).toBe(0);
     }));
 
   it('when the payment is authorized, then the sweeper commits the expired reservation, and its payment.authorized, when it comes, finds it committed', () =>

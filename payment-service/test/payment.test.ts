@@ -186,22 +186,31 @@ describe('order.created + stock.reserved', () => {
     expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS', attempts: 1 });
   });
 
-  it('when the reservation has already expired, then payment.failed RESERVATION_EXPIRED and no gateway call', async () => {
-    const orderId = newOrderId();
-    // The order first: the reservation completes the pair and its claim meets the expiry (a
-    // reservation first would be failed by the gateway-questions job, before the order came: see below).
-    await publisher.publish('order.created', buildOrderCreated({ orderId }));
-    await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
-    await publisher.publish(
-      'stock.reserved',
-      buildStockReserved({ orderId, expiresAt: new Date(Date.now() - 1000).toISOString() }),
-    );
+  it.each([
+    ['arrives late', {}],
+    // Inventory's copy for a reservation it holds because this service called the payment pending:
+    // the order's half alone, its stock.reserved dead-lettered here (ExpirySweeper).
+    ['is announced again by inventory after it expired', { [REANNOUNCED_HEADER]: 'expired:1' }],
+  ])(
+    'when the reservation has already expired and its stock.reserved %s, then payment.failed RESERVATION_EXPIRED and no charge',
+    async (_, headers) => {
+      const orderId = newOrderId();
+      // The order first: the reservation completes the pair and its claim meets the expiry (a
+      // reservation first would be failed by the gateway-questions job, before the order came: see below).
+      await publisher.publish('order.created', buildOrderCreated({ orderId }));
+      await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
+      await publisher.publish(
+        'stock.reserved',
+        buildStockReserved({ orderId, expiresAt: new Date(Date.now() - 1000).toISOString() }),
+        { headers },
+      );
 
-    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
-    expect(failed.data).toMatchObject({ orderId, code: 'RESERVATION_EXPIRED', attempts: 0 });
-    await service.authorizerIdle();
-    expect(gateway.callsFor(orderId)).toHaveLength(0);
-  });
+      const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+      expect(failed.data).toMatchObject({ orderId, code: 'RESERVATION_EXPIRED', attempts: 0 });
+      await service.authorizerIdle();
+      expect(gateway.callsFor(orderId)).toHaveLength(0);
+    },
+  );
 });
 
 describe('recovery sweeper', () => {

@@ -16,6 +16,12 @@ export interface SweeperOptions {
   payments: PaymentClient;
   /** How long a held reservation waits before it is looked at again (default 1 s). */
   recheckMs?: number;
+  /**
+   * A held reservation's stock.reserved is announced again when first held, then after this wait,
+   * each wait doubling up to `announceLongestWaitMs` (defaults 30 s and 10 min).
+   */
+  announceFirstWaitMs?: number;
+  announceLongestWaitMs?: number;
 }
 
 /**
@@ -34,14 +40,27 @@ export interface SweeperOptions {
  * the order, never announces it again; held, it waited until payment-service forgot the payment
  * (RECORD_RETENTION_MS), which then read as never paid and put the sold units back on sale. The
  * event, when it comes, finds it committed.
+ *
+ * A payment pending long after its reservation expired is usually being charged by a slow gateway;
+ * but it may be one payment-service can never start: it holds the order's half and never got the
+ * stock.reserved (dead-lettered there, with every copy), and its record would say pending until it
+ * expired (RECORD_RETENTION_MS, 30 days), the units held all along. So a held reservation has its
+ * stock.reserved announced again (ReservationStore.announceHeld, backing off): payment-service,
+ * finding the reservation expired, charges nothing and fails the payment, and the next sweep
+ * releases the stock. A payment under way or decided takes the copy as a duplicate.
  */
 export class ExpirySweeper {
   private readonly job: PeriodicJob;
   private stopped = true;
   private readonly paymentsUnknown: RepeatedFailure;
+  private readonly announceWaits: { firstMs: number; longestMs: number };
 
   constructor(private readonly opts: SweeperOptions) {
     this.job = new PeriodicJob('expiry sweep', opts.intervalMs, () => this.sweep(), opts.logger);
+    this.announceWaits = {
+      firstMs: opts.announceFirstWaitMs ?? 30_000,
+      longestMs: opts.announceLongestWaitMs ?? 600_000,
+    };
     this.paymentsUnknown = new RepeatedFailure(
       opts.logger,
       'asking payment-service whether expired reservations are being paid (they are held meanwhile)',
@@ -97,7 +116,12 @@ export class ExpirySweeper {
         if (payment === 'pending') {
           await reservations.recheckLater([orderId], later);
           metrics.expiryHeld.inc({ reason: `payment_${payment}` });
-          logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
+          const times = await reservations.announceHeld(orderId, now, this.announceWaits);
+          if (times > 0) metrics.heldAnnounced.inc();
+          logger.info(
+            { orderId, payment, ...(times > 0 ? { stockReservedAnnouncedAgain: times } : {}) },
+            'expired reservation held: its payment may still be decided',
+          );
           continue;
         }
         if ((await reservations.release(orderId, expiryReason, { dueBefore })) !== 'RELEASED') continue;

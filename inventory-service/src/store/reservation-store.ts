@@ -126,6 +126,23 @@ export class ReservationStore {
     await this.redis.zadd(this.keys.expiries, 'XX', ...orderIds.flatMap((id) => [at, id]));
   }
 
+  /**
+   * Announces a held reservation's stock.reserved again if its turn has come at `now` (see
+   * ANNOUNCE_HELD_LUA): how many times it has been announced again, or 0 when it was not this time.
+   */
+  async announceHeld(orderId: string, now: number, waits: { firstMs: number; longestMs: number }): Promise<number> {
+    const times = Number(
+      await this.scripts.announceHeld(
+        [this.keys.reservation(orderId), this.outbox.stream],
+        now,
+        waits.firstMs,
+        waits.longestMs,
+      ),
+    );
+    if (times > 0) this.outbox.kick();
+    return times;
+  }
+
   /** Order ids whose reservation expired at or before `before`, oldest first. */
   due(before: number, limit = 100): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.expiries, '-inf', before, 'LIMIT', 0, limit);

@@ -1,4 +1,5 @@
 import { OUTBOX_LUA, defineScript, type Redis } from '@checkout/chassis';
+import { ANNOUNCE_HELD_LUA } from './lua/announce-held';
 import { COMMIT_LUA } from './lua/commit';
 import { EVENT_RECORD_LUA } from './lua/event-record';
 import { FIRST_VERSION_LUA } from './lua/first-version';
@@ -16,6 +17,7 @@ export const inventoryScripts = (redis: Redis) => ({
   commit: defineScript(redis, 3, withPrelude(COMMIT_LUA)),
   setStock: defineScript(redis, 3, withPrelude(SET_STOCK_LUA)),
   seed: defineScript(redis, 3, withPrelude(SEED_LUA)),
+  announceHeld: defineScript(redis, 2, OUTBOX_LUA + ANNOUNCE_HELD_LUA),
 });
 
 export type InventoryScripts = ReturnType<typeof inventoryScripts>;
