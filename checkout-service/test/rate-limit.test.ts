@@ -77,12 +77,12 @@ describe('POST /checkout — rate limit per client', () => {
     dead.on('error', () => undefined);
     const app = createApp({ ...h.deps, rateLimit: { redis: dead, perMinute: 3, prefix: h.prefix } });
     const validated = h.fake.calls();
-    const streamed = await h.redis.xlen(h.outbox.stream);
+    const added = await h.outboxAdded();
     const res = await checkoutFrom(app);
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: 'DEPENDENCY_UNAVAILABLE' });
     expect(h.fake.calls()).toBe(validated);
-    expect(await h.redis.xlen(h.outbox.stream)).toBe(streamed);
+    expect(await h.outboxAdded()).toBe(added);
     dead.disconnect();
   });
 });
