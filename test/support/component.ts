@@ -11,15 +11,25 @@ import {
   createRedis,
   type EventHandler,
   type HandlerMap,
+  type Logger,
 } from '@checkout/chassis';
+import type { CloudEvent } from '@checkout/contracts';
 import { testBrokers, testRedisUrl } from './env';
 import { waitFor } from './wait';
 
-/** Wraps handlers so a test can wait until given event ids were handled, instead of sleeping. */
-export function spyHandlers(handlers: HandlerMap, handled: string[]): HandlerMap {
+/**
+ * Wraps handlers so a test can wait until given event ids were handled, instead of sleeping; an
+ * event `skip` picks is acknowledged unhandled (and not listed).
+ */
+export function spyHandlers(
+  handlers: HandlerMap,
+  handled: string[],
+  skip: (event: CloudEvent) => boolean = () => false,
+): HandlerMap {
   const spied: Record<string, EventHandler> = {};
   for (const [type, handler] of Object.entries(handlers) as [string, EventHandler][]) {
     spied[type] = async (event, ctx) => {
+      if (skip(event)) return;
       await handler(event, ctx);
       handled.push(event.id);
     };
@@ -45,14 +55,25 @@ export async function startRig(service: string, { pollMs = 100 } = {}) {
   outbox.start();
   const consumers: EventConsumer[] = [];
 
-  /** Runs handlers in a fresh consumer group, as the service would; resolves once the group is joined. */
-  const consume = async (handlers: HandlerMap, { concurrency = 4, log = logger } = {}) => {
+  /**
+   * Runs handlers in a fresh consumer group, as the service would; resolves once the group is
+   * joined. The broker is shared by every test file running at the time: `skip` leaves out events
+   * of theirs this one must not act on.
+   */
+  const consume = async (
+    handlers: HandlerMap,
+    {
+      concurrency = 4,
+      log = logger,
+      skip,
+    }: { concurrency?: number; log?: Logger; skip?: (e: CloudEvent) => boolean } = {},
+  ) => {
     const handled: string[] = [];
     const consumer = new EventConsumer({
       kafka,
       service,
       groupId: `${prefix}-${consumers.length}`,
-      handlers: spyHandlers(handlers, handled),
+      handlers: spyHandlers(handlers, handled, skip),
       publisher,
       logger: log,
       metrics,
