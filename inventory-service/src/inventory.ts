@@ -6,6 +6,9 @@ import { createInventoryMetrics } from './metrics';
 import { ReservationStore } from './store/reservation-store';
 import { StockStore } from './store/stock-store';
 
+/** The longest wait between two copies of a held reservation's stock.reserved. */
+const HELD_REANNOUNCE_LONGEST_WAIT_MS = 600_000;
+
 export interface InventoryDeps {
   redis: Redis;
   outbox: Outbox;
@@ -17,6 +20,9 @@ export interface InventoryDeps {
     RESERVATION_TTL_MS: number;
     RESERVATION_GRACE_MS: number;
     EXPIRY_SWEEP_MS: number;
+    /** An expired reservation held this long for a pending payment has its stock.reserved announced again (0: never). */
+    HELD_REANNOUNCE_AFTER_MS: number;
+    HELD_REANNOUNCE_MAX_TIMES: number;
     /** How long an ended reservation is kept (default DEFAULT_RECORD_RETENTION_MS). */
     RECORD_RETENTION_MS?: number;
     /** An admin write still running past requestWriteWindowMs of this sets nothing (StockStore). */
@@ -48,6 +54,12 @@ export function createInventory({
       logger,
       metrics: inventoryMetrics,
       payments,
+      outbox,
+      announcements: {
+        firstWaitMs: settings.HELD_REANNOUNCE_AFTER_MS,
+        longestWaitMs: HELD_REANNOUNCE_LONGEST_WAIT_MS,
+        mostTimes: settings.HELD_REANNOUNCE_MAX_TIMES,
+      },
     }),
   };
 }

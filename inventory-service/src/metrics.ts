@@ -32,6 +32,11 @@ export function createInventoryMetrics({ registry }: Metrics) {
       'inventory_held_reservations_announced_total',
       "stock.reserved of held expired reservations announced again (payment-service called the payment pending: it may hold the order's half alone, its stock.reserved never received)",
     ),
+    heldExhausted: serviceCounter(
+      registry,
+      'inventory_held_reservations_exhausted_total',
+      'Expired reservations still held for a pending payment after HELD_REANNOUNCE_MAX_TIMES copies of their stock.reserved: each needs an operator',
+    ),
     expiryCommits: serviceCounter(
       registry,
       'inventory_expiry_commits_total',

@@ -4,6 +4,8 @@ import { recordTopics, waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import { dependencyUnavailable } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../src/clients/payment-client';
+import { ExpirySweeper } from '../src/jobs/expiry-sweeper';
+import { createInventoryMetrics } from '../src/metrics';
 import { keys } from '../src/store/keys';
 import { startInventory, type Harness } from './harness';
 
@@ -273,33 +275,108 @@ describe('ExpirySweeper.sweep', () => {
       expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
     }));
 
-  it("when a payment stays pending after its reservation expired (payment-service may hold the order's half alone, its stock.reserved dead-lettered), then the stock.reserved is announced again, same ce_id and marked, backing off; once the payment failed, released", () =>
-    withPayments(async (h, payments) => {
-      const { a, o } = await reservedWithPayment(h, payments, 3, 'pending');
-      const reserved = await recorder.waitForEvent('stock.reserved', forOrder(o.orderId));
-      const copies = () =>
-        recorder.messages.filter(
-          (m) => m.topic === 'stock.reserved' && m.event?.id === reserved.id && m.headers[REANNOUNCED_HEADER],
+  /** Copies of the order's stock.reserved announced again, as its consumers receive them. */
+  const copiesOf = async (orderId: string) => {
+    const reserved = await recorder.waitForEvent('stock.reserved', forOrder(orderId));
+    const copies = () =>
+      recorder.messages.filter(
+        (m) => m.topic === 'stock.reserved' && m.event?.id === reserved.id && m.headers[REANNOUNCED_HEADER],
+      );
+    return { reserved, copies };
+  };
+  const counted = async (h: Harness, name: string) => metricValue(await h.metrics.registry.metrics(), name);
+
+  describe('a reservation held for a payment that stays pending (payment-service may hold the order alone, its stock.reserved dead-lettered)', () => {
+    it('when its turns come, then its stock.reserved is announced again, same ce_id, marked expired:<n>: 60 s after it was first held, each wait doubling up to 10 min; after the sixth copy it is reported once', () =>
+      withPayments(async (h, payments) => {
+        const { a, o } = await reservedWithPayment(h, payments, 3, 'pending');
+        const { reserved, copies } = await copiesOf(o.orderId);
+        const before = await counted(h, 'inventory_held_reservations_announced_total');
+        const exhaustedBefore = await counted(h, 'inventory_held_reservations_exhausted_total');
+        const start = Date.now() + 1_000;
+
+        expect(await h.sweeper.sweep(start)).toBe(0);
+        const copied: number[] = [];
+        // Each turn, and the look a second before it: a copy goes out on the turn only.
+        for (const turn of [60, 180, 420, 900, 1500, 2100].map((s) => start + s * 1000)) {
+          for (const at of [turn - 1_000, turn]) {
+            await h.sweeper.sweep(at);
+            copied.push(await counted(h, 'inventory_held_reservations_announced_total'));
+          }
+        }
+        expect(copied.map((n) => n - before)).toEqual([0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]);
+        await waitFor(() => copies().length === 6, { what: 'six copies of the stock.reserved' });
+        expect(copies().map((m) => m.headers[REANNOUNCED_HEADER])).toEqual(
+          [1, 2, 3, 4, 5, 6].map((n) => `expired:${n}`),
         );
-      const announced = async () =>
-        metricValue(await h.metrics.registry.metrics(), 'inventory_held_reservations_announced_total');
-      const before = await announced();
-      const now = Date.now() + 1_000;
+        for (const copy of copies()) expect(copy.event).toEqual(reserved);
 
-      // Announced again when first held, then after 30 s, then 60 s later: not on every look.
-      for (const at of [0, 1_000, 29_000, 30_000, 31_000, 89_000, 90_000])
-        expect(await h.sweeper.sweep(now + at)).toBe(0);
-      expect(await announced()).toBe(before + 3);
-      await waitFor(() => copies().length === 3, { what: 'three copies of the stock.reserved' });
-      expect(copies().map((m) => m.headers[REANNOUNCED_HEADER])).toEqual(['expired:1', 'expired:2', 'expired:3']);
-      for (const copy of copies()) expect(copy.event).toEqual(reserved);
+        // The next turn, 10 min on, announces nothing and is reported once; later ones not at all.
+        await h.sweeper.sweep(start + 2_699_000);
+        expect(await counted(h, 'inventory_held_reservations_exhausted_total')).toBe(exhaustedBefore);
+        await h.sweeper.sweep(start + 2_700_000);
+        await h.sweeper.sweep(start + 9_000_000);
+        expect(await counted(h, 'inventory_held_reservations_exhausted_total')).toBe(exhaustedBefore + 1);
+        expect(await counted(h, 'inventory_held_reservations_announced_total')).toBe(before + 6);
+        expect((await h.reservations.get(o.orderId))?.status).toBe('RESERVED');
 
-      payments.states.set(o.orderId, 'failed');
-      expect(await h.sweeper.sweep(now + 91_000)).toBe(1);
-      expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
-      // A reservation that ended is not announced again.
-      expect(await h.reservations.announceHeld(o.orderId, now + 10_000_000, { firstMs: 1, longestMs: 1 })).toBe(0);
-    }));
+        // The copy's payment.failed, or payment-service answering FAILED, lets the stock go.
+        payments.states.set(o.orderId, 'failed');
+        expect(await h.sweeper.sweep(start + 9_001_000)).toBe(1);
+        expect(await h.stock.get(a)).toMatchObject({ available: 10, reserved: 0, sold: 0 });
+      }));
+
+    it('when two sweepers look at it at the same moment, then one copy goes out', () =>
+      withPayments(async (h, payments) => {
+        const { o } = await reservedWithPayment(h, payments, 1, 'pending');
+        const before = await counted(h, 'inventory_held_reservations_announced_total');
+        const start = Date.now() + 1_000;
+        await h.sweeper.sweep(start);
+
+        await Promise.all([h.sweeper.sweep(start + 60_000), h.sweeper.sweep(start + 60_000)]);
+        expect(await counted(h, 'inventory_held_reservations_announced_total')).toBe(before + 1);
+        expect((await h.reservations.get(o.orderId))?.status).toBe('RESERVED');
+      }));
+
+    it('when the payment is not pending, or payment-service cannot be asked, then nothing is announced again', () =>
+      withPayments(async (h, payments) => {
+        const before = await counted(h, 'inventory_held_reservations_announced_total');
+        const start = Date.now() + 1_000;
+        for (const state of ['none', 'failed', 'authorized'] as const) await reservedWithPayment(h, payments, 1, state);
+        const down = await reservedWithPayment(h, payments, 1, 'pending');
+        payments.setDown(true);
+
+        for (const at of [0, 60_000, 180_000, 900_000]) await h.sweeper.sweep(start + at);
+        expect(await counted(h, 'inventory_held_reservations_announced_total')).toBe(before);
+        expect((await h.reservations.get(down.o.orderId))?.status).toBe('RESERVED');
+      }));
+
+    it('when the outbox is not draining (Kafka not taking what is written), then a turn that comes announces nothing until it drains', () =>
+      withPayments(async (h, payments) => {
+        let waitedMs = 0;
+        const sweeper = new ExpirySweeper({
+          reservations: h.reservations,
+          graceMs: 0,
+          intervalMs: 1_000,
+          logger: h.logger,
+          metrics: createInventoryMetrics(h.metrics),
+          payments: payments.client,
+          outbox: { oldestWaitMs: async () => waitedMs },
+          announcements: { firstWaitMs: 60_000, longestWaitMs: 600_000, mostTimes: 6 },
+        });
+        await reservedWithPayment(h, payments, 1, 'pending');
+        const before = await counted(h, 'inventory_held_reservations_announced_total');
+        const start = Date.now() + 1_000;
+
+        await sweeper.sweep(start);
+        waitedMs = 6_000;
+        for (const at of [60_000, 120_000]) await sweeper.sweep(start + at);
+        expect(await counted(h, 'inventory_held_reservations_announced_total')).toBe(before);
+        waitedMs = 0;
+        await sweeper.sweep(start + 180_000);
+        expect(await counted(h, 'inventory_held_reservations_announced_total')).toBe(before + 1);
+      }));
+  });
 
   it('when the payment is authorized, then the sweeper commits the expired reservation, and its payment.authorized, when it comes, finds it committed', () =>
     withPayments(async (h, payments) => {

@@ -12,6 +12,9 @@ export interface HarnessOptions {
   ttlMs?: number;
   graceMs?: number;
   sweepMs?: number;
+  /** HELD_REANNOUNCE_AFTER_MS and HELD_REANNOUNCE_MAX_TIMES (defaults 60 s and 6, as in config). */
+  heldReannounceAfterMs?: number;
+  heldReannounceMaxTimes?: number;
   adminToken?: string;
 }
 
@@ -46,6 +49,8 @@ export async function startInventory(opts: HarnessOptions = {}) {
       RESERVATION_TTL_MS: opts.ttlMs ?? 900_000,
       RESERVATION_GRACE_MS: opts.graceMs ?? 10_000,
       EXPIRY_SWEEP_MS: opts.sweepMs ?? 250,
+      HELD_REANNOUNCE_AFTER_MS: opts.heldReannounceAfterMs ?? 60_000,
+      HELD_REANNOUNCE_MAX_TIMES: opts.heldReannounceMaxTimes ?? 6,
     },
   });
   const adminToken = 'adminToken' in opts ? opts.adminToken : ADMIN_TOKEN;

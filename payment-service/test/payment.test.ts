@@ -151,25 +151,31 @@ describe('order.created + stock.reserved', () => {
     expect((await payment(orderId)).status).toBe('AUTHORIZED');
   });
 
-  it('when a failed payment gets its stock.reserved announced again, then payment.failed is announced again and nothing is charged', async () => {
-    const orderId = newOrderId();
-    await publisher.publish(
-      'order.created',
-      buildOrderCreated({ orderId, payment: { token: 'tok_insufficient_funds' } }),
-    );
-    const reserved = await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
-    const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
+  it.each([
+    ['by checkout', '1'],
+    ['by inventory, for a reservation it held while the payment was pending', 'expired:1'],
+  ])(
+    'when a failed payment gets its stock.reserved announced again %s, then payment.failed is announced again and nothing is charged',
+    async (_, mark) => {
+      const orderId = newOrderId();
+      await publisher.publish(
+        'order.created',
+        buildOrderCreated({ orderId, payment: { token: 'tok_insufficient_funds' } }),
+      );
+      const reserved = await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+      const failed = await recorder.waitForEvent('payment.failed', (e) => e.data.orderId === orderId);
 
-    await publisher.publish('stock.reserved', reserved.data, {
-      id: reserved.id,
-      headers: { [REANNOUNCED_HEADER]: '1' },
-    });
-    await waitFor(() => outcomes(orderId).length === 2, { what: 'payment.failed announced again' });
-    await service.authorizerIdle();
-    expect(outcomes(orderId)[1]!.event).toEqual(failed);
-    expect(gateway.callsFor(orderId)).toHaveLength(1);
-    expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS' });
-  });
+      await publisher.publish('stock.reserved', reserved.data, {
+        id: reserved.id,
+        headers: { [REANNOUNCED_HEADER]: mark },
+      });
+      await waitFor(() => outcomes(orderId).length === 2, { what: 'payment.failed announced again' });
+      await service.authorizerIdle();
+      expect(outcomes(orderId)[1]!.event).toEqual(failed);
+      expect(gateway.callsFor(orderId)).toHaveLength(1);
+      expect(await payment(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS' });
+    },
+  );
 
   it('when the card is declined (402), then payment.failed INSUFFICIENT_FUNDS after one attempt', async () => {
     const orderId = newOrderId();
@@ -324,7 +330,7 @@ describe('gateway-questions job: a reservation whose order never came', () => {
   it('when the gateway already holds a charge for the order (its record rebuilt from redelivered events after Redis lost it), then the expired reservation is not failed, and the order.created arriving later finds that charge: AUTHORIZED', async () => {
     const orderId = newOrderId();
     await chargedEarlier(orderId);
-    await publisher.publish(
+    const reserved = await publisher.publish(
       'stock.reserved',
       buildStockReserved({ orderId, expiresAt: new Date(Date.now() + 1000).toISOString() }),
     );
@@ -334,6 +340,22 @@ describe('gateway-questions job: a reservation whose order never came', () => {
       what: 'the job to look at the expired reservation',
     });
     expect(await payment(orderId)).toMatchObject({ status: 'PENDING' });
+
+    // Inventory, holding the reservation for this pending payment, announces it again: the half it
+    // brings is here already, so it changes nothing (it put the payment back on the list, to be
+    // asked about again with each copy, and kept its record from expiring).
+    const lookups = gateway.lookupsFor(orderId);
+    const ttl = await service.redis.pttl(`${service.prefix}:payments:${orderId}`);
+    await publisher.publish('stock.reserved', reserved.data, {
+      id: reserved.id,
+      headers: { [REANNOUNCED_HEADER]: 'expired:1' },
+    });
+    await waitFor(() => service.handled.filter((id) => id === reserved.id).length === 2, {
+      what: 'the copy to be handled',
+    });
+    expect(await service.redis.zscore(`${service.prefix}:awaiting`, orderId)).toBeNull();
+    expect(await service.redis.pttl(`${service.prefix}:payments:${orderId}`)).toBeLessThanOrEqual(ttl);
+    expect(gateway.lookupsFor(orderId)).toBe(lookups);
 
     await publisher.publish('order.created', buildOrderCreated({ orderId, total: 1500, currency: 'USD' }));
     const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);

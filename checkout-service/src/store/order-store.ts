@@ -78,8 +78,9 @@ export class OrderStore {
     return this.reannounce.due(longestWaitMs, mostTimes, limit);
   }
 
+  /** See Outbox.oldestWaitMs. */
   outboxWaitMs(): Promise<number> {
-    return this.reannounce.outboxWaitMs();
+    return this.outbox.oldestWaitMs();
   }
 
   async get(orderId: string): Promise<Order | undefined> {

@@ -59,14 +59,4 @@ export class ReannounceSchedule {
     if (again.length > 0) this.outbox.kick();
     return { again, failed: results.filter((r) => r.status === 'rejected').length };
   }
-
-  /**
-   * How long the oldest entry has waited in the outbox (ms, 0 when it is empty): long means Kafka is
-   * not taking what is written, and announcing orders again would only add to the queue.
-   */
-  async outboxWaitMs(): Promise<number> {
-    const [oldest] = await this.redis.xrange(this.outbox.stream, '-', '+', 'COUNT', 1);
-    if (!oldest) return 0;
-    return Math.max(0, (await redisNow(this.redis)) - Number(oldest[0].split('-')[0]));
-  }
 }

@@ -1,8 +1,8 @@
-import { PeriodicJob, RepeatedFailure, type Logger } from '@checkout/chassis';
+import { PeriodicJob, RepeatedFailure, type Logger, type Outbox } from '@checkout/chassis';
 import type { PaymentClient, PaymentState } from '../clients/payment-client';
 import { expiryReason } from '../domain/reservation';
 import type { InventoryMetrics } from '../metrics';
-import type { ReservationStore } from '../store/reservation-store';
+import type { HeldAnnouncements, ReservationStore } from '../store/reservation-store';
 
 const BATCH = 100;
 
@@ -16,13 +16,14 @@ export interface SweeperOptions {
   payments: PaymentClient;
   /** How long a held reservation waits before it is looked at again (default 1 s). */
   recheckMs?: number;
-  /**
-   * A held reservation's stock.reserved is announced again when first held, then after this wait,
-   * each wait doubling up to `announceLongestWaitMs` (defaults 30 s and 10 min).
-   */
-  announceFirstWaitMs?: number;
-  announceLongestWaitMs?: number;
+  /** When a reservation held for a pending payment has its stock.reserved announced again. */
+  announcements: HeldAnnouncements;
+  /** Looked at before announcing: while Kafka is not taking what is written, copies only add to it. */
+  outbox: Pick<Outbox, 'oldestWaitMs'>;
 }
+
+/** An outbox whose oldest entry waited longer than this is not draining: nothing is announced again. */
+const STUCK_OUTBOX_MS = 5000;
 
 /**
  * Releases reservations that passed expiresAt + grace without a payment outcome. Several instances
@@ -44,23 +45,19 @@ export interface SweeperOptions {
  * A payment pending long after its reservation expired is usually being charged by a slow gateway;
  * but it may be one payment-service can never start: it holds the order's half and never got the
  * stock.reserved (dead-lettered there, with every copy), and its record would say pending until it
- * expired (RECORD_RETENTION_MS, 30 days), the units held all along. So a held reservation has its
- * stock.reserved announced again (ReservationStore.announceHeld, backing off): payment-service,
- * finding the reservation expired, charges nothing and fails the payment, and the next sweep
- * releases the stock. A payment under way or decided takes the copy as a duplicate.
+ * expired (RECORD_RETENTION_MS, 30 days), the units held all along. So a reservation held for a
+ * pending payment has its stock.reserved announced again now and then (HOLD_PENDING_LUA):
+ * payment-service, finding the reservation expired, charges nothing and fails the payment, whose
+ * payment.failed releases the stock. One still held after the last copy is logged for an operator.
  */
 export class ExpirySweeper {
   private readonly job: PeriodicJob;
   private stopped = true;
   private readonly paymentsUnknown: RepeatedFailure;
-  private readonly announceWaits: { firstMs: number; longestMs: number };
 
   constructor(private readonly opts: SweeperOptions) {
     this.job = new PeriodicJob('expiry sweep', opts.intervalMs, () => this.sweep(), opts.logger);
-    this.announceWaits = {
-      firstMs: opts.announceFirstWaitMs ?? 30_000,
-      longestMs: opts.announceLongestWaitMs ?? 600_000,
-    };
+
     this.paymentsUnknown = new RepeatedFailure(
       opts.logger,
       'asking payment-service whether expired reservations are being paid (they are held meanwhile)',
@@ -78,6 +75,15 @@ export class ExpirySweeper {
     await this.job.stop();
   }
 
+  /** The announcements' turns, none while the outbox is not draining (asked once per sweep, when needed). */
+  private async announcementsNow(): Promise<HeldAnnouncements> {
+    const { announcements, outbox, logger } = this.opts;
+    const waitedMs = await outbox.oldestWaitMs();
+    if (waitedMs <= STUCK_OUTBOX_MS) return announcements;
+    logger.debug({ waitedMs }, 'outbox not draining: no stock.reserved announced again for now');
+    return { ...announcements, firstWaitMs: 0 };
+  }
+
   /** Releases everything due at `now` that no payment may still claim; returns how many it released. */
   async sweep(now = Date.now()): Promise<number> {
     const { reservations, graceMs, metrics, logger, payments } = this.opts;
@@ -85,6 +91,7 @@ export class ExpirySweeper {
     // Held ones are due again after recheckMs (their score only; expiresAt stays as it was).
     const later = dueBefore + (this.opts.recheckMs ?? 1000);
     let released = 0;
+    let turns: HeldAnnouncements | undefined;
     for (;;) {
       // Every id listed leaves the expiry set (released, or dropped as no longer RESERVED) or is
       // pushed past dueBefore (held), so the next batch holds others.
@@ -114,14 +121,22 @@ export class ExpirySweeper {
           continue;
         }
         if (payment === 'pending') {
-          await reservations.recheckLater([orderId], later);
-          metrics.expiryHeld.inc({ reason: `payment_${payment}` });
-          const times = await reservations.announceHeld(orderId, now, this.announceWaits);
-          if (times > 0) metrics.heldAnnounced.inc();
-          logger.info(
-            { orderId, payment, ...(times > 0 ? { stockReservedAnnouncedAgain: times } : {}) },
-            'expired reservation held: its payment may still be decided',
-          );
+          turns ??= await this.announcementsNow();
+          const hold = await reservations.holdPending(orderId, { recheckAt: later, now, ...turns });
+          metrics.expiryHeld.inc({ reason: 'payment_pending' });
+          if (hold.announced) metrics.heldAnnounced.inc();
+          if (hold.exhausted) {
+            metrics.heldExhausted.inc();
+            logger.error(
+              { orderId, copies: hold.copies },
+              'expired reservation still held after the last copy of its stock.reserved: its payment stays pending (look at payment-service: its dead letters, the gateway)',
+            );
+          } else if (hold.announced) {
+            logger.info(
+              { orderId, copy: hold.copies },
+              'expired reservation held for a pending payment: its stock.reserved announced again, in case payment-service never got it',
+            );
+          } else logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
           continue;
         }
         if ((await reservations.release(orderId, expiryReason, { dueBefore })) !== 'RELEASED') continue;

@@ -13,6 +13,13 @@ export type ReserveResult =
   /** Handled before: nothing changes, nothing is emitted. */
   | { outcome: 'DUPLICATE' };
 
+/** When a held reservation's stock.reserved is announced again (HOLD_PENDING_LUA); firstWaitMs 0: never. */
+export interface HeldAnnouncements {
+  firstWaitMs: number;
+  longestWaitMs: number;
+  mostTimes: number;
+}
+
 /** What stood in the way of a commit or release: another status, no record, or not yet due. */
 export type TransitionResult =
   ReservationStatus | 'UNKNOWN' | 'NOT_DUE' | 'ALREADY_COMMITTED' | 'ALREADY_RELEASED' | 'REFUSED_BEFORE';
@@ -127,20 +134,27 @@ export class ReservationStore {
   }
 
   /**
-   * Announces a held reservation's stock.reserved again if its turn has come at `now` (see
-   * ANNOUNCE_HELD_LUA): how many times it has been announced again, or 0 when it was not this time.
+   * Holds an expired reservation whose payment is pending until `recheckAt`, and announces its
+   * stock.reserved again if its turn has come at `now` (HOLD_PENDING_LUA). Returns how many copies
+   * went out so far, whether one went out now, and whether its last turn came now (exhausted).
+   * A script resent after its answer was lost finds its turn taken: the copy is not repeated, but
+   * this call then reports none.
    */
-  async announceHeld(orderId: string, now: number, waits: { firstMs: number; longestMs: number }): Promise<number> {
-    const times = Number(
-      await this.scripts.announceHeld(
-        [this.keys.reservation(orderId), this.outbox.stream],
-        now,
-        waits.firstMs,
-        waits.longestMs,
-      ),
-    );
-    if (times > 0) this.outbox.kick();
-    return times;
+  async holdPending(
+    orderId: string,
+    { recheckAt, now, ...turns }: { recheckAt: number; now: number } & HeldAnnouncements,
+  ): Promise<{ copies: number; announced: boolean; exhausted: boolean }> {
+    const [copies, announced, exhausted] = (await this.scripts.holdPending(
+      [this.keys.reservation(orderId), this.keys.expiries, this.outbox.stream],
+      orderId,
+      recheckAt,
+      now,
+      turns.firstWaitMs,
+      turns.longestWaitMs,
+      turns.mostTimes,
+    )) as [number, number, number];
+    if (announced === 1) this.outbox.kick();
+    return { copies, announced: announced === 1, exhausted: exhausted === 1 };
   }
 
   /** Order ids whose reservation expired at or before `before`, oldest first. */

@@ -1,8 +1,8 @@
 import { OUTBOX_LUA, defineScript, type Redis } from '@checkout/chassis';
-import { ANNOUNCE_HELD_LUA } from './lua/announce-held';
 import { COMMIT_LUA } from './lua/commit';
 import { EVENT_RECORD_LUA } from './lua/event-record';
 import { FIRST_VERSION_LUA } from './lua/first-version';
+import { HOLD_PENDING_LUA } from './lua/hold-pending';
 import { RELEASE_LUA } from './lua/release';
 import { RESERVE_LUA } from './lua/reserve';
 import { SEED_LUA } from './lua/seed';
@@ -17,7 +17,7 @@ export const inventoryScripts = (redis: Redis) => ({
   commit: defineScript(redis, 3, withPrelude(COMMIT_LUA)),
   setStock: defineScript(redis, 3, withPrelude(SET_STOCK_LUA)),
   seed: defineScript(redis, 3, withPrelude(SEED_LUA)),
-  announceHeld: defineScript(redis, 2, OUTBOX_LUA + ANNOUNCE_HELD_LUA),
+  holdPending: defineScript(redis, 3, withPrelude(HOLD_PENDING_LUA)),
 });
 
 export type InventoryScripts = ReturnType<typeof inventoryScripts>;

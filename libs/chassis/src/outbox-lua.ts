@@ -3,17 +3,17 @@ import { REANNOUNCED_HEADER } from '@checkout/contracts';
 /**
  * Lua prelude for scripts that change state and record the events it causes in one atomic step.
  * `outbox_add(stream, record)` appends one serialized Kafka record (see Outbox.serialize);
- * `outbox_add_again(stream, record, times)` appends a record kept from before, marked as announced
- * again (REANNOUNCED_HEADER, its value `times`), so that its consumers answer it.
+ * `outbox_add_again(stream, record, mark)` appends a record kept from before, marked as announced
+ * again (REANNOUNCED_HEADER, its value `mark`: the how-manieth time), so that its consumers answer it.
  */
 export const OUTBOX_LUA = `
 local function outbox_add(stream, record)
   redis.call('XADD', stream, '*', 'r', record)
 end
-local function outbox_add_again(stream, record, times)
+local function outbox_add_again(stream, record, mark)
   local copy = cjson.decode(record)
   if type(copy.headers) ~= 'table' then copy.headers = {} end
-  copy.headers['${REANNOUNCED_HEADER}'] = tostring(times)
+  copy.headers['${REANNOUNCED_HEADER}'] = tostring(mark)
   outbox_add(stream, cjson.encode(copy))
 end
 `;

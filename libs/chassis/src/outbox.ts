@@ -3,6 +3,7 @@ import { toKafkaRecord, type CloudEvent } from '@checkout/contracts';
 import type { OutboxOptions } from './outbox-options';
 import { OutboxRelay } from './outbox-relay';
 import { RepeatedFailure } from './repeated-failure';
+import { redisNow } from './redis/clock';
 import { scriptsResent } from './redis/scripts';
 
 export { OUTBOX_LUA } from './outbox-lua';
@@ -70,6 +71,17 @@ export class Outbox {
     const result = await write;
     if (scriptsResent() !== resent) this.kick();
     return result;
+  }
+
+  /**
+   * How long the oldest entry has waited (ms, on Redis' clock; 0 when the outbox is empty): long
+   * means Kafka is not taking what is written, and a job that announces events again would only
+   * add to the queue.
+   */
+  async oldestWaitMs(): Promise<number> {
+    const [oldest] = await this.opts.redis.xrange(this.stream, '-', '+', 'COUNT', 1);
+    if (!oldest) return 0;
+    return Math.max(0, (await redisNow(this.opts.redis)) - Number(oldest[0].split('-')[0]));
   }
 
   /** Publishes now; calls during a drain coalesce into one more pass. */

@@ -17,11 +17,14 @@ end
  * KEYS: payment hash, processing zset, outbox stream, awaiting zset. ARGV: orderId, owner,
  * leaseUntil, retention ms, whether a decided payment announces its outcome again ('1': a
  * stock.reserved announced again), the reservation's expiry in ms ('' for the order's half), then
- * the half's field/value pairs. Fields are first-write-wins, so a redelivery changes nothing and
- * emits nothing. A re-announced stock.reserved (checkout re-announced an order no
+ * the half's field/value pairs. A half that is there already (a redelivery, or a copy announced
+ * again) changes nothing and emits nothing: not even the record's expiry or its place on the
+ * awaiting list, or inventory's copies for a reservation it holds while this payment waits would
+ * keep the record for good. A re-announced stock.reserved (checkout re-announced an order no
  * answer reached, and inventory repeated its answer: a broker that lost its log lost the outcome
- * too) for a decided payment puts the outcome's event (kept on the record, same ce_id) in the
- * outbox again and answers {status, 'REANNOUNCED'}. The reservation's half, not the order's: a
+ * too; or inventory held the expired reservation for a payment it was told is pending) for a
+ * decided payment puts the outcome's event (kept on the record, same ce_id) in the outbox again
+ * and answers {status, 'REANNOUNCED'}. The reservation's half, not the order's: a
  * re-announced order.created brings both, and one answer is enough.
  * A record waiting for its other half expires after the retention (an order whose stock answer
  * never came must not keep its token for good); a claimed one is kept until it is decided. A
@@ -47,6 +50,7 @@ if status and status ~= 'PENDING' then
   outbox_add(KEYS[3], outcome)
   return {status, 'REANNOUNCED'}
 end
+if status and redis.call('HEXISTS', KEYS[1], ARGV[6] ~= '' and 'expiresAt' or 'amount') == 1 then return {status} end
 for i = 7, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('HEXISTS', KEYS[1], 'amount') == 1 and redis.call('HEXISTS', KEYS[1], 'expiresAt') == 1 then
   redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'leaseOwner', ARGV[2], 'leaseUntil', ARGV[3])

@@ -14,8 +14,9 @@ export interface HandlerContext {
   newEvent<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T>;
   /**
    * Set when the event is a copy announced again (REANNOUNCED_HEADER, its value) because no answer
-   * reached its sender: a service that handled it before answers again with what it answered
-   * first. A plain redelivery is not: it changes nothing and emits nothing.
+   * reached its sender, or because payment-service may never have got it (inventory's copies
+   * `expired:<n>`): a service that handled it before answers again with what it answered first.
+   * A plain redelivery is not: it changes nothing and emits nothing.
    */
   reannounced?: string;
   /**

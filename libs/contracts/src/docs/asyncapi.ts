@@ -59,9 +59,9 @@ const CLOUD_EVENT_HEADERS = {
     },
     [REANNOUNCED_HEADER]: {
       type: 'string',
-      pattern: '^[1-9][0-9]*$',
+      pattern: '^(expired:)?[1-9][0-9]*$',
       description:
-        'Only on a copy announced again: checkout sets it on an order.created no answer reached (the how-manieth time), inventory passes it on with the answer it repeats. A service that handled the event answers a marked copy with what it answered first; an unmarked duplicate changes nothing and emits nothing.',
+        'Only on a copy announced again: checkout sets it on an order.created no answer reached (the how-manieth time), inventory passes it on with the answer it repeats; inventory also sets `expired:<n>` on the stock.reserved of an expired reservation it holds for a payment that stays pending (the how-manieth copy). A service that handled the event answers a marked copy with what it answered first; an unmarked duplicate changes nothing and emits nothing.',
     },
   },
 };
