@@ -1,3 +1,5 @@
+import Redis from 'ioredis';
+import { REANNOUNCED_HEADER, dlqTopic } from '@checkout/contracts';
 import { useChaosSystem, tryCheckout } from '../support/chaos';
 import { api } from '../support/http';
 import { assertInvariants, levels } from '../support/invariants';
@@ -12,6 +14,9 @@ import { waitFor } from '../support/wait';
  * reservation, the last unit was sold to the next order, and the late payment.authorized confirmed
  * the first one too: two CONFIRMED, charged orders for one unit. The sweeper now asks
  * payment-service before releasing, and holds stock whose payment is still pending.
+ * Held half a second, a reservation has its stock.reserved announced again (the copies a payment
+ * being charged takes as duplicates); checkout announces nothing again, as if every copy of its
+ * had been lost too.
  */
 const system = useChaosSystem({
   env: {
@@ -19,6 +24,8 @@ const system = useChaosSystem({
     RESERVATION_GRACE_MS: '500',
     EXPIRY_SWEEP_MS: '100',
     PAYMENT_ATTEMPT_TIMEOUT_MS: '8000',
+    HELD_REANNOUNCE_AFTER_MS: '500',
+    REANNOUNCE_AFTER_MS: '0',
   },
 });
 
@@ -59,5 +66,50 @@ describe('a payment decided after its reservation expired', () => {
     const orderIds = second.orderId && second.status === 202 ? [first, second.orderId] : [first];
     await assertInvariants({ initial, orderIds, recorded: recorder.messages, exactStock: true });
     expect(await stockOf(P)).toMatchObject({ available: 0, reserved: 0, sold: 1 });
+  });
+});
+
+describe('a reservation whose stock.reserved never reached payment-service', () => {
+  it("when payment-service holds the order and dead-lettered its stock.reserved, then inventory's copy after the expiry fails the payment RESERVATION_EXPIRED, uncharged, and the stock goes back", async () => {
+    const { system: sys, recorder } = system();
+    const P = 'sku-016';
+    await setStock(P, 3);
+    const initial = await levels();
+    const redis = new Redis(sys.infra.redisUrl);
+    const inventory = sys.services.processes.get('inventory-service')!.child;
+    let orderId = '';
+    const record = () => `payment:payments:${orderId}`;
+    try {
+      // Inventory paused, so the order reaches payment-service first.
+      inventory.kill('SIGSTOP');
+      try {
+        orderId = (await placeOrder(await checkoutBody([[P, 1]]))).data.orderId as string;
+        await waitFor(async () => (await api('payment-service').get(`/payments/${orderId}`)).data?.amount > 0, {
+          what: "payment-service to hold the order's half",
+        });
+        // Its record turned into a string: the stock.reserved to come fails there (WRONGTYPE, not
+        // a passing fault) on every try, and is dead-lettered.
+        await redis.rename(record(), `${record()}:aside`);
+        await redis.set(record(), 'not a payment');
+      } finally {
+        inventory.kill('SIGCONT');
+      }
+      await waitFor(() => recorder.messages.some((m) => m.topic === dlqTopic('payment-service') && m.key === orderId), {
+        what: "payment-service to dead-letter the order's stock.reserved",
+      });
+      await redis.del(record());
+      await redis.rename(`${record()}:aside`, record());
+
+      expect(await waitForTerminal(orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });
+      const copies = recorder.messages.filter(
+        (m) =>
+          m.topic === 'stock.reserved' && m.key === orderId && m.headers[REANNOUNCED_HEADER]?.startsWith('expired:'),
+      );
+      expect(copies.length).toBeGreaterThanOrEqual(1);
+      await assertInvariants({ initial, orderIds: [orderId], recorded: recorder.messages, exactStock: true });
+      expect(await stockOf(P)).toMatchObject({ available: 3, reserved: 0, sold: 0 });
+    } finally {
+      redis.disconnect();
+    }
   });
 });
