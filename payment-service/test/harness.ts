@@ -1,14 +1,7 @@
 import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
-import { createGatewayClient } from '../src/clients/gateway-client';
-import { withGatewayMetrics } from '../src/clients/gateway-metrics';
-import { createHandlers } from '../src/handlers';
-import { GatewayQuestionsJob } from '../src/jobs/gateway-questions-job';
-import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
-import { PaymentStore } from '../src/store/payment-store';
+import { createPayment } from '../src/payment';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
-import { GatewayQuestions } from '../src/usecases/gateway-questions';
-import { StrandedCharges } from '../src/usecases/stranded-charges';
 
 /** The service's authorizer, counting the charges it runs so a test can wait until none is left. */
 class TrackedAuthorizer extends PaymentAuthorizer {
@@ -31,33 +24,29 @@ class TrackedAuthorizer extends PaymentAuthorizer {
 /** payment-service wired as main.ts does, on the test run's real Redis and Kafka, under its own prefix and group. */
 export async function startPaymentService(gatewayUrl: string) {
   const rig = await startRig('payment-service');
-  const { redis, prefix, outbox, logger } = rig;
-  const store = new PaymentStore(redis, outbox, prefix);
-  const gateway = withGatewayMetrics(
-    createGatewayClient({
-      baseURL: gatewayUrl,
-      maxRetries: 2,
-      attemptTimeoutMs: 1000,
-      backoffBaseMs: 10,
-    }),
-    rig.metrics,
-  );
-  const stranded = new StrandedCharges(rig.metrics, logger);
-  const authorizer = new TrackedAuthorizer({ store, gateway, outbox, logger, stranded, leaseMs: 60_000 });
-  const sweeper = new RecoverySweeper(store, authorizer, logger, 100);
-  const questions = new GatewayQuestionsJob({
-    store,
-    questions: new GatewayQuestions({ store, gateway, stranded, logger }),
+  const { redis, prefix, outbox, logger, metrics } = rig;
+  const { store, authorizer, handlers, startJobs, stopJobs } = createPayment({
+    redis,
+    outbox,
     logger,
-    intervalMs: 100,
+    metrics,
+    prefix,
+    settings: {
+      PAYMENT_GATEWAY_URL: gatewayUrl,
+      PAYMENT_MAX_RETRIES: 2,
+      PAYMENT_ATTEMPT_TIMEOUT_MS: 1000,
+      PAYMENT_BACKOFF_BASE_MS: 10,
+      PAYMENT_LEASE_MS: 60_000,
+      PAYMENT_SWEEP_INTERVAL_MS: 100,
+    },
+    Authorizer: TrackedAuthorizer,
     // Held 200 ms (not 30 s), so a question the gateway could not answer is asked again soon.
-    holdMs: 200,
+    questionHoldMs: 200,
   });
-  sweeper.start();
-  questions.start();
+  startJobs();
   // Checkout's component tests, beside these, create orders whose order.created reaches this group
   // too: charged here, they would be confirmed under those tests' feet. These tests publish their own.
-  const consumer = await rig.consume(createHandlers(store, authorizer), {
+  const consumer = await rig.consume(handlers, {
     skip: (event) => event.source === '/checkout-service',
   });
   return {
@@ -71,7 +60,7 @@ export async function startPaymentService(gatewayUrl: string) {
     authorizerIdle: () => authorizer.idle(),
     async stop() {
       await consumer.stop();
-      await Promise.all([questions.stop(), sweeper.stop()]);
+      await stopJobs();
       await authorizer.drain();
       await rig.stop();
     },
