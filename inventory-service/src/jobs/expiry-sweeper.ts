@@ -57,7 +57,6 @@ export class ExpirySweeper {
 
   constructor(private readonly opts: SweeperOptions) {
     this.job = new PeriodicJob('expiry sweep', opts.intervalMs, () => this.sweep(), opts.logger);
-
     this.paymentsUnknown = new RepeatedFailure(
       opts.logger,
       'asking payment-service whether expired reservations are being paid (they are held meanwhile)',
