@@ -19,6 +19,20 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * What a rebalance answers routinely, whenever a member joins or leaves (every rollout, every
+ * scale-up): kafkajs logs these at error, then re-joins by itself. Logged at info, so an alert on
+ * error lines does not fire on each deploy; a member that cannot rejoin shows as a crash (the
+ * consumer's own line) and on readiness.
+ */
+const REBALANCE_ANSWERS = [
+  'group is rebalancing',
+  'generation id is not valid',
+  'coordinator is not aware of this member',
+];
+const isRebalanceAnswer = (...texts: unknown[]) =>
+  texts.some((t) => typeof t === 'string' && REBALANCE_ANSWERS.some((answer) => t.includes(answer)));
+
 /** What kafkajs logs; `correlationId` on a request's lines is the protocol's request number. */
 type KafkaLogFields = LogEntry['log'] & { correlationId?: number };
 
@@ -38,7 +52,8 @@ export function createKafka({ brokers, clientId, logger, retries = 8, requestTim
         // the process' correlation id like every other line no request or event caused.
         const { message, correlationId: kafkaCorrelationId, ...rest } = entry as KafkaLogFields;
         const fields = kafkaCorrelationId === undefined ? rest : { ...rest, kafkaCorrelationId };
-        log[LEVELS[level] ?? 'info'](fields, message);
+        const routine = level === logLevel.ERROR && isRebalanceAnswer(message, (rest as { error?: unknown }).error);
+        log[routine ? 'info' : (LEVELS[level] ?? 'info')](fields, message);
       },
   });
 }

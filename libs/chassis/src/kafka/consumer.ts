@@ -19,6 +19,8 @@ const COMMIT_INTERVAL_MS = 1000;
 export class EventConsumer {
   private readonly consumer: Consumer;
   private joined = false;
+  /** Crashed, and not joined since: a crash now means the restart did not help. */
+  private crashedSinceJoin = false;
   private stopping = false;
   private fetchStartedAt = 0;
   private readonly offsets: OffsetCommitter;
@@ -52,6 +54,7 @@ export class EventConsumer {
     this.consumer.on(FETCH, contact);
     this.consumer.on(HEARTBEAT, contact);
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.crashedSinceJoin = false;
       this.offsets.forget();
       contact();
       if (!this.joined)
@@ -60,7 +63,12 @@ export class EventConsumer {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
-      opts.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // A warning when it is restarted after working (the mock crashes a member whose SyncGroup
+      // races another member's join, in every rollout); an error when it crashes again before it
+      // joined: the restarts are not helping.
+      const level = this.crashedSinceJoin ? 'error' : 'warn';
+      this.crashedSinceJoin = true;
+      opts.logger[level]({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       // kafkajs gives up on errors it deems fatal (the mock answers a SyncGroup racing a second
       // member's join with INVALID_REQUEST): without a restart the service stays unready for good.
       if (!payload.restart && !this.stopping) this.restartLater();
