@@ -21,11 +21,14 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 /**
  * What a rebalance answers routinely, whenever a member joins or leaves (every rollout, every
- * scale-up): kafkajs logs these at error, then re-joins by itself. Logged at info, so an alert on
- * error lines does not fire on each deploy; a member that cannot rejoin shows as a crash (the
- * consumer's own line) and on readiness.
+ * scale-up): kafkajs logs these responses at error, then re-joins by itself. Logged at warn, so an
+ * alert on error lines does not fire on each deploy; a member evicted over and over (a handler
+ * outlasting the session timeout) still shows at warn, and one that cannot stay in its group as
+ * the consumer's crashes (kafka_consumer_crashes_total, an error when they repeat) and on
+ * readiness. The texts are kafkajs' own for REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION and
+ * UNKNOWN_MEMBER_ID (kafkajs/src/protocol/error.js; a test checks they still are).
  */
-const REBALANCE_ANSWERS = [
+export const REBALANCE_ANSWERS = [
   'group is rebalancing',
   'generation id is not valid',
   'coordinator is not aware of this member',
@@ -53,7 +56,7 @@ export function createKafka({ brokers, clientId, logger, retries = 8, requestTim
         const { message, correlationId: kafkaCorrelationId, ...rest } = entry as KafkaLogFields;
         const fields = kafkaCorrelationId === undefined ? rest : { ...rest, kafkaCorrelationId };
         const routine = level === logLevel.ERROR && isRebalanceAnswer(message, (rest as { error?: unknown }).error);
-        log[routine ? 'info' : (LEVELS[level] ?? 'info')](fields, message);
+        log[routine ? 'warn' : (LEVELS[level] ?? 'info')](fields, message);
       },
   });
 }

@@ -4,12 +4,15 @@ import { handleBatch, type BatchHandling } from './batch-handling';
 import { BatchesInFlight } from './batches-in-flight';
 import { ensureTopics } from './client';
 import type { ConsumerOptions } from './consumer-options';
+import { serviceCounter } from '../metrics';
 import { OffsetCommitter } from './offsets';
 
 export type { ConsumerOptions } from './consumer-options';
 export type { EventHandler, HandlerContext, HandlerMap } from './handler-context';
 
 const COMMIT_INTERVAL_MS = 1000;
+/** A crash this soon after the last one is logged as an error: the restarts are not helping. */
+const CRASH_LOOP_MS = 5 * 60_000;
 
 /**
  * Subscribes handlers to their topics. Each message is decoded and schema-checked, handled inside
@@ -19,8 +22,8 @@ const COMMIT_INTERVAL_MS = 1000;
 export class EventConsumer {
   private readonly consumer: Consumer;
   private joined = false;
-  /** Crashed, and not joined since: a crash now means the restart did not help. */
-  private crashedSinceJoin = false;
+  /** When kafkajs last gave up on this consumer (0: never). */
+  private lastCrashAt = 0;
   private stopping = false;
   private fetchStartedAt = 0;
   private readonly offsets: OffsetCommitter;
@@ -47,6 +50,11 @@ export class EventConsumer {
     const { offsets, batches, isStopping } = this;
     this.batchHandling = { opts, offsets, batches, isStopping, fetchStartedAt: () => this.fetchStartedAt };
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT, FETCH_START, FETCH, HEARTBEAT } = this.consumer.events;
+    const crashes = serviceCounter(
+      opts.metrics.registry,
+      'kafka_consumer_crashes_total',
+      'Consumers kafkajs gave up on, which the chassis restarts: one now and then is routine on the local mock broker (a rollout); a rising rate is a consumer that cannot stay in its group',
+    );
     this.consumer.on(FETCH_START, () => (this.fetchStartedAt = Date.now()));
     // A fetch answered or a heartbeat accepted: the broker is there. One that keeps its connections
     // open and stops answering (a hung host) raises nothing until kafkajs gives up, minutes later.
@@ -54,7 +62,6 @@ export class EventConsumer {
     this.consumer.on(FETCH, contact);
     this.consumer.on(HEARTBEAT, contact);
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.crashedSinceJoin = false;
       this.offsets.forget();
       contact();
       if (!this.joined)
@@ -63,11 +70,13 @@ export class EventConsumer {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       this.joined = false;
-      // A warning when it is restarted after working (the mock crashes a member whose SyncGroup
-      // races another member's join, in every rollout); an error when it crashes again before it
-      // joined: the restarts are not helping.
-      const level = this.crashedSinceJoin ? 'error' : 'warn';
-      this.crashedSinceJoin = true;
+      crashes.inc();
+      // A warning for a crash after which it is restarted (the mock crashes a member whose
+      // SyncGroup races another member's join, in every rollout); an error for one within
+      // CRASH_LOOP_MS of the last: the restarts are not helping.
+      const now = Date.now();
+      const level = now - this.lastCrashAt < CRASH_LOOP_MS ? 'error' : 'warn';
+      this.lastCrashAt = now;
       opts.logger[level]({ err: payload.error, restart: payload.restart }, 'consumer crashed');
       // kafkajs gives up on errors it deems fatal (the mock answers a SyncGroup racing a second
       // member's join with INVALID_REQUEST): without a restart the service stays unready for good.
