@@ -10,7 +10,7 @@ import { PaymentAuthorizer, type AuthorizerDeps } from './usecases/authorize-pay
 import { GatewayQuestions } from './usecases/gateway-questions';
 import { StrandedCharges } from './usecases/stranded-charges';
 
-export interface PaymentDeps<A extends PaymentAuthorizer> {
+export interface PaymentDeps {
   redis: Redis;
   outbox: Outbox;
   logger: Logger;
@@ -26,23 +26,20 @@ export interface PaymentDeps<A extends PaymentAuthorizer> {
     | 'PAYMENT_SWEEP_INTERVAL_MS'
   > &
     Partial<Pick<Config, 'RECORD_RETENTION_MS'>>;
-  /** The authorizer's class: the component tests' counts the charges it runs. */
-  Authorizer?: new (deps: AuthorizerDeps) => A;
   /** How long a question for the gateway is one instance's (GatewayQuestionsJob; tests shorten it). */
   questionHoldMs?: number;
 }
 
 /** The store, gateway client, authorizer, background jobs and handlers, wired the same way in main.ts and in the component tests. */
-export function createPayment<A extends PaymentAuthorizer = PaymentAuthorizer>({
-  redis,
-  outbox,
-  logger,
-  metrics,
-  prefix,
-  settings,
-  Authorizer,
-  questionHoldMs,
-}: PaymentDeps<A>) {
+export function createPayment(deps: PaymentDeps) {
+  return createPaymentWith(deps, (authorizerDeps) => new PaymentAuthorizer(authorizerDeps));
+}
+
+/** createPayment with an authorizer the caller makes (the component tests' one counts the charges it runs). */
+export function createPaymentWith<A extends PaymentAuthorizer>(
+  { redis, outbox, logger, metrics, prefix, settings, questionHoldMs }: PaymentDeps,
+  makeAuthorizer: (deps: AuthorizerDeps) => A,
+) {
   const store = new PaymentStore(redis, outbox, prefix, settings.RECORD_RETENTION_MS);
   const gateway = withGatewayMetrics(
     createGatewayClient({
@@ -54,9 +51,7 @@ export function createPayment<A extends PaymentAuthorizer = PaymentAuthorizer>({
     metrics,
   );
   const stranded = new StrandedCharges(metrics, logger);
-  // A is PaymentAuthorizer itself unless a class is given.
-  const Make = (Authorizer ?? PaymentAuthorizer) as new (deps: AuthorizerDeps) => A;
-  const authorizer = new Make({ store, gateway, outbox, logger, stranded, leaseMs: settings.PAYMENT_LEASE_MS });
+  const authorizer = makeAuthorizer({ store, gateway, outbox, logger, stranded, leaseMs: settings.PAYMENT_LEASE_MS });
   const sweeper = new RecoverySweeper(store, authorizer, logger, settings.PAYMENT_SWEEP_INTERVAL_MS);
   const questions = new GatewayQuestionsJob({
     store,

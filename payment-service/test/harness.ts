@@ -1,6 +1,6 @@
 import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
-import { createPayment } from '../src/payment';
+import { createPaymentWith } from '../src/payment';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
 
 /** The service's authorizer, counting the charges it runs so a test can wait until none is left. */
@@ -25,30 +25,31 @@ class TrackedAuthorizer extends PaymentAuthorizer {
 export async function startPaymentService(gatewayUrl: string) {
   const rig = await startRig('payment-service');
   const { redis, prefix, outbox, logger, metrics } = rig;
-  const { store, authorizer, handlers, startJobs, stopJobs } = createPayment({
-    redis,
-    outbox,
-    logger,
-    metrics,
-    prefix,
-    settings: {
-      PAYMENT_GATEWAY_URL: gatewayUrl,
-      PAYMENT_MAX_RETRIES: 2,
-      PAYMENT_ATTEMPT_TIMEOUT_MS: 1000,
-      PAYMENT_BACKOFF_BASE_MS: 10,
-      PAYMENT_LEASE_MS: 60_000,
-      PAYMENT_SWEEP_INTERVAL_MS: 100,
+  const { store, authorizer, handlers, startJobs, stopJobs } = createPaymentWith(
+    {
+      redis,
+      outbox,
+      logger,
+      metrics,
+      prefix,
+      settings: {
+        PAYMENT_GATEWAY_URL: gatewayUrl,
+        PAYMENT_MAX_RETRIES: 2,
+        PAYMENT_ATTEMPT_TIMEOUT_MS: 1000,
+        PAYMENT_BACKOFF_BASE_MS: 10,
+        PAYMENT_LEASE_MS: 60_000,
+        PAYMENT_SWEEP_INTERVAL_MS: 100,
+      },
+      // Held 200 ms (not 30 s), so a question the gateway could not answer is asked again soon.
+      questionHoldMs: 200,
     },
-    Authorizer: TrackedAuthorizer,
-    // Held 200 ms (not 30 s), so a question the gateway could not answer is asked again soon.
-    questionHoldMs: 200,
-  });
+    (deps) => new TrackedAuthorizer(deps),
+  );
   startJobs();
-  // Checkout's component tests, beside these, create orders whose order.created reaches this group
-  // too: charged here, they would be confirmed under those tests' feet. These tests publish their own.
-  const consumer = await rig.consume(handlers, {
-    skip: (event) => event.source === '/checkout-service',
-  });
+  // The broker is shared with the other test files running beside these: checkout's tests create
+  // orders, inventory's answer theirs with stock.reserved. Charged here, those orders would move on
+  // under their tests' feet. These tests publish every event they mean for this service themselves.
+  const consumer = await rig.consume(handlers, { skip: (event) => event.source !== '/test' });
   return {
     app: createApp({ ...rig, store }),
     store,

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { REANNOUNCED_HEADER, dlqTopic } from '@checkout/contracts';
 import { useChaosSystem, tryCheckout } from '../support/chaos';
+import type { RecordedMessage } from '../support/kafka';
 import { api } from '../support/http';
 import { assertInvariants, levels } from '../support/invariants';
 import { metricValue } from '../support/metrics';
@@ -94,10 +95,15 @@ describe('a reservation whose stock.reserved never reached payment-service', () 
       } finally {
         inventory.kill('SIGCONT');
       }
-      await waitFor(() => recorder.messages.some((m) => m.topic === dlqTopic('payment-service') && m.key === orderId), {
+      const deadLettered = (m: RecordedMessage) =>
+        m.topic === dlqTopic('payment-service') &&
+        m.key === orderId &&
+        m.headers['dlq-original-topic'] === 'stock.reserved';
+      await waitFor(() => recorder.messages.some(deadLettered), {
         what: "payment-service to dead-letter the order's stock.reserved",
       });
-      await redis.del(record());
+      // One step (RENAME replaces the string): the sweeper asking in between would find no record,
+      // which reads as never held, and release the stock without the copy this is about.
       await redis.rename(`${record()}:aside`, record());
 
       expect(await waitForTerminal(orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });

@@ -17,6 +17,7 @@ describe('Outbox.oldestWaitMs', () => {
     await redis.xadd(outbox.stream, `${Date.now() - 10_000}-0`, 'r', '{}');
     await redis.xadd(outbox.stream, '*', 'r', '{}');
     const waited = await outbox.oldestWaitMs();
+    await redis.del(outbox.stream);
     expect(waited).toBeGreaterThanOrEqual(9_000);
     expect(waited).toBeLessThan(60_000);
   });
