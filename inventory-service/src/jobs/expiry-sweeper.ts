@@ -135,7 +135,9 @@ export class ExpirySweeper {
               { orderId, copy: hold.copies },
               'expired reservation held for a pending payment: its stock.reserved announced again, in case payment-service never got it',
             );
-          } else logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
+          } else {
+            logger.info({ orderId, payment }, 'expired reservation held: its payment may still be decided');
+          }
           continue;
         }
         if ((await reservations.release(orderId, expiryReason, { dueBefore })) !== 'RELEASED') continue;

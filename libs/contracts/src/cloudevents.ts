@@ -79,8 +79,8 @@ export const HEADER_MAX_CHARS = 256;
  * Marks a copy of an event announced again, set by checkout on an order.created no answer reached
  * (its value: the how-manieth time) and passed on, same value, by inventory on the answer it
  * repeats; inventory also sets it, `expired:<n>`, on the stock.reserved of an expired reservation
- * it holds for a payment that stays pending. A service that handled the event before answers a marked copy with what it answered
- * first; an unmarked duplicate changes nothing and emits nothing.
+ * it holds for a payment that stays pending. A service that handled the event before answers a
+ * marked copy with what it answered first; an unmarked duplicate changes nothing and emits nothing.
  */
 export const REANNOUNCED_HEADER = 'x-reannounced';
 
