@@ -9,6 +9,7 @@ import { activeTraceparent } from '../tracing/otel';
 import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
 import type { Metrics } from '../metrics';
+import { ADMIN_LOG, type AdminLog } from './admin';
 import { errorMiddleware, notFoundMiddleware } from './errors';
 import { answerOptions, methodNotAllowed } from './method-not-allowed';
 
@@ -57,6 +58,13 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(helmet());
+  // Answers carry customers' names and emails (orders, notifications, the audit log): kept by no
+  // cache on the way. A route may say otherwise (the status stream's no-cache).
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.locals[ADMIN_LOG] = ((fields) => deps.logger.info(fields, 'admin request')) satisfies AdminLog;
   if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins));
   app.use(correlation);
   app.use(requestMetrics(deps.metrics));
