@@ -30,8 +30,10 @@ const kustomization = parse(fs.readFileSync(path.join(DIR, 'kustomization.yaml')
   resources: string[];
   secretGenerator?: { name: string; literals?: string[] }[];
 };
-/** The Secret every Deployment reads ADMIN_TOKEN from; the operator creates it, the kustomization never does. */
+/** The Secret the Deployments with admin routes read ADMIN_TOKEN from; the operator creates it, the kustomization never does. */
 const ADMIN_SECRET = 'checkout-saga-secrets';
+/** The services whose routes include admin ones (PUT /inventory, GET /admin/orders/open, POST /_control). */
+const WITH_ADMIN_ROUTES = ['checkout-service', 'inventory-service', 'payment-gateway-mock'];
 const container = (name: string): IContainer => {
   const c = find<Deployment>('Deployment', name).spec?.template.spec?.containers[0];
   if (!c) throw new Error(`Deployment ${name} has no container`);
@@ -94,12 +96,17 @@ describe('deploy/k8s', () => {
       expect(find<Deployment>('Deployment', name).spec?.template.spec?.securityContext?.runAsNonRoot).toBe(true);
     });
 
-    it(`when configured, then it reads the shared ConfigMap and the operator's Secret ${ADMIN_SECRET}`, () => {
+    const admin = WITH_ADMIN_ROUTES.includes(name);
+    it(`when configured, then it reads the shared ConfigMap${admin ? ` and the operator's Secret ${ADMIN_SECRET}` : ', and no Secret: it has no admin routes'}`, () => {
       const refs = container(name).envFrom ?? [];
       const configMap = refs.find((r) => r.configMapRef)?.configMapRef?.name;
       expect(find<Manifest>('ConfigMap', configMap!)).toBeDefined();
       // Not optional: without the Secret the pod waits for it instead of starting with admin endpoints off.
-      expect(refs.find((r) => r.secretRef)?.secretRef).toEqual({ name: ADMIN_SECRET });
+      expect(refs.find((r) => r.secretRef)?.secretRef).toEqual(admin ? { name: ADMIN_SECRET } : undefined);
+    });
+
+    it('when it runs, then no service account token is mounted (it never calls the Kubernetes API)', () => {
+      expect(find<Deployment>('Deployment', name).spec?.template.spec?.automountServiceAccountToken).toBe(false);
     });
 
     it(`when called as ${name}:${port}, then its Service selects its pods and targets the container port`, () => {
