@@ -63,6 +63,16 @@ export const baseConfigSchema = z.object({
       )
       .refine((brokers) => brokers.length > 0, 'names no broker (expected host:port[,host:port…])'),
   ),
+  /** TLS to the brokers, as a managed Kafka's listener asks; off for the local mock and compose. */
+  KAFKA_SSL: booleanSetting(false),
+  /**
+   * SASL to the brokers (`plain`, `scram-sha-256` or `scram-sha-512`), with KAFKA_SASL_USERNAME and
+   * KAFKA_SASL_PASSWORD; unset, none. Per-service credentials let the cluster's ACLs say which
+   * service may write which topic (only payment-service writes payment.*).
+   */
+  KAFKA_SASL_MECHANISM: fromEnv(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional()),
+  KAFKA_SASL_USERNAME: fromEnv(z.string().optional()),
+  KAFKA_SASL_PASSWORD: fromEnv(z.string().optional()),
   REDIS_URL: urlSetting('redis://127.0.0.1:6379'),
   /**
    * A Redis command unanswered this long fails (503 for a request, a retry for a handler): a server
@@ -158,6 +168,35 @@ export const optionalRetentionSetting = () =>
       )
       .default(0),
   );
+
+/** How a Kafka client authenticates, from the shared settings; a ConfigError when SASL is half set. */
+export function kafkaSecurity(
+  config: Pick<
+    z.infer<typeof baseConfigSchema>,
+    'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+  >,
+): KafkaSecurity {
+  const { KAFKA_SSL: ssl, KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username } = config;
+  const password = config.KAFKA_SASL_PASSWORD;
+  if (!mechanism) {
+    const stray = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).filter((v) => config[v] !== undefined);
+    if (stray.length > 0)
+      throw new ConfigError(stray, `invalid configuration: ${stray.join(', ')} set without KAFKA_SASL_MECHANISM`);
+    return { ssl };
+  }
+  const missing = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const).filter((v) => config[v] === undefined);
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing,
+      `invalid configuration: KAFKA_SASL_MECHANISM=${mechanism} needs ${missing.join(', ')}`,
+    );
+  return { ssl, sasl: { mechanism, username: username!, password: password! } };
+}
+
+export interface KafkaSecurity {
+  ssl: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
 
 /** Parses env once at start; throws a ConfigError naming every bad variable. */
 export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { KAFKA_GATE, type Health } from './health';
+import { kafkaSecurity } from './config';
 import { createKafka } from './kafka/client';
 import { Publisher } from './kafka/publisher';
 import type { Metrics } from './metrics';
@@ -32,7 +33,12 @@ export function createConnections(
     health.register('redis', redisReady(redis, logger));
   }
   if (!opts.kafka) return { redis };
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: service,
+    logger,
+    security: kafkaSecurity(config),
+  });
   const publisher = new Publisher(kafka, metrics);
   // Readiness waits for Kafka at start only (Gate): the outbox holds what cannot be sent meanwhile.
   health.register('kafka-producer', () => publisher.ready, KAFKA_GATE);

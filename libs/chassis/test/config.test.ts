@@ -3,6 +3,7 @@ import {
   ConfigError,
   DEFAULT_RECORD_RETENTION_MS,
   baseConfigSchema,
+  kafkaSecurity,
   loadConfigFrom,
   portSetting,
   recordRetentionSetting,
@@ -82,5 +83,43 @@ describe('loadConfigFrom', () => {
     expect(() => loadConfigFrom(schema, { PORT: '1', RECORD_RETENTION_MS: '604800000' })).toThrow(
       /RECORD_RETENTION_MS: must be at least 14 days/,
     );
+  });
+});
+
+describe('kafkaSecurity', () => {
+  const security = (env: Record<string, string>) =>
+    kafkaSecurity(loadConfigFrom(baseConfigSchema, { PORT: '1', ...env }));
+  const refusal = (env: Record<string, string>) => {
+    try {
+      security(env);
+    } catch (err) {
+      return err;
+    }
+    throw new Error('no ConfigError');
+  };
+
+  it('when nothing is set, then the client uses neither TLS nor SASL (the local mock, compose)', () => {
+    expect(security({})).toEqual({ ssl: false });
+  });
+
+  it('when TLS and a SASL mechanism with its credentials are set, then the client uses them', () => {
+    expect(
+      security({
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'payment-service',
+        KAFKA_SASL_PASSWORD: 's3cret',
+      }),
+    ).toEqual({ ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'payment-service', password: 's3cret' } });
+  });
+
+  it('when SASL is half set, then start-up fails naming what is missing or stray, never the password', () => {
+    const missing = refusal({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'audit-service' });
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect((missing as ConfigError).variables).toEqual(['KAFKA_SASL_PASSWORD']);
+    const stray = refusal({ KAFKA_SASL_USERNAME: 'audit-service', KAFKA_SASL_PASSWORD: 's3cret' });
+    expect((stray as ConfigError).variables).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']);
+    expect((stray as Error).message).not.toContain('s3cret');
+    expect(() => security({ KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 });

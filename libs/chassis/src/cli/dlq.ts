@@ -6,11 +6,13 @@ import {
   createKafka,
   createLogger,
   DEAD_LETTER_REASONS,
+  kafkaSecurity,
   loadConfigFrom,
   originOf,
   Publisher,
   readDeadLetters,
   type DeadLetter,
+  type KafkaSecurity,
   replayDeadLetters,
 } from '../index';
 
@@ -75,11 +77,18 @@ function reachable(broker: string, timeoutMs = 3000): Promise<boolean> {
  * Whether the brokers answer as Kafka: an address that takes connections but is something else
  * (a service's HTTP port, say) would have kafkajs retry for ~20 s, logging each attempt.
  */
-async function speaksKafka(brokers: string[]): Promise<string | undefined> {
+async function speaksKafka(brokers: string[], security: KafkaSecurity): Promise<string | undefined> {
   const logger = createLogger('dlq-cli', 'silent');
   // kafkajs tries its seed brokers one per attempt: one retry more than there are brokers.
   const retries = brokers.length;
-  const admin = createKafka({ brokers, clientId: 'dlq-cli', logger, retries, requestTimeoutMs: 3000 }).admin();
+  const admin = createKafka({
+    brokers,
+    clientId: 'dlq-cli',
+    logger,
+    retries,
+    requestTimeoutMs: 3000,
+    security,
+  }).admin();
   try {
     await admin.connect();
     await admin.disconnect();
@@ -103,8 +112,19 @@ async function main(argv: string[]): Promise<number> {
   const { command, service, reason, eventId } = args;
   const selected = (l: DeadLetter) => (!reason || l.reason === reason) && (!eventId || l.eventId === eventId);
   const logger = createLogger('dlq-cli', 'warn');
-  // The services' own reading of KAFKA_BROKERS: trimmed, blank as unset.
-  const brokers = loadConfigFrom(baseConfigSchema.pick({ KAFKA_BROKERS: true }), process.env).KAFKA_BROKERS;
+  // The services' own reading of KAFKA_BROKERS (trimmed, blank as unset) and of TLS and SASL.
+  const config = loadConfigFrom(
+    baseConfigSchema.pick({
+      KAFKA_BROKERS: true,
+      KAFKA_SSL: true,
+      KAFKA_SASL_MECHANISM: true,
+      KAFKA_SASL_USERNAME: true,
+      KAFKA_SASL_PASSWORD: true,
+    }),
+    process.env,
+  );
+  const brokers = config.KAFKA_BROKERS;
+  const security = kafkaSecurity(config);
   // kafkajs would retry for ~30 s, logging each attempt, before it gave up on a wrong address.
   const open = (await Promise.all(brokers.map(async (b) => ((await reachable(b)) ? [b] : [])))).flat();
   if (open.length === 0) {
@@ -112,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   // Asked of those that took a connection only: a list whose first brokers are down still works.
-  const notKafka = await speaksKafka(open);
+  const notKafka = await speaksKafka(open, security);
   if (notKafka !== undefined) {
     console.error(
       `${open.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)`,
@@ -120,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   // The brokers that answered: kafkajs tries its seed brokers in order, logging each one down.
-  const kafka = createKafka({ brokers: open, clientId: 'dlq-cli', logger });
+  const kafka = createKafka({ brokers: open, clientId: 'dlq-cli', logger, security });
   if (command === 'list') {
     // What each line shows, not the letters (their values could be large): printed once all are read,
     // in the order they failed, oldest first, rather than partition by partition as they arrive.

@@ -1,9 +1,12 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecurity } from '../config';
 import { fixKafkaRequestQueue } from './request-queue-fix';
 
 export interface KafkaSettings {
   brokers: string[];
+  /** TLS and SASL (kafkaSecurity); none unless given. */
+  security?: KafkaSecurity;
   clientId: string;
   logger: Logger;
   /** Retries of a failed request or connection (8, about 30 s in all, unless set). */
@@ -39,7 +42,14 @@ const isRebalanceAnswer = (...texts: unknown[]) =>
 /** What kafkajs logs; `correlationId` on a request's lines is the protocol's request number. */
 type KafkaLogFields = LogEntry['log'] & { correlationId?: number };
 
-export function createKafka({ brokers, clientId, logger, retries = 8, requestTimeoutMs }: KafkaSettings): Kafka {
+export function createKafka({
+  brokers,
+  clientId,
+  logger,
+  retries = 8,
+  requestTimeoutMs,
+  security,
+}: KafkaSettings): Kafka {
   fixKafkaRequestQueue();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -48,6 +58,9 @@ export function createKafka({ brokers, clientId, logger, retries = 8, requestTim
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries },
     ...(requestTimeoutMs === undefined ? {} : { requestTimeout: requestTimeoutMs }),
+    ...(security?.ssl ? { ssl: true } : {}),
+    // One of kafkajs' three shapes, by mechanism: TypeScript does not split the union by itself.
+    ...(security?.sasl ? { sasl: security.sasl as SASLOptions } : {}),
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
