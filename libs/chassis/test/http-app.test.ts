@@ -1,8 +1,12 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { z } from 'zod';
 import { metricValue } from '../../../test/support/metrics';
+import { waitFor } from '../../../test/support/wait';
 import {
   Health,
   createHttpApp,
@@ -328,6 +332,50 @@ describe('HTTP app', () => {
     expect(JSON.stringify(lines)).not.toContain('guess-1234');
     expect(JSON.stringify(lines)).not.toContain('secret');
     expect(JSON.stringify(lines)).not.toContain('4111111111111111');
+  });
+
+  it('when the client of an admin request hangs up before the answer, then the request is still logged, as 499 (its change may have been made)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    let finishWrite!: () => void;
+    const written = new Promise<void>((resolve) => (finishWrite = resolve));
+    let entered!: () => void;
+    const arrived = new Promise<void>((resolve) => (entered = resolve));
+    const app = createHttpApp(
+      {
+        logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+        health: new Health(),
+        metrics: createMetrics('chassis-test'),
+      },
+      (a) =>
+        a.put('/inventory/:id', requireAdmin('secret'), async (_req, res) => {
+          entered();
+          await written;
+          res.json({ ok: true });
+        }),
+    );
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const req = http.request({
+        port,
+        method: 'PUT',
+        path: '/inventory/sku-1',
+        headers: { authorization: 'Bearer secret' },
+      });
+      req.on('error', () => undefined);
+      req.end();
+      await arrived;
+      req.destroy();
+      await waitFor(() => lines.find((l) => l.msg === 'admin request'), { what: 'the admin request line' });
+      finishWrite();
+      expect(lines.filter((l) => l.msg === 'admin request')).toEqual([
+        expect.objectContaining({ method: 'PUT', route: '/inventory/:id', status: 499 }),
+      ]);
+    } finally {
+      finishWrite();
+      server.close();
+    }
   });
 
   describe('refused admin requests in the log', () => {

@@ -4,12 +4,12 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import helmet from 'helmet';
 import { CORRELATION_ID_PATTERN, holdsCardNumber } from '@checkout/contracts';
 import type { Logger } from 'pino';
-import { setRequestContext } from '../context';
+import { contextOf, setRequestContext } from '../context';
 import { activeTraceparent } from '../tracing/otel';
 import { childTraceparent } from '../tracing/traceparent';
 import type { Health } from '../health';
 import type { Metrics } from '../metrics';
-import { ADMIN_LOG, type AdminLog } from './admin';
+import { wasAdmitted } from './admin';
 import { errorMiddleware, notFoundMiddleware } from './errors';
 import { answerOptions, methodNotAllowed } from './method-not-allowed';
 
@@ -64,10 +64,9 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.locals[ADMIN_LOG] = ((fields) => deps.logger.info(fields, 'admin request')) satisfies AdminLog;
   if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins));
   app.use(correlation);
-  app.use(requestMetrics(deps.metrics));
+  app.use(requestMetrics(deps.metrics, deps.logger));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));
   app.use(answerOptions(app));
   mountHealthRoutes(app, deps);
@@ -91,7 +90,8 @@ function correlation(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-function requestMetrics(metrics: Metrics) {
+/** Request metrics, and the log line of each admin request let through (requireAdmin), once it ended. */
+function requestMetrics(metrics: Metrics, logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = metrics.httpDuration.startTimer();
     // 'close' comes after every response, sent or not: one the client hung up on before it was
@@ -102,6 +102,10 @@ function requestMetrics(metrics: Metrics) {
       const labels = { method: req.method, route, status: res.writableFinished ? String(res.statusCode) : '499' };
       end(labels);
       metrics.httpRequests.inc(labels);
+      if (wasAdmitted(req)) {
+        const { correlationId } = contextOf(req);
+        logger.info({ ...labels, status: Number(labels.status), ip: req.ip, correlationId }, 'admin request');
+      }
     });
     next();
   };
