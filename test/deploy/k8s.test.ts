@@ -102,7 +102,12 @@ describe('deploy/k8s', () => {
       const configMap = refs.find((r) => r.configMapRef)?.configMapRef?.name;
       expect(find<Manifest>('ConfigMap', configMap!)).toBeDefined();
       // Not optional: without the Secret the pod waits for it instead of starting with admin endpoints off.
-      expect(refs.find((r) => r.secretRef)?.secretRef).toEqual(admin ? { name: ADMIN_SECRET } : undefined);
+      expect(refs.find((r) => r.secretRef?.name === ADMIN_SECRET)?.secretRef).toEqual(
+        admin ? { name: ADMIN_SECRET } : undefined,
+      );
+      // Its own Kafka user on a cluster with SASL, from a Secret of its own (the password never in the ConfigMap).
+      const kafkaUser = refs.find((r) => r.secretRef?.name === `${name}-kafka`)?.secretRef;
+      expect(kafkaUser).toEqual(kafkaServices().includes(name) ? { name: `${name}-kafka`, optional: true } : undefined);
     });
 
     it('when it runs, then no service account token is mounted (it never calls the Kubernetes API)', () => {
@@ -143,6 +148,7 @@ describe('deploy/k8s', () => {
     const data = find<Manifest>('ConfigMap', 'checkout-saga-config').data ?? {};
     expect(Object.keys(data)).toEqual(expect.arrayContaining(SHARED_ENV.filter((n) => n !== 'ADMIN_TOKEN')));
     expect(data).not.toHaveProperty('ADMIN_TOKEN');
+    expect(data).not.toHaveProperty('KAFKA_SASL_PASSWORD');
     for (const s of SERVICES.filter((s) => s.urlVar)) expect(data[s.urlVar!]).toBe(urlOf(s));
   });
 

@@ -70,9 +70,15 @@ export const baseConfigSchema = z.object({
    * KAFKA_SASL_PASSWORD; unset, none. Per-service credentials let the cluster's ACLs say which
    * service may write which topic (only payment-service writes payment.*).
    */
-  KAFKA_SASL_MECHANISM: fromEnv(z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional()),
+  KAFKA_SASL_MECHANISM: fromEnv(
+    z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+      z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    ),
+  ),
   KAFKA_SASL_USERNAME: fromEnv(z.string().optional()),
-  KAFKA_SASL_PASSWORD: fromEnv(z.string().optional()),
+  /** One final newline dropped: a Secret made with --from-file keeps the file's. */
+  KAFKA_SASL_PASSWORD: fromEnv(z.string().optional()).transform((p) => p?.replace(/\r?\n$/, '')),
   REDIS_URL: urlSetting('redis://127.0.0.1:6379'),
   /**
    * A Redis command unanswered this long fails (503 for a request, a retry for a handler): a server

@@ -33,12 +33,10 @@ export function createConnections(
     health.register('redis', redisReady(redis, logger));
   }
   if (!opts.kafka) return { redis };
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS,
-    clientId: service,
-    logger,
-    security: kafkaSecurity(config),
-  });
+  const security = kafkaSecurity(config);
+  if (security.sasl?.mechanism === 'plain' && !security.ssl)
+    logger.warn('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL: the password crosses the network in clear');
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: service, logger, security });
   const publisher = new Publisher(kafka, metrics);
   // Readiness waits for Kafka at start only (Gate): the outbox holds what cannot be sent meanwhile.
   health.register('kafka-producer', () => publisher.ready, KAFKA_GATE);

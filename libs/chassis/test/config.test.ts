@@ -102,6 +102,16 @@ describe('kafkaSecurity', () => {
     expect(security({})).toEqual({ ssl: false });
   });
 
+  it("when the mechanism is spelled as Kafka's properties do and the password ends in a file's newline, then both are read as meant", () => {
+    expect(
+      security({
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+        KAFKA_SASL_USERNAME: 'audit-service',
+        KAFKA_SASL_PASSWORD: 'pw \n',
+      }),
+    ).toEqual({ ssl: false, sasl: { mechanism: 'scram-sha-256', username: 'audit-service', password: 'pw ' } });
+  });
+
   it('when TLS and a SASL mechanism with its credentials are set, then the client uses them', () => {
     expect(
       security({

@@ -135,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
   const notKafka = await speaksKafka(open, security);
   if (notKafka !== undefined) {
     console.error(
-      `${open.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)`,
+      `${open.join(',')} took the connection but did not answer as Kafka (${notKafka}): set KAFKA_BROKERS (npm start prints its broker)` +
+        (security.ssl || security.sasl ? ', or check KAFKA_SSL and KAFKA_SASL_* against the listener' : ''),
     );
     return 1;
   }
