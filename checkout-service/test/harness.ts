@@ -1,15 +1,13 @@
 import { Health } from '@checkout/chassis';
 import { createApp, type AppDeps } from '../src/app';
+import { createCheckout } from '../src/checkout';
 import { createValidationClient, type ValidationClient } from '../src/clients/validation-client';
-import { OrderChanges } from '../src/domain/order-changes';
-import { createHandlers } from '../src/handlers';
-import { IdempotencyStore } from '../src/store/idempotency-store';
-import { OrderStore } from '../src/store/order-store';
+import { loadConfig } from '../src/config';
 import { startRig, waitFor } from '../../test/support';
 import { startFakeValidation } from './fake-validation';
 
 /**
- * checkout-service wired as main.ts wires it, against the real Redis and Kafka broker of the test
+ * checkout-service wired as main.ts wires it (createCheckout), against the real Redis and Kafka broker of the test
  * run, with a prefix of its own; only validation-service is a stand-in (a real HTTP server).
  */
 export interface HarnessOptions {
@@ -32,26 +30,34 @@ export async function startHarness({
 }: HarnessOptions = {}) {
   const rig = await startRig('checkout-service');
   const { prefix, logger, metrics, redis, outbox } = rig;
-  const orders = new OrderStore(redis, outbox, prefix, 0, undefined, reannounceAfterMs);
-  const changes = new OrderChanges();
   const fake = await startFakeValidation();
-  const deps: AppDeps = {
-    logger,
-    metrics,
-    health: new Health(),
-    validation: createValidationClient(fake.url, 2000),
+  const {
     orders,
-    idempotency: new IdempotencyStore(redis, { prefix }),
     changes,
+    appDeps: deps,
+    app,
+    handlers,
+  } = createCheckout({
+    redis,
+    outbox,
+    prefix,
+    http: { logger, metrics, health: new Health() },
+    // The defaults main.ts gets from an empty environment, but for what the tests set.
+    settings: {
+      ...loadConfig({}),
+      VALIDATION_URL: fake.url,
+      RATE_LIMIT_PER_MINUTE: rateLimitPerMinute ?? 0,
+      MAX_UNPAID_ORDERS_PER_CUSTOMER: maxUnpaidOrders,
+      REANNOUNCE_AFTER_MS: reannounceAfterMs,
+      TRUST_PROXY: trustProxy,
+      // No deadline on the creating write or the key's claim: the tests about it make a store with one.
+      REDIS_COMMAND_TIMEOUT_MS: 0,
+    },
     statusPollMs: 100,
-    maxUnpaidOrders,
-    trustProxy,
-    ...(rateLimitPerMinute ? { rateLimit: { redis, perMinute: rateLimitPerMinute, prefix } } : {}),
-  };
-  const app = createApp(deps);
+  });
 
   // Records which events the consumer finished handling, so tests wait for that instead of sleeping.
-  const handled = consume ? (await rig.consume(createHandlers({ orders, changes, metrics }))).handled : [];
+  const handled = consume ? (await rig.consume(handlers)).handled : [];
 
   return {
     prefix,
