@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -177,5 +179,50 @@ describe('deploy/k8s', () => {
     );
     expect(env.TOPIC_PARTITIONS).toBe('6');
     expect(c?.args?.join(' ')).toMatch(/kafka-topics\.sh .*--create --if-not-exists/s);
+  });
+
+  // It spoke plaintext only, so it could not create the topics on a cluster with TLS or SASL.
+  describe('when the topic Job runs against a cluster', () => {
+    const job = find<Job>('Job', 'kafka-topics').spec?.template.spec;
+    const c = job?.containers[0];
+    const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]));
+    /** The Job's script run by sh, with kafka-topics.sh a stub that prints its arguments. */
+    const run = (withClientConfig: boolean): string[] => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-topics-'));
+      try {
+        const stub = path.join(dir, 'kafka-topics.sh');
+        fs.writeFileSync(stub, '#!/bin/sh\necho "$*"\n', { mode: 0o755 });
+        const config = path.join(dir, 'client.properties');
+        if (withClientConfig) fs.writeFileSync(config, 'security.protocol=SASL_SSL\n');
+        const script = c!.args![0]!.replaceAll('/opt/kafka/bin/kafka-topics.sh', stub);
+        const out = execFileSync('/bin/sh', ['-c', script], {
+          env: {
+            ...env,
+            KAFKA_BROKERS: 'kafka-0:9093',
+            TOPICS: 'order.created stock.reserved',
+            KAFKA_CLIENT_CONFIG: config,
+          },
+          encoding: 'utf8',
+        });
+        return out.trim().split('\n');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('with TLS or SASL, then it reads the client settings from the optional Secret kafka-topics-kafka', () => {
+      const mount = c?.volumeMounts?.find((m) => env.KAFKA_CLIENT_CONFIG?.startsWith(`${m.mountPath}/`));
+      const volume = job?.volumes?.find((v) => v.name === mount?.name);
+      expect(volume?.secret).toEqual({ secretName: 'kafka-topics-kafka', optional: true });
+      const calls = run(true);
+      expect(calls).toHaveLength(2);
+      for (const call of calls)
+        expect(call).toMatch(/^--bootstrap-server kafka-0:9093 --command-config \S+client\.properties --create/);
+    });
+
+    it('without that Secret, then it connects in plaintext, as before', () => {
+      for (const call of run(false))
+        expect(call).toMatch(/^--bootstrap-server kafka-0:9093 --create --if-not-exists --topic/);
+    });
   });
 });
