@@ -125,6 +125,8 @@ describe('npm run dlq', () => {
       ['replay', 'inventory-service', '--reason='],
       ['replay', 'inventory-service', '--reason', 'not_json'],
       ['replay', 'inventory-service', 'extra'],
+      ['list', 'inventory-service', '--from-beginning'],
+      ['replay', 'inventory-service', '--from-beginning=yes'],
     ]) {
       const r = await runCli(args, '127.0.0.1:1');
       expect({ args, code: r.code }).toEqual({ args, code: 2 });

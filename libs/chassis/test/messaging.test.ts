@@ -858,5 +858,41 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
         await producer.disconnect();
       }
     });
+
+    // A letter a filter passed over was committed with the rest: no later replay could reach it,
+    // and the mock broker has no API to reset the group (a newcomer probe).
+    it('when a filter passed a letter over, then a replay from the beginning reaches it, and a plain replay after it starts where the last stopped', async () => {
+      const skipped = `${service}-skipped`;
+      const producer = kafka.producer();
+      await producer.connect();
+      const letters = [0, 1].map(() => {
+        const record = toKafkaRecord(
+          createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'skipped' }),
+        );
+        const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
+        return { id: record.headers.ce_id, message: { partition: 1, key: record.key, value: record.value, headers } };
+      });
+      const only = (id: string | undefined) => (l: DeadLetter) => l.eventId === id;
+      const [passedOver, wanted] = letters;
+      try {
+        await producer.send({ topic: dlqTopic(skipped), messages: letters.map((l) => l.message) });
+        expect(await replayDeadLetters(kafka, publisher, skipped, only(wanted!.id))).toEqual({
+          replayed: 1,
+          skipped: 1,
+        });
+        expect(await replayDeadLetters(kafka, publisher, skipped, only(passedOver!.id))).toEqual({
+          replayed: 0,
+          skipped: 0,
+        });
+
+        const again = await replayDeadLetters(kafka, publisher, skipped, only(passedOver!.id), { fromStart: true });
+        expect(again).toEqual({ replayed: 1, skipped: 1 });
+        await waitFor(() => seen.some((e) => e.id === passedOver!.id), { what: 'the passed-over letter replayed' });
+        // The group's offset did not move back: a plain run has nothing new to offer.
+        expect(await replayDeadLetters(kafka, publisher, skipped)).toEqual({ replayed: 0, skipped: 0 });
+      } finally {
+        await producer.disconnect();
+      }
+    });
   });
 });

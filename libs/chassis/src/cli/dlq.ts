@@ -17,7 +17,9 @@ import {
 } from '../index';
 
 const USAGE = `usage: npm run -s dlq -- list <service> [--reason REASON] [--event-id ID]
-       npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID]
+       npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID] [--from-beginning]
+replay: each letter once; one skipped (not matching) is not offered again unless --from-beginning,
+        which reads every letter kept again (those replayed before are sent again)
 service: ${DEAD_LETTERING_SERVICES.join(', ')}
 reason: ${DEAD_LETTER_REASONS.join(', ')}
 env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)`;
@@ -30,7 +32,7 @@ env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)
 function parse(
   argv: string[],
 ):
-  | { command: 'list' | 'replay'; service: string; reason?: string; eventId?: string }
+  | { command: 'list' | 'replay'; service: string; reason?: string; eventId?: string; fromStart: boolean }
   | { refused: string }
   | { help: true } {
   if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { help: true };
@@ -39,7 +41,7 @@ function parse(
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { reason: { type: 'string' }, 'event-id': { type: 'string' } },
+      options: { reason: { type: 'string' }, 'event-id': { type: 'string' }, 'from-beginning': { type: 'boolean' } },
     });
   } catch (err) {
     return { refused: (err as Error).message };
@@ -49,11 +51,12 @@ function parse(
   // An unknown name would not just list nothing: the broker would create its dlq topic.
   if (!(DEAD_LETTERING_SERVICES as readonly string[]).includes(service))
     return { refused: `no service ${service} dead-letters events` };
-  const { reason, 'event-id': eventId } = parsed.values;
+  const { reason, 'event-id': eventId, 'from-beginning': fromStart = false } = parsed.values;
+  if (fromStart && command !== 'replay') return { refused: '--from-beginning is for replay (list reads every letter)' };
   if (reason === '' || eventId === '') return { refused: `--${reason === '' ? 'reason' : 'event-id'} needs a value` };
   if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason))
     return { refused: `unknown reason ${reason} (the reasons are listed below)` };
-  return { command, service, reason, eventId };
+  return { command, service, reason, eventId, fromStart };
 }
 
 /** Whether a TCP connection to host:port opens within `timeoutMs`. */
@@ -109,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(args.refused ? `${args.refused}\n${USAGE}` : USAGE);
     return 2;
   }
-  const { command, service, reason, eventId } = args;
+  const { command, service, reason, eventId, fromStart } = args;
   const selected = (l: DeadLetter) => (!reason || l.reason === reason) && (!eventId || l.eventId === eventId);
   const logger = createLogger('dlq-cli', 'warn');
   // The services' own reading of KAFKA_BROKERS (trimmed, blank as unset) and of TLS and SASL.
@@ -167,9 +170,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const publisher = new Publisher(kafka);
   await publisher.connect();
-  const result = await replayDeadLetters(kafka, publisher, service, selected);
+  const result = await replayDeadLetters(kafka, publisher, service, selected, { fromStart });
   await publisher.disconnect();
   console.error(`replayed ${result.replayed}, skipped ${result.skipped} from dlq.${service}`);
+  if (result.skipped > 0) {
+    console.error(
+      `the ${result.skipped} skipped are not offered to a plain replay again: \`replay ${service} --from-beginning\` with a filter reads every letter kept`,
+    );
+  }
   return 0;
 }
 

@@ -7,12 +7,18 @@ import { toDeadLetter, type DeadLetter } from './dead-letter';
 /**
  * Reads `dlq.<service>` up to its current end. With `groupId` each letter handed to `onLetter` is
  * committed, so it is handed over once, and a letter that arrives during the read is left for the
- * next one; without it (listing) nothing is committed.
+ * next one; without it (listing) nothing is committed. `fromStart` reads the group's letters again
+ * from the oldest kept (a letter a filter passed over, say), and commits only past the group's
+ * committed offset, so a plain read after it still starts where the last one stopped.
  */
 export async function readDeadLetters(
   kafka: Kafka,
   service: string,
-  { groupId, onLetter }: { groupId?: string; onLetter: (l: DeadLetter) => Promise<void> },
+  {
+    groupId,
+    fromStart = false,
+    onLetter,
+  }: { groupId?: string; fromStart?: boolean; onLetter: (l: DeadLetter) => Promise<void> },
 ): Promise<number> {
   const topic = dlqTopic(service);
   await ensureTopics(kafka, [topic]);
@@ -23,9 +29,13 @@ export async function readDeadLetters(
   const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
   await admin.disconnect();
   const remaining = new Map<number, bigint>();
+  const committedAt = new Map<number, bigint>();
+  const starts = new Map<number, string>();
   for (const p of ends) {
     const from = BigInt(committed.find((c) => c.partition === p.partition)?.offset ?? '-1');
-    const start = from >= 0n ? from : BigInt(p.low);
+    committedAt.set(p.partition, from);
+    const start = from >= 0n && !fromStart ? from : BigInt(p.low);
+    starts.set(p.partition, start.toString());
     if (BigInt(p.high) > start) remaining.set(p.partition, BigInt(p.high) - 1n);
   }
   if (remaining.size === 0) return 0;
@@ -50,8 +60,9 @@ export async function readDeadLetters(
             if (failed || last === undefined || BigInt(message.offset) > last) return;
             try {
               await onLetter(toDeadLetter(partition, message));
-              if (groupId) {
-                await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+              const next = BigInt(message.offset) + 1n;
+              if (groupId && next > (committedAt.get(partition) ?? -1n)) {
+                await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
               }
             } catch (err) {
               // Ends the run (kafkajs would retry the letter for as long as the failure lasts);
@@ -66,6 +77,11 @@ export async function readDeadLetters(
           },
         })
         .catch(reject);
+      // The group would resume at its committed offsets: a read from the start seeks back (taken
+      // before the first fetch; run() has made the group by now).
+      if (fromStart && groupId) {
+        for (const partition of remaining.keys()) consumer.seek({ topic, partition, offset: starts.get(partition)! });
+      }
     });
   } finally {
     await consumer.disconnect();

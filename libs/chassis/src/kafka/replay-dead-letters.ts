@@ -4,18 +4,24 @@ import { headerBytes } from './dead-letter-headers';
 import type { Publisher } from './publisher';
 import { readDeadLetters } from './read-dead-letters';
 
-/** Sends each dead letter back to its original topic with its original headers (same ce_id). */
+/**
+ * Sends each dead letter back to its original topic with its original headers (same ce_id), once:
+ * a run reads only what arrived since the last one, and a letter the filter passes over is not
+ * offered again, unless `fromStart` reads every letter kept again (readDeadLetters).
+ */
 export async function replayDeadLetters(
   kafka: Kafka,
   publisher: Publisher,
   service: string,
   filter: (l: DeadLetter) => boolean = () => true,
+  { fromStart = false }: { fromStart?: boolean } = {},
 ): Promise<{ replayed: number; skipped: number }> {
   let replayed = 0;
   let skipped = 0;
   await readDeadLetters(kafka, service, {
     // A fixed group: a dead letter replayed once is not replayed again by the next run.
     groupId: `dlq-replay.${service}`,
+    fromStart,
     onLetter: async (letter) => {
       if (!letter.originalTopic || !filter(letter)) {
         skipped++;
