@@ -30,11 +30,13 @@ const suites =
  */
 function runJest(config, out) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [JEST, '-c', config, '--json', `--outputFile=${out}`, ...extra], {
+    // Last: jest reads the words after --reporters as more reporters, a path given to `npm test` too.
+    const reporters = ['--reporters=default', `--reporters=${path.join(__dirname, 'lib', 'count-reporter.js')}`];
+    const child = spawn(process.execPath, [JEST, '-c', config, ...extra, ...reporters], {
       cwd: ROOT,
       stdio: 'inherit',
       detached: true,
-      env: { ...process.env, CHECKOUT_TEST_OWN_GROUP: '1' },
+      env: { ...process.env, CHECKOUT_TEST_OWN_GROUP: '1', CHECKOUT_TEST_COUNTS: out },
     });
     const forward = (signal) => {
       interrupted = signal;
