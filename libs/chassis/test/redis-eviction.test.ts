@@ -84,6 +84,17 @@ describe('readiness when the server is full', () => {
     expect(lines.filter((l) => l.msg === 'redis has room to write again')).toHaveLength(1);
   });
 
+  it('when it is within a few KB of its limit, where an order-sized write is refused though INFO shows room, then it is not ready', async () => {
+    const { redis } = await connectLogged();
+    const ready = redisReady(redis);
+    const info = await redis.info('memory');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)![1]);
+    await limit('noeviction', String(field('used_memory') - field('mem_not_counted_for_evict') + 2048));
+    const refused = await redis.set('eviction-check:order', 'x'.repeat(8192)).catch((e: unknown) => e);
+    expect(String(refused)).toMatch(/^ReplyError: OOM/);
+    expect(await ready()).toBe(false);
+  });
+
   it('when it was full and has only a little room again (above 98% of the limit), then it stays not ready until it has more', async () => {
     const { redis } = await connectLogged();
     const ready = redisReady(redis);

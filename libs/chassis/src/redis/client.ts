@@ -87,11 +87,11 @@ export async function connectRedis(redis: Redis): Promise<void> {
 
 /**
  * The server is at its memory limit under noeviction: it answers reads and PINGs, and refuses
- * every write with OOM (`share` of the limit: 1, or less to stay full until there is some room).
+ * every write with OOM (`share` of the limit, or less to stay full until there is some room).
  * Counted as Redis counts it, without its replication and AOF buffers. (An evicting policy makes
  * room instead, which the eviction warning above covers.)
  */
-function isFull(memoryInfo: string, share = 1): { usedMemory: number; maxmemory: number } | undefined {
+function isFull(memoryInfo: string, share: number): { usedMemory: number; maxmemory: number } | undefined {
   const number = (name: string) => Number(infoField(memoryInfo, name) ?? 0);
   const maxmemory = number('maxmemory');
   const usedMemory = number('used_memory') - number('mem_not_counted_for_evict');
@@ -100,10 +100,21 @@ function isFull(memoryInfo: string, share = 1): { usedMemory: number; maxmemory:
 }
 
 /**
+ * Full from this share of the limit: Redis counts the command it is about to run (its bytes in the
+ * client's buffer) against the limit, so within a few KB of it an order's write is refused while
+ * INFO shows room (a probe saw writes refused and readiness say ready for ~60 s). The last 1% or
+ * MB, whichever is less, counts as full.
+ */
+const fullFrom = (memoryInfo: string): number => {
+  const maxmemory = Number(infoField(memoryInfo, 'maxmemory') ?? 0);
+  return maxmemory > 0 ? 1 - Math.min(0.01, (1024 * 1024) / maxmemory) : 1;
+};
+
+/**
  * Readiness: connected, and the server answers (within the command timeout) with room to write.
  * The connection state alone stays 'ready' while a server that stopped answering holds the socket
  * open; and a server full under noeviction answers while it refuses the writes every request and
- * handler here makes, so it is not ready either (said at warn level when it fills). Ready again
+ * handler here makes, so it is not ready either (said at warn level when it fills, `fullFrom`). Ready again
  * once below 98% of its limit, not at the first byte under it, or the probes would flap while
  * the writes keep it at the edge. A server whose disk refuses its AOF or snapshot (MISCONF)
  * refuses PING and every write: not ready. A user the ACLs deny INFO (`-@dangerous`) is checked
@@ -130,7 +141,7 @@ export const redisReady = (redis: Redis, logger?: Logger) => {
       return pinged;
     }
     if (!(await pinged)) return false;
-    const full = isFull(info, wasFull ? FULL_UNTIL_BELOW : 1);
+    const full = isFull(info, wasFull ? FULL_UNTIL_BELOW : fullFrom(info));
     if (full && !wasFull)
       logger?.warn(
         full,
