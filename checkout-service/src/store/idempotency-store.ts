@@ -1,7 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DEADLINE_LUA, defineScript } from '@checkout/chassis';
-import { holdsCardNumber } from '@checkout/contracts';
 import type { AlsoSet } from './order-write-types';
 
 /** A decided response, replayed as it was first sent. */
@@ -17,8 +16,7 @@ type Entry =
   | { state: 'done'; hash: string; token: string; response: StoredResponse };
 
 export type ClaimResult =
-  /** `redisKey`: where the key is kept (`nameOf`). */
-  | { kind: 'claimed'; redisKey: string; hash: string; token: string; value: string }
+  | { kind: 'claimed'; key: string; hash: string; token: string; value: string }
   | { kind: 'expired' }
   | { kind: 'in-flight' }
   | { kind: 'reused' }
@@ -66,13 +64,6 @@ export interface IdempotencyOptions {
 /**
  * Idempotency keys under `<prefix>:idempotency:<key>`, global (the API has no caller identity).
  * A key is claimed with SET NX before any work, so concurrent requests with one key make one order.
- *
- * A key with what reads as a card number in it (about 3% of keys made as `String(Math.random())` do:
- * a Luhn-valid run of 13–19 digits) is kept under `<prefix>:idempotency-sha256:<its
- * SHA-256>` instead: no card number is stored (the contract), and the client is not refused for a
- * key it made at random. Earlier versions refused such keys with 400, so none of them is stored
- * under its plain name, and a client's retry spanning an upgrade finds its key under the one name
- * either version uses for it.
  */
 export class IdempotencyStore {
   private readonly prefix: string;
@@ -92,17 +83,15 @@ export class IdempotencyStore {
     this.claimScript = defineScript(redis, 1, CLAIM);
   }
 
-  private nameOf(key: string): string {
-    if (!holdsCardNumber(key)) return `${this.prefix}:idempotency:${key}`;
-    return `${this.prefix}:idempotency-sha256:${createHash('sha256').update(key).digest('hex')}`;
+  private redisKey(key: string): string {
+    return `${this.prefix}:idempotency:${key}`;
   }
 
   async claim(key: string, hash: string): Promise<ClaimResult> {
     const token = randomUUID();
     const value = JSON.stringify({ state: 'in-flight', hash, token } satisfies Entry);
-    const redisKey = this.nameOf(key);
-    const got = await this.claimScript([redisKey], value, this.inFlightTtl, this.deadline());
-    if (got === 1) return { kind: 'claimed', redisKey, hash, token, value };
+    const got = await this.claimScript([this.redisKey(key)], value, this.inFlightTtl, this.deadline());
+    if (got === 1) return { kind: 'claimed', key, hash, token, value };
     if (got === -1) return { kind: 'expired' };
     return held(String(got), hash);
   }
@@ -112,7 +101,7 @@ export class IdempotencyStore {
    * claim, and the client's retry took the key): that request's answer, or 409 while it runs.
    */
   async taken(claim: Claim): Promise<Held> {
-    const raw = await this.redis.get(claim.redisKey);
+    const raw = await this.redis.get(this.redisKey(claim.key));
     return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim.hash);
   }
 
@@ -123,11 +112,11 @@ export class IdempotencyStore {
    */
   completion(claim: Claim, response: StoredResponse): AlsoSet {
     const entry: Entry = { state: 'done', hash: claim.hash, token: claim.token, response };
-    return { key: claim.redisKey, value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
+    return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
   }
 
   /** Frees the key after a failure the client may retry (only if it is still our claim). */
   async release(claim: Claim): Promise<void> {
-    await this.redis.eval(RELEASE, 1, claim.redisKey, claim.value);
+    await this.redis.eval(RELEASE, 1, this.redisKey(claim.key), claim.value);
   }
 }

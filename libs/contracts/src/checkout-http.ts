@@ -38,8 +38,4 @@ export const CheckoutRejected = ErrorBody.extend({
 });
 export type CheckoutRejected = z.infer<typeof CheckoutRejected>;
 
-/**
- * Any 1–255 characters. One that reads as holding a card number is taken too (a few random keys
- * do), and checkout stores only its SHA-256.
- */
-export const IdempotencyKey = z.string().min(1).max(255);
+export const IdempotencyKey = withoutCardNumber(z.string().min(1).max(255));
