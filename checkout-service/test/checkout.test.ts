@@ -295,7 +295,10 @@ describe('POST /checkout with a card number where none belongs', () => {
   it('when it is the Idempotency-Key, then 400 names the header, and no key is stored', async () => {
     const res = await checkout(valid).set('Idempotency-Key', '5105105105105100');
     expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ field: 'Idempotency-Key', message: expect.stringContaining('use a UUID') }),
+    ]);
+    expect(res.text).not.toContain('5105105105105100');
     expect(await h.redis.keys('*5105105105105100*')).toEqual([]);
   });
 
