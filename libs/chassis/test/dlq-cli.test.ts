@@ -127,6 +127,7 @@ describe('npm run dlq', () => {
       ['replay', 'inventory-service', 'extra'],
       ['list', 'inventory-service', '--from-beginning'],
       ['replay', 'inventory-service', '--from-beginning=yes'],
+      ['replay', 'inventory-service', '--from-beginning'],
     ]) {
       const r = await runCli(args, '127.0.0.1:1');
       expect({ args, code: r.code }).toEqual({ args, code: 2 });

@@ -18,8 +18,8 @@ import {
 
 const USAGE = `usage: npm run -s dlq -- list <service> [--reason REASON] [--event-id ID]
        npm run -s dlq -- replay <service> [--reason REASON] [--event-id ID] [--from-beginning]
-replay: each letter once; one skipped (not matching) is not offered again unless --from-beginning,
-        which reads every letter kept again (those replayed before are sent again)
+replay: each letter once; one skipped (not matching) is not offered again unless --from-beginning
+        (with a filter), which reads every letter kept again: those it selects are sent again
 service: ${DEAD_LETTERING_SERVICES.join(', ')}
 reason: ${DEAD_LETTER_REASONS.join(', ')}
 env: KAFKA_BROKERS (default 127.0.0.1:9092; npm start prints the one it started)`;
@@ -53,6 +53,9 @@ function parse(
     return { refused: `no service ${service} dead-letters events` };
   const { reason, 'event-id': eventId, 'from-beginning': fromStart = false } = parsed.values;
   if (fromStart && command !== 'replay') return { refused: '--from-beginning is for replay (list reads every letter)' };
+  // Unfiltered, it would send every letter kept back to its topic: poison ones come back as new letters.
+  if (fromStart && reason === undefined && eventId === undefined)
+    return { refused: '--from-beginning needs --reason or --event-id: it reads every letter kept' };
   if (reason === '' || eventId === '') return { refused: `--${reason === '' ? 'reason' : 'event-id'} needs a value` };
   if (reason !== undefined && !(DEAD_LETTER_REASONS as readonly string[]).includes(reason))
     return { refused: `unknown reason ${reason} (the reasons are listed below)` };

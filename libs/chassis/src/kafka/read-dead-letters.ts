@@ -30,12 +30,13 @@ export async function readDeadLetters(
   await admin.disconnect();
   const remaining = new Map<number, bigint>();
   const committedAt = new Map<number, bigint>();
-  const starts = new Map<number, string>();
+  // Per partition, the first offset this run has not handled yet.
+  const next = new Map<number, bigint>();
   for (const p of ends) {
     const from = BigInt(committed.find((c) => c.partition === p.partition)?.offset ?? '-1');
     committedAt.set(p.partition, from);
     const start = from >= 0n && !fromStart ? from : BigInt(p.low);
-    starts.set(p.partition, start.toString());
+    next.set(p.partition, start);
     if (BigInt(p.high) > start) remaining.set(p.partition, BigInt(p.high) - 1n);
   }
   if (remaining.size === 0) return 0;
@@ -57,12 +58,14 @@ export async function readDeadLetters(
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
             const last = remaining.get(partition);
-            if (failed || last === undefined || BigInt(message.offset) > last) return;
+            const offset = BigInt(message.offset);
+            // Past this run's end, or handled already (redelivered after the group rejoined).
+            if (failed || last === undefined || offset > last || offset < next.get(partition)!) return;
             try {
               await onLetter(toDeadLetter(partition, message));
-              const next = BigInt(message.offset) + 1n;
-              if (groupId && next > (committedAt.get(partition) ?? -1n)) {
-                await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
+              next.set(partition, offset + 1n);
+              if (groupId && offset + 1n > committedAt.get(partition)!) {
+                await consumer.commitOffsets([{ topic, partition, offset: (offset + 1n).toString() }]);
               }
             } catch (err) {
               // Ends the run (kafkajs would retry the letter for as long as the failure lasts);
@@ -72,15 +75,21 @@ export async function readDeadLetters(
               return;
             }
             count++;
-            if (BigInt(message.offset) >= last) remaining.delete(partition);
+            if (offset >= last) remaining.delete(partition);
             if (remaining.size === 0) resolve();
           },
         })
         .catch(reject);
-      // The group would resume at its committed offsets: a read from the start seeks back (taken
-      // before the first fetch; run() has made the group by now).
+      // The group would resume at its committed offsets: a read from the start seeks back, taken
+      // before the first fetch (run() has made the group by now), and again after the group
+      // rejoins (a restart after a crash or a rebalance forgets the seeks), to what is not handled.
       if (fromStart && groupId) {
-        for (const partition of remaining.keys()) consumer.seek({ topic, partition, offset: starts.get(partition)! });
+        const seekToNext = () => {
+          for (const partition of remaining.keys())
+            consumer.seek({ topic, partition, offset: next.get(partition)!.toString() });
+        };
+        seekToNext();
+        consumer.on(consumer.events.GROUP_JOIN, seekToNext);
       }
     });
   } finally {
