@@ -84,12 +84,7 @@ export function createCheckout({ redis, outbox, prefix, http, settings, statusPo
     appDeps,
     app: createApp(appDeps),
     handlers: createHandlers({ orders, changes, metrics: http.metrics }),
-    /** Starts re-announcing open orders (when REANNOUNCE_AFTER_MS is not 0). */
-    startJobs(): void {
-      reannouncer?.start();
-    },
-    async stopJobs(): Promise<void> {
-      await reannouncer?.stop();
-    },
+    /** Re-announces open orders; none when REANNOUNCE_AFTER_MS is 0. */
+    reannouncer,
   };
 }

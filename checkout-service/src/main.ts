@@ -10,6 +10,9 @@ const runtime = new Runtime({ service, config, redisPrefix: 'checkout', kafka: t
 const { redis, outbox, prefix } = runtime;
 const checkout = createCheckout({ redis, outbox, prefix, http: runtime.http, settings: config });
 const started = runtime.start(checkout.app, { groupId: service, handlers: checkout.handlers });
-runtime.onStop('order re-announcer', () => checkout.stopJobs());
-// Once the producer is up: what it adds to the outbox is published, not left waiting.
-void started.then(() => checkout.startJobs()).catch(() => undefined);
+const { reannouncer } = checkout;
+if (reannouncer) {
+  runtime.onStop('order re-announcer', () => reannouncer.stop());
+  // Once the producer is up: what it adds to the outbox is published, not left waiting.
+  void started.then(() => reannouncer.start()).catch(() => undefined);
+}
