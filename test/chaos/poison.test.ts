@@ -172,9 +172,14 @@ describe('poison messages on every consumed topic', () => {
     await waitFor(() => dlq(ctx, 'audit-service', orderId).length === 1);
 
     const first = runDlqCli(ctx, 'replay', 'audit-service', '--event-id', event.id);
-    // The poison letters of the test above are passed over: the second line says how to reach them.
-    expect(first.summary).toMatch(
-      /^replayed 1, skipped [1-9]\d* from dlq\.audit-service\nthe \d+ skipped are not offered to a plain replay again: `replay audit-service --from-beginning` with a filter/,
+    // Letters of other tests are passed over; when there are some, a second line says how to reach them.
+    const [summary, hint] = first.summary.split('\n');
+    const skippedCount = Number(/^replayed 1, skipped (\d+) from dlq\.audit-service$/.exec(summary!)?.[1] ?? NaN);
+    expect(skippedCount).toBeGreaterThanOrEqual(0);
+    expect(hint).toEqual(
+      skippedCount > 0
+        ? `the ${skippedCount} skipped are not offered to a plain replay again: \`replay audit-service --from-beginning\` with a filter reads every letter kept`
+        : undefined,
     );
     const audited = await waitFor(async () => {
       const events = await auditOf(orderId);

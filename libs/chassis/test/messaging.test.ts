@@ -861,7 +861,7 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
 
     // A letter a filter passed over was committed with the rest: no later replay could reach it,
     // and the mock broker has no API to reset the group (a newcomer probe).
-    it('when a filter passed a letter over, then a replay from the beginning reaches it, and a plain replay after it starts where the last stopped', async () => {
+    it('when a filter passed a letter over, then a replay from the beginning reaches it, and moves nothing: a plain replay after it starts where the last plain one stopped', async () => {
       const skipped = `${service}-skipped`;
       const producer = kafka.producer();
       await producer.connect();
@@ -888,8 +888,20 @@ describe('outbox relay and event consumer (real Redis and Kafka protocol)', () =
         const again = await replayDeadLetters(kafka, publisher, skipped, only(passedOver!.id), { fromStart: true });
         expect(again).toEqual({ replayed: 1, skipped: 1 });
         await waitFor(() => seen.some((e) => e.id === passedOver!.id), { what: 'the passed-over letter replayed' });
-        // The group's offset did not move back: a plain run has nothing new to offer.
+        // It moved no offset: a plain run has nothing old to offer, and offers what came since.
         expect(await replayDeadLetters(kafka, publisher, skipped)).toEqual({ replayed: 0, skipped: 0 });
+        const { headers: since } = toKafkaRecord(
+          createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'skipped' }),
+        );
+        await producer.send({
+          topic: dlqTopic(skipped),
+          messages: [{ ...letters[0]!.message, headers: { ...letters[0]!.message.headers, ce_id: since.ce_id } }],
+        });
+        expect(await replayDeadLetters(kafka, publisher, skipped, only(passedOver!.id), { fromStart: true })).toEqual({
+          replayed: 1,
+          skipped: 2,
+        });
+        expect(await replayDeadLetters(kafka, publisher, skipped)).toEqual({ replayed: 1, skipped: 0 });
       } finally {
         await producer.disconnect();
       }

@@ -7,18 +7,12 @@ import { toDeadLetter, type DeadLetter } from './dead-letter';
 /**
  * Reads `dlq.<service>` up to its current end. With `groupId` each letter handed to `onLetter` is
  * committed, so it is handed over once, and a letter that arrives during the read is left for the
- * next one; without it (listing) nothing is committed. `fromStart` reads the group's letters again
- * from the oldest kept (a letter a filter passed over, say), and commits only past the group's
- * committed offset, so a plain read after it still starts where the last one stopped.
+ * next one; without it (listing) nothing is committed.
  */
 export async function readDeadLetters(
   kafka: Kafka,
   service: string,
-  {
-    groupId,
-    fromStart = false,
-    onLetter,
-  }: { groupId?: string; fromStart?: boolean; onLetter: (l: DeadLetter) => Promise<void> },
+  { groupId, onLetter }: { groupId?: string; onLetter: (l: DeadLetter) => Promise<void> },
 ): Promise<number> {
   const topic = dlqTopic(service);
   await ensureTopics(kafka, [topic]);
@@ -29,14 +23,10 @@ export async function readDeadLetters(
   const committed = groupId ? ((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []) : [];
   await admin.disconnect();
   const remaining = new Map<number, bigint>();
-  const committedAt = new Map<number, bigint>();
-  // Per partition, the first offset this run has not handled yet.
-  const next = new Map<number, bigint>();
   for (const p of ends) {
     const from = BigInt(committed.find((c) => c.partition === p.partition)?.offset ?? '-1');
-    committedAt.set(p.partition, from);
-    const start = from >= 0n && !fromStart ? from : BigInt(p.low);
-    next.set(p.partition, start);
+    // Below the oldest letter kept (retention deleted the rest), the read starts at that one.
+    const start = from >= BigInt(p.low) ? from : BigInt(p.low);
     if (BigInt(p.high) > start) remaining.set(p.partition, BigInt(p.high) - 1n);
   }
   if (remaining.size === 0) return 0;
@@ -58,14 +48,11 @@ export async function readDeadLetters(
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
             const last = remaining.get(partition);
-            const offset = BigInt(message.offset);
-            // Past this run's end, or handled already (redelivered after the group rejoined).
-            if (failed || last === undefined || offset > last || offset < next.get(partition)!) return;
+            if (failed || last === undefined || BigInt(message.offset) > last) return;
             try {
               await onLetter(toDeadLetter(partition, message));
-              next.set(partition, offset + 1n);
-              if (groupId && offset + 1n > committedAt.get(partition)!) {
-                await consumer.commitOffsets([{ topic, partition, offset: (offset + 1n).toString() }]);
+              if (groupId) {
+                await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
               }
             } catch (err) {
               // Ends the run (kafkajs would retry the letter for as long as the failure lasts);
@@ -75,22 +62,16 @@ export async function readDeadLetters(
               return;
             }
             count++;
-            if (offset >= last) remaining.delete(partition);
+            if (BigInt(message.offset) >= last) remaining.delete(partition);
             if (remaining.size === 0) resolve();
           },
         })
         .catch(reject);
-      // The group would resume at its committed offsets: a read from the start seeks back, taken
-      // before the first fetch (run() has made the group by now), and again after the group
-      // rejoins (a restart after a crash or a rebalance forgets the seeks), to what is not handled.
-      if (fromStart && groupId) {
-        const seekToNext = () => {
-          for (const partition of remaining.keys())
-            consumer.seek({ topic, partition, offset: next.get(partition)!.toString() });
-        };
-        seekToNext();
-        consumer.on(consumer.events.GROUP_JOIN, seekToNext);
-      }
+      // A failure kafkajs does not retry (the user may not read the topic, say) stops the consumer
+      // after run() has resolved: without this the read would wait for ever.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) reject(payload.error);
+      });
     });
   } finally {
     await consumer.disconnect();

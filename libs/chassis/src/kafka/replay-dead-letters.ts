@@ -7,7 +7,9 @@ import { readDeadLetters } from './read-dead-letters';
 /**
  * Sends each dead letter back to its original topic with its original headers (same ce_id), once:
  * a run reads only what arrived since the last one, and a letter the filter passes over is not
- * offered again, unless `fromStart` reads every letter kept again (readDeadLetters).
+ * offered again. `fromStart` reads every letter kept instead, and moves nothing: a group of its
+ * own, whose offsets are never read again, so the next plain run starts where the last plain one
+ * stopped (and sends again what this one sent and it had not reached).
  */
 export async function replayDeadLetters(
   kafka: Kafka,
@@ -20,8 +22,7 @@ export async function replayDeadLetters(
   let skipped = 0;
   await readDeadLetters(kafka, service, {
     // A fixed group: a dead letter replayed once is not replayed again by the next run.
-    groupId: `dlq-replay.${service}`,
-    fromStart,
+    ...(fromStart ? {} : { groupId: `dlq-replay.${service}` }),
     onLetter: async (letter) => {
       if (!letter.originalTopic || !filter(letter)) {
         skipped++;
