@@ -6,7 +6,7 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 // A random key can read as one too (about 3% of String(Math.random()) do); a UUID never does.
 const CARD_NUMBER_IN_KEY =
-  'must not hold a card number (13 to 19 digits that pass the Luhn check, as about 3% of String(Math.random()) do): use a UUID';
+  "must not hold a card number (digits of a card's length and prefix that pass the Luhn check, as about 3% of String(Math.random()) do): use a UUID";
 
 /**
  * The optional Idempotency-Key header; present but not 1–255 characters, or a card number (it
