@@ -13,7 +13,7 @@ export interface CheckoutDeps {
   outbox: Outbox;
   prefix: string;
   /** The runtime's logger, metrics, health and CORS origins (`runtime.http`). */
-  http: Pick<HttpAppDeps, 'logger' | 'metrics' | 'health' | 'corsOrigins'>;
+  http: Pick<HttpAppDeps, 'logger' | 'metrics' | 'health' | 'corsOrigins' | 'corsAllowHeaders'>;
   settings: Pick<
     Config,
     | 'VALIDATION_URL'

@@ -32,12 +32,32 @@ describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
     expect(res.headers['access-control-allow-origin']).toBe(SHOP);
     expect(String(res.headers['access-control-allow-methods']).split(',')).toEqual(['GET', 'POST']);
     expect(String(res.headers['access-control-allow-headers']).split(',').sort()).toEqual([
+      'baggage',
       'content-type',
       'idempotency-key',
       'last-event-id',
       'traceparent',
+      'tracestate',
       'x-correlation-id',
     ]);
+  });
+
+  // OpenTelemetry's and Sentry's browser SDKs add their headers to every fetch: a preflight that
+  // refused them failed every checkout as a network error (a UI probe).
+  it('when the page sends a vendor tracing header named in CORS_ALLOW_HEADERS, then its preflight is granted too', async () => {
+    const config = loadConfig({ CORS_ORIGINS: SHOP, CORS_ALLOW_HEADERS: ' Sentry-Trace ,x-shop-session' });
+    expect(config.CORS_ALLOW_HEADERS).toEqual(['sentry-trace', 'x-shop-session']);
+    const app = h.appWith({ corsOrigins: config.CORS_ORIGINS, corsAllowHeaders: config.CORS_ALLOW_HEADERS });
+    const res = await request(app)
+      .options('/checkout')
+      .set('origin', SHOP)
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', 'content-type,idempotency-key,sentry-trace,baggage');
+    expect(res.status).toBe(204);
+    expect(String(res.headers['access-control-allow-headers']).split(',')).toEqual(
+      expect.arrayContaining(['sentry-trace', 'x-shop-session', 'baggage', 'tracestate']),
+    );
+    expect(() => loadConfig({ CORS_ALLOW_HEADERS: 'sentry trace' })).toThrow(/CORS_ALLOW_HEADERS/);
   });
 
   it('when the shop is allowed, then its page reads the order id, its Location and the correlation id', async () => {

@@ -128,6 +128,15 @@ export const baseConfigSchema = z.object({
       (origins) => origins.every((o) => o === '*' || isOrigin(o)),
       'each entry is an origin as browsers send it (https://shop.example.com: lower case, no path, no default port, no wildcard) or *',
     ),
+  /** Request headers those pages may send beyond the ones the API reads (a vendor's tracing header: sentry-trace). */
+  CORS_ALLOW_HEADERS: fromEnv(z.string().default(''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((headers) => headers.every((h) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h)), 'each entry is a header name'),
 });
 
 const DAY_MS = 86_400_000;

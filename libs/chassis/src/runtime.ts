@@ -44,7 +44,7 @@ export class Runtime<const O extends RuntimeOptions = RuntimeOptions> {
   /** CORS_ORIGINS where the service opts in (RuntimeOptions.cors), for createHttpApp. */
   readonly corsOrigins: readonly string[];
   /** What createHttpApp needs of it: `createApp({ ...runtime.http, … })`. */
-  readonly http: Pick<HttpAppDeps, 'logger' | 'metrics' | 'health' | 'corsOrigins'>;
+  readonly http: Pick<HttpAppDeps, 'logger' | 'metrics' | 'health' | 'corsOrigins' | 'corsAllowHeaders'>;
   private readonly connections: RuntimeConnections;
   private consumer?: EventConsumer;
   private server?: Server;
@@ -59,7 +59,13 @@ export class Runtime<const O extends RuntimeOptions = RuntimeOptions> {
     this.logger = createLogger(service, config.LOG_LEVEL);
     this.corsOrigins = opts.cors ? config.CORS_ORIGINS : [];
     this.metrics = createMetrics(service);
-    this.http = { logger: this.logger, metrics: this.metrics, health: this.health, corsOrigins: this.corsOrigins };
+    this.http = {
+      logger: this.logger,
+      metrics: this.metrics,
+      health: this.health,
+      corsOrigins: this.corsOrigins,
+      corsAllowHeaders: config.CORS_ALLOW_HEADERS,
+    };
     this.connections = createConnections(opts, this.logger, this.metrics, this.health);
     // createConnections made what the options asked for: the types say so.
     this.redis = this.connections.redis as WithRedis<O, Redis>;

@@ -25,22 +25,34 @@ export interface HttpAppDeps {
    * this service's own origin (or a gateway in front of it) can read its answers.
    */
   corsOrigins?: readonly string[];
+  /** Request headers a page may send beyond CORS_REQUEST_HEADERS (CORS_ALLOW_HEADERS: a vendor's tracing header, say). */
+  corsAllowHeaders?: readonly string[];
 }
 
 /**
  * What a shop's page sends and reads: the request headers the contract names, and the response
  * headers it must see (Location of the new order, a replay, the correlation id, when to retry).
  * Last-Event-ID: a browser's EventSource sends it on reconnect without a preflight, but a
- * fetch-based SSE client that sets it itself is preflighted.
+ * fetch-based SSE client that sets it itself is preflighted. tracestate and baggage go with
+ * traceparent (W3C): OpenTelemetry's and Sentry's browser SDKs add them to every fetch, and a
+ * preflight refusing them failed every checkout as a network error (a UI probe).
  */
-const CORS_REQUEST_HEADERS = ['content-type', 'idempotency-key', 'x-correlation-id', 'traceparent', 'last-event-id'];
+const CORS_REQUEST_HEADERS = [
+  'content-type',
+  'idempotency-key',
+  'x-correlation-id',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'last-event-id',
+];
 const CORS_EXPOSED_HEADERS = ['location', 'idempotent-replayed', 'x-correlation-id', 'retry-after'];
 
-function corsFor(origins: readonly string[]) {
+function corsFor(origins: readonly string[], extraHeaders: readonly string[] = []) {
   return cors({
     origin: origins.includes('*') ? '*' : [...origins],
     methods: ['GET', 'POST'],
-    allowedHeaders: CORS_REQUEST_HEADERS,
+    allowedHeaders: [...new Set([...CORS_REQUEST_HEADERS, ...extraHeaders])],
     exposedHeaders: CORS_EXPOSED_HEADERS,
     maxAge: 600,
   });
@@ -64,7 +76,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins));
+  if (deps.corsOrigins?.length) app.use(corsFor(deps.corsOrigins, deps.corsAllowHeaders));
   app.use(correlation);
   app.use(requestMetrics(deps.metrics, deps.logger));
   app.use(express.json({ limit: deps.bodyLimit ?? '100kb', strict: false }));
