@@ -73,6 +73,8 @@ describe('POST /checkout with an Idempotency-Key', () => {
     const res = await checkout(key, changed);
     expect(res.status).toBe(422);
     expect(res.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+    // What a UI retrying a corrected cart with its old key must do instead.
+    expect(res.body.message).toContain('needs a new key');
   });
 
   it('when the first answer was 422 VALIDATION_FAILED, then it is replayed as a decision', async () => {

@@ -40,7 +40,11 @@ const send = (res: Response, r: CheckoutResponse, replayed = false): void => {
 function answerHeld(res: Response, held: Held): void {
   if (held.kind === 'replay') return send(res, held.response, true);
   if (held.kind === 'reused') {
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'this Idempotency-Key was used with a different request body');
+    throw new AppError(
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+      'this Idempotency-Key was used with a different request body: a changed cart or card needs a new key',
+    );
   }
   // A request takes well under a second; one whose process died holds the key until its claim lapses.
   res.set('Retry-After', '1');
