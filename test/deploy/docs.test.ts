@@ -50,6 +50,16 @@ describe('docs/architecture/openapi.json', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     for (const name of new Set(refs)) expect(doc.components.schemas).toHaveProperty([name]);
   });
+
+  it("when Swagger UI's Try it out sends POST /checkout's example, then it is a valid order of the demo catalog", () => {
+    const example = doc.paths['/checkout'].post.requestBody.content['application/json'].example;
+    expect(contracts.CheckoutRequest.safeParse(example).error).toBeUndefined();
+    const catalog = JSON.parse(read('validation-service/src/data/catalog.json')) as {
+      items: { productId: string; price: number }[];
+    };
+    for (const line of example.cart.items as { productId: string; price: number }[])
+      expect(catalog.items).toContainEqual(expect.objectContaining({ productId: line.productId, price: line.price }));
+  });
 });
 
 describe('docs/architecture', () => {

@@ -5,6 +5,16 @@ const REPLAYED = {
   schema: { type: 'string', enum: ['true'] },
 };
 
+/**
+ * What Swagger UI's "Try it out" sends unless edited: an order the demo catalog and stock accept
+ * (the README's). Without it, the body generated from the schema failed validation (a UI probe).
+ */
+const CHECKOUT_EXAMPLE = {
+  cart: { items: [{ productId: 'sku-001', quantity: 1, price: 2499 }] },
+  customer: { id: 'c1', name: 'Ada', email: 'ada@example.com' },
+  payment: { token: 'tok_visa' },
+};
+
 export const checkoutOperations: Operations = {
   '/checkout': {
     post: {
@@ -20,7 +30,10 @@ export const checkoutOperations: Operations = {
         { name: 'x-correlation-id', in: 'header', required: false, schema: { type: 'string' } },
         { name: 'traceparent', in: 'header', required: false, schema: { type: 'string' } },
       ],
-      requestBody: { required: true, ...json(schema('CheckoutRequest')) },
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema('CheckoutRequest'), example: CHECKOUT_EXAMPLE } },
+      },
       responses: {
         '202': {
           description: 'Accepted; poll Location or the SSE stream',
