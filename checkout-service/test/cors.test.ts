@@ -7,6 +7,14 @@ import { startHarness, type Harness } from './harness';
 // first (preflight), then reads only what the answer allows.
 const SHOP = 'https://shop.example.com';
 
+/** The browser's question before a POST from the shop's page that sends these headers. */
+const preflight = (app: Parameters<typeof request>[0], headers: string) =>
+  request(app)
+    .options('/checkout')
+    .set('origin', SHOP)
+    .set('access-control-request-method', 'POST')
+    .set('access-control-request-headers', headers);
+
 let h: Harness;
 beforeAll(async () => (h = await startHarness()));
 afterAll(() => h.stop());
@@ -23,11 +31,7 @@ describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
     const app = h.appWith({
       corsOrigins: loadConfig({ CORS_ORIGINS: ` ${SHOP}, https://admin.example.com ` }).CORS_ORIGINS,
     });
-    const res = await request(app)
-      .options('/checkout')
-      .set('origin', SHOP)
-      .set('access-control-request-method', 'POST')
-      .set('access-control-request-headers', 'content-type,idempotency-key,x-correlation-id');
+    const res = await preflight(app, 'content-type,idempotency-key,x-correlation-id');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(SHOP);
     expect(String(res.headers['access-control-allow-methods']).split(',')).toEqual(['GET', 'POST']);
@@ -48,11 +52,7 @@ describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
     const config = loadConfig({ CORS_ORIGINS: SHOP, CORS_ALLOW_HEADERS: ' Sentry-Trace ,x-shop-session' });
     expect(config.CORS_ALLOW_HEADERS).toEqual(['sentry-trace', 'x-shop-session']);
     const app = h.appWith({ corsOrigins: config.CORS_ORIGINS, corsAllowHeaders: config.CORS_ALLOW_HEADERS });
-    const res = await request(app)
-      .options('/checkout')
-      .set('origin', SHOP)
-      .set('access-control-request-method', 'POST')
-      .set('access-control-request-headers', 'content-type,idempotency-key,sentry-trace,baggage');
+    const res = await preflight(app, 'content-type,idempotency-key,sentry-trace,baggage');
     expect(res.status).toBe(204);
     expect(String(res.headers['access-control-allow-headers']).split(',')).toEqual(
       expect.arrayContaining(['sentry-trace', 'x-shop-session', 'baggage', 'tracestate']),
