@@ -1,4 +1,4 @@
-import type { OrderStatus, OrderView, Shortage } from '@checkout/contracts';
+import type { OrderStatus, OrderView } from '@checkout/contracts';
 
 export type FailureStage = 'validation' | 'stock' | 'payment';
 
@@ -20,8 +20,6 @@ export interface Order {
   reason?: string;
   stage?: FailureStage;
   paymentId?: string;
-  /** FAILED at the stock stage: the lines inventory could not reserve. */
-  shortages?: Shortage[];
 }
 
 /** What never changes once an order exists: enough to announce its confirmation and time its saga. */
@@ -50,5 +48,4 @@ export const toView = (o: Order): OrderView => ({
   currency: o.currency,
   ...(o.paymentId !== undefined ? { paymentId: o.paymentId } : {}),
   history: o.history,
-  ...(o.shortages !== undefined ? { shortages: o.shortages } : {}),
 });

@@ -1,5 +1,5 @@
 import type { HandlerContext, Metrics } from '@checkout/chassis';
-import type { CloudEvent, Shortage } from '@checkout/contracts';
+import type { CloudEvent } from '@checkout/contracts';
 import type { OrderFacts } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { observeTerminal } from '../domain/saga-metrics';
@@ -50,24 +50,13 @@ export async function moveOrder(
   return result;
 }
 
-/**
- * A failure event from stock or payment: the order becomes FAILED and order.failed says why.
- * Stock's shortages are kept on the order, so a UI can name the lines that ran out after the 202
- * as it can those of a 422 (order.failed, the contract's, carries only the text).
- */
+/** A failure event from stock or payment: the order becomes FAILED and order.failed says why. */
 export const failOrder = (
   deps: HandlerDeps,
   ctx: HandlerContext,
   stage: 'stock' | 'payment',
-  { orderId, code, reason, shortages }: { orderId: string; code: string; reason: string; shortages?: Shortage[] },
+  { orderId, code, reason }: { orderId: string; code: string; reason: string },
 ): Promise<TransitionResult> =>
-  moveOrder(
-    deps,
-    ctx,
-    orderId,
-    {
-      status: 'FAILED',
-      fields: { stage, code, reason, ...(shortages?.length ? { shortages: JSON.stringify(shortages) } : {}) },
-    },
-    () => ctx.newEvent('order.failed', { orderId, stage, code, reason }),
+  moveOrder(deps, ctx, orderId, { status: 'FAILED', fields: { stage, code, reason } }, () =>
+    ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

@@ -23,6 +23,5 @@ export type TransitionResult = 'applied' | 'ignored' | 'unknown';
 export interface Transition {
   status: OrderStatus;
   at: string;
-  /** Set with the move; `shortages` as JSON (order-codec). */
-  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'> & { shortages: string }>;
+  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { Cents, Currency } from './money';
 import { OrderId, ProductId, Quantity } from './common';
 import { ORDER_CODES, int64, timestamp } from './doc-formats';
-import { Shortage } from './events/stock-failed';
 
 export const OrderStatus = z.enum(['PENDING', 'STOCK_RESERVED', 'CONFIRMED', 'FAILED']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
@@ -20,10 +19,6 @@ export const OrderView = z.object({
   currency: Currency,
   paymentId: z.string().optional(),
   history: z.array(z.object({ status: OrderStatus, at: timestamp(z.string()) })),
-  shortages: z.array(Shortage).optional().meta({
-    description:
-      'FAILED at the stock stage: each line inventory could not reserve, as stock.failed gave it (beyond the contract, additive)',
-  }),
 });
 export type OrderView = z.infer<typeof OrderView>;
 
