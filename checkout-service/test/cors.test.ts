@@ -58,6 +58,7 @@ describe('CORS — browser pages of the origins in CORS_ORIGINS', () => {
       expect.arrayContaining(['sentry-trace', 'x-shop-session', 'baggage', 'tracestate']),
     );
     expect(() => loadConfig({ CORS_ALLOW_HEADERS: 'sentry trace' })).toThrow(/CORS_ALLOW_HEADERS/);
+    expect(() => loadConfig({ CORS_ALLOW_HEADERS: '*' })).toThrow(/CORS_ALLOW_HEADERS/);
   });
 
   it('when the shop is allowed, then its page reads the order id, its Location and the correlation id', async () => {

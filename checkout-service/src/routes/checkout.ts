@@ -43,7 +43,7 @@ function answerHeld(res: Response, held: Held): void {
     throw new AppError(
       'IDEMPOTENCY_KEY_REUSED',
       422,
-      'this Idempotency-Key was used with a different request body: a changed cart or card needs a new key',
+      'this Idempotency-Key was used with a different request body: a changed request (cart, customer, promo codes or payment) needs a new key',
     );
   }
   // A request takes well under a second; one whose process died holds the key until its claim lapses.

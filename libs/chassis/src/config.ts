@@ -136,7 +136,10 @@ export const baseConfigSchema = z.object({
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
     )
-    .refine((headers) => headers.every((h) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h)), 'each entry is a header name'),
+    .refine(
+      (headers) => headers.every((h) => h !== '*' && /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h)),
+      'each entry is a header name (no *: it would allow every header)',
+    ),
 });
 
 const DAY_MS = 86_400_000;
