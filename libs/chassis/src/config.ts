@@ -45,6 +45,13 @@ const isOrigin = (o: string): boolean => {
   }
 };
 
+/** A comma-separated setting's entries, trimmed, empty ones dropped. */
+const commaList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
@@ -55,12 +62,7 @@ export const baseConfigSchema = z.object({
     z
       .string()
       .default('127.0.0.1:9092')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((b) => b.trim())
-          .filter(Boolean),
-      )
+      .transform(commaList)
       .refine((brokers) => brokers.length > 0, 'names no broker (expected host:port[,host:port…])'),
   ),
   /** TLS to the brokers, as a managed Kafka's listener asks; off for the local mock and compose. */
@@ -118,24 +120,14 @@ export const baseConfigSchema = z.object({
    * only by the services that opt in (RuntimeOptions.cors): what a shop's page calls.
    */
   CORS_ORIGINS: fromEnv(z.string().default(''))
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter(Boolean),
-    )
+    .transform(commaList)
     .refine(
       (origins) => origins.every((o) => o === '*' || isOrigin(o)),
       'each entry is an origin as browsers send it (https://shop.example.com: lower case, no path, no default port, no wildcard) or *',
     ),
   /** Request headers those pages may send beyond the ones the API reads (a vendor's tracing header: sentry-trace). */
   CORS_ALLOW_HEADERS: fromEnv(z.string().default(''))
-    .transform((s) =>
-      s
-        .split(',')
-        .map((h) => h.trim().toLowerCase())
-        .filter(Boolean),
-    )
+    .transform((s) => commaList(s.toLowerCase()))
     .refine(
       (headers) => headers.every((h) => h !== '*' && /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(h)),
       'each entry is a header name (no *: it would allow every header)',
