@@ -8,6 +8,7 @@ import {
   buildCheckoutRequest,
   buildPaymentAuthorized,
   buildPaymentFailed,
+  buildStockFailed,
   buildStockReserved,
   type EventType,
 } from '@checkout/contracts';
@@ -34,6 +35,7 @@ interface StatusEvent {
   status: string;
   code?: string;
   reason?: string;
+  shortages?: unknown[];
   at: string;
 }
 
@@ -141,6 +143,26 @@ describe('GET /orders/:orderId/events', () => {
       { orderId, status: 'PENDING', at: expect.any(String) },
       { orderId, status: 'FAILED', code: 'INVALID_CARD', reason: 'invalid card', at: expect.any(String) },
     ]);
+  });
+
+  it('when the order fails on stock after its 202, then the FAILED event names the lines that ran out, as a 422 does', async () => {
+    const orderId = await newOrder();
+    const stream = readStream(h.app, orderId);
+    await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+    const shortages = [
+      { productId: 'sku-001', requested: 3, available: 1 },
+      { productId: 'sku-002', requested: 1, available: 0 },
+    ];
+    const reason = 'insufficient stock for sku-001, sku-002';
+    await pub.publish('stock.failed', buildStockFailed({ orderId, code: 'INSUFFICIENT_STOCK', reason, shortages }));
+
+    const { events } = await stream;
+    expect(events).toEqual([
+      { orderId, status: 'PENDING', at: expect.any(String) },
+      { orderId, status: 'FAILED', code: 'INSUFFICIENT_STOCK', reason, shortages, at: expect.any(String) },
+    ]);
+    // A client that connects later gets them too (they are kept with the order).
+    expect((await readStream(h.app, orderId)).events[1]).toMatchObject({ shortages });
   });
 
   /**

@@ -162,8 +162,15 @@ describe('stock.reserved and payment.authorized', () => {
 describe('stock.failed', () => {
   it('when stock cannot be reserved, then the order is FAILED at stage stock and order.failed is emitted', async () => {
     const orderId = await newOrder();
-    await deliver('stock.failed', buildStockFailed({ orderId, code: 'INSUFFICIENT_STOCK', reason: 'only 1 left' }));
-    expect(await order(orderId)).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK', reason: 'only 1 left' });
+    const shortages = [{ productId: 'sku-007', requested: 2, available: 1 }];
+    await deliver(
+      'stock.failed',
+      buildStockFailed({ orderId, code: 'INSUFFICIENT_STOCK', reason: 'only 1 left', shortages }),
+    );
+    const view = await order(orderId);
+    expect(view).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK', reason: 'only 1 left' });
+    // The contract fixes the view's fields: the shortages go on the status stream only (order-events.test).
+    expect(view).not.toHaveProperty('shortages');
     const { failed } = await emittedFor(orderId);
     expect(failed).toHaveLength(1);
     expect(OrderFailed.parse(failed[0]!.data)).toEqual({
@@ -182,6 +189,7 @@ describe('payment.failed', () => {
     await deliver('payment.failed', buildPaymentFailed({ orderId, code: 'INSUFFICIENT_FUNDS', reason: 'declined' }));
     const view = await order(orderId);
     expect(view).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_FUNDS', reason: 'declined' });
+    expect(view).not.toHaveProperty('shortages');
     expect(view.history.map((e: { status: string }) => e.status)).toEqual(['PENDING', 'STOCK_RESERVED', 'FAILED']);
     const { failed } = await emittedFor(orderId);
     expect(failed.map((e) => e.data)).toEqual([

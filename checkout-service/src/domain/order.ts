@@ -1,4 +1,4 @@
-import type { OrderStatus, OrderView } from '@checkout/contracts';
+import type { OrderStatus, OrderView, Shortage } from '@checkout/contracts';
 
 export type FailureStage = 'validation' | 'stock' | 'payment';
 
@@ -20,6 +20,11 @@ export interface Order {
   reason?: string;
   stage?: FailureStage;
   paymentId?: string;
+  /**
+   * FAILED at the stock stage: the lines inventory could not reserve. Sent on the status stream's
+   * FAILED event only: the contract fixes the order view's fields.
+   */
+  shortages?: Shortage[];
 }
 
 /** What never changes once an order exists: enough to announce its confirmation and time its saga. */

@@ -1,5 +1,5 @@
 import type { HandlerContext, Metrics } from '@checkout/chassis';
-import type { CloudEvent } from '@checkout/contracts';
+import type { CloudEvent, Shortage } from '@checkout/contracts';
 import type { OrderFacts } from '../domain/order';
 import type { OrderChanges } from '../domain/order-changes';
 import { observeTerminal } from '../domain/saga-metrics';
@@ -50,13 +50,24 @@ export async function moveOrder(
   return result;
 }
 
-/** A failure event from stock or payment: the order becomes FAILED and order.failed says why. */
+/**
+ * A failure event from stock or payment: the order becomes FAILED and order.failed says why.
+ * Stock's shortages are kept on the order, so a UI can name the lines that ran out after the 202
+ * as it can those of a 422 (order.failed, the contract's, carries only the text).
+ */
 export const failOrder = (
   deps: HandlerDeps,
   ctx: HandlerContext,
   stage: 'stock' | 'payment',
-  { orderId, code, reason }: { orderId: string; code: string; reason: string },
+  { orderId, code, reason, shortages }: { orderId: string; code: string; reason: string; shortages?: Shortage[] },
 ): Promise<TransitionResult> =>
-  moveOrder(deps, ctx, orderId, { status: 'FAILED', fields: { stage, code, reason } }, () =>
-    ctx.newEvent('order.failed', { orderId, stage, code, reason }),
+  moveOrder(
+    deps,
+    ctx,
+    orderId,
+    {
+      status: 'FAILED',
+      fields: { stage, code, reason, ...(shortages?.length ? { shortages: JSON.stringify(shortages) } : {}) },
+    },
+    () => ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

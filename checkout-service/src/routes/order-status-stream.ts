@@ -14,6 +14,7 @@ const statusEvent = (order: Order, i: number): string => {
     status: entry.status,
     ...(failed && order.code !== undefined ? { code: order.code } : {}),
     ...(failed && order.reason !== undefined ? { reason: order.reason } : {}),
+    ...(failed && order.shortages !== undefined ? { shortages: order.shortages } : {}),
     at: entry.at,
   };
   // The id between event and data: a reader that splits a block at its data line still gets the JSON.

@@ -16,6 +16,7 @@ export function encodeOrder(o: Order): Record<string, string> {
     const v = o[k];
     if (v !== undefined) fields[k] = v;
   }
+  if (o.shortages !== undefined) fields.shortages = JSON.stringify(o.shortages);
   return fields;
 }
 
@@ -33,5 +34,6 @@ export function decodeOrder(h: Record<string, string>): Order | undefined {
     ...(h.reason !== undefined ? { reason: h.reason } : {}),
     ...(h.stage !== undefined ? { stage: h.stage as FailureStage } : {}),
     ...(h.paymentId !== undefined ? { paymentId: h.paymentId } : {}),
+    ...(h.shortages !== undefined ? { shortages: JSON.parse(h.shortages) as Order['shortages'] } : {}),
   };
 }

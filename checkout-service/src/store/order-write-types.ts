@@ -23,5 +23,6 @@ export type TransitionResult = 'applied' | 'ignored' | 'unknown';
 export interface Transition {
   status: OrderStatus;
   at: string;
-  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'>>;
+  /** Set with the move; `shortages` as JSON (order-codec). */
+  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'> & { shortages: string }>;
 }

@@ -101,7 +101,7 @@ export const checkoutOperations: Operations = {
     get: {
       service: 'checkout-service',
       summary:
-        'Server-Sent Events: one `status` event per change (data `{ orderId, status, at, code?, reason? }`), those already made first, its `id` the history index; closes after a terminal status',
+        'Server-Sent Events: one `status` event per change (data `{ orderId, status, at, code?, reason?, shortages? }`; `shortages`, `[{ productId, requested, available }]`, on a FAILED from stock), those already made first, its `id` the history index; closes after a terminal status',
       parameters: [
         pathParam('orderId'),
         {
