@@ -208,6 +208,13 @@ export interface KafkaSecurity {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
+/**
+ * The shortest ADMIN_TOKEN a production process (NODE_ENV=production, as the image sets) accepts;
+ * elsewhere a shorter one starts with a warning (Runtime), so a local `ADMIN_TOKEN=secret npm start`
+ * still works. Whoever guesses the token can set stock levels.
+ */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
+
 /** Parses env once at start; throws a ConfigError naming every bad variable. */
 export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
@@ -215,6 +222,13 @@ export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.Proce
     const variables = [...new Set(result.error.issues.map((i) => String(i.path[0] ?? '?')))];
     const lines = result.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
     throw new ConfigError(variables, `invalid configuration: ${lines.join('; ')}`);
+  }
+  const token = (result.data as { ADMIN_TOKEN?: unknown }).ADMIN_TOKEN;
+  if (env.NODE_ENV === 'production' && typeof token === 'string' && token.length < ADMIN_TOKEN_MIN_LENGTH) {
+    throw new ConfigError(
+      ['ADMIN_TOKEN'],
+      `invalid configuration: ADMIN_TOKEN: at least ${ADMIN_TOKEN_MIN_LENGTH} characters with NODE_ENV=production (openssl rand -hex 16 makes one)`,
+    );
   }
   return Object.freeze(result.data);
 }

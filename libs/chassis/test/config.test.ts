@@ -56,6 +56,19 @@ describe('loadConfigFrom', () => {
     expect(() => loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 'two words' })).toThrow(/ADMIN_TOKEN/);
   });
 
+  it('when NODE_ENV=production (as the image sets) and ADMIN_TOKEN is shorter than 16 characters, then start-up fails naming it', () => {
+    const production = { PORT: '1', NODE_ENV: 'production' };
+    expect(() => loadConfigFrom(baseConfigSchema, { ...production, ADMIN_TOKEN: 'x'.repeat(15) })).toThrow(
+      /ADMIN_TOKEN: at least 16 characters/,
+    );
+    expect(loadConfigFrom(baseConfigSchema, { ...production, ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_TOKEN).toHaveLength(
+      16,
+    );
+    // Unset is allowed (admin routes closed), and so is a short one outside production (Runtime warns).
+    expect(loadConfigFrom(baseConfigSchema, production).ADMIN_TOKEN).toBeUndefined();
+    expect(loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 'secret' }).ADMIN_TOKEN).toBe('secret');
+  });
+
   it('when KAFKA_BROKERS names no broker, then start-up fails naming it', () => {
     expect(() => loadConfigFrom(baseConfigSchema, { PORT: '1', KAFKA_BROKERS: ' , ' })).toThrow(/KAFKA_BROKERS/);
   });

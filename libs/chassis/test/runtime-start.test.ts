@@ -39,6 +39,26 @@ it('when the port is taken, then start() logs it at fatal with EADDRINUSE and th
   }
 });
 
+it('when ADMIN_TOKEN is short outside production, then the service is built with a warning that does not show the token', async () => {
+  const script = `
+    const { Runtime } = require(${JSON.stringify(path.join(dist, 'runtime.js'))});
+    const { baseConfigSchema, loadConfigFrom } = require(${JSON.stringify(path.join(dist, 'config.js'))});
+    new Runtime({ service: 'token-test', config: loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 'letmein' }) });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+  const warnings = out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: string; msg: string })
+    .filter((l) => l.level === 'warn');
+  expect(warnings).toEqual([
+    expect.objectContaining({ msg: expect.stringMatching(/^ADMIN_TOKEN is shorter than 16/) }),
+  ]);
+  expect(out).not.toContain('letmein');
+});
+
 /** Starts a bare Runtime in a child process with `env`, resolves its port once it has started, and stops it. */
 async function withRuntime(env: Record<string, string>, use: (port: number) => Promise<void>): Promise<void> {
   const free = net.createServer();
