@@ -209,6 +209,18 @@ describe('POST /checkout with malformed input', () => {
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
+  it('when a price is in dollars (19.99) or a quantity has a fraction, then the 400 says what is expected, not "expected int"', async () => {
+    const res = await checkout({
+      ...valid,
+      cart: { items: [{ productId: 'sku-001', quantity: 1.5, price: 19.99 }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([
+      { field: 'cart.items[0].quantity', code: 'invalid_type', message: 'a whole number' },
+      { field: 'cart.items[0].price', code: 'invalid_type', message: 'a whole number of cents (19.99 USD is 1999)' },
+    ]);
+  });
+
   it('when raw card fields are sent, then 400 names them without echoing their values', async () => {
     const res = await checkout({
       ...valid,

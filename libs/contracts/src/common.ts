@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * `.int()`'s message for a number with a fraction, which zod gives as "expected int, received
+ * number"; its own messages for the rest (a string, NaN, out of range).
+ */
+export const wholeNumber = (message: string) => ({
+  error: (issue: { code: string }) => (issue.code === 'invalid_type' ? message : undefined),
+});
+
 export const OrderId = z.string().min(1).max(64);
 export const ProductId = z
   .string()
@@ -12,7 +20,7 @@ export const ProductId = z
  * sums of lines stay exact integers (a million of the dearest product times 100 lines is ~1e12 cents).
  */
 export const MAX_QUANTITY = 1_000_000;
-export const Quantity = z.number().int().positive().max(MAX_QUANTITY);
+export const Quantity = z.number().int(wholeNumber('a whole number')).positive().max(MAX_QUANTITY);
 export const IsoTime = z.iso.datetime();
 
 export const Customer = z.strictObject({

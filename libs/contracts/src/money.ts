@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { wholeNumber } from './common';
 
-/** Every amount is an integer count of minor units (cents). */
-export const Cents = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** Every amount is an integer count of minor units (cents): 19.99 is a 400 that says so. */
+export const Cents = z
+  .number()
+  .int(wholeNumber('a whole number of cents (19.99 USD is 1999)'))
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER);
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
 export const DEFAULT_CURRENCY = 'USD';
 
