@@ -32,19 +32,23 @@ function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
 /**
  * Turns a schema failure into the details list of a 400: one entry per bad field, the first thing
  * wrong with it (an empty product id is both too short and of the wrong form: one entry, not two).
+ * Unknown keys are each an entry of their own, so a UI maps every entry to one field; past the
+ * first ten of an object, one entry on the object counts the rest.
  */
 export const zodDetails = (err: ZodError, root = '(body)') =>
-  firstPerField(err.issues).map((issue) => {
+  firstPerField(err.issues).flatMap((issue) => {
     const base = fieldPath(issue.path);
     if (issue.code !== 'unrecognized_keys' || issue.keys.length === 0) {
-      return { field: base || root, code: issue.code, message: issue.message };
+      return [{ field: base || root, code: issue.code, message: issue.message }];
     }
     // zod's own message lists every key again: a body of 10,000 unknown keys got them back three times.
-    const named = issue.keys.slice(0, KEYS_NAMED).map((k) => (base ? `${base}.${keyName(k)}` : keyName(k)));
+    const named = issue.keys
+      .slice(0, KEYS_NAMED)
+      .map((k) => ({ field: base ? `${base}.${keyName(k)}` : keyName(k), code: issue.code, message: 'unknown field' }));
     const more = issue.keys.length - named.length;
-    const field = more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
-    const message = issue.keys.length === 1 ? 'unknown field' : `${issue.keys.length} unknown fields`;
-    return { field, code: issue.code, message };
+    return more > 0
+      ? [...named, { field: base || root, code: issue.code, message: `${more} more unknown fields` }]
+      : named;
   });
 
 /**
