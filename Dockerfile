@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image per service: docker build --build-arg SERVICE=checkout-service -t checkout-saga/checkout-service .
-ARG NODE_IMAGE=node:20-slim
+ARG NODE_IMAGE=node:24-slim
 
 # Only the package manifests, so the install layer stays cached until a dependency changes.
 FROM ${NODE_IMAGE} AS manifests

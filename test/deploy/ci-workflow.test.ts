@@ -3,7 +3,7 @@ import { SERVICES, readRepoFile } from './repo';
 
 interface Job {
   'runs-on': string;
-  strategy?: { matrix: { service: string[] } };
+  strategy?: { matrix: { service?: string[]; node?: number[] } };
   steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
 }
 
@@ -27,9 +27,12 @@ describe('.github/workflows/ci.yml', () => {
     expect(Object.keys(workflow.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
   });
 
-  it('when the test job runs, then on Node 20 it apt-installs what .ci/run needs, without recommends, and runs .ci/run', () => {
+  it("when the test job runs, then on the images' Node and the oldest supported one it apt-installs what .ci/run needs, without recommends, and runs .ci/run", () => {
     const setupNode = job('test').steps.find((s) => s.uses?.startsWith('actions/setup-node'));
-    expect(String(setupNode?.with?.['node-version'])).toBe('20');
+    expect(setupNode?.with?.['node-version']).toBe('${{ matrix.node }}');
+    const imageNode = Number(/ARG NODE_IMAGE=node:(\d+)-slim/.exec(readRepoFile('Dockerfile'))?.[1]);
+    const oldest = Number(/>=(\d+)/.exec(JSON.parse(readRepoFile('package.json')).engines.node)?.[1]);
+    expect(job('test').strategy?.matrix.node).toEqual([oldest, imageNode]);
     const needed = [...ciRun.matchAll(/need\+=\((\S+)\)/g)].map((m) => m[1]!);
     expect(needed).toEqual(expect.arrayContaining(['docker-compose', 'kcat', 'redis-server']));
     const run = commands('test');

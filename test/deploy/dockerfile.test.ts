@@ -12,9 +12,10 @@ const stages = instructions.filter((l) => /^FROM /i.test(l));
 const finalStage = instructions.slice(instructions.lastIndexOf(stages[stages.length - 1]!));
 
 describe('Dockerfile', () => {
-  it('when built, then it is multi-stage on a Node 20 base', () => {
+  // Node 20's support ended in April 2026; 24 is an LTS line (the whole suite passes on it, and on 26).
+  it('when built, then it is multi-stage on a Node 24 base', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(instructions).toContain('ARG NODE_IMAGE=node:20-slim');
+    expect(instructions).toContain('ARG NODE_IMAGE=node:24-slim');
   });
 
   it('when built, then it installs from the lockfile, builds the one service and drops dev dependencies', () => {

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { waitFor } from '../support';
 
 const ROOT = path.resolve(__dirname, '../..');
+// What ps shows as a node process's name: `node` on Node 20, its main thread's name from Node 24
+// (`MainThread`, `node-MainThread` on 26). The jest under test runs this test's node binary.
+const NODE_COMM = fs.readFileSync('/proc/self/comm', 'utf8').trim();
 
 const alive = (pid: number): boolean => {
   try {
@@ -59,7 +62,7 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
     // setsid execs node in place (it is not a group leader yet), so runner.pid is the runner.
     const { jest, infra } = await waitFor(
       () => {
-        const jestProc = childrenOf(runner.pid!).find((c) => c.comm === 'node');
+        const jestProc = childrenOf(runner.pid!).find((c) => c.comm === NODE_COMM);
         if (!jestProc) return undefined;
         const kids = childrenOf(jestProc.pid).filter((c) => c.comm === 'redis-server' || c.comm === 'kcat');
         return kids.some((k) => k.comm === 'redis-server')
