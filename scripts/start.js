@@ -73,11 +73,15 @@ async function main() {
   console.log(
     `\n  Kafka    ${infra.kafkaBrokers}\n  Redis    ${infra.redisUrl}\n  Logs     ${path.relative(process.cwd(), logDir)}/`,
   );
-  // A blank ADMIN_TOKEN counts as unset, as in the services' config.
+  // A blank ADMIN_TOKEN counts as unset, as in the services' config; a short one is only warned
+  // about here (the services log it too), and refused where NODE_ENV=production (the images).
+  const token = process.env.ADMIN_TOKEN?.trim() ?? '';
+  const short =
+    token && token.length < 16 ? ' (it is shorter than 16 characters: fine here, refused by the images)' : '';
   console.log(
-    process.env.ADMIN_TOKEN?.trim()
-      ? `  Admin    on: send Authorization: Bearer $ADMIN_TOKEN to PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control`
-      : `  Admin    off: PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control answer 403 (start with ADMIN_TOKEN=<secret> npm start to use them)`,
+    token
+      ? `  Admin    on${short}: send Authorization: Bearer $ADMIN_TOKEN to PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control`
+      : `  Admin    off: PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control answer 403 (export ADMIN_TOKEN=$(openssl rand -hex 16), then npm start, to use them)`,
   );
   console.log(`
 Place an order:
