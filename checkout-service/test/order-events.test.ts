@@ -214,14 +214,19 @@ describe('GET /orders/:orderId/events', () => {
 
   it('when the client disconnects, then its listener is removed', async () => {
     const orderId = await newOrder();
-    const req = request(h.app).get(`/orders/${orderId}/events`);
-    void req.then(
-      () => undefined,
-      () => undefined,
-    );
-    await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
-    req.abort();
-    await waitFor(() => h.changes.listeners(orderId) === 0, { what: 'the listener to be removed' });
+    // A server of its own, closed here: a supertest request aborted before its response reached the
+    // client never settles, and the server supertest started for h.app then stayed open for good.
+    const server = await listen(h.app, 0, '127.0.0.1');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const req = http.get({ host: '127.0.0.1', port, path: `/orders/${orderId}/events` });
+      req.on('error', () => undefined);
+      await waitFor(() => h.changes.listeners(orderId) > 0, { what: 'the stream to subscribe' });
+      req.destroy();
+      await waitFor(() => h.changes.listeners(orderId) === 0, { what: 'the listener to be removed' });
+    } finally {
+      await closeServer(server);
+    }
   });
   it('when the service shuts down while a client watches a PENDING order, then the stream ends cleanly and the server closes', async () => {
     const orderId = await newOrder();

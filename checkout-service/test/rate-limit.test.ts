@@ -73,6 +73,9 @@ describe('POST /checkout — rate limit per client', () => {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      // One refused connect, then 'end', with nothing left to close: disconnect() on a socket that
+      // already closed arms ioredis' disconnectTimeout (2 s, ref'd), which kept the worker alive.
+      retryStrategy: () => null,
     });
     dead.on('error', () => undefined);
     const app = createApp({ ...h.deps, rateLimit: { redis: dead, perMinute: 3, prefix: h.prefix } });
@@ -83,6 +86,5 @@ describe('POST /checkout — rate limit per client', () => {
     expect(res.body).toMatchObject({ error: 'DEPENDENCY_UNAVAILABLE' });
     expect(h.fake.calls()).toBe(validated);
     expect(await h.outboxAdded()).toBe(added);
-    dead.disconnect();
   });
 });
