@@ -165,6 +165,29 @@ describe('GET /orders/:orderId/events', () => {
     expect((await readStream(h.app, orderId)).events[1]).toMatchObject({ shortages });
   });
 
+  it('when the stored shortages do not read as such, then they are left out, and the order still reads', async () => {
+    const orderId = await newOrder();
+    const shortages = [{ productId: 'sku-001', requested: 3, available: 1 }];
+    await pub.publish('stock.failed', buildStockFailed({ orderId, code: 'INSUFFICIENT_STOCK', shortages }));
+    await waitFor(async () => (await request(h.app).get(`/orders/${orderId}`)).body.status === 'FAILED', {
+      what: 'the order to be FAILED',
+    });
+    await h.redis.hset(`${h.prefix}:order:${orderId}`, 'shortages', '[{"productId":');
+    expect((await request(h.app).get(`/orders/${orderId}`)).status).toBe(200);
+    const { events } = await readStream(h.app, orderId);
+    expect(events[1]).toMatchObject({ status: 'FAILED', code: 'INSUFFICIENT_STOCK' });
+    expect(events[1]).not.toHaveProperty('shortages');
+  });
+
+  it('when stock fails with no shortages (an unknown product), then the FAILED event has none', async () => {
+    const orderId = await newOrder();
+    await pub.publish('stock.failed', buildStockFailed({ orderId, code: 'UNKNOWN_PRODUCT', shortages: [] }));
+    const { events } = await readStream(h.app, orderId);
+    expect(events[1]).toMatchObject({ status: 'FAILED', code: 'UNKNOWN_PRODUCT' });
+    expect(events[1]).not.toHaveProperty('shortages');
+    expect(await h.redis.hexists(`${h.prefix}:order:${orderId}`, 'shortages')).toBe(0);
+  });
+
   /**
    * A browser's EventSource reconnects a few seconds after any stream ends, the one closed at a
    * terminal status too, and sends the last id it got as Last-Event-ID. Without ids each reconnect

@@ -65,9 +65,6 @@ export const failOrder = (
     deps,
     ctx,
     orderId,
-    {
-      status: 'FAILED',
-      fields: { stage, code, reason, ...(shortages?.length ? { shortages: JSON.stringify(shortages) } : {}) },
-    },
+    { status: 'FAILED', fields: { stage, code, reason, ...(shortages ? { shortages } : {}) } },
     () => ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

@@ -1,9 +1,22 @@
-import type { OrderStatus } from '@checkout/contracts';
+import { Shortage, type OrderStatus } from '@checkout/contracts';
 import type { FailureStage, Order } from '../domain/order';
+
+/** The fields an order gets when set (at its creation, or with a move): scalars as they are, lists as JSON. */
+export type OptionalFields = Partial<Pick<Order, 'code' | 'reason' | 'stage' | 'paymentId' | 'shortages'>>;
+
+export function encodeOptionalFields(o: OptionalFields): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const k of ['code', 'reason', 'stage', 'paymentId'] as const) {
+    const v = o[k];
+    if (v !== undefined) fields[k] = v;
+  }
+  if (o.shortages?.length) fields.shortages = JSON.stringify(o.shortages);
+  return fields;
+}
 
 /** An order as a Redis hash: scalars as fields, lists as JSON, optional fields only when set. */
 export function encodeOrder(o: Order): Record<string, string> {
-  const fields: Record<string, string> = {
+  return {
     orderId: o.orderId,
     status: o.status,
     items: JSON.stringify(o.items),
@@ -11,13 +24,22 @@ export function encodeOrder(o: Order): Record<string, string> {
     currency: o.currency,
     customerId: o.customerId,
     history: JSON.stringify(o.history),
+    ...encodeOptionalFields(o),
   };
-  for (const k of ['code', 'reason', 'stage', 'paymentId'] as const) {
-    const v = o[k];
-    if (v !== undefined) fields[k] = v;
+}
+
+/**
+ * Stock's shortages, only ever shown on the status stream: a field that does not read as such is
+ * left out, rather than failing every read of the order (its view, its moves).
+ */
+function decodeShortages(json: string | undefined): Pick<Order, 'shortages'> {
+  if (json === undefined) return {};
+  try {
+    const parsed = Shortage.array().safeParse(JSON.parse(json));
+    return parsed.success ? { shortages: parsed.data } : {};
+  } catch {
+    return {};
   }
-  if (o.shortages !== undefined) fields.shortages = JSON.stringify(o.shortages);
-  return fields;
 }
 
 export function decodeOrder(h: Record<string, string>): Order | undefined {
@@ -34,6 +56,6 @@ export function decodeOrder(h: Record<string, string>): Order | undefined {
     ...(h.reason !== undefined ? { reason: h.reason } : {}),
     ...(h.stage !== undefined ? { stage: h.stage as FailureStage } : {}),
     ...(h.paymentId !== undefined ? { paymentId: h.paymentId } : {}),
-    ...(h.shortages !== undefined ? { shortages: JSON.parse(h.shortages) as Order['shortages'] } : {}),
+    ...decodeShortages(h.shortages),
   };
 }

@@ -4,7 +4,7 @@ import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox, RedisClock } from '@
 import type { CloudEvent, OpenOrders } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
-import { decodeOrder, encodeOrder } from './order-codec';
+import { decodeOrder, encodeOptionalFields, encodeOrder } from './order-codec';
 import { CREATE_LUA } from './create-lua';
 import { TRANSITION_LUA } from './transition-lua';
 import { OrderFactsCache } from './order-facts-cache';
@@ -134,7 +134,7 @@ export class OrderStore {
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
-    const fields = Object.entries(change.fields ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [k, v]));
+    const fields = Object.entries(encodeOptionalFields(change.fields ?? {})).flat();
     const write = this.transitionScript(
       [this.keys.order(orderId), this.outbox.stream, this.keys.open, this.keys.reannounce],
       change.status,

@@ -1,5 +1,5 @@
 import type { OrderStatus } from '@checkout/contracts';
-import type { Order } from '../domain/order';
+import type { OptionalFields } from './order-codec';
 
 export type CreateResult = 'created' | 'too-many-unpaid' | 'expired' | 'key-taken' | 'id-taken';
 
@@ -23,6 +23,6 @@ export type TransitionResult = 'applied' | 'ignored' | 'unknown';
 export interface Transition {
   status: OrderStatus;
   at: string;
-  /** Set with the move; `shortages` as JSON (order-codec). */
-  fields?: Partial<Pick<Order, 'paymentId' | 'code' | 'reason' | 'stage'> & { shortages: string }>;
+  /** Set with the move. */
+  fields?: OptionalFields;
 }

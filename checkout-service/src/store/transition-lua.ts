@@ -8,7 +8,7 @@ import { STATUS_RANK, TERMINAL_RANK } from '../domain/order-status';
  * KEYS: order hash, outbox stream, open-orders index, re-announcement schedule (CREATE_LUA). ARGV: status, rank, at, outbox record ('' for none),
  * unpaid-set key prefix (the customer id is read from the order, so the key cannot be declared),
  * the call's token, how long an order that ends here is kept (ms), then field/value pairs to set
- * (paymentId, code, reason, stage).
+ * (paymentId, code, reason, stage, shortages).
  * Returns 1 when applied, 0 when the order already ranks as high (late or duplicate), -1 unknown.
  * The order keeps the token of the call that last moved it (a new one per call, not the event id:
  * a redelivered event is a duplicate), so a re-run of the same call (ioredis re-sends a script
