@@ -221,6 +221,26 @@ describe('POST /checkout with malformed input', () => {
     ]);
   });
 
+  it('when every line of a 100-line cart has unknown fields, then the 400 names ten in all and counts the rest', async () => {
+    const line = { productId: 'sku-001', quantity: 1, price: 2499 };
+    const extra = Object.fromEntries([...Array(11).keys()].map((i) => [`x${i}`, i]));
+    const items = Array.from({ length: 100 }, () => ({ ...line, ...extra }));
+    const res = await checkout({ ...valid, cart: { items } });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toHaveLength(11);
+    expect(res.body.details[0]).toEqual({
+      field: 'cart.items[0].x0',
+      code: 'unrecognized_keys',
+      message: 'unknown field',
+    });
+    expect(res.body.details[10]).toEqual({
+      field: '*',
+      code: 'unrecognized_keys',
+      message: '1090 more unknown fields',
+    });
+    expect(res.body.message).toMatch(/cart\.items\[0\]\.x9 and 1090 more unknown fields$/);
+  });
+
   it('when raw card fields are sent, then 400 names them without echoing their values', async () => {
     const res = await checkout({
       ...valid,

@@ -250,7 +250,7 @@ export const namesRefusedQueryField =
     if (known.test(d.field)) return true;
     if (d.code !== 'unrecognized_keys') return false;
     // Past the first ten, one entry counts the rest (zodDetails).
-    if (/^\d+ more unknown fields$/.test(d.message ?? '')) return true;
+    if (d.field === '*' && /^\d+ more unknown fields?$/.test(d.message ?? '')) return true;
     // As a 400 names them: a card number in a key masked (zodDetails).
     const keys = Object.keys(parseQuery(query)).map(withoutCardNumbers);
     const name = d.field;
