@@ -209,9 +209,9 @@ describe('GET /products', () => {
     expect((await request(appWith()).get('/products/nope')).status).toBe(404);
   });
 
-  it('when the catalog is read, then a page or CDN may keep it a minute; a 404 or a validation is kept by none', async () => {
-    expect((await request(appWith()).get('/products')).headers['cache-control']).toBe('public, max-age=60');
-    expect((await request(appWith()).get('/products/sku-001')).headers['cache-control']).toBe('public, max-age=60');
+  it("when the catalog is read, then the page's browser may keep it a minute (no shared cache); a 404 or a validation is kept by none", async () => {
+    expect((await request(appWith()).get('/products')).headers['cache-control']).toBe('private, max-age=60');
+    expect((await request(appWith()).get('/products/sku-001')).headers['cache-control']).toBe('private, max-age=60');
     expect((await request(appWith()).get('/products/nope')).headers['cache-control']).toBe('no-store');
     const validated = await request(appWith())
       .post('/validate')

@@ -4,10 +4,12 @@ import type { Catalog } from '../domain/catalog';
 
 /**
  * The catalog is read from the service's data file at start and changes only with a deploy, so a
- * shop's pages and a CDN may keep it a minute (every other answer is no-store). A page that shows a
- * price from before a change gets 422 PRICE_MISMATCH with the new one, as it would without a cache.
+ * shop's pages may keep it a minute (every other answer is no-store). A page that shows a price from
+ * before a change gets 422 PRICE_MISMATCH with the new one, as it would without a cache. `private`:
+ * a shared cache (a CDN) would hand every visitor the first one's x-correlation-id, and, if it
+ * ignored Vary: Origin, one shop's CORS answer to another.
  */
-const CATALOG_CACHE = 'public, max-age=60';
+const CATALOG_CACHE = 'private, max-age=60';
 
 export function productsRouter(catalog: Catalog): Router {
   const router = Router();

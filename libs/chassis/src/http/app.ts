@@ -71,7 +71,8 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.set('query parser', 'simple');
   app.use(helmet());
   // Answers carry customers' names and emails (orders, notifications, the audit log): kept by no
-  // cache on the way. A route may say otherwise (the status stream's no-cache).
+  // cache on the way. A route may say otherwise (the status stream's no-cache, the catalog's
+  // private max-age).
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
