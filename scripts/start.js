@@ -75,9 +75,12 @@ async function main() {
   );
   // A blank ADMIN_TOKEN counts as unset, as in the services' config; a short one is only warned
   // about here (the services log it too), and refused where NODE_ENV=production (the images).
+  const { ADMIN_TOKEN_MIN_LENGTH } = require('../libs/chassis/dist/config');
   const token = process.env.ADMIN_TOKEN?.trim() ?? '';
   const short =
-    token && token.length < 16 ? ' (it is shorter than 16 characters: fine here, refused by the images)' : '';
+    token && token.length < ADMIN_TOKEN_MIN_LENGTH
+      ? ` (it is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: fine here, refused by the images)`
+      : '';
   console.log(
     token
       ? `  Admin    on${short}: send Authorization: Bearer $ADMIN_TOKEN to PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control`

@@ -224,7 +224,8 @@ export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.Proce
     throw new ConfigError(variables, `invalid configuration: ${lines.join('; ')}`);
   }
   const token = (result.data as { ADMIN_TOKEN?: unknown }).ADMIN_TOKEN;
-  if (env.NODE_ENV === 'production' && typeof token === 'string' && token.length < ADMIN_TOKEN_MIN_LENGTH) {
+  const production = env.NODE_ENV?.trim().toLowerCase() === 'production';
+  if (production && typeof token === 'string' && token.length < ADMIN_TOKEN_MIN_LENGTH) {
     throw new ConfigError(
       ['ADMIN_TOKEN'],
       `invalid configuration: ADMIN_TOKEN: at least ${ADMIN_TOKEN_MIN_LENGTH} characters with NODE_ENV=production (openssl rand -hex 16 makes one)`,
