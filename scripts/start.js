@@ -5,6 +5,8 @@ const path = require('node:path');
 const { onOrphaned, startInfra } = require('./lib/infra');
 const { SERVICES, startServices, startEnv, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
 const { supervise } = require('./lib/supervise');
+// Built by setup (prestart) before this runs; a broken build fails here, before anything starts.
+const { ADMIN_TOKEN_MIN_LENGTH } = require('../libs/chassis/dist/config');
 
 /**
  * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
@@ -75,7 +77,6 @@ async function main() {
   );
   // A blank ADMIN_TOKEN counts as unset, as in the services' config; a short one is only warned
   // about here (the services log it too), and refused where NODE_ENV=production (the images).
-  const { ADMIN_TOKEN_MIN_LENGTH } = require('../libs/chassis/dist/config');
   const token = process.env.ADMIN_TOKEN?.trim() ?? '';
   const short =
     token && token.length < ADMIN_TOKEN_MIN_LENGTH

@@ -179,7 +179,7 @@ describe('GET /orders/:orderId/events', () => {
     expect(events[1]).not.toHaveProperty('shortages');
   });
 
-  it('when stock fails with no shortages (an unknown product), then the FAILED event has none', async () => {
+  it('when stock.failed carries an empty shortages list, then the FAILED event has none and nothing is stored', async () => {
     const orderId = await newOrder();
     await pub.publish('stock.failed', buildStockFailed({ orderId, code: 'UNKNOWN_PRODUCT', shortages: [] }));
     const { events } = await readStream(h.app, orderId);

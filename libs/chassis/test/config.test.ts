@@ -64,6 +64,9 @@ describe('loadConfigFrom', () => {
     expect(loadConfigFrom(baseConfigSchema, { ...production, ADMIN_TOKEN: 'x'.repeat(16) }).ADMIN_TOKEN).toHaveLength(
       16,
     );
+    expect(() =>
+      loadConfigFrom(baseConfigSchema, { PORT: '1', NODE_ENV: ' Production ', ADMIN_TOKEN: 'short' }),
+    ).toThrow(/ADMIN_TOKEN/);
     // Unset is allowed (admin routes closed), and so is a short one outside production (Runtime warns).
     expect(loadConfigFrom(baseConfigSchema, production).ADMIN_TOKEN).toBeUndefined();
     expect(loadConfigFrom(baseConfigSchema, { PORT: '1', ADMIN_TOKEN: 'secret' }).ADMIN_TOKEN).toBe('secret');

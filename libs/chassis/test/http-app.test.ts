@@ -118,6 +118,15 @@ describe('HTTP app', () => {
     expect(JSON.stringify(res.body).length).toBeLessThan(2000);
   });
 
+  it('when an unknown key is itself *, then it is named "*", apart from the entry counting the rest', async () => {
+    const body: Record<string, number> = { n: 1, '*': 1 };
+    for (let i = 0; i < 10; i++) body[`extra${i}`] = i;
+    const res = await request(build()).post('/echo').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.details[0]).toEqual({ field: '"*"', code: 'unrecognized_keys', message: 'unknown field' });
+    expect(res.body.details.at(-1)).toEqual({ field: '*', code: 'unrecognized_keys', message: '1 more unknown field' });
+  });
+
   it('when two fields of one object are unknown (raw card fields), then each is a detail of its own', async () => {
     const res = await request(build()).post('/echo').send({ n: 1, cvc: '123', expiry: '12/30' });
     expect(res.status).toBe(400);

@@ -19,8 +19,12 @@ const KEY_CHARS = 64;
 /** The field of the entry that counts the unknown keys past the first ten: no field of any input. */
 const MORE_KEYS_FIELD = '*';
 
-/** An unknown key as a 400 names it: an empty one still named, a long one cut, a card number in it masked. */
-const keyName = (k: string): string => (k === '' ? '""' : cut(withoutCardNumbers(k), KEY_CHARS));
+/**
+ * An unknown key as a 400 names it: an empty one still named, and one that is `*` quoted (the
+ * counting entry's field), a long one cut, a card number in it masked.
+ */
+const keyName = (k: string): string =>
+  k === '' ? '""' : k === MORE_KEYS_FIELD ? `"${k}"` : cut(withoutCardNumbers(k), KEY_CHARS);
 
 /** The first issue of each field (unknown keys each kept: they name their own fields). */
 function firstPerField(issues: ZodError['issues']): ZodError['issues'] {
