@@ -6,7 +6,7 @@ const { onOrphaned, startInfra } = require('./lib/infra');
 const { SERVICES, startServices, startEnv, refuseTakenPorts, getJson, ROOT } = require('./lib/services');
 const { supervise } = require('./lib/supervise');
 // Built by setup (prestart) before this runs; a broken build fails here, before anything starts.
-const { ADMIN_TOKEN_MIN_LENGTH } = require('../libs/chassis/dist/config');
+const { ADMIN_TOKEN_MIN_LENGTH, adminTokenTooShort } = require('../libs/chassis/dist/config');
 
 /**
  * Stopping, whatever asks for it (Ctrl-C, SIGTERM, the terminal closing, npm going away) and
@@ -77,11 +77,10 @@ async function main() {
   );
   // A blank ADMIN_TOKEN counts as unset, as in the services' config; a short one is only warned
   // about here (the services log it too), and refused where NODE_ENV=production (the images).
-  const token = process.env.ADMIN_TOKEN?.trim() ?? '';
-  const short =
-    token && token.length < ADMIN_TOKEN_MIN_LENGTH
-      ? ` (it is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: fine here, refused by the images)`
-      : '';
+  const token = process.env.ADMIN_TOKEN?.trim() || undefined;
+  const short = adminTokenTooShort(token)
+    ? ` (it is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: fine here, refused by the images)`
+    : '';
   console.log(
     token
       ? `  Admin    on${short}: send Authorization: Bearer $ADMIN_TOKEN to PUT /inventory/{productId}, checkout's GET /admin/orders/open and the gateway's POST /_control`

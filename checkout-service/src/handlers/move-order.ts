@@ -61,10 +61,6 @@ export const failOrder = (
   stage: 'stock' | 'payment',
   { orderId, code, reason, shortages }: { orderId: string; code: string; reason: string; shortages?: Shortage[] },
 ): Promise<TransitionResult> =>
-  moveOrder(
-    deps,
-    ctx,
-    orderId,
-    { status: 'FAILED', fields: { stage, code, reason, ...(shortages ? { shortages } : {}) } },
-    () => ctx.newEvent('order.failed', { orderId, stage, code, reason }),
+  moveOrder(deps, ctx, orderId, { status: 'FAILED', fields: { stage, code, reason, shortages } }, () =>
+    ctx.newEvent('order.failed', { orderId, stage, code, reason }),
   );

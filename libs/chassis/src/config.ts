@@ -214,6 +214,8 @@ export interface KafkaSecurity {
  * still works. Whoever guesses the token can set stock levels.
  */
 export const ADMIN_TOKEN_MIN_LENGTH = 16;
+export const adminTokenTooShort = (token: string | undefined): boolean =>
+  token !== undefined && token.length < ADMIN_TOKEN_MIN_LENGTH;
 
 /** Parses env once at start; throws a ConfigError naming every bad variable. */
 export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
@@ -223,9 +225,8 @@ export function loadConfigFrom<S extends z.ZodType>(schema: S, env: NodeJS.Proce
     const lines = result.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
     throw new ConfigError(variables, `invalid configuration: ${lines.join('; ')}`);
   }
-  const token = (result.data as { ADMIN_TOKEN?: unknown }).ADMIN_TOKEN;
   const production = env.NODE_ENV?.trim().toLowerCase() === 'production';
-  if (production && typeof token === 'string' && token.length < ADMIN_TOKEN_MIN_LENGTH) {
+  if (production && adminTokenTooShort((result.data as { ADMIN_TOKEN?: string }).ADMIN_TOKEN)) {
     throw new ConfigError(
       ['ADMIN_TOKEN'],
       `invalid configuration: ADMIN_TOKEN: at least ${ADMIN_TOKEN_MIN_LENGTH} characters with NODE_ENV=production (openssl rand -hex 16 makes one)`,

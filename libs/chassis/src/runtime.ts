@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ADMIN_TOKEN_MIN_LENGTH } from './config';
+import { ADMIN_TOKEN_MIN_LENGTH, adminTokenTooShort } from './config';
 import { Health, KAFKA_GATE } from './health';
 import type { HttpAppDeps } from './http/app';
 import { listen } from './http/server';
@@ -58,7 +58,7 @@ export class Runtime<const O extends RuntimeOptions = RuntimeOptions> {
     // a no-op then, this starts it for a Runtime built elsewhere.
     startTracing(service);
     this.logger = createLogger(service, config.LOG_LEVEL);
-    if (config.ADMIN_TOKEN !== undefined && config.ADMIN_TOKEN.length < ADMIN_TOKEN_MIN_LENGTH) {
+    if (adminTokenTooShort(config.ADMIN_TOKEN)) {
       this.logger.warn(
         `ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: whoever guesses it can set stock levels (openssl rand -hex 16 makes one; with NODE_ENV=production it is refused)`,
       );

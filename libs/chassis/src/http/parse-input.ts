@@ -99,7 +99,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   // A scalar input (a path parameter) that fails as a whole is named by where it came from.
   const root = where === 'request body' ? '(body)' : where;
   const described = describe(result.error, root);
-  const { named, moreKeys } = described;
-  const fields = named.map((d) => d.field).join(', ') + (moreKeys > 0 ? ` and ${moreKeysText(moreKeys)}` : '');
+  const more = described.moreKeys > 0 ? ` and ${moreKeysText(described.moreKeys)}` : '';
+  const fields = described.named.map((d) => d.field).join(', ') + more;
   throw new AppError('BAD_REQUEST', 400, `invalid ${where}: ${fields}`, withCount(described));
 }
