@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { testPublisher } from '../../test/support';
 import { startRig } from '../../test/support/component';
 import { createApp } from '../src/app';
 import { createPaymentWith } from '../src/payment';
@@ -47,9 +49,14 @@ export async function startPaymentService(gatewayUrl: string) {
   );
   startJobs();
   // The broker is shared with the other test files running beside these: checkout's tests create
-  // orders, inventory's answer theirs with stock.reserved. Charged here, those orders would move on
-  // under their tests' feet. These tests publish every event they mean for this service themselves.
-  const consumer = await rig.consume(handlers, { skip: (event) => event.source !== '/test' });
+  // orders, inventory's answer theirs with stock.reserved, other payment files run a service of their
+  // own. Charged here, those orders would move on under their tests' feet (and be charged twice). This
+  // service handles only what its own publisher sends, from a source no other file uses.
+  const source = `/test/payment-${randomUUID()}`;
+  const [consumer, publisher] = await Promise.all([
+    rig.consume(handlers, { skip: (event) => event.source !== source }),
+    testPublisher(undefined, { source }),
+  ]);
   return {
     app: createApp({ ...rig, store }),
     store,
@@ -57,10 +64,12 @@ export async function startPaymentService(gatewayUrl: string) {
     prefix,
     outbox,
     handled: consumer.handled,
+    /** Publishes the events this service is meant to handle. */
+    publisher,
     /** Every charge started so far has finished (and written its outcome to the outbox, if any). */
     authorizerIdle: () => authorizer.idle(),
     async stop() {
-      await consumer.stop();
+      await Promise.all([consumer.stop(), publisher.stop()]);
       await stopJobs();
       await authorizer.drain();
       await rig.stop();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createMetrics, type RequestContext } from '@checkout/chassis';
 import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
-import { testPublisher, waitFor } from '../../test/support';
+import { waitFor } from '../../test/support';
 import { metricValue } from '../../test/support/metrics';
 import type { AuthorizeOptions } from '../src/clients/charge-attempts';
 import { ChargeInterruptedError } from '../src/clients/charge-errors';
@@ -89,18 +89,17 @@ describe('gateway_attempts_total and gateway_retries_total', () => {
 
 describe('GET /metrics (payment-service)', () => {
   let service: Awaited<ReturnType<typeof startPaymentService>>;
-  let publisher: Awaited<ReturnType<typeof testPublisher>>;
   beforeAll(async () => {
-    [service, publisher] = await Promise.all([startPaymentService(gateway.url), testPublisher()]);
+    service = await startPaymentService(gateway.url);
   });
   afterAll(async () => {
-    await Promise.all([service?.stop(), publisher?.stop()]);
+    await service?.stop();
   });
 
   it('when an order is paid, then the service exposes its gateway attempts', async () => {
     const orderId = `ord_${randomUUID()}`;
-    await publisher.publish('order.created', buildOrderCreated({ orderId }));
-    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await service.publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await service.publisher.publish('stock.reserved', buildStockReserved({ orderId }));
     await waitFor(async () => (await request(service.app).get(`/payments/${orderId}`)).body.status === 'AUTHORIZED', {
       what: 'the payment to be authorized',
     });

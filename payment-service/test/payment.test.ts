@@ -10,27 +10,28 @@ import {
   toKafkaRecord,
   REANNOUNCED_HEADER,
 } from '@checkout/contracts';
-import { recordTopics, testPublisher, waitFor } from '../../test/support';
+import { recordTopics, waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';
 import { expiredAwaitingEvent } from '../src/usecases/payment-events';
 
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
-let service: Awaited<ReturnType<typeof startPaymentService>>;
+type Service = Awaited<ReturnType<typeof startPaymentService>>;
+let service: Service;
 let recorder: Awaited<ReturnType<typeof recordTopics>>;
-let publisher: Awaited<ReturnType<typeof testPublisher>>;
+let publisher: Service['publisher'];
 
 beforeAll(async () => {
   gateway = await startFakeGateway();
-  [service, recorder, publisher] = await Promise.all([
+  [service, recorder] = await Promise.all([
     startPaymentService(gateway.url),
     recordTopics(['payment.authorized', 'payment.failed']),
-    testPublisher(),
   ]);
+  publisher = service.publisher;
 });
 
 afterAll(async () => {
-  await Promise.all([service?.stop(), recorder?.stop(), publisher?.stop()]);
+  await Promise.all([service?.stop(), recorder?.stop()]);
   await gateway?.stop();
 });
 

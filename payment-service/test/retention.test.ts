@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildOrderCreated, buildStockReserved } from '@checkout/contracts';
-import { testPublisher, waitFor } from '../../test/support';
+import { waitFor } from '../../test/support';
 import { startFakeGateway } from './fake-gateway';
 import { startPaymentService } from './harness';
 
@@ -15,14 +15,13 @@ const KAFKA_DEFAULT_KEEP_MS = 14 * 86_400_000;
 
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 let service: Awaited<ReturnType<typeof startPaymentService>>;
-let publisher: Awaited<ReturnType<typeof testPublisher>>;
 
 beforeAll(async () => {
   gateway = await startFakeGateway();
-  [service, publisher] = await Promise.all([startPaymentService(gateway.url), testPublisher()]);
+  service = await startPaymentService(gateway.url);
 });
 afterAll(async () => {
-  await Promise.all([service?.stop(), publisher?.stop()]);
+  await service?.stop();
   await gateway?.stop();
 });
 
@@ -31,8 +30,8 @@ const payment = async (orderId: string) => (await request(service.app).get(`/pay
 describe('payment-service Redis retention', () => {
   it('when a payment is decided (AUTHORIZED), then its record expires after the redelivery window instead of living forever', async () => {
     const orderId = `ord_${randomUUID()}`;
-    await publisher.publish('order.created', buildOrderCreated({ orderId }));
-    await publisher.publish('stock.reserved', buildStockReserved({ orderId }));
+    await service.publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await service.publisher.publish('stock.reserved', buildStockReserved({ orderId }));
     await waitFor(async () => (await payment(orderId)).status === 'AUTHORIZED', { what: 'the payment to be decided' });
 
     const pttl = await service.redis.pttl(`${service.prefix}:payments:${orderId}`);
@@ -42,7 +41,7 @@ describe('payment-service Redis retention', () => {
 
   it('when an order never gets its reservation (inventory dead-lettered its order.created), then the PENDING half holding the card token does not stay forever', async () => {
     const orderId = `ord_${randomUUID()}`;
-    await publisher.publish('order.created', buildOrderCreated({ orderId }));
+    await service.publisher.publish('order.created', buildOrderCreated({ orderId }));
     await waitFor(async () => (await payment(orderId)).status === 'PENDING', { what: 'the order to be held' });
     const key = `${service.prefix}:payments:${orderId}`;
     expect(await service.redis.hget(key, 'token')).toBe('tok_visa');

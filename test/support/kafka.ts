@@ -92,8 +92,8 @@ export async function recordTopics(topics: string[], brokers?: string) {
   };
 }
 
-/** Publishes events (or raw records) as another service would. */
-export async function testPublisher(brokers?: string) {
+/** Publishes events (or raw records) as another service would, from `source` unless an event names its own. */
+export async function testPublisher(brokers?: string, { source = '/test' }: { source?: string } = {}) {
   const producer: Producer = testKafka(brokers).producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
@@ -110,7 +110,7 @@ export async function testPublisher(brokers?: string) {
     ) {
       const event = {
         ...createEvent(type, data, {
-          source: meta.source ?? '/test',
+          source: meta.source ?? source,
           correlationId: meta.correlationId ?? randomUUID(),
         }),
       };
