@@ -13,7 +13,8 @@ import { loadConfig } from '../src/config';
 import { TRIM_STEP } from '../src/store/audit-scripts';
 import { startAuditApp } from './harness';
 
-const RETENTION_MS = 400;
+// Long enough for the reads right after an event is handled to come before it expires, on a busy machine.
+const RETENTION_MS = 2000;
 const ctx = { log: createLogger('audit-test', 'silent') as HandlerContext['log'] } as HandlerContext;
 const eventOf = <T extends EventType>(type: T, data: EventData<T>) =>
   createEvent(type, data, { source: '/test', correlationId: randomUUID() });

@@ -39,13 +39,14 @@ describe("POST /checkout with an Idempotency-Key — the claim's answer lost on 
 
 describe('POST /checkout with an Idempotency-Key — Redis stalled while the key was claimed', () => {
   it('when the claim runs only after the request gave up (503), then it writes nothing: the retry is placed, not held at 409', async () => {
-    // The client of a stalled server: its claim times out after 500 ms, with a 250 ms window.
-    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 500 });
+    // The client of a stalled server: its claim times out after 1.5 s, with a 1 s window (the requests
+    // before and after the stall must run their scripts within it, on a busy machine too).
+    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 1500 });
     await connectRedis(stalled);
     const clock = new RedisClock(h.redis);
     await clock.read();
     const app = h.appWith({
-      idempotency: new IdempotencyStore(stalled, { prefix: h.prefix, deadline: () => clock.deadline(250) }),
+      idempotency: new IdempotencyStore(stalled, { prefix: h.prefix, deadline: () => clock.deadline(1000) }),
     });
     const key = `stalled-${Date.now()}`;
     const body = buildCheckoutRequest();
@@ -56,7 +57,7 @@ describe('POST /checkout with an Idempotency-Key — Redis stalled while the key
         .set('Idempotency-Key', `${key}-warm`)
         .send(buildCheckoutRequest());
       expect(warm.status).toBe(202);
-      through.proxy.stall(1500);
+      through.proxy.stall(3000);
       const first = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
       expect(first.status).toBe(503);
       // The server resumes and runs what was queued, the claim first: a PING behind it answers after it ran.

@@ -41,10 +41,11 @@ describe("PUT /inventory/:productId with If-Match — the write's answer lost on
 
 describe('PUT /inventory/:productId — Redis stalled while the level was set', () => {
   it('when the write runs only after the request gave up (503), then it sets nothing: the level and its version stay as they were', async () => {
-    // The client of a stalled server: the write times out after 500 ms, with a 250 ms window.
-    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 500 });
+    // The client of a stalled server: the write times out after 1.5 s, with a 1 s window (the writes
+    // before and after the stall must run within it, on a busy machine too).
+    const stalled = createRedis(through.proxy.url, createLogger('test', 'silent'), 'stalled', { commandTimeout: 1500 });
     await connectRedis(stalled);
-    const stock = new StockStore(stalled, inv.outbox, inv.prefix, 250);
+    const stock = new StockStore(stalled, inv.outbox, inv.prefix, 1000);
     const app = createApp({ ...inv, health: new Health(), stock, adminToken: ADMIN_TOKEN });
     const id = await inv.product(10);
     const put = (available: number) =>
@@ -53,7 +54,7 @@ describe('PUT /inventory/:productId — Redis stalled while the level was set', 
     expect((await put(10)).status).toBe(200);
     const before = await inv.stock.get(id);
     try {
-      through.proxy.stall(1500);
+      through.proxy.stall(3000);
       expect((await put(77)).status).toBe(503);
       // The server resumes and runs what was queued, the write first: a PING behind it answers after it ran.
       await waitFor(() => stalled.ping().then(() => true), {

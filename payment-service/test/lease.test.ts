@@ -89,12 +89,12 @@ function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Param
 it('when an authorization outlasts its lease (a 503, then a slow attempt), then each retry renews the lease and the sweeper leaves the charge to its worker', async () => {
   // One attempt (1.2 s) fits in the 2 s lease, the two do not: attempt 2 starts at ~1.3 s and is
   // decided at ~2.5 s. Without the renewal the sweeper resumed the claim at 2 s, past expiresAt
-  // (1.5 s), asked the gateway, found nothing decided yet and failed the payment RESERVATION_EXPIRED
+  // (1.9 s: attempt 2 must start before it, with room for a busy machine), asked the gateway, found nothing decided yet and failed the payment RESERVATION_EXPIRED
   // while attempt 2 went on to charge the customer.
   const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
   const authorizer = startWorker(store, 2000, {});
   await control({ latencyMs: 1200, failNext: 1 });
-  const claim = await claimed(store, 1500, 2000);
+  const claim = await claimed(store, 1900, 2000);
   authorizer.start(claim);
 
   const payment = await decided(store, claim.orderId);
@@ -123,15 +123,16 @@ it('when Redis does not answer the renewal before a retry (a short stall), then 
 
 it('when a worker pauses past its lease mid-attempt and the resumed claim fails the payment first, then the charge it then gets is counted and logged for a refund', async () => {
   // What the renewal cannot prevent: the attempt is already at the gateway (1.2 s to decide) when
-  // the lease (300 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not
+  // the lease (700 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not
   // decided yet, so the payment fails RESERVATION_EXPIRED. The first worker's charge is then
   // authorized: a FAILED order holding a charge, which only an operator can refund.
   const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
-  const authorizer = startWorker(store, 300, { maxRetries: 0 });
+  const authorizer = startWorker(store, 700, { maxRetries: 0 });
   await control({ latencyMs: 1200 });
   const stranded = () => strandedCount(rig);
   const before = await stranded();
-  const claim = await claimed(store, 200, 300);
+  // The attempt must reach the gateway before expiresAt (600 ms), and the lease end before its decision.
+  const claim = await claimed(store, 600, 700);
   authorizer.start(claim);
 
   expect(await decided(store, claim.orderId)).toMatchObject({ status: 'FAILED', code: 'RESERVATION_EXPIRED' });

@@ -72,7 +72,7 @@ describe('shutdown steps', () => {
     const budget = (step: string) => lines.find((l) => l.step === step && l.msg !== 'ran')?.budgetMs;
     expect(budget('consumer')).toBeGreaterThan(1400);
     expect(budget('consumer')).toBeLessThanOrEqual(1500);
-    expect(budget('redis')).toBeGreaterThan(800);
+    expect(budget('redis')).toBeGreaterThan(500); // less what the steps before it took (990-994 measured)
     expect(budget('redis')).toBeLessThanOrEqual(1000);
   }, 20_000);
 
