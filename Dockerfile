@@ -33,5 +33,7 @@ ENV NODE_ENV=production \
 COPY --from=build /out /app
 WORKDIR /app/${SERVICE}
 USER node
-# Exec form: node is PID 1 and receives SIGTERM itself, so the graceful drain runs.
-CMD ["node", "dist/main.js"]
+# Exec form: node is PID 1 and receives SIGTERM itself, so the graceful drain runs. kafkajs 2.2.4
+# arms a timer with a negative delay after its first broker reply, which Node 24 reports once per
+# process on stderr (TimeoutNegativeWarning, tulios/kafkajs#1751): no fault, and not a JSON line.
+CMD ["node", "--disable-warning=TimeoutNegativeWarning", "dist/main.js"]

@@ -30,7 +30,9 @@ describe('Dockerfile', () => {
     expect(finalStage).toContain('USER node');
     expect(finalStage.filter((l) => l.startsWith('COPY '))).toEqual(['COPY --from=build /out /app']);
     expect(finalStage).toContain('WORKDIR /app/${SERVICE}');
-    expect(finalStage[finalStage.length - 1]).toBe('CMD ["node", "dist/main.js"]');
+    expect(finalStage[finalStage.length - 1]).toBe(
+      'CMD ["node", "--disable-warning=TimeoutNegativeWarning", "dist/main.js"]',
+    );
   });
 
   it.each(SERVICES.map((s) => s.name))(
