@@ -441,6 +441,7 @@ describe('POST /checkout when Redis runs the creating write after its window', (
     const body = buildCheckoutRequest({ customer: customer() });
     const key = randomUUID();
     const correlationId = randomUUID();
+    const addedBefore = await h.outboxAdded();
     const lateClock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5000);
     let res;
     try {
@@ -456,10 +457,13 @@ describe('POST /checkout when Redis runs the creating write after its window', (
     expect(res.status).toBe(503);
     expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
     expect(await h.redis.scard(`${h.prefix}:unpaid:${body.customer.id}`)).toBe(0);
+    // Every event leaves through the outbox, written with the state: nothing added, nothing emitted.
+    expect(await h.outboxAdded()).toBe(addedBefore);
     const retry = await request(app).post('/checkout').set('Idempotency-Key', key).send(body);
     expect(retry.status).toBe(202);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
     expect(await h.redis.scard(`${h.prefix}:unpaid:${body.customer.id}`)).toBe(1);
+    expect(await h.outboxAdded()).toBe(addedBefore + 1);
     await recorder.waitForEvent('order.created', (e) => e.data.orderId === retry.body.orderId);
     expect(recorder.messages.filter((m) => m.headers['x-correlation-id'] === correlationId)).toEqual([]);
   });
@@ -509,6 +513,7 @@ describe('POST /checkout when validation answers 200 with a self-contradicting v
     async (_what, body) => {
       h.fake.answerWith(() => ({ status: 200, body }));
       const before = await orderKeys();
+      const addedBefore = await h.outboxAdded();
       const key = randomUUID();
       const correlationId = randomUUID();
       const customer = { id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' };
@@ -522,6 +527,7 @@ describe('POST /checkout when validation answers 200 with a self-contradicting v
       expect({ status: res.status, error: res.body.error }).toEqual({ status: 503, error: 'DEPENDENCY_UNAVAILABLE' });
       expect(await orderKeys()).toEqual(before);
       expect(await h.redis.scard(`${h.prefix}:unpaid:${customer.id}`)).toBe(0);
+      expect(await h.outboxAdded()).toBe(addedBefore);
 
       // The key is free: a retry once validation is healthy places the order, not a replay.
       h.fake.answerWith(validAnswer);

@@ -122,16 +122,17 @@ it('when Redis does not answer the renewal before a retry (a short stall), then 
 });
 
 it('when a worker pauses past its lease mid-attempt and the resumed claim fails the payment first, then the charge it then gets is counted and logged for a refund', async () => {
-  // What the renewal cannot prevent: the attempt is already at the gateway (1.2 s to decide) when
+  // What the renewal cannot prevent: the attempt is already at the gateway (2 s to decide) when
   // the lease (700 ms) runs out; the sweeper resumes the claim past expiresAt, the gateway has not
   // decided yet, so the payment fails RESERVATION_EXPIRED. The first worker's charge is then
   // authorized: a FAILED order holding a charge, which only an operator can refund.
   const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
-  const authorizer = startWorker(store, 700, { maxRetries: 0 });
-  await control({ latencyMs: 1200 });
+  const authorizer = startWorker(store, 700, { maxRetries: 0, attemptTimeoutMs: 3000 });
+  await control({ latencyMs: 2000 });
   const stranded = () => strandedCount(rig);
   const before = await stranded();
-  // The attempt must reach the gateway before expiresAt (600 ms), and the lease end before its decision.
+  // The attempt must reach the gateway before expiresAt (600 ms); the lease ends, and the resumed
+  // claim asks the gateway, before it decides (2 s).
   const claim = await claimed(store, 600, 700);
   authorizer.start(claim);
 

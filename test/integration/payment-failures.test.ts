@@ -54,7 +54,7 @@ describe.each([
 });
 
 describe('transient gateway trouble', () => {
-  it('when the next 3 charges answer 503, then the order is CONFIRMED on the 4th attempt with one charge and growing gaps', async () => {
+  it('when the next 3 charges answer 503, then the order is CONFIRMED on the 4th attempt with one charge, its gaps no shorter than the backoff', async () => {
     await gatewayControl({ failNext: 3 });
     const { data } = await placeOrder(await checkoutBody([['sku-006', 1]]));
     const order = await waitForTerminal(data.orderId);
