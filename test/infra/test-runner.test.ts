@@ -37,6 +37,18 @@ const childrenOf = (pid: number): { pid: number; comm: string }[] => {
   }
 };
 
+/** The Kafka front (scripts/lib/kafka-mock.js) among pid's children: a node process, told apart by its script. */
+const kafkaFrontOf = (pid: number): number | undefined => {
+  try {
+    const line = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => l.includes('kafka-front.js'));
+    return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
   const started: number[] = [];
   afterAll(async () => {
@@ -65,11 +77,12 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
         const jestProc = childrenOf(runner.pid!).find((c) => c.comm === NODE_COMM);
         if (!jestProc) return undefined;
         const kids = childrenOf(jestProc.pid).filter((c) => c.comm === 'redis-server' || c.comm === 'kcat');
-        return kids.some((k) => k.comm === 'redis-server')
-          ? { jest: jestProc.pid, infra: kids.map((k) => k.pid) }
+        const front = kafkaFrontOf(jestProc.pid);
+        return kids.some((k) => k.comm === 'redis-server') && kids.some((k) => k.comm === 'kcat') && front
+          ? { jest: jestProc.pid, infra: [...kids.map((k) => k.pid), front] }
           : undefined;
       },
-      { what: "jest's global setup to start redis-server", timeoutMs: 30_000 },
+      { what: "jest's global setup to start redis-server, kcat and the Kafka front", timeoutMs: 30_000 },
     );
     started.unshift(jest);
     started.push(...infra);
