@@ -38,16 +38,14 @@ const childrenOf = (pid: number): { pid: number; comm: string }[] => {
 };
 
 /** The Kafka front (scripts/lib/kafka-mock.js) among pid's children: a node process, told apart by its script. */
-const kafkaFrontOf = (pid: number): number | undefined => {
-  try {
-    const line = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .find((l) => l.includes('kafka-front.js'));
-    return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
-  } catch {
-    return undefined;
-  }
-};
+const kafkaFrontOf = (pid: number): number | undefined =>
+  childrenOf(pid).find((c) => {
+    try {
+      return c.comm === NODE_COMM && fs.readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').includes('kafka-front.js');
+    } catch {
+      return false; // it ended meanwhile
+    }
+  })?.pid;
 
 describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
   const started: number[] = [];
