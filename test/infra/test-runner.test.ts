@@ -61,13 +61,17 @@ describe('npm test runner (scripts/test.js) killed with SIGKILL', () => {
 
   it('when the group the runner was started in is SIGKILLed, then jest and the infrastructure it started die with it, leaving no data folder', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
-    // A suite that runs for over a minute: jest must end because the runner died, not because it finished.
+    // A suite that runs for over half a minute: jest must end because the runner died, not because it finished.
     // setsid: the runner leads a session and process group of its own, as under `timeout` or a CI step.
-    const runner = spawn('setsid', [process.execPath, 'scripts/test.js', 'libs/chassis/test/messaging.test.ts'], {
-      cwd: ROOT,
-      env,
-      stdio: 'ignore',
-    });
+    const runner = spawn(
+      'setsid',
+      [process.execPath, 'scripts/test.js', 'libs/chassis/test/consumer-stopping.test.ts'],
+      {
+        cwd: ROOT,
+        env,
+        stdio: 'ignore',
+      },
+    );
     started.push(runner.pid!);
     // setsid execs node in place (it is not a group leader yet), so runner.pid is the runner.
     const { jest, infra } = await waitFor(
