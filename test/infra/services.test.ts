@@ -1,6 +1,7 @@
 // scripts/lib/services.js: `npm start` binds the contract's fixed ports, so before it starts a
 // service it checks the port is free. A service that cannot bind exits, and whatever holds the port
 // would otherwise answer the readiness checks in its place.
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
@@ -72,5 +73,25 @@ describe('startEnv', () => {
     expect(startEnv({}, infra).HOST).toBe('127.0.0.1');
     expect(startEnv({ HOST: ' ' }, infra).HOST).toBe('127.0.0.1');
     expect(startEnv({ HOST: '0.0.0.0' }, infra).HOST).toBe('0.0.0.0');
+  });
+});
+
+describe("the services' node options", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS scripts
+  const { SERVICE_NODE_ARGS } = require('../../scripts/lib/services') as { SERVICE_NODE_ARGS: string[] };
+  const stderrOf = (code: string) =>
+    spawnSync(process.execPath, [...SERVICE_NODE_ARGS, '-e', code], { encoding: 'utf8' }).stderr;
+
+  it("when a service arms a timer with a negative delay (as kafkajs does), then it writes no warning to its log, on this machine's node", () => {
+    expect(stderrOf('setTimeout(() => {}, -1)')).toBe('');
+  });
+
+  it('when a service emits any other warning, then it is still written', () => {
+    expect(stderrOf("process.emitWarning('something else')")).toContain('Warning: something else');
+  });
+
+  it('when this node has the option to silence one warning, then the services are given it; where it has not, nothing', () => {
+    const supported = process.allowedNodeEnvironmentFlags.has('--disable-warning');
+    expect(SERVICE_NODE_ARGS).toEqual(supported ? ['--disable-warning=TimeoutNegativeWarning'] : []);
   });
 });
