@@ -87,14 +87,15 @@ function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Param
 }
 
 it('when an authorization outlasts its lease (a 503, then a slow attempt), then each retry renews the lease and the sweeper leaves the charge to its worker', async () => {
-  // One attempt (1.2 s) fits in the 2 s lease, the two do not: attempt 2 starts at ~1.3 s and is
-  // decided at ~2.5 s. Without the renewal the sweeper resumed the claim at 2 s, past expiresAt
-  // (1.9 s: attempt 2 must start before it, with room for a busy machine), asked the gateway, found nothing decided yet and failed the payment RESERVATION_EXPIRED
-  // while attempt 2 went on to charge the customer.
+  // One attempt (2 s) fits in the 3.4 s lease, the two do not: attempt 2 starts at ~2.1 s and is
+  // decided at ~4.1 s. Without the renewal the sweeper resumed the claim at 3.4 s, past expiresAt
+  // (3.3 s: attempt 2 must start before it, 1.2 s of room for a busy machine; 0.6 s was once too
+  // little beside a full unit phase and a CI run), asked the gateway, found nothing decided yet and
+  // failed the payment RESERVATION_EXPIRED while attempt 2 went on to charge the customer.
   const store = new PaymentStore(rig.redis, rig.outbox, rig.prefix);
-  const authorizer = startWorker(store, 2000, {});
-  await control({ latencyMs: 1200, failNext: 1 });
-  const claim = await claimed(store, 1900, 2000);
+  const authorizer = startWorker(store, 3400, { attemptTimeoutMs: 3000 });
+  await control({ latencyMs: 2000, failNext: 1 });
+  const claim = await claimed(store, 3300, 3400);
   authorizer.start(claim);
 
   const payment = await decided(store, claim.orderId);
