@@ -5,7 +5,7 @@ import { Outbox, replayDeadLetters } from '../src';
 import { messagingFixture } from './messaging-fixture';
 
 describe('dead letters (real Redis and Kafka protocol)', () => {
-  const { service, logger, kafka, publisher, redis, prefix, seen, logged, deliveries, state } =
+  const { service, logger, kafka, publisher, redis, prefix, seen, logged, deliveries, state, cue } =
     messagingFixture('poison');
 
   const dlq = dlqTopic(service);
@@ -139,11 +139,9 @@ describe('dead letters (real Redis and Kafka protocol)', () => {
   });
 
   it('when the handler throws every time, then after bounded attempts it is dead-lettered, logged with its correlation id', async () => {
-    const event = await pub.publish(
-      'order.created',
-      buildOrderCreated({ customer: { id: 'c', name: 'always-fails', email: 'a@b.co' } }),
-      { correlationId: 'corr-always-fails' },
-    );
+    const event = await pub.publish('order.created', buildOrderCreated({ customer: cue('always-fails') }), {
+      correlationId: 'corr-always-fails',
+    });
     const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), {
       what: 'dead letter',
     });
@@ -164,10 +162,7 @@ describe('dead letters (real Redis and Kafka protocol)', () => {
   });
 
   it('when the consumer was fixed, then replaying the dead letter delivers it once with its original ce_id', async () => {
-    const event = await pub.publish(
-      'order.created',
-      buildOrderCreated({ customer: { id: 'c', name: 'fails-until-fixed', email: 'a@b.co' } }),
-    );
+    const event = await pub.publish('order.created', buildOrderCreated({ customer: cue('fails-until-fixed') }));
     await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), { what: 'dead letter' });
     state.fixed = true;
     const first = await replayDeadLetters(kafka, publisher, service, (l) => l.eventId === event.id);

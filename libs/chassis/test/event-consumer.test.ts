@@ -5,7 +5,7 @@ import { EventConsumer, Outbox, waitUntilCaughtUp } from '../src';
 import { messagingFixture } from './messaging-fixture';
 
 describe('event consumer (real Redis and Kafka protocol)', () => {
-  const { service, logger, kafka, metrics, publisher, redis, prefix, seen, logged } = messagingFixture('consumer');
+  const { service, logger, kafka, metrics, publisher, redis, prefix, seen, logged, cue } = messagingFixture('consumer');
 
   it('when events are waiting for the group, then waitUntilCaughtUp resolves only once they are handled and committed', async () => {
     const events = [0, 1, 2].map(() =>
@@ -31,11 +31,11 @@ describe('event consumer (real Redis and Kafka protocol)', () => {
   });
 
   it('when a handler logs, then its line names the event, its type, its correlation id and its trace', async () => {
-    const event = createEvent(
-      'order.created',
-      buildOrderCreated({ customer: { id: 'c', name: 'logs', email: 'a@b.co' } }),
-      { source: '/t', correlationId: 'corr-logged', traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01` },
-    );
+    const event = createEvent('order.created', buildOrderCreated({ customer: cue('logs') }), {
+      source: '/t',
+      correlationId: 'corr-logged',
+      traceparent: `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`,
+    });
     await publisher.send([toKafkaRecord(event)]);
     const line = await waitFor(() => logged.find((l) => l.msg === 'handler logged' && l.eventId === event.id), {
       what: 'the log line of the handler',
@@ -54,7 +54,7 @@ describe('event consumer (real Redis and Kafka protocol)', () => {
     const meta = { source: '/t', correlationId: 'c' };
     const slow = createEvent(
       'order.created',
-      buildOrderCreated({ orderId, customer: { id: 'c', name: 'waits-for-the-next', email: 'a@b.co' } }),
+      buildOrderCreated({ orderId, customer: cue('waits-for-the-next') }),
       meta,
     );
     const next = createEvent('order.created', buildOrderCreated({ orderId }), meta);

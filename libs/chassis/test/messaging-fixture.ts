@@ -15,9 +15,11 @@ import {
 /**
  * What the outbox and consumer tests share, each file its own: a Kafka client and publisher, a Redis
  * client, and (unless `consumer: false`) one member of a group of its own on order.created. The
- * member's handler records what it handled in `seen`, and acts on cue by the order's customer name:
- * `fails-until-fixed` (throws until `state.fixed`), `waits-for-the-next` (finishes once a later
- * message of its order was handled), `logs`, `always-fails` (counted in `state.failing`).
+ * member's handler records what it handled in `seen`, and acts on a cue, `cue(name)` as the order's
+ * customer: `fails-until-fixed` (throws until `state.fixed`), `waits-for-the-next` (finishes once a
+ * later message of its order was handled), `logs`, `always-fails` (counted in `state.failing`). Each
+ * file's group reads order.created from its beginning, so it also gets the other files' orders: it
+ * acts only on its own cues, the customer id being its service.
  *
  * Call it inside a describe: it connects (and the member joins) before the file's first test, and
  * disconnects after its last. The files run side by side, so each keeps to its own group and keys.
@@ -45,15 +47,16 @@ export function messagingFixture(name: string, { consumer: withConsumer = true }
     const handlers: HandlerMap = {
       'order.created': async (event, ctx) => {
         deliveries.set(event.id, [...(deliveries.get(event.id) ?? []), ctx.deliveryId()]);
-        const { name: cue } = event.data.customer;
-        if (cue === 'fails-until-fixed' && !state.fixed) throw new Error('bug, fixed later');
-        if (cue === 'waits-for-the-next') {
+        const { id, name } = event.data.customer;
+        const cued = id === service ? name : undefined;
+        if (cued === 'fails-until-fixed' && !state.fixed) throw new Error('bug, fixed later');
+        if (cued === 'waits-for-the-next') {
           // Finishes only once a later message of the same partition was handled.
           const { orderId } = event.data;
           await waitFor(() => seen.find((e) => e.subject === orderId), { what: 'the next message' });
         }
-        if (cue === 'logs') ctx.log.info({ step: 'handled' }, 'handler logged');
-        if (cue === 'always-fails') {
+        if (cued === 'logs') ctx.log.info({ step: 'handled' }, 'handler logged');
+        if (cued === 'always-fails') {
           state.failing++;
           throw new Error('handler bug');
         }
@@ -84,5 +87,12 @@ export function messagingFixture(name: string, { consumer: withConsumer = true }
     await redis.quit();
   });
 
-  return { service, logger, kafka, metrics, publisher, redis, prefix, seen, logged, deliveries, state };
+  /** A customer whose order this file's member acts on as `name` says. */
+  const cue = (name: 'fails-until-fixed' | 'waits-for-the-next' | 'logs' | 'always-fails') => ({
+    id: service,
+    name,
+    email: 'a@b.co',
+  });
+
+  return { service, logger, kafka, metrics, publisher, redis, prefix, seen, logged, deliveries, state, cue };
 }
