@@ -4,6 +4,13 @@ import { waitFor } from '../../../test/support';
 import { replayDeadLetters, Publisher, type DeadLetter } from '../src';
 import { messagingFixture } from './messaging-fixture';
 
+/** A fresh order.created as a consumer dead-letters it after its handler failed: its id and the DLQ message. */
+const deadLetter = (correlationId: string, partition = 0) => {
+  const record = toKafkaRecord(createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId }));
+  const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
+  return { id: record.headers.ce_id, message: { partition, key: record.key, value: record.value, headers } };
+};
+
 describe('replaying dead letters (real Kafka protocol)', () => {
   const { service, kafka, publisher, seen } = messagingFixture('replay');
 
@@ -11,16 +18,13 @@ describe('replaying dead letters (real Kafka protocol)', () => {
     const broken = `${service}-broken`;
     const producer = kafka.producer();
     await producer.connect();
-    const record = toKafkaRecord(
-      createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'b' }),
-    );
-    const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
+    const letter = deadLetter('b');
     const down = { send: () => Promise.reject(new Error('broker down')) } as unknown as Publisher;
     try {
-      await producer.send({ topic: dlqTopic(broken), messages: [{ key: record.key, value: record.value, headers }] });
+      await producer.send({ topic: dlqTopic(broken), messages: [letter.message] });
       await expect(replayDeadLetters(kafka, down, broken)).rejects.toThrow('broker down');
       expect(await replayDeadLetters(kafka, publisher, broken)).toEqual({ replayed: 1, skipped: 0 });
-      await waitFor(() => seen.some((e) => e.id === record.headers.ce_id), { what: 'the letter replayed' });
+      await waitFor(() => seen.some((e) => e.id === letter.id), { what: 'the letter replayed' });
     } finally {
       await producer.disconnect();
     }
@@ -30,15 +34,8 @@ describe('replaying dead letters (real Kafka protocol)', () => {
     const late = `${service}-late`;
     const producer = kafka.producer();
     await producer.connect();
-    const deadLetter = (partition: number) => {
-      const record = toKafkaRecord(
-        createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'late' }),
-      );
-      const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
-      return { id: record.headers.ce_id, message: { partition, key: record.key, value: record.value, headers } };
-    };
-    const early = deadLetter(3);
-    const during = [deadLetter(0), deadLetter(3)];
+    const early = deadLetter('late', 3);
+    const during = [deadLetter('late', 0), deadLetter('late', 3)];
     let arriving: (() => Promise<unknown>) | undefined = () =>
       producer.send({ topic: dlqTopic(late), messages: during.map((l) => l.message) });
     // The letters in `during` land right after the first run has read the DLQ's end offsets.
@@ -83,13 +80,7 @@ describe('replaying dead letters (real Kafka protocol)', () => {
     const skipped = `${service}-skipped`;
     const producer = kafka.producer();
     await producer.connect();
-    const letters = [0, 1].map(() => {
-      const record = toKafkaRecord(
-        createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'skipped' }),
-      );
-      const headers = { ...record.headers, 'dlq-reason': 'HANDLER_FAILED', 'dlq-original-topic': record.topic };
-      return { id: record.headers.ce_id, message: { partition: 1, key: record.key, value: record.value, headers } };
-    });
+    const letters = [deadLetter('skipped', 1), deadLetter('skipped', 1)];
     const only = (id: string | undefined) => (l: DeadLetter) => l.eventId === id;
     const [passedOver, wanted] = letters;
     try {
