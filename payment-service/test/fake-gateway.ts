@@ -20,6 +20,11 @@ export interface Reply {
   delayMs?: number;
   /** Not a decision: nothing is recorded, a repeat is answered afresh and the look-up lists nothing. */
   undecided?: boolean;
+  /**
+   * A server error answered after the charge was made (a 500 after the commit, a proxy's 502 or
+   * 504): a repeat of the key replays this answer, and the look-up lists the charge, authorized.
+   */
+  charged?: boolean;
 }
 
 /** Like the real mock: the token decides, and one Idempotency-Key is charged at most once. */
@@ -75,7 +80,8 @@ export async function startFakeGateway(
     if (key && deciding.has(key)) return void res.status(409).json({ error: { code: 'idempotency_key_in_use' } });
     const replayed = key ? decisions.get(key) : undefined;
     const reply = replayed ?? respond(call, calls.length);
-    const decides = reply.status < 500 && reply.status !== 429 && !reply.undecided && key !== undefined;
+    const decides =
+      (reply.charged || (reply.status < 500 && reply.status !== 429 && !reply.undecided)) && key !== undefined;
     // The decision is kept, not the slowness of the first answer.
     if (decides && !conflictWhileDeciding) decisions.set(key, { ...reply, delayMs: 0 });
     if (decides && conflictWhileDeciding) deciding.add(key);
@@ -99,7 +105,7 @@ export async function startFakeGateway(
           {
             id: body?.id ?? `ch_${String(req.query.orderId)}`,
             orderId: req.query.orderId,
-            status: decided.status < 300 ? 'authorized' : 'declined',
+            status: decided.status < 300 || decided.charged ? 'authorized' : 'declined',
           },
         ]
       : [];

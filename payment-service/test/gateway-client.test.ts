@@ -136,7 +136,7 @@ describe('gateway client: POST /v1/charges', () => {
     await waitFor(() => gateway.calls.length === 1, { timeoutMs: 2000, what: 'the first attempt' });
     gateway.chargesDown(true); // overloaded: charges answer 503, lookups still answer
     // The lookup after the retries comes before the decision: GATEWAY_ERROR here failed the order.
-    await expect(pending).rejects.toThrow(/unanswered and the gateway lists no charge yet/);
+    await expect(pending).rejects.toThrow(/charged unseen .* and the gateway lists no charge yet/);
     await waitFor(() => gateway.chargesFor(req.orderId).length === 1, { timeoutMs: 5000, what: 'the decision' });
     gateway.chargesDown(false);
     expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({ ok: true, paymentId: 'ch_1' });
@@ -270,6 +270,35 @@ describe('gateway client: POST /v1/charges', () => {
     expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
     // Not resumed, the same answers mean no charge can exist: GATEWAY_ERROR, as before.
     expect(await client.authorize(charge())).toMatchObject({ ok: false, code: 'GATEWAY_ERROR', attempts: 3 });
+  });
+
+  it.each([500, 502, 504])(
+    'when the gateway charged the first attempt but answered it %i (replayed to every retry), then the charge it lists stands, not GATEWAY_ERROR',
+    async (status) => {
+      // A 500 after the commit, which Stripe replays under the key, or a proxy's 502/504 in front
+      // of a gateway that charged: GATEWAY_ERROR failed the order while the customer held the charge.
+      gateway = await scripted({ status, body: {}, charged: true });
+      const req = charge();
+      const result = await clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 }).authorize(req);
+      expect(result).toEqual({ ok: true, paymentId: `ch_${req.orderId}`, attempts: 3 });
+      expect(gateway.chargesFor(req.orderId)).toHaveLength(1);
+      expect(gateway.lookupsFor(req.orderId)).toBe(1);
+    },
+  );
+
+  it('when every attempt meets a 502 and the gateway lists no charge, then the first call decides nothing and the resumed one fails it GATEWAY_ERROR', async () => {
+    gateway = await scripted({ status: 502, body: {} });
+    const req = charge();
+    const client = clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 });
+    // The proxy may have passed an attempt on, and the gateway may still be deciding it.
+    await expect(client.authorize(req)).rejects.toBeInstanceOf(ChargeInterruptedError);
+    // A lease later the sweeper resumes the claim: the same key again, and an empty list now counts.
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({
+      ok: false,
+      code: 'GATEWAY_ERROR',
+      attempts: 3,
+    });
+    expect(gateway.chargesFor(req.orderId)).toHaveLength(0);
   });
 
   it('when a resumed charge meets only 503s and the gateway cannot be asked either, then nothing is decided', async () => {

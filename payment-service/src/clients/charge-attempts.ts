@@ -1,5 +1,5 @@
 import type { AxiosError, AxiosInstance } from 'axios';
-import { ChargeInterruptedError, mayHaveReachedGateway, ReservationExpiredError } from './charge-errors';
+import { ChargeInterruptedError, mayHaveChargedUnseen, ReservationExpiredError } from './charge-errors';
 import { isRetryable, STILL_DECIDING } from './retry-policy';
 
 export interface AuthorizeOptions {
@@ -25,8 +25,11 @@ export interface AuthorizeOptions {
  */
 export class ChargeAttempts {
   count = 0;
-  /** An attempt got no answer (timeout, reset): the gateway may have decided it all the same. */
-  unanswered = false;
+  /**
+   * An attempt got no answer (timeout, reset), or a server error other than 503: the gateway may
+   * have charged it all the same (mayHaveChargedUnseen).
+   */
+  mayHaveCharged = false;
   /** An answer said the gateway was still deciding this key (409, 408, 425): an attempt of ours was in flight there. */
   deciding = false;
   constructor(
@@ -41,10 +44,10 @@ declare module 'axios' {
   }
 }
 
-/** axios-retry's condition for a charge: notes an attempt the gateway may have decided unanswered. */
+/** axios-retry's condition for a charge: notes an attempt the gateway may have charged unseen. */
 export function shouldRetryCharge(err: AxiosError): boolean {
   const attempts = err.config?.chargeAttempts;
-  if (attempts && mayHaveReachedGateway(err)) attempts.unanswered = true;
+  if (attempts && mayHaveChargedUnseen(err)) attempts.mayHaveCharged = true;
   if (attempts && err.response && STILL_DECIDING.has(err.response.status)) attempts.deciding = true;
   return !attempts?.opts.stop?.aborted && isRetryable(err);
 }

@@ -3,7 +3,7 @@ import type {} from 'axios-retry'; // its per-request 'axios-retry' options on A
 import { contextHeaders, type RequestContext } from '@checkout/chassis';
 import type { ChargeRequest } from '../domain/authorization';
 import type { ChargeAttempts } from './charge-attempts';
-import { ChargeInterruptedError, mayHaveReachedGateway } from './charge-errors';
+import { ChargeInterruptedError, mayHaveChargedUnseen } from './charge-errors';
 import { describeExhausted } from './gateway-answers';
 import { STILL_DECIDING } from './retry-policy';
 
@@ -41,7 +41,8 @@ export async function authorizedCharge(
  * that charge stands, or the customer would be charged for a FAILED order. Only when the
  * gateway has authorized nothing is the order refused as expired. When the gateway cannot say,
  * this throws and the claim stays with the sweeper, to be settled once it can. So it does when
- * one of this call's attempts went unanswered or was still being decided (409): a gateway that
+ * one of this call's attempts may have been charged unseen (unanswered, or a 5xx but 503) or was
+ * still being decided (409): a gateway that
  * lists no charge yet may be about to make one, and the order failed now would release its
  * stock while the customer is charged. The sweeper's resumed call, a lease later, starts no
  * attempt (the reservation expired) and decides from what the gateway then lists.
@@ -54,7 +55,7 @@ export async function settleExpired(
 ) {
   const paymentId = await authorizedCharge(http, req, 'the reservation expired', ctx);
   if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
-  if (attempts.unanswered || attempts.deciding)
+  if (attempts.mayHaveCharged || attempts.deciding)
     throw new ChargeInterruptedError(
       'the reservation expired while an attempt may still be decided, and the gateway lists no charge yet',
     );
@@ -63,19 +64,21 @@ export async function settleExpired(
 }
 
 /**
- * Retries ran out. If an attempt went unanswered, the gateway may still have authorized it (a
- * real one may finish a request whose client gave up): that charge stands. When it cannot be
- * asked either, nothing is decided: failing the order could leave the customer charged for a
- * FAILED order, so the claim stays with the sweeper, to be settled once the gateway answers. The
- * same holds for a resumed claim, whose earlier worker's attempts this one never saw, and for an
- * answer saying the gateway was still deciding this key (409, or 408/425): the sweeper asks again
- * later. A first call whose unanswered or still-deciding attempt the gateway lists no charge for
- * yet leaves it undecided too: the gateway may still be deciding it (a lookup right after the
- * retries can come before the decision), and the resumed call a lease later sends the same key
- * again, whose decision the gateway replays; only then is an empty list read as no charge. Every
- * attempt answered (5xx, 429) or never sent (connection refused), by a worker that made them
- * all: GATEWAY_ERROR. A failure of our own around the call, not the HTTP call's, says nothing of
- * the gateway: it counts as unanswered.
+ * Retries ran out. An attempt may have been charged without our seeing the decision: one that went
+ * unanswered (a real gateway may finish a request whose client gave up), or one answered with a
+ * 5xx other than 503 (a 500 after the charge was committed, a proxy's 502 or 504). Then the
+ * gateway is asked, and a charge it lists stands. When it cannot be asked either, nothing is
+ * decided: failing the order could leave the customer charged for a FAILED order, so the claim
+ * stays with the sweeper, to be settled once the gateway answers. The same holds for a resumed
+ * claim, whose earlier worker's attempts this one never saw, and for an answer saying the gateway
+ * was still deciding this key (409, or 408/425): the sweeper asks again later. A first call whose
+ * attempt may have been charged unseen, or was still being decided, and for which the gateway
+ * lists no charge yet leaves it undecided too: the gateway may still be deciding it (a lookup right
+ * after the retries can come before the decision), and the resumed call a lease later sends the
+ * same key again, whose decision the gateway replays; only then is an empty list read as no
+ * charge. Every attempt answered 503 or 429, or never sent (connection refused), by a worker that
+ * made them all: GATEWAY_ERROR. A failure of our own around the call, not the HTTP call's, says
+ * nothing of the gateway: it counts as unanswered.
  */
 export async function settleFailed(
   http: AxiosInstance,
@@ -86,8 +89,8 @@ export async function settleFailed(
 ) {
   const status = isAxiosError(err) ? err.response?.status : undefined;
   const deciding = status !== undefined && STILL_DECIDING.has(status);
-  const unanswered = attempts.unanswered || mayHaveReachedGateway(err);
-  if (attempts.opts.resumed || unanswered || deciding || attempts.deciding) {
+  const mayHaveCharged = attempts.mayHaveCharged || mayHaveChargedUnseen(err);
+  if (attempts.opts.resumed || mayHaveCharged || deciding || attempts.deciding) {
     const paymentId = await authorizedCharge(http, req, 'an attempt may have been decided', ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
@@ -95,9 +98,9 @@ export async function settleFailed(
     throw new ChargeInterruptedError(
       `the gateway was still deciding this charge (HTTP ${status}) when retries ran out`,
     );
-  if (!attempts.opts.resumed && (unanswered || attempts.deciding))
+  if (!attempts.opts.resumed && (mayHaveCharged || attempts.deciding))
     throw new ChargeInterruptedError(
-      'an attempt went unanswered and the gateway lists no charge yet: asked again once the lease runs out',
+      'an attempt may have been charged unseen (unanswered, or a 5xx but 503) and the gateway lists no charge yet: asked again once the lease runs out',
     );
   return gatewayError(describeExhausted(err), attempts.count);
 }
@@ -105,7 +108,7 @@ export async function settleFailed(
 /**
  * The gateway answered with none of its decisions (toResult): a success without a charge id, or a
  * refusal such as 401 or 404 from something in front of it. A success may have charged, and so may
- * an earlier attempt that went unanswered or a resumed claim's: then the gateway is asked first, as
+ * an earlier attempt charged unseen, or a resumed claim's: then the gateway is asked first, as
  * above. A success it lists no charge for may still be deciding (a 202): nothing is decided, and the
  * sweeper asks again. Otherwise the request was refused and nothing was charged: GATEWAY_ERROR.
  */
@@ -116,7 +119,7 @@ export async function settleUnexpected(
   status: number,
   ctx?: RequestContext,
 ) {
-  if (attempts.opts.resumed || attempts.unanswered || status < 300) {
+  if (attempts.opts.resumed || attempts.mayHaveCharged || status < 300) {
     const paymentId = await authorizedCharge(http, req, `the gateway answered HTTP ${status} without a decision`, ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
