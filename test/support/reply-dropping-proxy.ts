@@ -11,12 +11,15 @@ export type ReplyDroppingProxy = Awaited<ReturnType<typeof replyDroppingProxy>>;
  * effects of its own first run. What every write on a retried path must survive. It can also
  * stall: hold what clients send for a while, then pass it on in order, as a server that stopped
  * answering (SIGSTOP, a long pause) runs its queued commands when it resumes, after their callers
- * timed out.
+ * timed out. Or it can delay a reply: the server answered, and the answer comes late (a slow link, a
+ * client paused), the replies behind it waiting in order.
  */
 export async function replyDroppingProxy(targetPort: number) {
   let armed = false;
   let dropped = 0;
   let stalledUntil = 0;
+  let delayNextMs = 0;
+  let delayed = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
@@ -34,7 +37,18 @@ export async function replyDroppingProxy(targetPort: number) {
       if (wait <= 0 && held.length === 0) return void upstream.write(d);
       if (held.push(d) === 1) setTimeout(release, Math.max(0, wait));
     });
-    upstream.on('data', (d) => {
+    const late: Buffer[] = [];
+    const deliverLate = () => {
+      for (const d of late.splice(0)) client.write(d);
+    };
+    upstream.on('data', (d: Buffer) => {
+      if (delayNextMs > 0) {
+        delayed++;
+        setTimeout(deliverLate, delayNextMs);
+        delayNextMs = 0;
+        return void late.push(d);
+      }
+      if (late.length > 0) return void late.push(d);
       if (armed) {
         armed = false;
         dropped++;
@@ -60,6 +74,15 @@ export async function replyDroppingProxy(targetPort: number) {
       armed = true;
       const before = dropped;
       return () => dropped > before;
+    },
+    /**
+     * The next reply to arrive reaches its client `ms` later, and the replies after it wait behind
+     * it. Returns whether that has happened yet (as dropNextReply).
+     */
+    delayNextReply: (ms: number): (() => boolean) => {
+      delayNextMs = ms;
+      const before = delayed;
+      return () => delayed > before;
     },
     /** For the next `ms`, what clients send is held; then it goes on, in order. */
     stall: (ms: number) => void (stalledUntil = Date.now() + ms),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DEFAULT_RECORD_RETENTION_MS, defineScript, Outbox, RedisClock } from '@checkout/chassis';
+import { DEFAULT_RECORD_RETENTION_MS, defineScript, isTransientError, Outbox, RedisClock } from '@checkout/chassis';
 import type { CloudEvent, OpenOrders } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
@@ -100,31 +100,45 @@ export class OrderStore {
    * cap ('too-many-unpaid'), Redis runs the write after its window ('expired'), `also`'s key holds
    * another request's claim or decision ('key-taken'), or an order `also` does not stand for has
    * this id ('id-taken'); none of them writes.
+   *
+   * A write whose answer did not come (a reply later than the command timeout, a connection lost
+   * after the script ran) is sent again, the very same call: Redis runs it after the first, so it
+   * answers 1 when the first stored the order (CREATE_LUA writes nothing then) and -1 once the
+   * deadline has passed. A 503 then says the truth, for a client without an Idempotency-Key too,
+   * whose retry would otherwise place the cart a second time. Only when that answer does not come
+   * either is the first one's error thrown: the order may then have been stored within its window.
    */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? maxUnpaid : 0;
-    const write = this.createScript(
-      [
-        this.keys.order(order.orderId),
-        this.keys.unpaid(order.customerId),
-        this.outbox.stream,
-        also?.key ?? this.keys.order(order.orderId),
-        this.keys.open,
-        this.keys.reannounce,
-      ],
-      this.writeDeadline(),
-      String(cap),
-      order.orderId,
-      also?.value ?? '',
-      String(also?.ttlSeconds ?? 0),
-      also?.expect ?? '',
-      isTerminal(order.status) ? String(this.retentionMs) : '0',
-      String(this.reannounceAfterMs),
-      String(events.length),
-      ...events.map((e) => Outbox.serialize(e)),
-      ...Object.entries(encodeOrder(order)).flat(),
-    );
-    const result = await this.outbox.publishing(write);
+    const deadline = this.writeDeadline();
+    const write = () =>
+      this.createScript(
+        [
+          this.keys.order(order.orderId),
+          this.keys.unpaid(order.customerId),
+          this.outbox.stream,
+          also?.key ?? this.keys.order(order.orderId),
+          this.keys.open,
+          this.keys.reannounce,
+        ],
+        deadline,
+        String(cap),
+        order.orderId,
+        also?.value ?? '',
+        String(also?.ttlSeconds ?? 0),
+        also?.expect ?? '',
+        isTerminal(order.status) ? String(this.retentionMs) : '0',
+        String(this.reannounceAfterMs),
+        String(events.length),
+        ...events.map((e) => Outbox.serialize(e)),
+        ...Object.entries(encodeOrder(order)).flat(),
+      );
+    const result = await this.outbox.publishing(write()).catch(async (err: unknown) => {
+      if (!mayHaveRun(err)) throw err;
+      return this.outbox.publishing(write()).catch(() => {
+        throw err;
+      });
+    });
     if (result === -1) return 'expired';
     if (result === -2) return 'key-taken';
     if (result === -3) return 'id-taken';
@@ -154,3 +168,6 @@ export class OrderStore {
     return result === 0 ? 'ignored' : 'unknown';
   }
 }
+
+/** A failure that may have come after Redis ran the command: no reply at all, only an error of ours. */
+const mayHaveRun = (err: unknown) => isTransientError(err) && (err as Error).name !== 'ReplyError';

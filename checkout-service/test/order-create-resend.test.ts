@@ -1,0 +1,62 @@
+import request from 'supertest';
+import { connectRedis, createLogger, createRedis, requestWriteWindowMs, type Redis } from '@checkout/chassis';
+import { buildCheckoutRequest } from '@checkout/contracts';
+import { useRedisThroughProxy } from '../../test/support';
+import { OrderStore } from '../src/store/order-store';
+import { startHarness, type Harness } from './harness';
+
+// The order's write ran, and its answer came after the command timeout (a slow link, a paused
+// process, a disk that held Redis' reply). Answered 503, a client without an Idempotency-Key does
+// what a 503 asks, sends the cart again, and has two orders, both charged (helper's review).
+let h: Harness;
+const through = useRedisThroughProxy('order-create-resend');
+const COMMAND_TIMEOUT_MS = 1500;
+
+let late: Redis;
+let orders: OrderStore;
+beforeAll(async () => {
+  h = await startHarness();
+  // As main wires it: the write's window is half the command timeout.
+  late = createRedis(through.proxy.url, createLogger('test', 'silent'), 'late-replies', {
+    commandTimeout: COMMAND_TIMEOUT_MS,
+  });
+  await connectRedis(late);
+  orders = new OrderStore(late, h.outbox, h.prefix, requestWriteWindowMs(COMMAND_TIMEOUT_MS));
+  await orders.readClock();
+});
+afterAll(async () => {
+  late?.disconnect();
+  await h?.stop();
+});
+
+const storedOrders = async () => (await h.redis.keys(`${h.prefix}:order:*`)).length;
+
+describe('POST /checkout — the order written, its answer late', () => {
+  it.each([
+    ['without an Idempotency-Key', undefined],
+    ['with an Idempotency-Key', `late-reply-${Date.now()}`],
+  ])(
+    'when the answer comes after the command timeout (%s), then the request learns the order was placed: 202, one order, one order.created',
+    async (_, key) => {
+      // No unpaid-order cap (the default): the create script is the request's one command on this connection.
+      const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+      const post = () => {
+        const req = request(app).post('/checkout');
+        return key ? req.set('Idempotency-Key', key) : req;
+      };
+      // Redis knows the script first, so the request sends one EVALSHA.
+      expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
+      const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+
+      const delayed = through.proxy.delayNextReply(COMMAND_TIMEOUT_MS + 1000);
+      const res = await post().send(buildCheckoutRequest());
+
+      expect(delayed()).toBe(true);
+      expect(res.status).toBe(202);
+      expect(await h.redis.hget(`${h.prefix}:order:${res.body.orderId}`, 'status')).toBe('PENDING');
+      expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual(
+        { orders: 1, events: 1 },
+      );
+    },
+  );
+});
