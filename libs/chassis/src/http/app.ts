@@ -69,7 +69,10 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // Without upgrade-insecure-requests: the services speak plain HTTP (TLS, where there is any, ends
+  // in front of them), and with it a browser fetched the Swagger page's own scripts over https,
+  // leaving /docs blank (Safari on localhost, any browser on another http address).
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Answers carry customers' names and emails (orders, notifications, the audit log): kept by no
   // cache on the way. A route may say otherwise (the status stream's no-cache, the catalog's
   // private max-age).
