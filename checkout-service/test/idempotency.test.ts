@@ -75,6 +75,9 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(res.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
     // What a UI retrying a corrected cart with its old key must do instead.
     expect(res.body.message).toContain('needs a new key');
+    expect(res.body.details).toEqual([
+      { field: 'Idempotency-Key', code: 'reused', message: 'used with a different request body' },
+    ]);
   });
 
   it('when the first answer was 422 VALIDATION_FAILED, then it is replayed as a decision', async () => {
@@ -134,6 +137,9 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(second.status).toBe(409);
     expect(second.body.error).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
     expect(second.headers['retry-after']).toBe('1');
+    expect(second.body.details).toEqual([
+      { field: 'Idempotency-Key', code: 'in_flight', message: 'send the same key and body again after Retry-After' },
+    ]);
     expect((await first).status).toBe(202);
   });
 

@@ -44,11 +44,14 @@ function answerHeld(res: Response, held: Held): void {
       'IDEMPOTENCY_KEY_REUSED',
       422,
       'this Idempotency-Key was used with a different request body: a changed request (cart, customer, promo codes or payment) needs a new key',
+      [{ field: 'Idempotency-Key', code: 'reused', message: 'used with a different request body' }],
     );
   }
   // A request takes well under a second; one whose process died holds the key until its claim lapses.
   res.set('Retry-After', '1');
-  throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 409, 'a request with this Idempotency-Key is still being processed');
+  throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', 409, 'a request with this Idempotency-Key is still being processed', [
+    { field: 'Idempotency-Key', code: 'in_flight', message: 'send the same key and body again after Retry-After' },
+  ]);
 }
 
 export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: IdempotencyStore; logger?: Logger }): Router {

@@ -217,7 +217,11 @@ describe('HTTP app', () => {
       .set('content-type', 'application/json')
       .send(JSON.stringify({ n: 1, pad: 'x'.repeat(2 * 1024 * 1024) }));
     expect(res.status).toBe(413);
-    expect(res.body.error).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.body).toEqual({
+      error: 'PAYLOAD_TOO_LARGE',
+      message: 'request body is larger than 100 KB',
+      details: [{ field: '(body)', code: 'too_large', message: 'request body is larger than 100 KB' }],
+    });
   });
 
   it('when a handler throws, then 500 without leaking the message', async () => {
@@ -239,12 +243,8 @@ describe('HTTP app', () => {
       await request(app).get('/boom'), // 500
       await request(app).get('/admin'), // 401, an AppError without details
       await request(app).get('/closed'), // 403
-      await request(app)
-        .post('/echo')
-        .set('content-type', 'application/json')
-        .send(JSON.stringify({ n: 1, pad: 'x'.repeat(2 * 1024 * 1024) })), // 413
     ];
-    expect(answers.map((r) => r.status)).toEqual([404, 500, 401, 403, 413]);
+    expect(answers.map((r) => r.status)).toEqual([404, 500, 401, 403]);
     for (const r of answers)
       expect(r.body).toEqual({ error: expect.any(String), message: expect.any(String), details: [] });
   });
@@ -314,6 +314,11 @@ describe('HTTP app', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
     // Orders, notifications and the audit log answer with customers' names and emails.
     expect(res.headers['cache-control']).toBe('no-store');
+    // helmet's policy, but for upgrade-insecure-requests: served over http, the Swagger page's scripts
+    // were then fetched over https, and /docs stayed blank.
+    const policy = String(res.headers['content-security-policy']).split(';');
+    expect(policy).toEqual(expect.arrayContaining(["default-src 'self'", "script-src 'self'", "object-src 'none'"]));
+    expect(policy).not.toContain('upgrade-insecure-requests');
   });
 
   it('when an admin request has no or a wrong token, then a warning names where it came from, never the token; one let through is logged once answered, by its route', async () => {

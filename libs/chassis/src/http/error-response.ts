@@ -12,6 +12,8 @@ export interface ErrorBody {
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
+  /** entity.too.large: the most bytes taken. */
+  limit?: number;
 }
 
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
@@ -27,7 +29,12 @@ function errorResponseOf(err: unknown): { status: number; body: ErrorBodyDraft }
   }
   const parserError = err as BodyParserError;
   if (parserError?.type === 'entity.too.large') {
-    return { status: 413, body: { error: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } };
+    const most = parserError.limit === undefined ? 'the limit' : `${Math.floor(parserError.limit / 1024)} KB`;
+    const message = `request body is larger than ${most}`;
+    return {
+      status: 413,
+      body: { error: 'PAYLOAD_TOO_LARGE', message, details: [{ field: '(body)', code: 'too_large', message }] },
+    };
   }
   if (parserError?.type === 'entity.parse.failed') {
     // The parser's own message quotes the body around the fault, which may be a card number:
