@@ -33,7 +33,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
   const maxStreams = deps.maxStreams ?? DEFAULT_MAX_STREAMS;
   router.get('/orders/:orderId', async (req, res) => {
     const order = await deps.orders.get(req.params.orderId);
-    if (!order) throw notFound('order', req.params.orderId);
+    if (!order) throw notFound('order', req.params.orderId, 'orderId');
     res.json(toView(order));
   });
   router.get('/orders/:orderId/events', async (req, res) => {
@@ -43,7 +43,7 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
         throw new AppError('TOO_MANY_STREAMS', 503, `this instance holds ${maxStreams} status streams, its most`);
       }
       const order = await deps.orders.get(req.params.orderId);
-      if (!order) throw notFound('order', req.params.orderId);
+      if (!order) throw notFound('order', req.params.orderId, 'orderId');
       streamOrderStatus(res, order, watch, deps.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, req.get('Last-Event-ID'));
     } catch (err) {
       // A browser's EventSource gives up for good on a 503 and ignores Retry-After; told over the

@@ -14,7 +14,7 @@ export function stockRouter(reader: StockReader): Router {
     const [item] = ProductId.safeParse(req.params.productId).success
       ? await reader.read([req.params.productId], contextOf(req))
       : [];
-    if (!item) throw notFound('stock of', req.params.productId);
+    if (!item) throw notFound('stock of', req.params.productId, 'productId');
     res.json(item);
   });
   return router;

@@ -18,11 +18,19 @@ export function createPaymentClient(baseURL: string, timeoutMs: number): Payment
   return {
     async state(orderId) {
       const res = await http.get(`/payments/${encodeURIComponent(orderId)}`);
-      if (res.status === 404) return 'none';
+      // Only payment-service's own 404 for the order: one for a path no route takes (a wrong
+      // PAYMENT_URL, a proxy's path) says nothing, and 'none' would release stock being charged.
+      if (res.status === 404 && namesOrderId(res.body)) return 'none';
       if (res.status !== 200) throw dependencyUnavailable(`payment-service (HTTP ${res.status})`);
       const view = PaymentView.safeParse(res.body);
       if (!view.success) throw dependencyUnavailable('payment-service (malformed answer)', view.error);
       return view.data.status === 'AUTHORIZED' ? 'authorized' : view.data.status === 'FAILED' ? 'failed' : 'pending';
     },
   };
+}
+
+/** A 404 for an unknown payment names `orderId` in its detail (the chassis' notFound). */
+function namesOrderId(body: unknown): boolean {
+  const details = (body as { details?: unknown } | null)?.details;
+  return Array.isArray(details) && (details[0] as { field?: unknown } | undefined)?.field === 'orderId';
 }

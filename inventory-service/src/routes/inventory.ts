@@ -29,7 +29,7 @@ export function inventoryRouter(stock: StockStore, adminToken: string | undefine
   });
   router.get('/inventory/:productId', async (req, res) => {
     const item = await stock.get(req.params.productId);
-    if (!item) throw notFound('product', req.params.productId);
+    if (!item) throw notFound('product', req.params.productId, 'productId');
     res.set('ETag', etag(item.version)).json(item);
   });
   router.put('/inventory/:productId', requireAdmin(adminToken), async (req, res) => {

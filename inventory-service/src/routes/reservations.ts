@@ -7,7 +7,7 @@ export function reservationsRouter(reservations: ReservationStore): Router {
   const router = Router();
   router.get('/reservations/:orderId', async (req, res) => {
     const reservation = await reservations.get(req.params.orderId);
-    if (!reservation) throw notFound('reservation for order', req.params.orderId);
+    if (!reservation) throw notFound('reservation for order', req.params.orderId, 'orderId');
     res.json(reservation);
   });
   return router;

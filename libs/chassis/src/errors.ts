@@ -14,8 +14,15 @@ export class AppError extends Error {
   }
 }
 
-/** `id` is the client's: a path parameter can be ~16 KB long, which the 404 does not repeat. */
-export const notFound = (what: string, id: string) => new AppError('NOT_FOUND', 404, `${what} ${cut(id)} not found`);
+/**
+ * An unknown id, its path parameter named in the one detail: a caller tells it from a 404 for a path
+ * no route takes (a wrong base URL, a proxy's path), whose details are empty. `id` is the client's:
+ * a path parameter can be ~16 KB long, which the 404 does not repeat.
+ */
+export const notFound = (what: string, id: string, field: string) => {
+  const message = `${what} ${cut(id)} not found`;
+  return new AppError('NOT_FOUND', 404, message, [{ field, code: 'not_found', message }]);
+};
 
 export const dependencyUnavailable = (what: string, cause?: unknown) =>
   new AppError('DEPENDENCY_UNAVAILABLE', 503, `${what} is unavailable`, undefined, { cause });

@@ -45,7 +45,7 @@ const build = (health = new Health()) =>
         res.json({ ok: true });
       });
       app.get('/things/:id', (req) => {
-        throw notFound('thing', req.params.id);
+        throw notFound('thing', req.params.id, 'id');
       });
       app.get('/boom', () => {
         throw new Error('kaput');

@@ -18,7 +18,7 @@ export function productsRouter(catalog: Catalog): Router {
   });
   router.get('/products/:productId', (req, res) => {
     const product = catalog.get(req.params.productId);
-    if (!product) throw notFound('product', req.params.productId);
+    if (!product) throw notFound('product', req.params.productId, 'productId');
     res.set('Cache-Control', CATALOG_CACHE).json(product);
   });
   return router;
