@@ -20,7 +20,7 @@ export interface ShutdownOptions {
 export const STEP_RESERVE_MS = 500;
 
 /**
- * SIGTERM/SIGINT: readiness turns 503 at once, each step closes in turn, and the process exits 0.
+ * SIGTERM/SIGINT/SIGHUP: readiness turns 503 at once, each step closes in turn, and the process exits 0.
  * Each step may take what the timeout leaves once STEP_RESERVE_MS is kept for every later one; a
  * step still running then is logged and left, and the next one starts. Only if the steps together
  * outlast the timeout (they should not) does the process exit 1, rather than hang past the pod's
@@ -58,6 +58,8 @@ export function onShutdown({ logger, health, steps, timeoutMs }: ShutdownOptions
   // action (killed by the signal, before the final commits and the charges in flight).
   process.on('SIGTERM', () => void close('SIGTERM'));
   process.on('SIGINT', () => void close('SIGINT'));
+  // The terminal that ran `npm start` closing: without it the services died at once, undrained.
+  process.on('SIGHUP', () => void close('SIGHUP'));
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');
     void close('uncaughtException', 1);

@@ -10,7 +10,7 @@ import path from 'node:path';
  */
 const dist = path.join(__dirname, '..', 'dist');
 
-function runShutdown(steps: string, timeoutMs: number) {
+function runShutdown(steps: string, timeoutMs: number, signal: NodeJS.Signals = 'SIGTERM') {
   const script = `
     const { onShutdown } = require(${JSON.stringify(path.join(dist, 'shutdown.js'))});
     const { Health } = require(${JSON.stringify(path.join(dist, 'health.js'))});
@@ -31,7 +31,7 @@ function runShutdown(steps: string, timeoutMs: number) {
       lines.push(line);
       if (line.msg === 'armed') {
         signalledAt = Date.now();
-        child.kill('SIGTERM');
+        child.kill(signal);
       }
     }
   });
@@ -89,5 +89,15 @@ describe('shutdown steps', () => {
       ['armed', 'shutting down', 'ran: http', 'ran: consumer', 'shutdown step failed: redis', 'stopped'].sort(),
     );
     expect(lines.filter((l) => l.msg === 'ran').map((l) => l.step)).toEqual(['http', 'consumer']);
+  }, 20_000);
+
+  it('when the terminal that started it closes (SIGHUP), then it shuts down as on SIGTERM: every step runs, exit 0', async () => {
+    const steps = `[['consumer', async () => console.log(JSON.stringify({ msg: 'ran', step: 'consumer' }))]]`;
+    const { code, lines } = await runShutdown(steps, 3000, 'SIGHUP');
+
+    expect(code).toBe(0);
+    expect(lines.map((l) => (l.step ? `${l.msg}: ${l.step}` : l.msg)).sort()).toEqual(
+      ['armed', 'shutting down', 'ran: consumer', 'stopped'].sort(),
+    );
   }, 20_000);
 });
