@@ -53,6 +53,8 @@ async function main() {
   try {
     system = await servicesStarting;
   } catch (err) {
+    // Stopped while the services started: the Ctrl-C reached them too, and their exits are not a crash.
+    if (stopping) return;
     console.error(`[start] ${err.message}\n[start] logs are in ${path.relative(process.cwd(), logDir)}/`);
     return stop(1);
   }
