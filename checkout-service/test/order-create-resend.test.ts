@@ -53,9 +53,55 @@ describe('POST /checkout — the order written, its answer late', () => {
 
       expect(delayed()).toBe(true);
       expect(res.status).toBe(202);
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
       expect(await h.redis.hget(`${h.prefix}:order:${res.body.orderId}`, 'status')).toBe('PENDING');
       expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual(
         { orders: 1, events: 1 },
+      );
+    },
+  );
+});
+
+describe('POST /checkout — the order written, its connection lost before the answer', () => {
+  it('when the connection drops after the script ran and Redis is unreachable for a while, then the write sent again once it is back learns the order was placed: 202, one order', async () => {
+    const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+    expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
+    const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+
+    // ioredis gives the command up after one failed reconnect, and with no offline queue the
+    // write sent again at once fails too: it waits for the connection.
+    const dropped = through.proxy.dropNextReply(500);
+    const res = await request(app).post('/checkout').send(buildCheckoutRequest());
+
+    expect(dropped()).toBe(true);
+    expect(res.status).toBe(202);
+    expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual({
+      orders: 1,
+      events: 1,
+    });
+  });
+});
+
+describe('POST /checkout — Redis stalled past the command timeout', () => {
+  it.each([
+    ['without an Idempotency-Key', undefined],
+    ['with an Idempotency-Key', `stalled-${Date.now()}`],
+  ])(
+    'when the write runs only after the deadline (%s), then the write sent again says so: 503, nothing stored or emitted',
+    async (_, key) => {
+      const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+      expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
+      const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+
+      // Both runs wait behind the stall, and run past the write's window: each answers -1.
+      through.proxy.stall(COMMAND_TIMEOUT_MS + 500);
+      const req = request(app).post('/checkout');
+      const res = await (key ? req.set('Idempotency-Key', key) : req).send(buildCheckoutRequest());
+
+      expect(res.status).toBe(503);
+      expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
+      expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual(
+        { orders: 0, events: 0 },
       );
     },
   );

@@ -19,6 +19,7 @@ export async function replyDroppingProxy(targetPort: number) {
   let dropped = 0;
   let stalledUntil = 0;
   let delayNextMs = 0;
+  let refuseAfterDropMs = 0;
   let delayed = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -52,6 +53,7 @@ export async function replyDroppingProxy(targetPort: number) {
       if (armed) {
         armed = false;
         dropped++;
+        if (refuseAfterDropMs > 0) unreachableFor(refuseAfterDropMs);
         client.destroy();
         upstream.destroy();
         return;
@@ -63,15 +65,24 @@ export async function replyDroppingProxy(targetPort: number) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
+  /** Not listening for `ms`: connecting is refused (ECONNREFUSED), as with a server that went away. */
+  let closed = false;
+  let relisten: NodeJS.Timeout | undefined;
+  const unreachableFor = (ms: number) => {
+    server.close();
+    relisten = setTimeout(() => closed || server.listen(port, '127.0.0.1'), ms);
+  };
   return {
     url: `redis://127.0.0.1:${port}`,
     /**
-     * The next reply to arrive is dropped, with the connection. Returns whether that has happened
-     * yet: a test asserts its fault fired, or a change that moved the command off this connection
-     * would leave it passing without testing anything.
+     * The next reply to arrive is dropped, with the connection, and for `refuseMs` after it
+     * connecting is refused (the server unreachable for a while). Returns whether that has
+     * happened yet: a test asserts its fault fired, or a change that moved the command off this
+     * connection would leave it passing without testing anything.
      */
-    dropNextReply: (): (() => boolean) => {
+    dropNextReply: (refuseMs = 0): (() => boolean) => {
       armed = true;
+      refuseAfterDropMs = refuseMs;
       const before = dropped;
       return () => dropped > before;
     },
@@ -87,6 +98,8 @@ export async function replyDroppingProxy(targetPort: number) {
     /** For the next `ms`, what clients send is held; then it goes on, in order. */
     stall: (ms: number) => void (stalledUntil = Date.now() + ms),
     close: async () => {
+      closed = true;
+      clearTimeout(relisten);
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DEFAULT_RECORD_RETENTION_MS, defineScript, isTransientError, Outbox, RedisClock } from '@checkout/chassis';
+import {
+  DEFAULT_RECORD_RETENTION_MS,
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  defineScript,
+  isTransientError,
+  Outbox,
+  RedisClock,
+} from '@checkout/chassis';
 import type { CloudEvent, OpenOrders } from '@checkout/contracts';
 import { factsOf, type Order, type OrderFacts } from '../domain/order';
 import { isTerminal, STATUS_RANK } from '../domain/order-status';
@@ -102,11 +109,12 @@ export class OrderStore {
    * this id ('id-taken'); none of them writes.
    *
    * A write whose answer did not come (a reply later than the command timeout, a connection lost
-   * after the script ran) is sent again, the very same call: Redis runs it after the first, so it
-   * answers 1 when the first stored the order (CREATE_LUA writes nothing then) and -1 once the
-   * deadline has passed. A 503 then says the truth, for a client without an Idempotency-Key too,
-   * whose retry would otherwise place the cart a second time. Only when that answer does not come
-   * either is the first one's error thrown: the order may then have been stored within its window.
+   * after the script ran) is sent again, the very same call, once the connection is back: Redis
+   * runs it after the first, so it answers 1 when the first stored the order (CREATE_LUA writes
+   * nothing then) and -1 once the deadline has passed. A 503 then says the truth, for a client
+   * without an Idempotency-Key too, whose retry would otherwise place the cart a second time. Only
+   * when no answer comes within a command timeout (twice the write's window) is the first one's
+   * error thrown: the order may then have been stored within its window.
    */
   async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? maxUnpaid : 0;
@@ -133,11 +141,9 @@ export class OrderStore {
         ...events.map((e) => Outbox.serialize(e)),
         ...Object.entries(encodeOrder(order)).flat(),
       );
-    const result = await this.outbox.publishing(write()).catch(async (err: unknown) => {
+    const result = await this.outbox.publishing(write()).catch((err: unknown) => {
       if (!mayHaveRun(err)) throw err;
-      return this.outbox.publishing(write()).catch(() => {
-        throw err;
-      });
+      return this.sendAgain(write, err);
     });
     if (result === -1) return 'expired';
     if (result === -2) return 'key-taken';
@@ -145,6 +151,20 @@ export class OrderStore {
     if (result !== 1) return 'too-many-unpaid';
     if (!isTerminal(order.status)) this.openFacts.remember(factsOf(order));
     return 'created';
+  }
+
+  /** See create: `write` again, waiting for the connection to be back; `lost` (the first one's error) if no answer comes. */
+  private async sendAgain<T>(write: () => Promise<T>, lost: unknown): Promise<T> {
+    const giveUpAt = Date.now() + (this.writeWindowMs > 0 ? 2 * this.writeWindowMs : DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
+    for (;;) {
+      try {
+        return await this.outbox.publishing(write());
+      } catch {
+        // Not sent (no offline queue): sent again once the connection is back, while time is left.
+        const left = giveUpAt - Date.now();
+        if (this.redis.status === 'ready' || left <= 0 || !(await readyWithin(this.redis, left))) throw lost;
+      }
+    }
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
@@ -171,3 +191,17 @@ export class OrderStore {
 
 /** A failure that may have come after Redis ran the command: no reply at all, only an error of ours. */
 const mayHaveRun = (err: unknown) => isTransientError(err) && (err as Error).name !== 'ReplyError';
+
+/** Whether the connection is (re)established within `ms`. */
+const readyWithin = (redis: Redis, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    const ready = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', ready);
+      resolve(false);
+    }, ms);
+    redis.once('ready', ready);
+  });
