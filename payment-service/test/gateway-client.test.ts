@@ -286,6 +286,21 @@ describe('gateway client: POST /v1/charges', () => {
     },
   );
 
+  it('when only the last attempt was charged and answered 500 (axios-retry asks no retry condition of it), then that charge stands', async () => {
+    gateway = await scripted(unavailable, unavailable, { status: 500, body: {}, charged: true });
+    const req = charge();
+    const result = await clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 }).authorize(req);
+    expect(result).toEqual({ ok: true, paymentId: `ch_${req.orderId}`, attempts: 3 });
+
+    // The gateway's next answers repeat the last one: a single attempt, charged and answered 500.
+    const once = charge();
+    expect(await clientFor(gateway.url, { maxRetries: 0 }).authorize(once)).toEqual({
+      ok: true,
+      paymentId: `ch_${once.orderId}`,
+      attempts: 1,
+    });
+  });
+
   it('when every attempt meets a 502 and the gateway lists no charge, then the first call decides nothing and the resumed one fails it GATEWAY_ERROR', async () => {
     gateway = await scripted({ status: 502, body: {} });
     const req = charge();
