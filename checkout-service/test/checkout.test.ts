@@ -81,8 +81,10 @@ describe('POST /checkout', () => {
     });
   });
 
-  it('when the order is unknown, then GET /orders/:id is 404', async () => {
-    expect((await request(h.app).get('/orders/ord_nope')).status).toBe(404);
+  it('when the order is unknown, then GET /orders/:id is 404 naming orderId', async () => {
+    const res = await request(h.app).get('/orders/ord_nope');
+    expect(res.status).toBe(404);
+    expect(res.body.details).toEqual([{ field: 'orderId', code: 'not_found', message: 'order ord_nope not found' }]);
   });
 });
 

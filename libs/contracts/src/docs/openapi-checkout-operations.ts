@@ -94,7 +94,10 @@ export const checkoutOperations: Operations = {
       service: 'checkout-service',
       summary: 'Order status projection with its history',
       parameters: [pathParam('orderId')],
-      responses: { '200': { description: 'The order', ...json(schema('OrderView')) }, '404': error('Unknown order') },
+      responses: {
+        '200': { description: 'The order', ...json(schema('OrderView')) },
+        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
+      },
     },
   },
   '/orders/{orderId}/events': {
@@ -119,7 +122,7 @@ export const checkoutOperations: Operations = {
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         '204': { description: 'Last-Event-ID is the terminal status: nothing more will come (EventSource stops)' },
-        '404': error('Unknown order'),
+        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
         '503': error(
           'TOO_MANY_STREAMS: the instance holds its most streams (Retry-After), or DEPENDENCY_UNAVAILABLE: Redis cannot be reached; to a request that does not accept `text/event-stream` (which gets the 200 above)',
         ),

@@ -24,7 +24,10 @@ export const inventoryOperations: Operations = {
       service: 'inventory-cache-service',
       summary: 'Cached stock level of one product',
       parameters: [pathParam('productId')],
-      responses: { '200': { description: 'Level', ...json(schema('CachedStock')) }, '404': error('Unknown product') },
+      responses: {
+        '200': { description: 'Level', ...json(schema('CachedStock')) },
+        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
+      },
     },
   },
   '/inventory': {
@@ -41,7 +44,7 @@ export const inventoryOperations: Operations = {
       parameters: [pathParam('productId')],
       responses: {
         '200': { description: 'Level', headers: { ETag: ETAG }, ...json(schema('InventoryItem')) },
-        '404': error('Unknown product'),
+        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
       },
     },
     put: {

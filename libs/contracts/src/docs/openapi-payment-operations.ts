@@ -6,7 +6,10 @@ export const paymentOperations: Operations = {
       service: 'payment-service',
       summary: 'The payment of an order',
       parameters: [pathParam('orderId')],
-      responses: { '200': { description: 'Payment', ...json(schema('PaymentView')) }, '404': error('Unknown order') },
+      responses: {
+        '200': { description: 'Payment', ...json(schema('PaymentView')) },
+        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
+      },
     },
   },
 };

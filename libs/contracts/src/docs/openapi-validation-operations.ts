@@ -25,7 +25,10 @@ export const validationOperations: Operations = {
       service: 'validation-service',
       summary: 'One product',
       parameters: [pathParam('productId')],
-      responses: { '200': { description: 'The product', ...json(schema('Product')) }, '404': error('Unknown product') },
+      responses: {
+        '200': { description: 'The product', ...json(schema('Product')) },
+        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
+      },
     },
   },
 };
