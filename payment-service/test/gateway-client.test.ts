@@ -168,6 +168,20 @@ describe('gateway client: POST /v1/charges', () => {
     await expect(client.authorize(charge())).rejects.toBeInstanceOf(ChargeInterruptedError);
   });
 
+  it('when a refusal (401) follows an attempt that may have been charged unseen and the gateway lists nothing yet, then the first call decides nothing and the resumed one fails it GATEWAY_ERROR', async () => {
+    // The first attempt reached a gateway still deciding it when a proxy answered 502; the retry was refused.
+    gateway = await scripted({ status: 502, body: {} }, { status: 401 });
+    const req = charge();
+    const client = clientFor(gateway.url, { backoffBaseMs: 5 });
+    await expect(client.authorize(req)).rejects.toThrow(/may have been charged unseen/);
+    expect(gateway.lookupsFor(req.orderId)).toBe(1);
+    expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({
+      ok: false,
+      code: 'GATEWAY_ERROR',
+      reason: 'unexpected gateway answer (HTTP 401)',
+    });
+  });
+
   it('when the first answer decides nothing (401), then GATEWAY_ERROR at once: the request was refused, nothing charged', async () => {
     gateway = await scripted({ status: 401 });
     expect(await clientFor(gateway.url).authorize(charge())).toMatchObject({
