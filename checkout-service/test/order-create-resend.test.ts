@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { connectRedis, createLogger, createRedis, requestWriteWindowMs, type Redis } from '@checkout/chassis';
 import { buildCheckoutRequest } from '@checkout/contracts';
-import { useRedisThroughProxy } from '../../test/support';
+import { useRedisThroughProxy, waitFor } from '../../test/support';
 import { OrderStore } from '../src/store/order-store';
 import { startHarness, type Harness } from './harness';
 
@@ -24,6 +24,8 @@ beforeAll(async () => {
   orders = new OrderStore(late, h.outbox, h.prefix, requestWriteWindowMs(COMMAND_TIMEOUT_MS));
   await orders.readClock();
 });
+// Each test begins connected: one that left the connection down would make the next fail for that.
+beforeEach(() => waitFor(() => late.status === 'ready', { what: 'the connection through the proxy' }));
 afterAll(async () => {
   late?.disconnect();
   await h?.stop();
@@ -87,7 +89,7 @@ describe('POST /checkout — Redis stalled past the command timeout', () => {
     ['without an Idempotency-Key', undefined],
     ['with an Idempotency-Key', `stalled-${Date.now()}`],
   ])(
-    'when the write runs only after the deadline (%s), then the write sent again says so: 503, nothing stored or emitted',
+    'when the write, and the one sent again, run only after the deadline (%s), then 503, nothing stored or emitted',
     async (_, key) => {
       const app = h.appWith({ orders, maxUnpaidOrders: 0 });
       expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
@@ -105,4 +107,24 @@ describe('POST /checkout — Redis stalled past the command timeout', () => {
       );
     },
   );
+});
+
+describe('POST /checkout — no connection to Redis when the order is written', () => {
+  it('when the write cannot leave (no connection, no offline queue), then 503 at once, and nothing is stored once Redis is back', async () => {
+    const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+    expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
+    const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+
+    through.proxy.goAway(400); // back within the wait a write sent again would make
+    await waitFor(() => late.status !== 'ready', { what: 'the connection to drop' });
+    const res = await request(app).post('/checkout').send(buildCheckoutRequest());
+    expect(res.status).toBe(503);
+    // Not sent again once the connection is back: the client was told 503, and may have left.
+    await waitFor(() => late.status === 'ready', { what: 'the connection to be back', timeoutMs: 5000 });
+    await late.ping();
+    expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual({
+      orders: 0,
+      events: 0,
+    });
+  });
 });

@@ -72,6 +72,7 @@ export async function replyDroppingProxy(targetPort: number) {
     server.close();
     relisten = setTimeout(() => closed || server.listen(port, '127.0.0.1'), ms);
   };
+  server.on('error', () => undefined); // a re-listen that fails leaves the server unreachable, as it should look
   return {
     url: `redis://127.0.0.1:${port}`,
     /**
@@ -94,6 +95,11 @@ export async function replyDroppingProxy(targetPort: number) {
       delayNextMs = ms;
       const before = delayed;
       return () => delayed > before;
+    },
+    /** Every connection dropped now, and connecting refused for `ms` (the server gone for a while). */
+    goAway: (ms: number) => {
+      unreachableFor(ms);
+      for (const s of sockets) s.destroy();
     },
     /** For the next `ms`, what clients send is held; then it goes on, in order. */
     stall: (ms: number) => void (stalledUntil = Date.now() + ms),

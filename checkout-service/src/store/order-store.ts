@@ -32,6 +32,7 @@ export class OrderStore {
   private readonly openFacts = new OrderFactsCache();
   private readonly clock: RedisClock;
   private readonly reannounce: ReannounceSchedule;
+  private nextReady?: Promise<void>;
 
   /**
    * @param writeWindowMs how long after `create` is called its script may still store the order
@@ -112,11 +113,17 @@ export class OrderStore {
    * after the script ran) is sent again, the very same call, once the connection is back: Redis
    * runs it after the first, so it answers 1 when the first stored the order (CREATE_LUA writes
    * nothing then) and -1 once the deadline has passed. A 503 then says the truth, for a client
-   * without an Idempotency-Key too, whose retry would otherwise place the cart a second time. Only
-   * when no answer comes within a command timeout (twice the write's window) is the first one's
-   * error thrown: the order may then have been stored within its window.
+   * without an Idempotency-Key too, whose retry would otherwise place the cart a second time. The
+   * connection is waited for up to a command timeout (twice the write's window), and not at all
+   * once the client hung up; when no answer comes, the first one's error is thrown: the order may
+   * then have been stored within its window. A write that never left (no connection, no offline
+   * queue) fails at once, as before: nothing can have run.
    */
-  async create(order: Order, events: CloudEvent[], { maxUnpaid, also }: CreateOptions): Promise<CreateResult> {
+  async create(
+    order: Order,
+    events: CloudEvent[],
+    { maxUnpaid, also, clientGone }: CreateOptions,
+  ): Promise<CreateResult> {
     const cap = order.status === 'PENDING' ? maxUnpaid : 0;
     const deadline = this.writeDeadline();
     const write = () =>
@@ -143,7 +150,7 @@ export class OrderStore {
       );
     const result = await this.outbox.publishing(write()).catch((err: unknown) => {
       if (!mayHaveRun(err)) throw err;
-      return this.sendAgain(write, err);
+      return this.sendAgain(write, err, clientGone);
     });
     if (result === -1) return 'expired';
     if (result === -2) return 'key-taken';
@@ -154,7 +161,7 @@ export class OrderStore {
   }
 
   /** See create: `write` again, waiting for the connection to be back; `lost` (the first one's error) if no answer comes. */
-  private async sendAgain<T>(write: () => Promise<T>, lost: unknown): Promise<T> {
+  private async sendAgain<T>(write: () => Promise<T>, lost: unknown, clientGone?: () => boolean): Promise<T> {
     const giveUpAt = Date.now() + (this.writeWindowMs > 0 ? 2 * this.writeWindowMs : DEFAULT_REDIS_COMMAND_TIMEOUT_MS);
     for (;;) {
       try {
@@ -162,9 +169,27 @@ export class OrderStore {
       } catch {
         // Not sent (no offline queue): sent again once the connection is back, while time is left.
         const left = giveUpAt - Date.now();
-        if (this.redis.status === 'ready' || left <= 0 || !(await readyWithin(this.redis, left))) throw lost;
+        if (this.redis.status === 'ready' || left <= 0 || !(await this.readyWithin(left)) || clientGone?.()) throw lost;
       }
     }
+  }
+
+  /** Whether the connection is (re)established within `ms`; one listener however many requests wait. */
+  private readyWithin(ms: number): Promise<boolean> {
+    this.nextReady ??= new Promise<void>((resolve) =>
+      this.redis.once('ready', () => {
+        this.nextReady = undefined;
+        resolve();
+      }),
+    );
+    const ready = this.nextReady;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void ready.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
@@ -189,19 +214,10 @@ export class OrderStore {
   }
 }
 
-/** A failure that may have come after Redis ran the command: no reply at all, only an error of ours. */
-const mayHaveRun = (err: unknown) => isTransientError(err) && (err as Error).name !== 'ReplyError';
-
-/** Whether the connection is (re)established within `ms`. */
-const readyWithin = (redis: Redis, ms: number) =>
-  new Promise<boolean>((resolve) => {
-    const ready = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      redis.off('ready', ready);
-      resolve(false);
-    }, ms);
-    redis.once('ready', ready);
-  });
+/**
+ * A failure that may have come after Redis ran the command: no reply at all, only an error of ours.
+ * Not one raised before the command was written (no connection, and no offline queue to hold it).
+ */
+const mayHaveRun = (err: unknown) =>
+  isTransientError(err) && (err as Error).name !== 'ReplyError' && !NEVER_SENT.test((err as Error).message);
+const NEVER_SENT = /Stream isn't writeable|enableOfflineQueue/;

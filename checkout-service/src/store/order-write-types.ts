@@ -16,6 +16,11 @@ export interface CreateOptions {
   /** Refuse a PENDING order when its customer already holds this many unpaid orders; 0: no cap. */
   maxUnpaid: number;
   also?: AlsoSet;
+  /**
+   * True once the request's client hung up: a write whose answer was lost is then not sent again
+   * after a wait for the connection (it could only place an order the client never hears of).
+   */
+  clientGone?: () => boolean;
 }
 
 export type TransitionResult = 'applied' | 'ignored' | 'unknown';

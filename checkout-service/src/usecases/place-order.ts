@@ -75,7 +75,7 @@ export async function placeOrder(
         ? createEvent('order.created', decision.event.data, meta)
         : createEvent('order.failed', decision.event.data, meta);
     const also = alsoRecord?.(decision.response);
-    return orders.create(decision.order, [event], { maxUnpaid: maxUnpaidOrders, also });
+    return orders.create(decision.order, [event], { maxUnpaid: maxUnpaidOrders, also, clientGone });
   };
   // A client that gave up (its timeout, a closed tab) saw a failure and may send the cart again:
   // an order written now would be one it never heard of, and a second one if it retries.
