@@ -182,6 +182,13 @@ describe('gateway client: POST /v1/charges', () => {
     });
   });
 
+  it('when a refusal (401) follows an attempt the gateway was still deciding (a proxy’s 408) and it lists nothing yet, then the first call decides nothing', async () => {
+    gateway = await scripted({ status: 408, body: {}, undecided: true }, { status: 401 });
+    const req = charge();
+    await expect(clientFor(gateway.url, { backoffBaseMs: 5 }).authorize(req)).rejects.toThrow(/still being decided/);
+    expect(gateway.lookupsFor(req.orderId)).toBe(1);
+  });
+
   it('when the first answer decides nothing (401), then GATEWAY_ERROR at once: the request was refused, nothing charged', async () => {
     gateway = await scripted({ status: 401 });
     expect(await clientFor(gateway.url).authorize(charge())).toMatchObject({

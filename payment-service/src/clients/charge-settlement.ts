@@ -110,8 +110,9 @@ export async function settleFailed(
  * refusal such as 401 or 404 from something in front of it. A success may have charged, and so may
  * an earlier attempt charged unseen, or a resumed claim's: then the gateway is asked first, as
  * above. A success it lists no charge for may still be deciding (a 202): nothing is decided, and the
- * sweeper asks again. So, on a first call, is an earlier attempt charged unseen that it lists nothing
- * for yet (as settleFailed: the resumed call a lease later decides). Otherwise the request was
+ * sweeper asks again. So, on a first call, is an earlier attempt charged unseen, or still being
+ * decided (409/408/425), that it lists nothing for yet (as settleFailed: the resumed call a lease
+ * later decides). Otherwise the request was
  * refused and nothing was charged: GATEWAY_ERROR.
  */
 export async function settleUnexpected(
@@ -121,15 +122,15 @@ export async function settleUnexpected(
   status: number,
   ctx?: RequestContext,
 ) {
-  if (attempts.opts.resumed || attempts.mayHaveCharged || status < 300) {
+  if (attempts.opts.resumed || attempts.mayHaveCharged || attempts.deciding || status < 300) {
     const paymentId = await authorizedCharge(http, req, `the gateway answered HTTP ${status} without a decision`, ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
   if (status < 300)
     throw new ChargeInterruptedError(`the gateway answered HTTP ${status} without a charge id and lists none yet`);
-  if (!attempts.opts.resumed && attempts.mayHaveCharged)
+  if (!attempts.opts.resumed && (attempts.mayHaveCharged || attempts.deciding))
     throw new ChargeInterruptedError(
-      `the gateway answered HTTP ${status} after an attempt that may have been charged unseen, and lists no charge yet: asked again once the lease runs out`,
+      `the gateway answered HTTP ${status} after an attempt that may have been charged unseen or was still being decided, and lists no charge yet: asked again once the lease runs out`,
     );
   return gatewayError(`unexpected gateway answer (HTTP ${status})`, attempts.count);
 }
