@@ -33,6 +33,22 @@ afterAll(async () => {
 
 const storedOrders = async () => (await h.redis.keys(`${h.prefix}:order:*`)).length;
 
+/**
+ * Checkout on the store behind the proxy, with no unpaid-order cap (the default): the create script
+ * is a request's one command on that connection, and after a first order Redis knows it, so it is
+ * one EVALSHA. `writtenSince()`: the orders and outbox entries written since.
+ */
+async function warmApp() {
+  const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+  expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
+  const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+  const writtenSince = async () => ({
+    orders: (await storedOrders()) - ordersBefore,
+    events: (await h.outboxAdded()) - eventsBefore,
+  });
+  return { app, writtenSince };
+}
+
 describe('POST /checkout — the order written, its answer late', () => {
   it.each([
     ['without an Idempotency-Key', undefined],
@@ -40,15 +56,11 @@ describe('POST /checkout — the order written, its answer late', () => {
   ])(
     'when the answer comes after the command timeout (%s), then the request learns the order was placed: 202, one order, one order.created',
     async (_, key) => {
-      // No unpaid-order cap (the default): the create script is the request's one command on this connection.
-      const app = h.appWith({ orders, maxUnpaidOrders: 0 });
+      const { app, writtenSince } = await warmApp();
       const post = () => {
         const req = request(app).post('/checkout');
         return key ? req.set('Idempotency-Key', key) : req;
       };
-      // Redis knows the script first, so the request sends one EVALSHA.
-      expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
-      const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
 
       const delayed = through.proxy.delayNextReply(COMMAND_TIMEOUT_MS + 1000);
       const res = await post().send(buildCheckoutRequest());
@@ -57,18 +69,14 @@ describe('POST /checkout — the order written, its answer late', () => {
       expect(res.status).toBe(202);
       expect(res.headers['idempotent-replayed']).toBeUndefined();
       expect(await h.redis.hget(`${h.prefix}:order:${res.body.orderId}`, 'status')).toBe('PENDING');
-      expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual(
-        { orders: 1, events: 1 },
-      );
+      expect(await writtenSince()).toEqual({ orders: 1, events: 1 });
     },
   );
 });
 
 describe('POST /checkout — the order written, its connection lost before the answer', () => {
   it('when the connection drops after the script ran and Redis is unreachable for a while, then the write sent again once it is back learns the order was placed: 202, one order', async () => {
-    const app = h.appWith({ orders, maxUnpaidOrders: 0 });
-    expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
-    const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+    const { app, writtenSince } = await warmApp();
 
     // ioredis gives the command up after one failed reconnect, and with no offline queue the
     // write sent again at once fails too: it waits for the connection.
@@ -77,7 +85,7 @@ describe('POST /checkout — the order written, its connection lost before the a
 
     expect(dropped()).toBe(true);
     expect(res.status).toBe(202);
-    expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual({
+    expect(await writtenSince()).toEqual({
       orders: 1,
       events: 1,
     });
@@ -91,9 +99,7 @@ describe('POST /checkout — Redis stalled past the command timeout', () => {
   ])(
     'when the write, and the one sent again, run only after the deadline (%s), then 503, nothing stored or emitted',
     async (_, key) => {
-      const app = h.appWith({ orders, maxUnpaidOrders: 0 });
-      expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
-      const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+      const { app, writtenSince } = await warmApp();
 
       // Both runs wait behind the stall, and run past the write's window: each answers -1.
       through.proxy.stall(COMMAND_TIMEOUT_MS + 500);
@@ -102,18 +108,14 @@ describe('POST /checkout — Redis stalled past the command timeout', () => {
 
       expect(res.status).toBe(503);
       expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
-      expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual(
-        { orders: 0, events: 0 },
-      );
+      expect(await writtenSince()).toEqual({ orders: 0, events: 0 });
     },
   );
 });
 
 describe('POST /checkout — no connection to Redis when the order is written', () => {
   it('when the write cannot leave (no connection, no offline queue), then 503 at once, and nothing is stored once Redis is back', async () => {
-    const app = h.appWith({ orders, maxUnpaidOrders: 0 });
-    expect((await request(app).post('/checkout').send(buildCheckoutRequest())).status).toBe(202);
-    const [ordersBefore, eventsBefore] = [await storedOrders(), await h.outboxAdded()];
+    const { app, writtenSince } = await warmApp();
 
     through.proxy.goAway(400); // back within the wait a write sent again would make
     await waitFor(() => late.status !== 'ready', { what: 'the connection to drop' });
@@ -122,7 +124,7 @@ describe('POST /checkout — no connection to Redis when the order is written', 
     // Not sent again once the connection is back: the client was told 503, and may have left.
     await waitFor(() => late.status === 'ready', { what: 'the connection to be back', timeoutMs: 5000 });
     await late.ping();
-    expect({ orders: (await storedOrders()) - ordersBefore, events: (await h.outboxAdded()) - eventsBefore }).toEqual({
+    expect(await writtenSince()).toEqual({
       orders: 0,
       events: 0,
     });
