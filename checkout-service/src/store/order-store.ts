@@ -4,8 +4,9 @@ import {
   DEFAULT_RECORD_RETENTION_MS,
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   defineScript,
-  isTransientError,
+  mayHaveRunUnanswered,
   Outbox,
+  readyWithin,
   RedisClock,
 } from '@checkout/chassis';
 import type { CloudEvent, OpenOrders } from '@checkout/contracts';
@@ -32,7 +33,6 @@ export class OrderStore {
   private readonly openFacts = new OrderFactsCache();
   private readonly clock: RedisClock;
   private readonly reannounce: ReannounceSchedule;
-  private nextReady?: Promise<void>;
 
   /**
    * @param writeWindowMs how long after `create` is called its script may still store the order
@@ -149,7 +149,7 @@ export class OrderStore {
         ...Object.entries(encodeOrder(order)).flat(),
       );
     const result = await this.outbox.publishing(write()).catch((err: unknown) => {
-      if (!mayHaveRun(err)) throw err;
+      if (!mayHaveRunUnanswered(err)) throw err;
       return this.sendAgain(write, err, clientGone);
     });
     if (result === -1) return 'expired';
@@ -169,27 +169,10 @@ export class OrderStore {
       } catch {
         // Not sent (no offline queue): sent again once the connection is back, while time is left.
         const left = giveUpAt - Date.now();
-        if (this.redis.status === 'ready' || left <= 0 || !(await this.readyWithin(left)) || clientGone?.()) throw lost;
+        if (this.redis.status === 'ready' || left <= 0 || !(await readyWithin(this.redis, left)) || clientGone?.())
+          throw lost;
       }
     }
-  }
-
-  /** Whether the connection is (re)established within `ms`; one listener however many requests wait. */
-  private readyWithin(ms: number): Promise<boolean> {
-    this.nextReady ??= new Promise<void>((resolve) =>
-      this.redis.once('ready', () => {
-        this.nextReady = undefined;
-        resolve();
-      }),
-    );
-    const ready = this.nextReady;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      void ready.then(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   async transition(orderId: string, change: Transition, event?: CloudEvent): Promise<TransitionResult> {
@@ -213,11 +196,3 @@ export class OrderStore {
     return result === 0 ? 'ignored' : 'unknown';
   }
 }
-
-/**
- * A failure that may have come after Redis ran the command: no reply at all, only an error of ours.
- * Not one raised before the command was written (no connection, and no offline queue to hold it).
- */
-const mayHaveRun = (err: unknown) =>
-  isTransientError(err) && (err as Error).name !== 'ReplyError' && !NEVER_SENT.test((err as Error).message);
-const NEVER_SENT = /Stream isn't writeable|enableOfflineQueue/;

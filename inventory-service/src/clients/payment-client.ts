@@ -1,5 +1,5 @@
 import { InternalClient, dependencyUnavailable } from '@checkout/chassis';
-import { PaymentView } from '@checkout/contracts';
+import { ErrorBody, PaymentView } from '@checkout/contracts';
 
 /**
  * What payment-service holds for an order, as far as its stock is concerned: `none` (it never held
@@ -31,6 +31,6 @@ export function createPaymentClient(baseURL: string, timeoutMs: number): Payment
 
 /** A 404 for an unknown payment names `orderId` in its detail (the chassis' notFound). */
 function namesOrderId(body: unknown): boolean {
-  const details = (body as { details?: unknown } | null)?.details;
-  return Array.isArray(details) && (details[0] as { field?: unknown } | undefined)?.field === 'orderId';
+  const answer = ErrorBody.safeParse(body);
+  return answer.success && (answer.data.details[0] as { field?: unknown } | undefined)?.field === 'orderId';
 }

@@ -38,6 +38,18 @@ const TRANSIENT_MESSAGES = [
   // ioredis' commandTimeout: the server holds the connection but has not answered.
   'Command timed out',
 ];
+/** ioredis' failures raised before a command was written (no connection, no offline queue to hold it). */
+const UNSENT_MESSAGES = /Stream isn't writeable|enableOfflineQueue/;
+
+/**
+ * A Redis command that failed without its reply, one the server may have run all the same (a reply
+ * later than the command timeout, a connection lost after it was written): not a reply of the
+ * server's, nor a failure raised before the command left.
+ */
+export function mayHaveRunUnanswered(err: unknown): boolean {
+  return isTransientError(err) && (err as Error).name !== 'ReplyError' && !UNSENT_MESSAGES.test((err as Error).message);
+}
+
 /**
  * Redis refusing for now rather than for good: a replica after failover (READONLY), memory or disk
  * full (OOM, MISCONF), a long script (BUSY), a cluster in motion (MASTERDOWN, TRYAGAIN), a restart

@@ -32,6 +32,10 @@ export class ChargeAttempts {
   mayHaveCharged = false;
   /** An answer said the gateway was still deciding this key (409, 408, 425): an attempt of ours was in flight there. */
   deciding = false;
+  /** An attempt may be decided without our seeing it: charged unseen, or still being decided. */
+  get mayBeDecidedUnseen(): boolean {
+    return this.mayHaveCharged || this.deciding;
+  }
   constructor(
     readonly expiresAt: number,
     readonly opts: AuthorizeOptions = {},

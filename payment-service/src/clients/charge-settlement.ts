@@ -42,10 +42,10 @@ export async function authorizedCharge(
  * gateway has authorized nothing is the order refused as expired. When the gateway cannot say,
  * this throws and the claim stays with the sweeper, to be settled once it can. So it does when
  * one of this call's attempts may have been charged unseen (unanswered, or a 5xx but 503) or was
- * still being decided (409): a gateway that
- * lists no charge yet may be about to make one, and the order failed now would release its
- * stock while the customer is charged. The sweeper's resumed call, a lease later, starts no
- * attempt (the reservation expired) and decides from what the gateway then lists.
+ * still being decided (409): a gateway that lists no charge yet may be about to make one, and the
+ * order failed now would release its stock while the customer is charged. The sweeper's resumed
+ * call, a lease later, starts no attempt (the reservation expired) and decides from what the
+ * gateway then lists.
  */
 export async function settleExpired(
   http: AxiosInstance,
@@ -55,7 +55,7 @@ export async function settleExpired(
 ) {
   const paymentId = await authorizedCharge(http, req, 'the reservation expired', ctx);
   if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
-  if (attempts.mayHaveCharged || attempts.deciding)
+  if (attempts.mayBeDecidedUnseen)
     throw new ChargeInterruptedError(
       'the reservation expired while an attempt may still be decided, and the gateway lists no charge yet',
     );
@@ -112,8 +112,7 @@ export async function settleFailed(
  * above. A success it lists no charge for may still be deciding (a 202): nothing is decided, and the
  * sweeper asks again. So, on a first call, is an earlier attempt charged unseen, or still being
  * decided (409/408/425), that it lists nothing for yet (as settleFailed: the resumed call a lease
- * later decides). Otherwise the request was
- * refused and nothing was charged: GATEWAY_ERROR.
+ * later decides). Otherwise the request was refused and nothing was charged: GATEWAY_ERROR.
  */
 export async function settleUnexpected(
   http: AxiosInstance,
@@ -122,13 +121,13 @@ export async function settleUnexpected(
   status: number,
   ctx?: RequestContext,
 ) {
-  if (attempts.opts.resumed || attempts.mayHaveCharged || attempts.deciding || status < 300) {
+  if (attempts.opts.resumed || attempts.mayBeDecidedUnseen || status < 300) {
     const paymentId = await authorizedCharge(http, req, `the gateway answered HTTP ${status} without a decision`, ctx);
     if (paymentId) return { ok: true as const, paymentId, attempts: attempts.count };
   }
   if (status < 300)
     throw new ChargeInterruptedError(`the gateway answered HTTP ${status} without a charge id and lists none yet`);
-  if (!attempts.opts.resumed && (attempts.mayHaveCharged || attempts.deciding))
+  if (!attempts.opts.resumed && attempts.mayBeDecidedUnseen)
     throw new ChargeInterruptedError(
       `the gateway answered HTTP ${status} after an attempt that may have been charged unseen or was still being decided, and lists no charge yet: asked again once the lease runs out`,
     );

@@ -85,6 +85,34 @@ export async function connectRedis(redis: Redis): Promise<void> {
   });
 }
 
+const nextReady = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * Whether the connection is (re)established within `ms`. However many callers wait on one client,
+ * it gets one 'ready' listener (nine waiting requests printed MaxListenersExceededWarning).
+ */
+export function readyWithin(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  let ready = nextReady.get(redis);
+  if (!ready) {
+    ready = new Promise<void>((resolve) =>
+      redis.once('ready', () => {
+        nextReady.delete(redis);
+        resolve();
+      }),
+    );
+    nextReady.set(redis, ready);
+  }
+  const whenReady = ready;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void whenReady.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 /**
  * The server is at its memory limit under noeviction: it answers reads and PINGs, and refuses
  * every write with OOM (`share` of the limit, or less to stay full until there is some room).
