@@ -326,8 +326,11 @@ describe('gateway client: POST /v1/charges', () => {
     gateway = await scripted({ status: 502, body: {} });
     const req = charge();
     const client = clientFor(gateway.url, { maxRetries: 2, backoffBaseMs: 5 });
-    // The proxy may have passed an attempt on, and the gateway may still be deciding it.
-    await expect(client.authorize(req)).rejects.toBeInstanceOf(ChargeInterruptedError);
+    // The proxy may have passed an attempt on, and the gateway may still be deciding it. The error
+    // says how many attempts the call made, for the caller to record.
+    await expect(client.authorize(req)).rejects.toEqual(
+      expect.objectContaining({ constructor: ChargeInterruptedError, attempts: 3 }),
+    );
     // A lease later the sweeper resumes the claim: the same key again, and an empty list now counts.
     expect(await client.authorize(req, undefined, { resumed: true })).toMatchObject({
       ok: false,
@@ -364,14 +367,14 @@ describe('gateway client: POST /v1/charges', () => {
     expect(holds).toHaveLength(1);
   });
 
-  it('when the claim is renewed before each retry, then the retries go on', async () => {
+  it('when the claim is renewed before each retry, with the attempts made so far, then the retries go on', async () => {
     gateway = await scripted(unavailable, unavailable, ok);
-    let renewals = 0;
+    const renewals: number[] = [];
     const result = await clientFor(gateway.url).authorize(charge(), undefined, {
-      holdClaim: async () => (renewals++, true),
+      holdClaim: async (made) => (renewals.push(made), true),
     });
     expect(result).toMatchObject({ ok: true, attempts: 3 });
-    expect(renewals).toBe(2);
+    expect(renewals).toEqual([1, 2]);
   });
 
   it('when the last attempt timed out but the gateway had authorized it, then that charge stands', async () => {

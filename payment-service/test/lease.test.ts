@@ -6,6 +6,7 @@ import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-
 import type { AuthorizationResult } from '../src/domain/authorization';
 import { GatewayQuestionsJob } from '../src/jobs/gateway-questions-job';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
+import { paymentKeys } from '../src/store/payment-keys';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
 import { GatewayQuestions } from '../src/usecases/gateway-questions';
@@ -119,6 +120,64 @@ it('when Redis does not answer the renewal before a retry (a short stall), then 
   // Its own second attempt: a claim resumed by the sweeper (after the 10 s lease) would count one.
   expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', attempts: 2 });
   expect(stalled).toBeLessThan(0);
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+});
+
+it("when a charge's first call is left undecided after its attempts and the resumed call charges, then the payment counts the attempts of both", async () => {
+  // Every attempt of the first call times out (the gateway mock, 2 s slow, decides nothing for a
+  // client that hung up); the gateway lists no charge yet, so nothing is decided and the claim waits
+  // out its lease. The resumed call then charges at once: 3 attempts and 1, not 1.
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-count`);
+  const authorizer = startWorker(store, 3000, { maxRetries: 2, attemptTimeoutMs: 300 });
+  await control({ latencyMs: 2000 });
+  const claim = await claimed(store, 60_000, 3000);
+  try {
+    authorizer.start(claim);
+    await waitFor(async () => (await store.get(claim.orderId))?.attempts === 3, {
+      timeoutMs: 10_000,
+      what: 'the first call to record its 3 attempts',
+    });
+    expect(await store.get(claim.orderId)).toMatchObject({ status: 'PROCESSING' });
+  } finally {
+    await control({ latencyMs: 0 });
+  }
+
+  expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', attempts: 4 });
+  expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
+  // The outcome's event, as the record keeps it for announcing it again: it carries the same count.
+  const event = await rig.redis.hget(paymentKeys(`${rig.prefix}-count`).payment(claim.orderId), 'event');
+  const record = JSON.parse(event ?? '{}') as { topic?: string; value?: string };
+  expect(record.topic).toBe('payment.authorized');
+  expect(JSON.parse(record.value ?? '{}')).toMatchObject({ orderId: claim.orderId, attempts: 4 });
+});
+
+it('when the service stops between the retries of a charge, then its claim is handed back with the attempts made, and the call that resumes it counts on from them', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-handback`);
+  // The first retry would wait 2 s: the service stops during that wait.
+  const slowRetries = createGatewayClient({
+    baseURL: gatewayUrl,
+    maxRetries: 3,
+    attemptTimeoutMs: 1500,
+    backoffBaseMs: 4000,
+    random: () => 0,
+  });
+  const stopping = authorizerOf(store, slowRetries, 60_000);
+  await control({ failNext: 1 });
+  const claim = await claimed(store, 60_000, 60_000);
+  stopping.start(claim);
+  await waitFor(
+    async () => {
+      const res = await fetch(`${gatewayUrl}/v1/charges/attempts?orderId=${claim.orderId}`);
+      return ((await res.json()) as { attempts: unknown[] }).attempts.length === 1;
+    },
+    { what: 'the first attempt' },
+  );
+  await stopping.drain();
+  expect(await store.get(claim.orderId)).toMatchObject({ status: 'PROCESSING', attempts: 1 });
+
+  // Another instance's sweeper resumes the handed-back claim at once.
+  startWorker(store, 60_000, {});
+  expect(await decided(store, claim.orderId)).toMatchObject({ status: 'AUTHORIZED', attempts: 2 });
   expect(await authorizedCharges(claim.orderId)).toHaveLength(1);
 });
 

@@ -17,11 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.stop());
 
-/** The gateway client as main.ts wires it, on a registry of this test's own (2 retries: 3 attempts at most). */
-const meteredClient = () => {
+/** The gateway client as main.ts wires it (to the fake gateway, or `baseURL`), on a registry of this test's own (2 retries: 3 attempts at most). */
+const meteredClient = (baseURL = gateway.url) => {
   const metrics = createMetrics('payment-metrics-test');
   const client = withGatewayMetrics(
-    createGatewayClient({ baseURL: gateway.url, maxRetries: 2, attemptTimeoutMs: 1000, backoffBaseMs: 5 }),
+    createGatewayClient({ baseURL, maxRetries: 2, attemptTimeoutMs: 1000, backoffBaseMs: 5 }),
     metrics,
   );
   const charge = (token: string, ctx?: RequestContext, opts?: AuthorizeOptions) =>
@@ -84,6 +84,19 @@ describe('gateway_attempts_total and gateway_retries_total', () => {
     await expect(charge('tok_visa', undefined, { stop: stop.signal })).rejects.toBeInstanceOf(ChargeInterruptedError);
     expect(await value('gateway_charges_undecided_total')).toBe(1);
     expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(0);
+  });
+
+  it('when a charge is left undecided after its attempts (a 502 to each, no charge listed yet), then they count as errors and its retries as retries', async () => {
+    const proxyFailing = await startFakeGateway(() => ({ status: 502, body: {}, undecided: true }));
+    try {
+      const { charge, value } = meteredClient(proxyFailing.url);
+      await expect(charge('tok_visa')).rejects.toBeInstanceOf(ChargeInterruptedError);
+      expect(await value('gateway_charges_undecided_total')).toBe(1);
+      expect(await value('gateway_attempts_total', { outcome: 'error' })).toBe(3);
+      expect(await value('gateway_retries_total')).toBe(2);
+    } finally {
+      await proxyFailing.stop();
+    }
   });
 });
 

@@ -6,11 +6,11 @@ export interface AuthorizeOptions {
   /** Once aborted, no further attempt starts (the one in flight may finish and decide). */
   stop?: AbortSignal;
   /**
-   * Asked before every retry: renews the claim's lease if it is still this worker's, else false.
-   * A worker that outlived its lease (a long pause, a slow retry schedule) then stops rather than
-   * racing the one that resumed the charge.
+   * Asked before every retry, with the attempts made so far: renews the claim's lease if it is
+   * still this worker's, else false. A worker that outlived its lease (a long pause, a slow retry
+   * schedule) then stops rather than racing the one that resumed the charge.
    */
-  holdClaim?: () => Promise<boolean>;
+  holdClaim?: (attemptsMade: number) => Promise<boolean>;
   /**
    * The claim was resumed from a worker whose attempts may have reached the gateway: before the
    * order is failed GATEWAY_ERROR, the gateway is asked whether it charged (it answers 503 to a
@@ -69,8 +69,9 @@ export function guardEachAttempt(http: AxiosInstance, now: () => number): void {
         if (now() > attempts.expiresAt) throw new ReservationExpiredError('reservation expired');
       };
       mayStart();
-      if (attempts.count > 0 && attempts.opts.holdClaim) {
-        if (!(await holds(attempts.opts.holdClaim))) {
+      const { holdClaim } = attempts.opts;
+      if (attempts.count > 0 && holdClaim) {
+        if (!(await holds(() => holdClaim(attempts.count)))) {
           throw new ChargeInterruptedError("the claim is no longer this worker's: no further attempt");
         }
         // Renewing may have waited out a stalled Redis: the reservation may have expired meanwhile.

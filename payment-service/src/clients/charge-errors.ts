@@ -9,7 +9,10 @@ export class ReservationExpiredError extends Error {}
  * stays PROCESSING for the recovery sweeper (of this or another instance) to settle; in a question
  * asked outside one (GatewayClient.charged), the order stays on its list to be asked about again.
  */
-export class ChargeInterruptedError extends Error {}
+export class ChargeInterruptedError extends Error {
+  /** The attempts this call made at the gateway before it stopped (set as the error leaves the call). */
+  attempts = 0;
+}
 
 /** Errors that leave before the request does: the gateway cannot have seen it. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

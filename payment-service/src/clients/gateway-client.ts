@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import { contextHeaders, createHttpClient, type RequestContext } from '@checkout/chassis';
 import type { AuthorizationResult, ChargeRequest } from '../domain/authorization';
 import { ChargeAttempts, guardEachAttempt, shouldRetryCharge, type AuthorizeOptions } from './charge-attempts';
@@ -45,20 +46,34 @@ export function createGatewayClient(opts: GatewayClientOptions): GatewayClient {
     async authorize(req, ctx, opts) {
       const attempts = new ChargeAttempts(Date.parse(req.expiresAt), opts);
       try {
-        const res = await http.post(
-          '/v1/charges',
-          { amount: req.amount, currency: req.currency, source: req.token, orderId: req.orderId },
-          { headers: { ...contextHeaders(ctx), 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
-        );
-        return toResult(res, attempts.count) ?? (await settleUnexpected(http, req, attempts, res.status, ctx));
+        return await charge(http, req, attempts, ctx);
       } catch (err) {
-        if (opts?.stop?.aborted)
-          throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
-        if (err instanceof ChargeInterruptedError) throw err;
-        if (err instanceof ReservationExpiredError) return settleExpired(http, req, attempts, ctx);
-        return settleFailed(http, req, attempts, err, ctx);
+        // Undecided: the caller records the attempts made, so a resumed call counts on from them.
+        if (err instanceof ChargeInterruptedError) err.attempts = attempts.count;
+        throw err;
       }
     },
     charged: (orderId, ctx, signal) => authorizedCharge(http, { orderId }, 'asked whether it charged', ctx, signal),
   };
+}
+
+/**
+ * One call's charge: its attempts with their retries, then what their answers decide
+ * (charge-settlement). Rejects with ChargeInterruptedError when nothing is decided.
+ */
+async function charge(http: AxiosInstance, req: ChargeRequest, attempts: ChargeAttempts, ctx?: RequestContext) {
+  try {
+    const res = await http.post(
+      '/v1/charges',
+      { amount: req.amount, currency: req.currency, source: req.token, orderId: req.orderId },
+      { headers: { ...contextHeaders(ctx), 'Idempotency-Key': req.orderId }, chargeAttempts: attempts },
+    );
+    return toResult(res, attempts.count) ?? (await settleUnexpected(http, req, attempts, res.status, ctx));
+  } catch (err) {
+    if (attempts.opts.stop?.aborted)
+      throw new ChargeInterruptedError('stopping: the charge is left to the recovery sweeper');
+    if (err instanceof ChargeInterruptedError) throw err;
+    if (err instanceof ReservationExpiredError) return settleExpired(http, req, attempts, ctx);
+    return settleFailed(http, req, attempts, err, ctx);
+  }
 }

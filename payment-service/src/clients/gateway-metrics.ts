@@ -7,8 +7,8 @@ import type { GatewayClient } from './gateway-client';
  * `declined`, `error` for a 5xx/429/408/409/425/timeout/no answer) and every retry. Retries climbing while
  * authorized stays flat is a gateway outage holding orders in STOCK_RESERVED. A charge left
  * undecided for the recovery sweeper (the gateway still deciding, or unable to say whether it
- * charged; a claim lost or handed back) reaches no decision here, so it counts apart: its attempts
- * are not known to this wrapper.
+ * charged; a claim lost or handed back) also counts in `gateway_charges_undecided_total`; its
+ * attempts, none of which decided anything, count as errors.
  */
 export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics): GatewayClient {
   const attempts = serviceCounter(registry, 'gateway_attempts_total', 'Payment gateway attempts by outcome', [
@@ -22,16 +22,22 @@ export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics
   );
   return {
     async authorize(req, ctx, opts) {
+      const count = (made: number, decided?: 'authorized' | 'declined') => {
+        // Only transient failures are retried, so every attempt before the deciding one was an error.
+        const errors = decided ? made - 1 : made;
+        if (errors > 0) attempts.inc({ outcome: 'error' }, errors);
+        if (decided) attempts.inc({ outcome: decided });
+        if (made > 1) retries.inc(made - 1);
+      };
       const result = await gateway.authorize(req, ctx, opts).catch((err: unknown) => {
-        if (err instanceof ChargeInterruptedError) undecided.inc();
+        if (err instanceof ChargeInterruptedError) {
+          undecided.inc();
+          count(err.attempts);
+        }
         throw err;
       });
-      // Only transient failures are retried, so every attempt before the last one was an error.
       const answered = result.ok || result.code === 'INSUFFICIENT_FUNDS' || result.code === 'INVALID_CARD';
-      const errors = answered ? result.attempts - 1 : result.attempts;
-      if (errors > 0) attempts.inc({ outcome: 'error' }, errors);
-      if (answered) attempts.inc({ outcome: result.ok ? 'authorized' : 'declined' });
-      if (result.attempts > 1) retries.inc(result.attempts - 1);
+      count(result.attempts, answered ? (result.ok ? 'authorized' : 'declined') : undefined);
       return result;
     },
     charged: (orderId, ctx, signal) => gateway.charged(orderId, ctx, signal),

@@ -31,6 +31,8 @@ export interface Claim {
    * attempts may have reached the gateway, so a charge may exist that this worker never saw.
    */
   resumed?: boolean;
+  /** The attempts earlier calls of this charge recorded (a resumed claim's): its `attempts` count on from them. */
+  priorAttempts?: number;
 }
 
 /** Until order.created arrives the amount is unknown: the view says 0 rather than inventing one. */

@@ -76,13 +76,17 @@ export class PaymentClaims {
     return claims;
   }
 
-  /** Renews the claim's lease for another `leaseMs`; false when it is no longer this claim's. */
-  async hold(claim: Claim, leaseMs: number): Promise<boolean> {
+  /**
+   * Renews the claim's lease for another `leaseMs` (none given: the lease is kept), recording
+   * `attempts` when given; false when the claim is no longer this claim's.
+   */
+  async hold(claim: Claim, { leaseMs, attempts }: { leaseMs?: number; attempts?: number }): Promise<boolean> {
     const held = await this.holdScript(
       [this.keys.payment(claim.orderId), this.keys.processing],
       claim.orderId,
       claim.owner,
-      Date.now() + leaseMs,
+      leaseMs === undefined ? '' : Date.now() + leaseMs,
+      attempts ?? '',
     );
     return held === 1;
   }

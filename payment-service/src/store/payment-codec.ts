@@ -18,6 +18,7 @@ export function toClaim(orderId: string, owner: string, f: Fields): Claim {
     expiresAt: f.expiresAt ?? '',
     correlationId: f.correlationId ?? orderId,
     ...(f.traceparent ? { traceparent: f.traceparent } : {}),
+    ...(Number(f.attempts) > 0 ? { priorAttempts: Number(f.attempts) } : {}),
   };
 }
 

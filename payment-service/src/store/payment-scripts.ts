@@ -155,14 +155,19 @@ return due
 `;
 
 /**
- * Renews the lease of a claim that is still the caller's (before each retry of its charge).
- * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil. 1 if renewed, else 0.
+ * Renews the lease of a claim that is still the caller's (before each retry of its charge), and
+ * records the attempts its charge made so far (a resumed call counts on from them).
+ * KEYS: payment hash, processing zset. ARGV: orderId, owner, leaseUntil ('' keeps the lease),
+ * attempts ('' keeps them). 1 if the claim is the caller's, else 0.
  */
 export const HOLD_LUA = `
 if redis.call('HGET', KEYS[1], 'status') ~= 'PROCESSING' then return 0 end
 if redis.call('HGET', KEYS[1], 'leaseOwner') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'leaseUntil', ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'attempts', ARGV[4]) end
 return 1
 `;
 

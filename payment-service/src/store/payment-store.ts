@@ -80,8 +80,17 @@ export class PaymentStore {
     return this.claims.reclaimExpired(leaseMs, limit);
   }
 
-  hold(claim: Claim, leaseMs: number): Promise<boolean> {
-    return this.claims.hold(claim, leaseMs);
+  /**
+   * Renews the claim's lease for another `leaseMs` (0 hands it back: it ends now), recording the
+   * attempts its charge made so far when given; false when the claim is no longer this worker's.
+   */
+  hold(claim: Claim, leaseMs: number, attempts?: number): Promise<boolean> {
+    return this.claims.hold(claim, { leaseMs, ...(attempts === undefined ? {} : { attempts }) });
+  }
+
+  /** Records the attempts the claim's charge made so far, its lease kept; false when it is no longer this worker's. */
+  recordAttempts(claim: Claim, attempts: number): Promise<boolean> {
+    return this.claims.hold(claim, { attempts });
   }
 
   /**

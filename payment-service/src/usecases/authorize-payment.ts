@@ -42,10 +42,12 @@ export class PaymentAuthorizer {
     const run = this.authorize(claim)
       .catch(async (err: unknown) => {
         const { logger, store } = this.deps;
+        // The attempts made so far stay on the claim, so the call that resumes it counts on from them.
+        const attempts = err instanceof ChargeInterruptedError ? (claim.priorAttempts ?? 0) + err.attempts : undefined;
         if (this.stopping.signal.aborted) {
           // Stopping: the claim is handed back (its lease ends now), so the next sweep of another
           // instance resumes it at once rather than a whole lease later.
-          const handedBack = await store.hold(claim, 0).catch(() => false);
+          const handedBack = await store.hold(claim, 0, attempts).catch(() => false);
           logger.warn(
             {
               orderId: claim.orderId,
@@ -55,12 +57,13 @@ export class PaymentAuthorizer {
             },
             'charge interrupted by shutdown, left undecided for another instance',
           );
-        } else if (err instanceof ChargeInterruptedError)
+        } else if (err instanceof ChargeInterruptedError) {
+          if (attempts) await store.recordAttempts(claim, attempts).catch(() => false);
           logger.warn(
-            { orderId: claim.orderId, correlationId: claim.correlationId, reason: err.message },
+            { orderId: claim.orderId, correlationId: claim.correlationId, reason: err.message, attempts },
             'charge left undecided, the sweeper will resume it',
           );
-        else
+        } else
           logger.error(
             { err, orderId: claim.orderId, correlationId: claim.correlationId },
             'authorization failed, the sweeper will resume it',
@@ -86,15 +89,18 @@ export class PaymentAuthorizer {
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
     const lease = { endsAt: Date.now() + this.deps.leaseMs };
-    let result = await gateway.authorize(
+    // A resumed charge counts on from the attempts its earlier calls recorded.
+    const prior = claim.priorAttempts ?? 0;
+    const called = await gateway.authorize(
       claim,
       { correlationId, traceparent },
       {
         stop: this.stopping.signal,
-        holdClaim: () => this.renew(claim, lease),
+        holdClaim: (made) => this.renew(claim, lease, prior + made),
         resumed: claim.resumed === true,
       },
     );
+    let result = { ...called, attempts: prior + called.attempts };
     // A resumed claim fails a payment from what the gateway listed: an attempt of the worker it took
     // over may still be undecided there. Checked once more a lease later (recheckFailed).
     const recheckAt = claim.resumed && !result.ok ? Date.now() + this.deps.leaseMs : undefined;
@@ -125,8 +131,8 @@ export class PaymentAuthorizer {
    * is its own until it runs out: the renewal is tried again until shortly before then, so a short
    * stall delays the charge by itself rather than by a whole lease, after which the sweeper resumes it.
    */
-  private async renew(claim: Claim, lease: { endsAt: number }): Promise<boolean> {
-    const held = await retryWhileTransient(() => this.deps.store.hold(claim, this.deps.leaseMs), {
+  private async renew(claim: Claim, lease: { endsAt: number }, attempts: number): Promise<boolean> {
+    const held = await retryWhileTransient(() => this.deps.store.hold(claim, this.deps.leaseMs, attempts), {
       everyMs: REDIS_RETRY_MS,
       giveUpAt: () => lease.endsAt - LEASE_MARGIN_MS,
       stop: () => this.stopping.signal.aborted,
