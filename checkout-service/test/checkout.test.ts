@@ -201,6 +201,7 @@ describe('POST /checkout with malformed input', () => {
     ['a non-integer price', 'cart.items[0].price', withItem({ price: 19.99 })],
     ['a missing email', 'customer.email', { ...valid, customer: { id: 'c1', name: 'Ada' } }],
     ['a malformed email', 'customer.email', { ...valid, customer: { ...valid.customer, email: 'not-an-email' } }],
+    ['a mailbox in Unicode', 'customer.email', { ...valid, customer: { ...valid.customer, email: 'adä@bücher.de' } }],
     ['no payment token', 'payment.token', { ...valid, payment: {} }],
   ];
 

@@ -5,6 +5,7 @@ import { Cart } from './cart-http';
 import { ErrorBody } from './error-http';
 import { ValidationDetail } from './validation-http';
 import { withoutCardNumber } from './card-number';
+import { TypedEmail } from './email';
 import { humanText } from './human-text';
 
 /**
@@ -17,7 +18,7 @@ export const CheckoutRequest = z.strictObject({
   customer: Customer.extend({
     id: withoutCardNumber(humanText(Customer.shape.id)),
     name: withoutCardNumber(humanText(Customer.shape.name)),
-    email: withoutCardNumber(Customer.shape.email),
+    email: withoutCardNumber(TypedEmail),
   }),
   payment: z.strictObject({ token: withoutCardNumber(PaymentToken) }),
 });

@@ -51,11 +51,29 @@ describe('CheckoutRequest', () => {
     expect(parsed.cart.currency).toBe('USD');
   });
 
+  it('when the e-mail domain is in Unicode, then it is taken in its ASCII form, the same domain every mail server accepts', () => {
+    const customer = { id: 'c', name: 'n', email: 'ada@Bücher.de' };
+    const parsed = CheckoutRequest.parse({ ...buildCheckoutRequest(), customer });
+    expect(parsed.customer.email).toBe('ada@xn--bcher-kva.de');
+  });
+
+  it('when the mailbox (before the @) is in Unicode, then the address is refused, saying why', () => {
+    const customer = { id: 'c', name: 'n', email: 'adä@bücher.de' };
+    const result = CheckoutRequest.safeParse({ ...buildCheckoutRequest(), customer });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['customer', 'email'],
+        message: expect.stringMatching(/before @ must be ASCII/),
+      }),
+    ]);
+  });
+
   it.each([
     ['raw card number', { payment: { token: 'tok_visa', cardNumber: '4242424242424242' } }],
     ['zero quantity', { cart: { items: [{ productId: 'sku-001', quantity: 0, price: 1 }] } }],
     ['fractional price', { cart: { items: [{ productId: 'sku-001', quantity: 1, price: 1.5 }] } }],
     ['bad email', { customer: { id: 'c', name: 'n', email: 'nope' } }],
+    ['bad Unicode domain', { customer: { id: 'c', name: 'n', email: 'ada@bü..de' } }],
   ])('rejects a %s', (_name, override) => {
     expect(CheckoutRequest.safeParse({ ...buildCheckoutRequest(), ...override }).success).toBe(false);
   });
