@@ -67,6 +67,25 @@ describe('POST /checkout', () => {
     });
   });
 
+  it('when the request spells a promo code or an e-mail domain its own way, then order.created carries them as applied', async () => {
+    const body = buildCheckoutRequest({
+      cart: {
+        items: [{ productId: 'sku-001', quantity: 1, price: 1999 }],
+        promoCodes: ['promo10', 'PROMO10'],
+        currency: 'USD',
+      },
+      customer: { id: 'c1', name: 'Ada', email: 'ada@Bücher.de' },
+    });
+    const res = await checkout(body);
+    expect(res.status).toBe(202);
+
+    const event = await recorder.waitForEvent('order.created', (e) => e.data.orderId === res.body.orderId);
+    expect(event.data).toMatchObject({
+      promoCodes: ['PROMO10'],
+      customer: { id: 'c1', name: 'Ada', email: 'ada@xn--bcher-kva.de' },
+    });
+  });
+
   it('when the order was accepted, then GET /orders/:id shows it PENDING with its priced items', async () => {
     const res = await checkout(buildCheckoutRequest());
     const order = await request(h.app).get(res.headers.location!);

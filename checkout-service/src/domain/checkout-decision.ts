@@ -1,4 +1,5 @@
 import {
+  promoCodeNames,
   withoutCardNumbers,
   type CheckoutRejected,
   type CheckoutRequest,
@@ -40,7 +41,8 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
           discount: pricing.discount,
           total: pricing.total,
           currency: pricing.currency,
-          promoCodes: req.cart.promoCodes ?? [],
+          // As applied: a valid cart's codes are all known, each once, named as the catalog names it.
+          promoCodes: promoCodeNames(req.cart.promoCodes ?? []),
           payment: { token: req.payment.token },
         },
       },

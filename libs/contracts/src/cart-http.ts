@@ -44,3 +44,13 @@ export const Cart = z
     { when: () => true },
   );
 export type Cart = z.infer<typeof Cart>;
+
+/**
+ * A promo code as the catalog names it: codes match regardless of ASCII case (`promo10` is
+ * `PROMO10`). Only an ASCII letters-and-digits code is folded, so no other letter turns into a
+ * valid code.
+ */
+export const promoCodeName = (code: string): string => (/^[A-Za-z0-9]+$/.test(code) ? code.toUpperCase() : code);
+
+/** The distinct codes of a cart as the catalog names them: the codes a valid cart's discount applied. */
+export const promoCodeNames = (codes: readonly string[]): string[] => [...new Set(codes.map(promoCodeName))];

@@ -1,4 +1,4 @@
-import type { ValidationDetail } from '@checkout/contracts';
+import { promoCodeName, type ValidationDetail } from '@checkout/contracts';
 
 type Rule = (subtotal: number) => number;
 
@@ -17,9 +17,8 @@ export function applyPromotions(
   const errors: ValidationDetail[] = [];
   const applied = new Set<string>();
   for (const code of codes) {
-    // Codes match regardless of ASCII case, and each counts once however it is spelled: `promo10`
-    // and `PROMO10` are one code. Only ASCII is folded, so no other letter turns into a valid code.
-    const name = /^[A-Za-z0-9]+$/.test(code) ? code.toUpperCase() : code;
+    // Each counts once however it is spelled: `promo10` and `PROMO10` are one code.
+    const name = promoCodeName(code);
     if (applied.has(name)) continue;
     applied.add(name);
     const rule = Object.hasOwn(RULES, name) ? RULES[name] : undefined;

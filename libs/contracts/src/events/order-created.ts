@@ -10,7 +10,9 @@ export const OrderCreated = z.strictObject({
   discount: Cents,
   total: Cents,
   currency: Currency,
-  promoCodes: z.array(z.string().max(64)),
+  promoCodes: z.array(z.string().max(64)).meta({
+    description: 'The codes the discount applied, each once, as the catalog names them (promo10 → PROMO10)',
+  }),
   payment: z.strictObject({ token: PaymentToken }),
 });
 export type OrderCreated = z.infer<typeof OrderCreated>;
