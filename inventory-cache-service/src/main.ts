@@ -7,7 +7,7 @@ import { loadConfig } from './config';
 import { FullSync } from './domain/full-sync';
 import { StockReader } from './domain/stock-reader';
 import { stockHandlers } from './handlers';
-import { periodicResync, reportOverwrites } from './jobs/resync';
+import { periodicResync, reportWentBack } from './jobs/resync';
 import { StockStore } from './store/stock-store';
 
 const service = 'inventory-cache-service';
@@ -18,7 +18,7 @@ const sync = new FullSync({
   source: createInventoryClient(config.INVENTORY_URL, config.INVENTORY_TIMEOUT_MS),
   target: store,
   minIntervalMs: config.SYNC_MIN_INTERVAL_MS,
-  onOverwritten: reportOverwrites(runtime),
+  onWentBack: reportWentBack(runtime),
 });
 const app = createApp({ ...runtime.http, reader: new StockReader(store, sync, runtime.logger) });
 

@@ -49,8 +49,8 @@ export async function cacheService(
     minIntervalMs = 60_000,
     redisUrl = testRedisUrl(),
     synced = true,
-    onOverwritten,
-  }: { minIntervalMs?: number; redisUrl?: string; synced?: boolean; onOverwritten?: SyncDeps['onOverwritten'] } = {},
+    onWentBack,
+  }: { minIntervalMs?: number; redisUrl?: string; synced?: boolean; onWentBack?: SyncDeps['onWentBack'] } = {},
 ) {
   const redis = createRedis(redisUrl, logger, 'inventory-cache-test');
   const ownRedis = redisUrl !== testRedisUrl();
@@ -62,7 +62,7 @@ export async function cacheService(
     source: createInventoryClient(inventoryUrl, 500),
     target: store,
     minIntervalMs,
-    onOverwritten,
+    onWentBack,
   });
   const app = createApp({
     logger,

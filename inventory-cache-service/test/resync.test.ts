@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createMetrics } from '@checkout/chassis';
 import { waitFor } from '../../test/support';
-import { periodicResync, reportOverwrites } from '../src/jobs/resync';
+import { periodicResync, reportWentBack } from '../src/jobs/resync';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
 
 describe('inventory cache — periodic full sync', () => {
@@ -39,9 +39,9 @@ describe('inventory cache — periodic full sync', () => {
     const inventory = await fakeInventory([item(a, 1, 1000)]);
     const metrics = createMetrics('inventory-cache-resync-test-3');
     const overwrites: string[][] = [];
-    const report = reportOverwrites({ logger, metrics });
+    const report = reportWentBack({ logger, metrics });
     const svc = await cacheService(inventory.url, {
-      onOverwritten: (levels) => (overwrites.push(levels.map((l) => l.productId)), report(levels)),
+      onWentBack: (change) => (overwrites.push(change.overwritten.map((l) => l.productId)), report(change)),
     });
     const { sync } = svc;
     try {
@@ -67,11 +67,88 @@ describe('inventory cache — periodic full sync', () => {
     }
   });
 
+  it("when inventory's store went back in time and its new history reached the very version the cache holds, with another level, then the second pass writes inventory's level over the cache's", async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 1, 1011)]);
+    const metrics = createMetrics('inventory-cache-resync-test-4');
+    const changes: unknown[] = [];
+    const report = reportWentBack({ logger, metrics });
+    const svc = await cacheService(inventory.url, { onWentBack: (change) => (changes.push(change), report(change)) });
+    try {
+      // The cache saw the last unit sold (version 1012, none left); inventory lost that write
+      // (restored at 1011), then an operator restocked it: 50 at version 1012, an event ignored.
+      await svc.store.apply([{ productId: a, available: 0, version: 1012 }]);
+      inventory.state.items = [item(a, 50, 1012)];
+      await svc.store.apply([{ productId: a, available: 50, version: 1012 }]);
+      await svc.sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toMatchObject({ available: 0, version: 1012 });
+      await svc.sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 50, version: 1012 });
+      expect(changes).toEqual([{ overwritten: [{ productId: a, available: 50, version: 1012 }], dropped: [] }]);
+      const counted = await metrics.registry.getSingleMetric('stock_cache_overwritten_levels_total')!.get();
+      expect(counted.values.map((v) => v.value)).toEqual([1]);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
+  it('when inventory no longer lists a product the cache holds (its store lost it), then the second pass drops it, so orders for it are refused up front, and says so', async () => {
+    const a = productId();
+    const kept = productId();
+    const inventory = await fakeInventory([item(a, 10, 1_700_000_000_000), item(kept, 5, 7)]);
+    const metrics = createMetrics('inventory-cache-resync-test-5');
+    const changes: unknown[] = [];
+    const report = reportWentBack({ logger, metrics });
+    const svc = await cacheService(inventory.url, { onWentBack: (change) => (changes.push(change), report(change)) });
+    try {
+      await svc.sync.run();
+      inventory.state.items = [item(kept, 5, 7)];
+      // One pass could be a product created after the list was read (its event applied since).
+      await svc.sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body.available).toBe(10);
+      await svc.sync.run();
+      expect(
+        (
+          await request(svc.app)
+            .post('/stock/query')
+            .send({ productIds: [a, kept] })
+        ).body.items,
+      ).toEqual([{ productId: kept, available: 5, version: 7 }]);
+      expect(changes).toEqual([{ overwritten: [], dropped: [a] }]);
+      const counted = await metrics.registry.getSingleMetric('stock_cache_dropped_products_total')!.get();
+      expect(counted.values.map((v) => v.value)).toEqual([1]);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
+  it('when a product inventory did not list is created meanwhile (its event applied between two passes), then it is not dropped', async () => {
+    const a = productId();
+    const inventory = await fakeInventory([]);
+    const changes: unknown[] = [];
+    const svc = await cacheService(inventory.url, { onWentBack: (change) => changes.push(change) });
+    try {
+      // An old level of the product, which inventory's store lost: not listed.
+      await svc.store.apply([{ productId: a, available: 3, version: 10 }]);
+      await svc.sync.run();
+      // An admin creates it again before the next pass reads the list; its stock.updated lands first.
+      await svc.store.apply([{ productId: a, available: 8, version: 1_700_000_000_000 }]);
+      await svc.sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toMatchObject({ available: 8 });
+      expect(changes).toEqual([]);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
   it('when an event lands between a pass reading the list and applying it, on every pass, then nothing is overwritten: each pass lists a newer version', async () => {
     const a = productId();
     const inventory = await fakeInventory([item(a, 10, 5)]);
     const overwrites: unknown[] = [];
-    const svc = await cacheService(inventory.url, { onOverwritten: (levels) => overwrites.push(levels) });
+    const svc = await cacheService(inventory.url, { onWentBack: (change) => overwrites.push(change) });
     const { sync } = svc;
     try {
       for (let v = 6; v <= 9; v++) {

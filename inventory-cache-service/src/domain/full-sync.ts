@@ -1,17 +1,26 @@
 import type { InventoryItem, StockLevel } from '@checkout/contracts';
 
+/** What a pass changed because inventory's store went back in time (see FullSync). */
+export interface WentBack {
+  /** Levels written over the cache's. */
+  overwritten: StockLevel[];
+  /** Products dropped from the cache: inventory no longer lists them. */
+  dropped: string[];
+}
+
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
   target: {
-    sync(levels: StockLevel[]): Promise<{ applied: number; ahead: string[] }>;
+    sync(levels: StockLevel[]): Promise<{ applied: number; disagree: string[]; unlisted: Map<string, string> }>;
     overwrite(levels: StockLevel[]): Promise<number>;
+    drop(held: Map<string, string>): Promise<number>;
     isSynced(): Promise<boolean>;
   };
   /** Misses start at most one sync per this interval: an unknown product must not mean a sync per query. */
   minIntervalMs: number;
   now?: () => number;
-  /** Told of the levels written over newer ones, because inventory's store went back in time. */
-  onOverwritten?: (levels: StockLevel[]) => void;
+  /** Told of the levels written over the cache's and the products dropped, because inventory's store went back in time. */
+  onWentBack?: (change: WentBack) => void;
 }
 
 /**
@@ -19,18 +28,24 @@ export interface SyncDeps {
  * use, so a sync that read an older list never rolls back a newer event. Concurrent callers share
  * one in-flight request.
  *
- * One exception: a product the cache holds a newer version of than inventory lists, on two passes
- * in a row with the same listed version both times. An event in flight explains that once (it was
- * applied after the list was read), never twice, since the next list has its version or a later
- * one. Twice, inventory's store has gone back in time (restored from a backup, a replica promoted,
- * its last writes lost in a crash), and its later versions repeat ones the cache already holds: a
- * product the cache says is sold out would be refused for good, restocks ignored. Its level is
- * written over the cache's (`onOverwritten`).
+ * The exceptions are what inventory's store going back in time (restored from a backup, a replica
+ * promoted, its last writes lost in a crash) leaves behind, each taken only when two passes in a
+ * row see it, which an event applied after a pass read its list explains once, never twice:
+ * - A product the cache disagrees with the list about, with the same listed version both times: the
+ *   cache holds a newer version, or the same version with another level (one history never gives a
+ *   version two levels). Inventory's later versions repeat ones the cache holds, and apply-if-newer
+ *   would keep the cache's level: a product the cache says is sold out refused for good, restocks
+ *   ignored. Inventory's level is written over the cache's.
+ * - A product the cache holds that inventory does not list, with the same cached value both times
+ *   (its store lost it, or was restored from before it was created): orders for it would pass
+ *   validation on the cache's level, then fail at inventory. It is dropped from the cache.
  */
 export class FullSync {
   private inFlight?: Promise<number>;
-  /** Products the cache held newer than the last pass' list, with the version listed. */
-  private aheadLastPass = new Map<string, number>();
+  /** Products the cache disagreed with the last pass' list about, with the version listed. */
+  private disagreedLastPass = new Map<string, number>();
+  /** Products the cache held that the last pass' list lacked, with the value cached. */
+  private unlistedLastPass = new Map<string, string>();
   private lastMissSyncAt = Number.NEGATIVE_INFINITY;
   private lastMissSyncFailed = false;
   /** The products inventory listed on the last sync: a miss of one of them is a loss, not an unknown id. */
@@ -87,16 +102,20 @@ export class FullSync {
       available,
       version,
     }));
-    const { applied, ahead } = await this.deps.target.sync(levels);
+    const { applied, disagree, unlisted } = await this.deps.target.sync(levels);
     this.listed = new Set(levels.map((l) => l.productId));
-    const aheadNow = new Set(ahead);
-    const aheadLevels = levels.filter((l) => aheadNow.has(l.productId));
-    const wentBack = aheadLevels.filter((l) => this.aheadLastPass.get(l.productId) === l.version);
-    this.aheadLastPass = new Map(aheadLevels.map((l) => [l.productId, l.version]));
-    if (wentBack.length === 0) return applied;
-    await this.deps.target.overwrite(wentBack);
-    for (const l of wentBack) this.aheadLastPass.delete(l.productId);
-    this.deps.onOverwritten?.(wentBack);
+    const disagreeNow = new Set(disagree);
+    const disagreeing = levels.filter((l) => disagreeNow.has(l.productId));
+    const overwritten = disagreeing.filter((l) => this.disagreedLastPass.get(l.productId) === l.version);
+    this.disagreedLastPass = new Map(disagreeing.map((l) => [l.productId, l.version]));
+    const gone = new Map([...unlisted].filter(([productId, value]) => this.unlistedLastPass.get(productId) === value));
+    this.unlistedLastPass = unlisted;
+    if (overwritten.length === 0 && gone.size === 0) return applied;
+    await this.deps.target.overwrite(overwritten);
+    for (const l of overwritten) this.disagreedLastPass.delete(l.productId);
+    await this.deps.target.drop(gone);
+    for (const productId of gone.keys()) this.unlistedLastPass.delete(productId);
+    this.deps.onWentBack?.({ overwritten, dropped: [...gone.keys()] });
     return applied;
   }
 }

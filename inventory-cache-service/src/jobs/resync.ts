@@ -1,24 +1,38 @@
 import { PeriodicJob, serviceCounter, type Logger, type Metrics } from '@checkout/chassis';
-import type { StockLevel } from '@checkout/contracts';
-import type { FullSync } from '../domain/full-sync';
+import type { FullSync, WentBack } from '../domain/full-sync';
 
 /**
- * FullSync's `onOverwritten`: inventory's store went back in time, so levels were written over
- * newer ones the cache held. Said at error level (someone restored or failed over inventory's
- * Redis, or it lost writes) and counted in `stock_cache_overwritten_levels_total`.
+ * FullSync's `onWentBack`: inventory's store went back in time, so levels were written over the
+ * cache's, or products it no longer lists were dropped. Said at error level (someone restored or
+ * failed over inventory's Redis, or it lost writes) and counted in
+ * `stock_cache_overwritten_levels_total` and `stock_cache_dropped_products_total`.
  */
-export function reportOverwrites({ logger, metrics }: { logger: Logger; metrics: Metrics }) {
-  const overwritten = serviceCounter(
+export function reportWentBack({ logger, metrics }: { logger: Logger; metrics: Metrics }) {
+  const overwrittenLevels = serviceCounter(
     metrics.registry,
     'stock_cache_overwritten_levels_total',
-    'Levels written over newer ones the cache held: inventory listed an older version twice in a row (its store went back in time)',
+    'Levels written over the ones the cache held: inventory listed an older version, or the same version with another level, twice in a row (its store went back in time)',
   );
-  return (levels: StockLevel[]): void => {
-    overwritten.inc(levels.length);
-    logger.error(
-      { count: levels.length, products: levels.slice(0, 10).map((l) => l.productId) },
-      "inventory listed older stock levels than the cache held, on two passes: its store went back in time (a restore, a failover, lost writes); the cache now holds inventory's levels",
-    );
+  const droppedProducts = serviceCounter(
+    metrics.registry,
+    'stock_cache_dropped_products_total',
+    'Products dropped from the cache: inventory did not list them twice in a row (its store lost them or went back in time)',
+  );
+  return ({ overwritten, dropped }: WentBack): void => {
+    if (overwritten.length > 0) {
+      overwrittenLevels.inc(overwritten.length);
+      logger.error(
+        { count: overwritten.length, products: overwritten.slice(0, 10).map((l) => l.productId) },
+        "inventory listed other stock levels than the cache held (older, or another level at the same version), on two passes: its store went back in time (a restore, a failover, lost writes); the cache now holds inventory's levels",
+      );
+    }
+    if (dropped.length > 0) {
+      droppedProducts.inc(dropped.length);
+      logger.error(
+        { count: dropped.length, products: dropped.slice(0, 10) },
+        'inventory no longer lists products the cache held, on two passes: its store lost them (a restore, a failover, lost writes); the cache dropped them, so orders for them are refused until inventory has them again',
+      );
+    }
   };
 }
 

@@ -2,33 +2,59 @@
 export const SYNCED_FIELD = ':synced';
 
 /**
- * KEYS[1] = the stock hash; ARGV[1] = the mode, then productId, available, version triples.
+ * KEYS[1] = the stock hash; ARGV[1] = the mode, then its arguments.
  * An equal or older version never overwrites: that makes redelivery and any arrival order harmless.
- * Modes: 'event' returns how many levels it applied; 'sync' (inventory's whole list) also marks the
- * hash synced and returns {applied, the ids of the products the cache holds a newer version of};
- * 'overwrite' writes every level whatever the cache holds (inventory's store went back in time) and
- * returns how many.
+ * Modes, each followed by productId, available, version triples but 'drop':
+ * - 'event' returns how many levels it applied.
+ * - 'sync' (inventory's whole list) also marks the hash synced and returns {applied, the ids of the
+ *   products it disagrees with (a newer version than listed, or the same version with another
+ *   level: one history never gives one version two levels), the products it holds that the list
+ *   lacks, as id, cached value pairs}.
+ * - 'overwrite' writes every level whatever the cache holds (inventory's store went back in time)
+ *   and returns how many.
+ * - 'drop', followed by productId, cached value pairs: removes each product still holding that value
+ *   (inventory no longer lists it; a level an event wrote since is kept) and returns how many.
  */
 export const APPLY_LEVELS_LUA = `
 local mode = ARGV[1]
+if mode == 'drop' then
+  local dropped = 0
+  for i = 2, #ARGV, 2 do
+    if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+      redis.call('HDEL', KEYS[1], ARGV[i])
+      dropped = dropped + 1
+    end
+  end
+  return dropped
+end
 local applied = 0
-local ahead = {}
+local disagree = {}
+local listed = {}
 if mode == 'sync' then redis.call('HSET', KEYS[1], '${SYNCED_FIELD}', '1') end
 for i = 2, #ARGV, 3 do
   local productId, available, version = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  listed[productId] = true
   local current = redis.call('HGET', KEYS[1], productId)
-  local currentVersion = -1
-  if current then currentVersion = tonumber(string.match(current, '^(%d+):')) end
+  local currentVersion, currentAvailable = -1, nil
+  if current then
+    local v, a = string.match(current, '^(%d+):(.*)$')
+    currentVersion, currentAvailable = tonumber(v), a
+  end
   if mode == 'overwrite' or tonumber(version) > currentVersion then
     redis.call('HSET', KEYS[1], productId, version .. ':' .. available)
     applied = applied + 1
-  elseif currentVersion > tonumber(version) then
-    ahead[#ahead + 1] = productId
+  elseif currentVersion > tonumber(version) or currentAvailable ~= available then
+    disagree[#disagree + 1] = productId
   end
 end
-if mode == 'sync' then
-  table.insert(ahead, 1, applied)
-  return ahead
+if mode ~= 'sync' then return applied end
+local unlisted = {}
+local held = redis.call('HGETALL', KEYS[1])
+for i = 1, #held, 2 do
+  if held[i] ~= '${SYNCED_FIELD}' and not listed[held[i]] then
+    unlisted[#unlisted + 1] = held[i]
+    unlisted[#unlisted + 1] = held[i + 1]
+  end
 end
-return applied
+return {applied, disagree, unlisted}
 `;

@@ -29,20 +29,34 @@ export class StockStore {
 
   /**
    * Applies inventory's whole list as `apply` does and marks the hash synced; says how many levels
-   * it applied and which products the cache holds a newer version of than the list.
+   * it applied, which products the cache disagrees with the list about (a newer version, or the
+   * same version with another level), and the products it holds that the list lacks, by their
+   * cached value (what `drop` takes).
    */
-  async sync(levels: StockLevel[]): Promise<{ applied: number; ahead: string[] }> {
-    const [applied, ...ahead] = (await this.applyLevels([this.key], 'sync', ...triples(levels))) as [
+  async sync(levels: StockLevel[]): Promise<{ applied: number; disagree: string[]; unlisted: Map<string, string> }> {
+    const [applied, disagree, unlisted] = (await this.applyLevels([this.key], 'sync', ...triples(levels))) as [
       number,
-      ...string[],
+      string[],
+      string[],
     ];
-    return { applied: Number(applied), ahead };
+    const held = new Map<string, string>();
+    for (let i = 0; i + 1 < unlisted.length; i += 2) held.set(unlisted[i]!, unlisted[i + 1]!);
+    return { applied: Number(applied), disagree, unlisted: held };
   }
 
   /** Writes the levels whatever versions the cache holds (inventory's store went back in time). */
   async overwrite(levels: StockLevel[]): Promise<number> {
     if (levels.length === 0) return 0;
     return Number(await this.applyLevels([this.key], 'overwrite', ...triples(levels)));
+  }
+
+  /**
+   * Removes the products inventory no longer lists, each only while the cache still holds the value
+   * given (a level an event wrote since stays); returns how many it removed.
+   */
+  async drop(held: Map<string, string>): Promise<number> {
+    if (held.size === 0) return 0;
+    return Number(await this.applyLevels([this.key], 'drop', ...[...held].flat()));
   }
 
   /** The cached levels of those products it holds, and whether a full sync has filled this hash. */
