@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { EVENT_TYPES, dlqTopic } from '@checkout/contracts';
 import { parse } from 'yaml';
-import { ROOT, SERVICES, SHARED_ENV, kafkaServices, readRepoFile, redisServices, urlOf } from './repo';
+import { ROOT, SERVICES, SHARED_ENV, calledBy, kafkaServices, readRepoFile, redisServices, urlOf } from './repo';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureDockerCompose } = require('../../scripts/lib/tools') as { ensureDockerCompose(): string[] };
 
@@ -72,7 +72,7 @@ describe('docker-compose.yml', () => {
       expect(text(service(name).healthcheck?.test)).toContain(`127.0.0.1:${port}/health/ready`);
     });
 
-    it('when it depends on anything, then it waits for a condition (healthy or completed)', () => {
+    it('when it depends on anything (its infrastructure, the services it calls), then it waits for a condition (healthy or completed)', () => {
       const deps = service(name).depends_on ?? {};
       expect(Array.isArray(deps)).toBe(false);
       for (const [dep, { condition }] of Object.entries(deps)) {
@@ -82,6 +82,8 @@ describe('docker-compose.yml', () => {
       const expected = [
         ...(kafkaServices().includes(name) ? ['kafka-topics'] : []),
         ...(redisServices().includes(name) ? ['redis'] : []),
+        // The HTTP services it calls (deployment.md): inventory's expiry sweeper asks payment, say.
+        ...calledBy(name),
       ];
       expect(Object.keys(deps)).toEqual(expect.arrayContaining(expected));
     });

@@ -84,18 +84,26 @@ describe('deploy/k8s', () => {
       expect(probe(c, c.readinessProbe)).toEqual({ path: '/health/ready', port });
     });
 
-    it('when stopped, then the grace period covers the preStop sleep plus the 10 s drain', () => {
+    it('when stopped, then the grace period covers the preStop sleep plus the drain its ConfigMap allows (SHUTDOWN_TIMEOUT_MS), and a second to exit', () => {
       const c = container(name);
       const grace = find<Deployment>('Deployment', name).spec?.template.spec?.terminationGracePeriodSeconds ?? 30;
+      const configMap = c.envFrom?.find((r) => r.configMapRef)?.configMapRef?.name ?? '';
+      const drainMs = Number(find<ConfigMap>('ConfigMap', configMap).data?.SHUTDOWN_TIMEOUT_MS);
+      expect(drainMs).toBeGreaterThan(0);
       expect(preStopSleepSeconds(c)).toBeGreaterThan(0);
-      expect(grace).toBeGreaterThan(preStopSleepSeconds(c) + 10);
+      expect(grace).toBeGreaterThanOrEqual(preStopSleepSeconds(c) + Math.ceil(drainMs / 1000) + 1);
     });
 
-    it('when scheduled, then it has resource requests and limits and runs as non-root', () => {
+    it('when scheduled, then it has resource requests and limits, runs as non-root, cannot gain privileges and writes nothing to its image', () => {
       const c = container(name);
       expect(c.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       expect(c.resources?.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       expect(find<Deployment>('Deployment', name).spec?.template.spec?.securityContext?.runAsNonRoot).toBe(true);
+      expect(c.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
     });
 
     const admin = WITH_ADMIN_ROUTES.includes(name);
@@ -137,10 +145,13 @@ describe('deploy/k8s', () => {
       for (const [k, v] of Object.entries(pdb.spec?.selector?.matchLabels ?? {})) expect(labels[k]).toBe(v);
     });
 
-    it('when load grows, then a HorizontalPodAutoscaler scales its Deployment from at least 2 replicas', () => {
+    it('when load grows, then a HorizontalPodAutoscaler scales its Deployment from at least 2 replicas, and only it sets the count', () => {
       const hpa = find<HorizontalPodAutoscaler>('HorizontalPodAutoscaler', name);
       const target = hpa.spec?.scaleTargetRef;
-      expect(find<Deployment>(target?.kind ?? '', target?.name ?? '').spec?.template).toBeDefined();
+      const deployment = find<Deployment>(target?.kind ?? '', target?.name ?? '');
+      expect(deployment.spec?.template).toBeDefined();
+      // The HPA owns the count: a replicas in the Deployment would scale it back down on every re-apply.
+      expect(deployment.spec?.replicas).toBeUndefined();
       expect(hpa.spec?.minReplicas).toBeGreaterThanOrEqual(2);
       expect(hpa.spec?.maxReplicas).toBeGreaterThan(hpa.spec?.minReplicas ?? 0);
     });

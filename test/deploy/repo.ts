@@ -58,3 +58,9 @@ export const redisServices = (): string[] =>
   SERVICES.map((s) => s.name).filter((name) => /redisPrefix/.test(mainSource(name)));
 
 export const urlOf = (s: ServiceEntry): string => `http://${s.name}:${s.port}`;
+
+/** The services a service calls over HTTP: those whose URL setting (urlVar) its config reads. */
+export const calledBy = (service: string): string[] =>
+  SERVICES.filter((s) => s.urlVar && new RegExp(`\\b${s.urlVar}\\b`).test(serviceSource(service, 'config.ts'))).map(
+    (s) => s.name,
+  );
