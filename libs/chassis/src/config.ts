@@ -55,8 +55,12 @@ const commaList = (s: string): string[] =>
 /** Settings every service shares; services extend this with their own. */
 export const baseConfigSchema = z.object({
   PORT: fromEnv(z.coerce.number().int().min(0).max(65535)),
-  /** The address the HTTP server listens on: every interface by default, as a container needs; `npm start` passes 127.0.0.1. */
-  HOST: fromEnv(z.string().trim().min(1).default('0.0.0.0')),
+  /**
+   * The address the HTTP server listens on. Unset: every interface, IPv4 and IPv6 (Node listens on
+   * `::`, or on 0.0.0.0 where the host has no IPv6), as a container needs, whichever a pod IP is;
+   * `npm start` passes 127.0.0.1.
+   */
+  HOST: fromEnv(z.string().trim().min(1).optional()),
   LOG_LEVEL: fromEnv(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   KAFKA_BROKERS: fromEnv(
     z

@@ -102,8 +102,12 @@ it('when HOST is 127.0.0.1 (as npm start passes), then the service takes connect
   });
 });
 
-it('when HOST is not set (a container), then the service takes connections on other addresses than 127.0.0.1 too', async () => {
+it('when HOST is not set (a container), then the service takes connections on every address, IPv4 and IPv6 (a pod IP may be either)', async () => {
   await withRuntime({}, async (port) => {
-    expect([await accepts('127.0.0.1', port), await accepts('127.0.0.2', port)]).toEqual([true, true]);
+    expect([await accepts('127.0.0.1', port), await accepts('127.0.0.2', port), await accepts('::1', port)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 });

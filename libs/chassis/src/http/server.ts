@@ -22,7 +22,7 @@ export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = { headersTimeoutMs: 10_
 export function listen(
   app: Express,
   port: number,
-  host = '0.0.0.0',
+  host?: string,
   { headersTimeoutMs, requestTimeoutMs }: RequestTimeouts = DEFAULT_REQUEST_TIMEOUTS,
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
