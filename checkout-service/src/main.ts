@@ -1,11 +1,11 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createCheckout } from './checkout';
 import { loadConfig } from './config';
 
 const service = 'checkout-service';
-const config = loadConfig(process.env);
+const config = configOrExit('checkout-service', loadConfig);
 const runtime = new Runtime({ service, config, redisPrefix: 'checkout', kafka: true, cors: true });
 const { redis, outbox, prefix } = runtime;
 const checkout = createCheckout({ redis, outbox, prefix, http: runtime.http, settings: config });

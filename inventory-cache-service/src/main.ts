@@ -1,6 +1,6 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { createInventoryClient } from './clients/inventory-client';
 import { loadConfig } from './config';
@@ -11,7 +11,7 @@ import { periodicResync, reportWentBack } from './jobs/resync';
 import { StockStore } from './store/stock-store';
 
 const service = 'inventory-cache-service';
-const config = loadConfig(process.env);
+const config = configOrExit('inventory-cache-service', loadConfig);
 const runtime = new Runtime({ service, config, redisPrefix: 'inventory-cache', kafka: true, cors: true });
 const store = new StockStore(runtime.redis, runtime.prefix);
 const sync = new FullSync({

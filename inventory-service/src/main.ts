@@ -1,6 +1,6 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { createPaymentClient } from './clients/payment-client';
 import { loadConfig } from './config';
@@ -10,7 +10,7 @@ import { startSweeperWhenCaughtUp } from './jobs/sweeper-start';
 
 const SERVICE = 'inventory-service';
 
-const config = loadConfig(process.env);
+const config = configOrExit('inventory-service', loadConfig);
 const runtime = new Runtime({ service: SERVICE, config, redisPrefix: 'inventory', kafka: true });
 const { redis, outbox, logger } = runtime;
 const inventory = createInventory({

@@ -1,6 +1,6 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { createChannel } from './channels';
 import { loadConfig } from './config';
@@ -8,7 +8,7 @@ import { createHandlers } from './handlers';
 import { CLAIM_LEASE_MS, NotificationStore } from './store/notification-store';
 import { Notifier } from './usecases/notifier';
 
-const config = loadConfig(process.env);
+const config = configOrExit('notification-service', loadConfig);
 const runtime = new Runtime({ service: 'notification-service', config, redisPrefix: 'notification', kafka: true });
 const store = new NotificationStore(runtime.redis, runtime.prefix, CLAIM_LEASE_MS, config.RECORD_RETENTION_MS);
 const notifier = new Notifier(store, createChannel(config, runtime.logger), runtime.logger);

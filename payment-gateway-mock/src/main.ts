@@ -1,11 +1,11 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { loadConfig } from './config';
 
 // No Redis, no Kafka: like the external gateway it stands in for, it keeps its own state in memory.
-const config = loadConfig(process.env);
+const config = configOrExit('payment-gateway-mock', loadConfig);
 const runtime = new Runtime({ service: 'payment-gateway-mock', config });
 void runtime.start(
   createApp({

@@ -1,11 +1,11 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { createPayment } from './payment';
 
-const config = loadConfig(process.env);
+const config = configOrExit('payment-service', loadConfig);
 const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: 'payment', kafka: true });
 const { redis, outbox, logger, metrics, prefix } = runtime;
 const payment = createPayment({ redis, outbox, logger, metrics, prefix, settings: config });

@@ -1,12 +1,12 @@
 // First: tracing must start before anything loads http or express.
 import '@checkout/chassis/dist/tracing/preload';
-import { Runtime } from '@checkout/chassis';
+import { Runtime, configOrExit } from '@checkout/chassis';
 import { createApp } from './app';
 import { createStockClient } from './clients/stock-client';
 import { loadConfig } from './config';
 import { loadCatalog } from './domain/catalog';
 
-const config = loadConfig(process.env);
+const config = configOrExit('validation-service', loadConfig);
 const runtime = new Runtime({ service: 'validation-service', config, cors: true });
 const app = createApp({
   ...runtime.http,

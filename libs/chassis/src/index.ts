@@ -1,4 +1,5 @@
 export * from './config';
+export * from './config-or-exit';
 export * from './context';
 export * from './errors';
 export * from './health';
