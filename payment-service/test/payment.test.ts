@@ -254,7 +254,8 @@ describe('recovery sweeper, after the reservation expired', () => {
     );
 
     const authorized = await recorder.waitForEvent('payment.authorized', (e) => e.data.orderId === orderId);
-    expect(authorized.data).toMatchObject({ orderId, paymentId: `ch_${orderId}`, amount: 1500 });
+    // The resumed call made no attempt (past the expiry); the charge it found took one, unrecorded.
+    expect(authorized.data).toMatchObject({ orderId, paymentId: `ch_${orderId}`, amount: 1500, attempts: 1 });
     expect(gateway.callsFor(orderId)).toHaveLength(1);
     expect(outcomes(orderId).map((m) => m.topic)).toEqual(['payment.authorized']);
     expect(await payment(orderId)).toMatchObject({ status: 'AUTHORIZED' });

@@ -89,7 +89,8 @@ export class PaymentAuthorizer {
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
     const lease = { endsAt: Date.now() + this.deps.leaseMs };
-    // A resumed charge counts on from the attempts its earlier calls recorded.
+    // A resumed charge counts on from the attempts its earlier calls recorded. A worker that died
+    // before its first retry recorded none: a charge it got that the gateway lists counts 1.
     const prior = claim.priorAttempts ?? 0;
     const called = await gateway.authorize(
       claim,
@@ -100,7 +101,7 @@ export class PaymentAuthorizer {
         resumed: claim.resumed === true,
       },
     );
-    let result = { ...called, attempts: prior + called.attempts };
+    let result = { ...called, attempts: Math.max(prior + called.attempts, called.ok ? 1 : 0) };
     // A resumed claim fails a payment from what the gateway listed: an attempt of the worker it took
     // over may still be undecided there. Checked once more a lease later (recheckFailed).
     const recheckAt = claim.resumed && !result.ok ? Date.now() + this.deps.leaseMs : undefined;
@@ -114,7 +115,7 @@ export class PaymentAuthorizer {
         { orderId, correlationId, paymentId: outcome.strayCharge },
         'a charge made by an earlier worker stands',
       );
-      result = { ok: true, paymentId: outcome.strayCharge, attempts: result.attempts };
+      result = { ok: true, paymentId: outcome.strayCharge, attempts: Math.max(result.attempts, 1) };
       outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     }
     if (outcome !== 'written') {
