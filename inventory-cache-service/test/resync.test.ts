@@ -1,8 +1,20 @@
 import request from 'supertest';
 import { createMetrics } from '@checkout/chassis';
 import { waitFor } from '../../test/support';
+import type { WentBack } from '../src/domain/full-sync';
 import { periodicResync, reportWentBack } from '../src/jobs/resync';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
+
+/** The cache service with its full syncs reported as main.ts reports them: what changed, and the counters' values. */
+async function reportingCache(inventoryUrl: string, registryName: string) {
+  const metrics = createMetrics(registryName);
+  const changes: WentBack[] = [];
+  const report = reportWentBack({ logger, metrics });
+  const svc = await cacheService(inventoryUrl, { onWentBack: (change) => (changes.push(change), report(change)) });
+  const counted = async (name: string) =>
+    (await metrics.registry.getSingleMetric(name)!.get()).values.map((v) => v.value);
+  return { svc, changes, counted };
+}
 
 describe('inventory cache — periodic full sync', () => {
   it('when a level changed at inventory and its event never reached the cache, then the next pass serves the new level and counts it', async () => {
@@ -70,10 +82,7 @@ describe('inventory cache — periodic full sync', () => {
   it("when inventory's store went back in time and its new history reached the very version the cache holds, with another level, then the second pass writes inventory's level over the cache's", async () => {
     const a = productId();
     const inventory = await fakeInventory([item(a, 1, 1011)]);
-    const metrics = createMetrics('inventory-cache-resync-test-4');
-    const changes: unknown[] = [];
-    const report = reportWentBack({ logger, metrics });
-    const svc = await cacheService(inventory.url, { onWentBack: (change) => (changes.push(change), report(change)) });
+    const { svc, changes, counted } = await reportingCache(inventory.url, 'inventory-cache-resync-test-4');
     try {
       // The cache saw the last unit sold (version 1012, none left); inventory lost that write
       // (restored at 1011), then an operator restocked it: 50 at version 1012, an event ignored.
@@ -85,8 +94,7 @@ describe('inventory cache — periodic full sync', () => {
       await svc.sync.run();
       expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 50, version: 1012 });
       expect(changes).toEqual([{ overwritten: [{ productId: a, available: 50, version: 1012 }], dropped: [] }]);
-      const counted = await metrics.registry.getSingleMetric('stock_cache_overwritten_levels_total')!.get();
-      expect(counted.values.map((v) => v.value)).toEqual([1]);
+      expect(await counted('stock_cache_overwritten_levels_total')).toEqual([1]);
     } finally {
       svc.close();
       await inventory.close();
@@ -97,10 +105,7 @@ describe('inventory cache — periodic full sync', () => {
     const a = productId();
     const kept = productId();
     const inventory = await fakeInventory([item(a, 10, 1_700_000_000_000), item(kept, 5, 7)]);
-    const metrics = createMetrics('inventory-cache-resync-test-5');
-    const changes: unknown[] = [];
-    const report = reportWentBack({ logger, metrics });
-    const svc = await cacheService(inventory.url, { onWentBack: (change) => (changes.push(change), report(change)) });
+    const { svc, changes, counted } = await reportingCache(inventory.url, 'inventory-cache-resync-test-5');
     try {
       await svc.sync.run();
       inventory.state.items = [item(kept, 5, 7)];
@@ -116,8 +121,7 @@ describe('inventory cache — periodic full sync', () => {
         ).body.items,
       ).toEqual([{ productId: kept, available: 5, version: 7 }]);
       expect(changes).toEqual([{ overwritten: [], dropped: [a] }]);
-      const counted = await metrics.registry.getSingleMetric('stock_cache_dropped_products_total')!.get();
-      expect(counted.values.map((v) => v.value)).toEqual([1]);
+      expect(await counted('stock_cache_dropped_products_total')).toEqual([1]);
     } finally {
       svc.close();
       await inventory.close();

@@ -62,15 +62,20 @@ const authorizerOf = (store: PaymentStore, gateway: GatewayClient, leaseMs: numb
     leaseMs,
   });
 
-function startWorker(store: PaymentStore, leaseMs: number, client: Partial<Parameters<typeof createGatewayClient>[0]>) {
-  const gateway = createGatewayClient({
+type ClientOptions = Partial<Parameters<typeof createGatewayClient>[0]>;
+/** A gateway client on the mock: 3 retries, 1.5 s attempts, 100 ms backoff without jitter, unless `over` says otherwise. */
+const gatewayClient = (over: ClientOptions) =>
+  createGatewayClient({
     baseURL: gatewayUrl,
     maxRetries: 3,
     attemptTimeoutMs: 1500,
     backoffBaseMs: 100,
     random: () => 0,
-    ...client,
+    ...over,
   });
+
+function startWorker(store: PaymentStore, leaseMs: number, client: ClientOptions) {
+  const gateway = gatewayClient(client);
   const authorizer = authorizerOf(store, gateway, leaseMs);
   const sweeper = new RecoverySweeper(store, authorizer, rig.logger, 100);
   const stranded = new StrandedCharges(rig.metrics, rig.logger);
@@ -154,14 +159,7 @@ it("when a charge's first call is left undecided after its attempts and the resu
 it('when the service stops between the retries of a charge, then its claim is handed back with the attempts made, and the call that resumes it counts on from them', async () => {
   const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-handback`);
   // The first retry would wait 2 s: the service stops during that wait.
-  const slowRetries = createGatewayClient({
-    baseURL: gatewayUrl,
-    maxRetries: 3,
-    attemptTimeoutMs: 1500,
-    backoffBaseMs: 4000,
-    random: () => 0,
-  });
-  const stopping = authorizerOf(store, slowRetries, 60_000);
+  const stopping = authorizerOf(store, gatewayClient({ backoffBaseMs: 4000 }), 60_000);
   await control({ failNext: 1 });
   const claim = await claimed(store, 60_000, 60_000);
   stopping.start(claim);
