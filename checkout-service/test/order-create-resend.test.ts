@@ -4,6 +4,7 @@ import { buildCheckoutRequest } from '@checkout/contracts';
 import { useRedisThroughProxy, waitFor } from '../../test/support';
 import { OrderStore } from '../src/store/order-store';
 import { startHarness, type Harness } from './harness';
+import { pendingOrder } from './orders';
 
 // The order's write ran, and its answer came after the command timeout (a slow link, a paused
 // process, a disk that held Redis' reply). Answered 503, a client without an Idempotency-Key does
@@ -111,6 +112,22 @@ describe('POST /checkout — Redis stalled past the command timeout', () => {
       expect(await writtenSince()).toEqual({ orders: 0, events: 0 });
     },
   );
+});
+
+describe('the order store — a customer at the unpaid-order cap, Redis stalled past the command timeout', () => {
+  it("when the cap was reached meanwhile and the write, and the one sent again, run only after the deadline, then the cap's refusal (429), not 'expired' (503): nothing is stored either way", async () => {
+    const customerId = `cap-${Date.now()}`;
+    // Another order of the customer's took the last place after the request checked the cap.
+    await h.redis.sadd(`${h.prefix}:unpaid:${customerId}`, 'ord_meanwhile');
+    const { orderId, order, event } = pendingOrder(customerId);
+    const eventsBefore = await h.outboxAdded();
+
+    through.proxy.stall(COMMAND_TIMEOUT_MS + 500);
+    expect(await orders.create(order, [event], { maxUnpaid: 1 })).toBe('too-many-unpaid');
+
+    expect(await h.redis.exists(`${h.prefix}:order:${orderId}`)).toBe(0);
+    expect(await h.outboxAdded()).toBe(eventsBefore);
+  });
 });
 
 describe('POST /checkout — no connection to Redis when the order is written', () => {

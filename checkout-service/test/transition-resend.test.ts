@@ -9,6 +9,7 @@ import { OrderChanges } from '../src/domain/order-changes';
 import { createHandlers } from '../src/handlers';
 import { OrderStore } from '../src/store/order-store';
 import { startHarness, type Harness } from './harness';
+import { pendingOrder } from './orders';
 
 // ioredis re-sends a script whose answer a dropped connection lost, once it has reconnected. The
 // re-sent TRANSITION then finds the order already moved, by its own first run: that is still this
@@ -21,16 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.stop();
-});
-
-const pendingOrder = (): Order => ({
-  orderId: `ord_${randomUUID()}`,
-  status: 'PENDING',
-  items: [{ productId: 'sku-001', quantity: 1, unitPrice: 2499 }],
-  total: 2499,
-  currency: 'USD',
-  customerId: `cust-${randomUUID()}`,
-  history: [{ status: 'PENDING', at: new Date().toISOString() }],
 });
 
 // One delivery each: a fresh id per context, as the consumer makes one per delivery.
@@ -58,7 +49,7 @@ describe("payment.authorized — the move's answer lost on a dropped connection"
     };
     // Created through this store, so its facts are in memory and the move is its only command;
     // the warm-up move makes Redis know the script, so the move below is one EVALSHA.
-    const [warmUp, order] = [pendingOrder(), pendingOrder()];
+    const [warmUp, order] = [pendingOrder().order, pendingOrder().order];
     for (const o of [warmUp, order]) expect(await orders.create(o, [], { maxUnpaid: 10 })).toBe('created');
     await authorize(warmUp);
     const before = await confirmedTotal();

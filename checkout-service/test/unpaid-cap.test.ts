@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
   buildCheckoutRequest,
-  buildOrderCreated,
-  createEvent,
   buildPaymentAuthorized,
   buildPaymentFailed,
   buildStockReserved,
 } from '@checkout/contracts';
 import { testPublisher, waitFor } from '../../test/support';
-import type { Order } from '../src/domain/order';
 import { validAnswer } from './fake-validation';
 import { loadConfig } from '../src/config';
 import { startHarness, type Harness } from './harness';
+import { pendingOrder } from './orders';
 
 let h: Harness;
 let pub: Awaited<ReturnType<typeof testPublisher>>;
@@ -31,24 +29,6 @@ const checkout = (c: ReturnType<typeof customer>, key?: string) => {
   const req = request(h.app).post('/checkout');
   if (key) req.set('Idempotency-Key', key);
   return req.send(buildCheckoutRequest({ customer: c }));
-};
-/** An unpaid order of the customer and its order.created, as the creating write takes them. */
-const newOrder = (customerId: string) => {
-  const orderId = `ord_${randomUUID()}`;
-  const order: Order = {
-    orderId,
-    status: 'PENDING',
-    items: [{ productId: 'sku-001', quantity: 1, unitPrice: 2499 }],
-    total: 2499,
-    currency: 'USD',
-    customerId,
-    history: [{ status: 'PENDING', at: new Date().toISOString() }],
-  };
-  const event = createEvent('order.created', buildOrderCreated({ orderId }), {
-    source: '/checkout-service',
-    correlationId: randomUUID(),
-  });
-  return { orderId, order, event };
 };
 const statusOf = async (orderId: string) => (await request(h.app).get(`/orders/${orderId}`)).body.status as string;
 
@@ -94,7 +74,7 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
     const c = customer();
     for (let i = 0; i < 2; i++) expect((await checkout(c)).status).toBe(202);
     await h.outboxDrained();
-    const { orderId, order, event } = newOrder(c.id);
+    const { orderId, order, event } = pendingOrder(c.id);
 
     expect(await h.orders.create(order, [event], { maxUnpaid: 3 })).toBe('created');
     const addedBefore = await h.outboxAdded();
@@ -108,7 +88,7 @@ describe('POST /checkout — unpaid orders per customer (OWASP API6)', () => {
   it("when the creating write finds the customer at the cap (a race past the route's check), then it refuses with nothing stored or emitted", async () => {
     const c = customer();
     for (let i = 0; i < 3; i++) expect((await checkout(c)).status).toBe(202);
-    const { orderId, order, event } = newOrder(c.id);
+    const { orderId, order, event } = pendingOrder(c.id);
     const addedBefore = await h.outboxAdded();
 
     expect(await h.orders.create(order, [event], { maxUnpaid: 3 })).toBe('too-many-unpaid');

@@ -28,7 +28,8 @@ import { DEADLINE_LUA, OUTBOX_LUA } from '@checkout/chassis';
  * before its answer came, and that second run must neither count the order against its own cap (a
  * 429 for an order that exists) nor emit its events twice.
  * The deadline keeps a 503 true (DEADLINE_LUA): the order the client was told failed is not placed
- * behind its back.
+ * behind its back. The cap is checked before it: a refusal writes nothing, so a run past the
+ * deadline (the write sent again after its answer was lost) still answers the customer's 429.
  */
 export const CREATE_LUA = `${OUTBOX_LUA}${DEADLINE_LUA}
 if ARGV[4] ~= '' then
@@ -40,12 +41,10 @@ elseif redis.call('EXISTS', KEYS[1]) == 1 then
   return 1
 end
 local now_ms = redis_now_ms()
-if past_deadline(ARGV[1], now_ms) then return -1 end
 local cap = tonumber(ARGV[2])
-if cap > 0 then
-  if redis.call('SCARD', KEYS[2]) >= cap then return 0 end
-  redis.call('SADD', KEYS[2], ARGV[3])
-end
+if cap > 0 and redis.call('SCARD', KEYS[2]) >= cap then return 0 end
+if past_deadline(ARGV[1], now_ms) then return -1 end
+if cap > 0 then redis.call('SADD', KEYS[2], ARGV[3]) end
 local n = tonumber(ARGV[9])
 for i = 10, 9 + n do outbox_add(KEYS[3], ARGV[i]) end
 local fields = {}
