@@ -57,6 +57,22 @@ describe('CheckoutRequest', () => {
     expect(parsed.customer.email).toBe('ada@xn--bcher-kva.de');
   });
 
+  it.each([
+    ['Thai', 0x0e50],
+    ['Devanagari', 0x0966],
+    ['Arabic-Indic', 0x0660],
+  ])(
+    'when the e-mail domain is a card number in %s digits, then it is refused as a card number, not taken in its ASCII form',
+    (_, zero) => {
+      const digits = '4111111111111111'.replace(/\d/g, (d) => String.fromCodePoint(zero + Number(d)));
+      const customer = { id: 'c', name: 'n', email: `ada@${digits}.de` };
+      const result = CheckoutRequest.safeParse({ ...buildCheckoutRequest(), customer });
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({ path: ['customer', 'email'], message: expect.stringMatching(/card number/) }),
+      ]);
+    },
+  );
+
   it('when the mailbox (before the @) is in Unicode, then the address is refused, saying why', () => {
     const customer = { id: 'c', name: 'n', email: 'adä@bücher.de' };
     const result = CheckoutRequest.safeParse({ ...buildCheckoutRequest(), customer });
