@@ -38,7 +38,7 @@ const meteredClient = (baseURL = gateway.url) => {
     );
   const value = async (name: string, labels: Record<string, string> = {}) =>
     metricValue(await metrics.registry.metrics(), name, labels);
-  return { charge, value };
+  return { client, charge, value };
 };
 
 describe('the gateway client as metered', () => {
@@ -97,6 +97,29 @@ describe('gateway_attempts_total and gateway_retries_total', () => {
     } finally {
       await proxyFailing.stop();
     }
+  });
+});
+
+describe('gateway_attempts_total, a charge decided without an attempt', () => {
+  it('when a resumed call past the expiry makes no attempt and finds the charge by asking, then it counts no attempt', async () => {
+    const { client, value } = meteredClient();
+    const orderId = `ord_${randomUUID()}`;
+    // The dead worker's attempt, charged; the worker that resumes its claim finds it past the expiry.
+    const charged = await fetch(`${gateway.url}/v1/charges`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+      body: JSON.stringify({ amount: 1000, currency: 'USD', source: 'tok_visa', orderId }),
+    });
+    expect(charged.status).toBe(201);
+    const expired = new Date(Date.now() - 1000).toISOString();
+    const result = await client.authorize(
+      { orderId, amount: 1000, currency: 'USD', token: 'tok_visa', expiresAt: expired },
+      undefined,
+      { resumed: true },
+    );
+    expect(result).toMatchObject({ ok: true, attempts: 0 });
+    expect(await value('gateway_attempts_total', { outcome: 'authorized' })).toBe(0);
+    expect(await value('gateway_attempts_total', { outcome: 'error' })).toBe(0);
   });
 });
 

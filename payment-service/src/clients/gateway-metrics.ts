@@ -23,6 +23,8 @@ export function withGatewayMetrics(gateway: GatewayClient, { registry }: Metrics
   return {
     async authorize(req, ctx, opts) {
       const count = (made: number, decided?: 'authorized' | 'declined') => {
+        // A call that made none (a resumed one past the expiry that found its charge by asking) counts none.
+        if (made === 0) return;
         // Only transient failures are retried, so every attempt before the deciding one was an error.
         const errors = decided ? made - 1 : made;
         if (errors > 0) attempts.inc({ outcome: 'error' }, errors);
