@@ -101,6 +101,28 @@ describe('inventory cache — periodic full sync', () => {
     }
   });
 
+  it("when inventory's next change lands between the second pass reading the cache and writing inventory's level over it, then the newer level is kept", async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 50, 1012)]);
+    const { svc, changes } = await reportingCache(inventory.url, 'inventory-cache-resync-test-6');
+    try {
+      await svc.store.apply([{ productId: a, available: 0, version: 1012 }]);
+      await svc.sync.run();
+      // The event of a sale at version 1013 is applied while the second pass is under way.
+      const overwrite = svc.store.overwrite.bind(svc.store);
+      svc.store.overwrite = async (...args) => {
+        await svc.store.apply([{ productId: a, available: 0, version: 1013 }]);
+        return overwrite(...args);
+      };
+      await svc.sync.run();
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 0, version: 1013 });
+      expect(changes).toEqual([]);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
+
   it('when inventory no longer lists a product the cache holds (its store lost it), then the second pass drops it, so orders for it are refused up front, and says so', async () => {
     const a = productId();
     const kept = productId();

@@ -11,9 +11,11 @@ export interface WentBack {
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
   target: {
-    sync(levels: StockLevel[]): Promise<{ applied: number; disagree: string[]; unlisted: Map<string, string> }>;
-    overwrite(levels: StockLevel[]): Promise<number>;
-    drop(held: Map<string, string>): Promise<number>;
+    sync(
+      levels: StockLevel[],
+    ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string> }>;
+    overwrite(levels: StockLevel[], held: Map<string, string>): Promise<string[]>;
+    drop(held: Map<string, string>): Promise<string[]>;
     isSynced(): Promise<boolean>;
   };
   /** Misses start at most one sync per this interval: an unknown product must not mean a sync per query. */
@@ -104,18 +106,19 @@ export class FullSync {
     }));
     const { applied, disagree, unlisted } = await this.deps.target.sync(levels);
     this.listed = new Set(levels.map((l) => l.productId));
-    const disagreeNow = new Set(disagree);
-    const disagreeing = levels.filter((l) => disagreeNow.has(l.productId));
-    const overwritten = disagreeing.filter((l) => this.disagreedLastPass.get(l.productId) === l.version);
+    const disagreeing = levels.filter((l) => disagree.has(l.productId));
+    const wentBack = disagreeing.filter((l) => this.disagreedLastPass.get(l.productId) === l.version);
     this.disagreedLastPass = new Map(disagreeing.map((l) => [l.productId, l.version]));
     const gone = new Map([...unlisted].filter(([productId, value]) => this.unlistedLastPass.get(productId) === value));
     this.unlistedLastPass = unlisted;
-    if (overwritten.length === 0 && gone.size === 0) return applied;
-    await this.deps.target.overwrite(overwritten);
-    for (const l of overwritten) this.disagreedLastPass.delete(l.productId);
-    await this.deps.target.drop(gone);
+    if (wentBack.length === 0 && gone.size === 0) return applied;
+    // Each only where the cache still holds what this pass saw: an event since is newer than either.
+    const written = new Set(await this.deps.target.overwrite(wentBack, disagree));
+    const dropped = await this.deps.target.drop(gone);
+    for (const l of wentBack) this.disagreedLastPass.delete(l.productId);
     for (const productId of gone.keys()) this.unlistedLastPass.delete(productId);
-    this.deps.onWentBack?.({ overwritten, dropped: [...gone.keys()] });
+    const overwritten = wentBack.filter((l) => written.has(l.productId));
+    if (overwritten.length > 0 || dropped.length > 0) this.deps.onWentBack?.({ overwritten, dropped });
     return applied;
   }
 }

@@ -4,28 +4,35 @@ export const SYNCED_FIELD = ':synced';
 /**
  * KEYS[1] = the stock hash; ARGV[1] = the mode, then its arguments.
  * An equal or older version never overwrites: that makes redelivery and any arrival order harmless.
- * Modes, each followed by productId, available, version triples but 'drop':
- * - 'event' returns how many levels it applied.
- * - 'sync' (inventory's whole list) also marks the hash synced and returns {applied, the ids of the
- *   products it disagrees with (a newer version than listed, or the same version with another
- *   level: one history never gives one version two levels), the products it holds that the list
- *   lacks, as id, cached value pairs}.
- * - 'overwrite' writes every level whatever the cache holds (inventory's store went back in time)
- *   and returns how many.
- * - 'drop', followed by productId, cached value pairs: removes each product still holding that value
- *   (inventory no longer lists it; a level an event wrote since is kept) and returns how many.
+ * Modes:
+ * - 'event', then productId, available, version triples: applies the newer ones; returns how many.
+ * - 'sync', the same for inventory's whole list: also marks the hash synced and returns {applied,
+ *   the products it disagrees with the list about (a newer version than listed, or the same version
+ *   with another level: one history never gives one version two levels), then the products it holds
+ *   that the list lacks}, both as id, cached value pairs.
+ * - 'overwrite', then productId, available, version, cached value quadruples: writes each level over
+ *   the cache's whatever its version (inventory's store went back in time), if the cache still holds
+ *   that value: a level an event wrote since is kept. Returns the ids written.
+ * - 'drop', then productId, cached value pairs: removes each product still holding that value
+ *   (inventory no longer lists it; a level an event wrote since is kept). Returns the ids removed.
  */
 export const APPLY_LEVELS_LUA = `
 local mode = ARGV[1]
-if mode == 'drop' then
-  local dropped = 0
-  for i = 2, #ARGV, 2 do
-    if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
-      redis.call('HDEL', KEYS[1], ARGV[i])
-      dropped = dropped + 1
+if mode == 'overwrite' or mode == 'drop' then
+  local step = mode == 'overwrite' and 4 or 2
+  local changed = {}
+  for i = 2, #ARGV, step do
+    local productId, held = ARGV[i], ARGV[i + step - 1]
+    if redis.call('HGET', KEYS[1], productId) == held then
+      if mode == 'overwrite' then
+        redis.call('HSET', KEYS[1], productId, ARGV[i + 2] .. ':' .. ARGV[i + 1])
+      else
+        redis.call('HDEL', KEYS[1], productId)
+      end
+      changed[#changed + 1] = productId
     end
   end
-  return dropped
+  return changed
 end
 local applied = 0
 local disagree = {}
@@ -40,11 +47,12 @@ for i = 2, #ARGV, 3 do
     local v, a = string.match(current, '^(%d+):(.*)$')
     currentVersion, currentAvailable = tonumber(v), a
   end
-  if mode == 'overwrite' or tonumber(version) > currentVersion then
+  if tonumber(version) > currentVersion then
     redis.call('HSET', KEYS[1], productId, version .. ':' .. available)
     applied = applied + 1
   elseif currentVersion > tonumber(version) or currentAvailable ~= available then
     disagree[#disagree + 1] = productId
+    disagree[#disagree + 1] = current
   end
 end
 if mode ~= 'sync' then return applied end

@@ -29,34 +29,44 @@ export class StockStore {
 
   /**
    * Applies inventory's whole list as `apply` does and marks the hash synced; says how many levels
-   * it applied, which products the cache disagrees with the list about (a newer version, or the
-   * same version with another level), and the products it holds that the list lacks, by their
-   * cached value (what `drop` takes).
+   * it applied, and by their cached value (what `overwrite` and `drop` take) the products the cache
+   * disagrees with the list about (a newer version, or the same version with another level) and the
+   * products it holds that the list lacks.
    */
-  async sync(levels: StockLevel[]): Promise<{ applied: number; disagree: string[]; unlisted: Map<string, string> }> {
+  async sync(
+    levels: StockLevel[],
+  ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string> }> {
     const [applied, disagree, unlisted] = (await this.applyLevels([this.key], 'sync', ...triples(levels))) as [
       number,
       string[],
       string[],
     ];
-    const held = new Map<string, string>();
-    for (let i = 0; i + 1 < unlisted.length; i += 2) held.set(unlisted[i]!, unlisted[i + 1]!);
-    return { applied: Number(applied), disagree, unlisted: held };
+    return { applied: Number(applied), disagree: pairs(disagree), unlisted: pairs(unlisted) };
   }
 
-  /** Writes the levels whatever versions the cache holds (inventory's store went back in time). */
-  async overwrite(levels: StockLevel[]): Promise<number> {
-    if (levels.length === 0) return 0;
-    return Number(await this.applyLevels([this.key], 'overwrite', ...triples(levels)));
+  /**
+   * Writes the levels over the cache's whatever their versions (inventory's store went back in time),
+   * each only while the cache still holds the value `held` gives for it (a level an event wrote since
+   * stays); returns the ids written.
+   */
+  async overwrite(levels: StockLevel[], held: Map<string, string>): Promise<string[]> {
+    const quads = levels.flatMap((l) => [
+      l.productId,
+      String(l.available),
+      String(l.version),
+      held.get(l.productId) ?? '',
+    ]);
+    if (quads.length === 0) return [];
+    return (await this.applyLevels([this.key], 'overwrite', ...quads)) as string[];
   }
 
   /**
    * Removes the products inventory no longer lists, each only while the cache still holds the value
-   * given (a level an event wrote since stays); returns how many it removed.
+   * given (a level an event wrote since stays); returns the ids removed.
    */
-  async drop(held: Map<string, string>): Promise<number> {
-    if (held.size === 0) return 0;
-    return Number(await this.applyLevels([this.key], 'drop', ...[...held].flat()));
+  async drop(held: Map<string, string>): Promise<string[]> {
+    if (held.size === 0) return [];
+    return (await this.applyLevels([this.key], 'drop', ...[...held].flat())) as string[];
   }
 
   /** The cached levels of those products it holds, and whether a full sync has filled this hash. */
@@ -72,6 +82,13 @@ export class StockStore {
   async isSynced(): Promise<boolean> {
     return (await this.redis.hexists(this.key, SYNCED_FIELD)) === 1;
   }
+}
+
+/** id, value pairs as a script answers them, as a map. */
+function pairs(flat: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
+  return map;
 }
 
 const triples = (levels: StockLevel[]): string[] =>
