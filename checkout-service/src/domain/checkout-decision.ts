@@ -41,7 +41,7 @@ export function decideCheckout(orderId: string, req: CheckoutRequest, result: Va
           discount: pricing.discount,
           total: pricing.total,
           currency: pricing.currency,
-          // As applied: a valid cart's codes are all known, each once, named as the catalog names it.
+          // As priced: a valid cart's codes are all known; each once, named as the catalog names it.
           promoCodes: promoCodeNames(req.cart.promoCodes ?? []),
           payment: { token: req.payment.token },
         },

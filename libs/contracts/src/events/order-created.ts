@@ -11,7 +11,8 @@ export const OrderCreated = z.strictObject({
   total: Cents,
   currency: Currency,
   promoCodes: z.array(z.string().max(64)).meta({
-    description: 'The codes the discount applied, each once, as the catalog names them (promo10 → PROMO10)',
+    description:
+      'The (valid) codes the order was priced with, each once, as the catalog names them (promo10 → PROMO10)',
   }),
   payment: z.strictObject({ token: PaymentToken }),
 });
