@@ -69,6 +69,21 @@ describe('POST /v1/charges', () => {
     }
   });
 
+  it('when a card number comes as the orderId or the Idempotency-Key, then 400 names it and nothing is kept or listed', async () => {
+    const app = gatewayApp();
+    const pan = '4000056655665556';
+    const asOrder = await charge(app, chargeBody({ orderId: pan }));
+    const asKey = await charge(app, chargeBody(), pan);
+    expect([asOrder.status, asKey.status]).toEqual([400, 400]);
+    expect(asOrder.body.details).toEqual([expect.objectContaining({ field: 'orderId' })]);
+    expect(asKey.body.details).toEqual([
+      expect.objectContaining({ field: 'Idempotency-Key', message: expect.stringMatching(/card number/) }),
+    ]);
+    expect(JSON.stringify([asOrder.body, asKey.body])).not.toContain(pan);
+    const listed = await request(app).get('/v1/charges');
+    expect(listed.body.items).toEqual([]);
+  });
+
   it('when the amount is not a positive integer of cents, then 400 names it', async () => {
     const app = gatewayApp();
     for (const amount of [0, -5, 12.5]) {

@@ -15,8 +15,10 @@ export function chargesRouter(gateway: Gateway, ledger: ChargeLedger, faults: Fa
     // Optional, as at Stripe: without one, the request is a charge of its own that no retry can replay.
     const key = IdempotencyKey.safeParse(req.header('idempotency-key') ?? `auto_${randomUUID()}`);
     if (!key.success) {
-      throw new AppError('BAD_REQUEST', 400, 'the Idempotency-Key header must be 1-255 characters', [
-        { field: 'Idempotency-Key', code: 'invalid_idempotency_key', message: '1-255 characters' },
+      // A length, or a card number (the refinement's own message).
+      const message = key.error.issues.find((i) => i.code === 'custom')?.message ?? '1-255 characters';
+      throw new AppError('BAD_REQUEST', 400, `invalid Idempotency-Key header: ${message}`, [
+        { field: 'Idempotency-Key', code: 'invalid_idempotency_key', message },
       ]);
     }
     const body = parseInput(ChargeBody, req.body);

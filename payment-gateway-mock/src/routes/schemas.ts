@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CHARGE_CENTS } from '@checkout/contracts';
+import { MAX_CHARGE_CENTS, withoutCardNumber } from '@checkout/contracts';
 
 const digitsOnly = (s: string) => s.replace(/[\s-]/g, '');
 
@@ -37,10 +37,12 @@ export const ChargeBody = z.object({
     .transform((c) => c.toUpperCase())
     .default('USD'),
   source: z.string().min(1).max(255),
-  orderId: z.string().min(1).max(64),
+  // Kept and listed back as given (GET /v1/charges): never a card number, as no service stores one.
+  orderId: withoutCardNumber(z.string().min(1).max(64)),
 });
 
-export const IdempotencyKey = z.string().min(1).max(255);
+/** Kept as given, to replay the decision: never a card number. */
+export const IdempotencyKey = withoutCardNumber(z.string().min(1).max(255));
 
 export const OrderQuery = z.strictObject({ orderId: z.string().min(1).max(64).optional() });
 
