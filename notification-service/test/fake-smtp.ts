@@ -3,13 +3,20 @@ import { createServer, type Server, type Socket } from 'node:net';
 /**
  * Just enough SMTP for nodemailer: records each message taken; `holdReplyMs(n)` delays the 250
  * that answers the n-th message (1-based); `rejectRecipients` refuses every RCPT TO for good, its
- * reply naming the address as real servers' do (or `rejection`'s text, given the address).
+ * reply naming the address as real servers' do (or `rejection`'s text, given the address);
+ * `rcptReply(address)`, when it gives one, is the whole reply to that RCPT TO (`452 4.2.2 …`).
  */
 export function fakeSmtp({
   holdReplyMs = (): number => 0,
   rejectRecipients = false,
   rejection = (address: string) => `<${address}>: Recipient address rejected: User unknown in virtual mailbox table`,
-}: { holdReplyMs?: (n: number) => number; rejectRecipients?: boolean; rejection?: (address: string) => string } = {}) {
+  rcptReply = (): string | undefined => undefined,
+}: {
+  holdReplyMs?: (n: number) => number;
+  rejectRecipients?: boolean;
+  rejection?: (address: string) => string;
+  rcptReply?: (address: string) => string | undefined;
+} = {}) {
   const delivered: string[] = [];
   const server: Server = createServer((socket: Socket) => {
     let inData = false;
@@ -34,9 +41,10 @@ export function fakeSmtp({
         }
         const cmd = line.slice(0, 4).toUpperCase();
         if (cmd === 'EHLO' || cmd === 'HELO') socket.write('250 fake.local\r\n');
-        else if (cmd === 'RCPT' && rejectRecipients) {
+        else if (cmd === 'RCPT') {
           const address = /<([^>]*)>/.exec(line)?.[1] ?? '';
-          socket.write(`550 5.1.1 ${rejection(address)}\r\n`);
+          const reply = rcptReply(address) ?? (rejectRecipients ? `550 5.1.1 ${rejection(address)}` : '250 OK');
+          socket.write(`${reply}\r\n`);
         } else if (cmd === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');

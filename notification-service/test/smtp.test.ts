@@ -71,6 +71,64 @@ describe('notifications — the SMTP server is down for a moment', () => {
 });
 
 /**
+ * A server's temporary refusal of one recipient (452 4.2.2 mailbox full, for as long as it stays
+ * full) was taken as the server being away: a 503, retried without end, and the consumer's fetches
+ * wait for that batch, so one full mailbox held back every customer's notifications, with
+ * readiness green and nothing dead-lettered (review).
+ */
+describe("notifications — one customer's mailbox is full (452 at RCPT TO, for good)", () => {
+  it("when one recipient is refused for now, then that notification is dead-lettered after the consumer's retries, and another customer's is sent", async () => {
+    const port = await freePort();
+    const { server, delivered } = fakeSmtp({
+      rcptReply: (address) => (address.startsWith('full') ? `452 4.2.2 <${address}>: Mailbox full` : undefined),
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    const smtp = smtpChannel(
+      `smtp://127.0.0.1:${port}`,
+      'Checkout <no-reply@example.com>',
+      createLogger('t', 'silent'),
+    );
+    const [fullOrder, okOrder] = [`ord_${randomUUID()}`, `ord_${randomUUID()}`];
+    // Only this test's orders go to the SMTP server.
+    const channel: Channel = {
+      name: smtp.name,
+      async send(n, message, log) {
+        if (n.orderId === fullOrder || n.orderId === okOrder) await smtp.send(n, message, log);
+      },
+    };
+    const svc = await startNotificationApp(channel);
+    const dlq = await recordTopics(['dlq.notification-service']);
+    const publisher = await testPublisher();
+    try {
+      const consumer = await svc.consume();
+      const full = await publisher.publish(
+        'order.created',
+        buildOrderCreated({ orderId: fullOrder, customer: { id: 'c-full', name: 'Full', email: 'full@example.com' } }),
+      );
+      await publisher.publish(
+        'order.created',
+        buildOrderCreated({ orderId: okOrder, customer: { id: 'c-ok', name: 'Ok', email: 'ok@example.com' } }),
+      );
+      await waitFor(() => dlq.messages.some((m) => m.headers.ce_id === full.id), {
+        timeoutMs: 30_000,
+        what: 'the full mailbox to be dead-lettered',
+      });
+      await waitFor(async () => (await svc.store.list(okOrder)).length === 1, {
+        timeoutMs: 15_000,
+        what: "the other customer's order-received to be sent",
+      });
+      expect(delivered.filter((d) => d.includes(okOrder))).toHaveLength(1);
+      expect(await svc.store.list(fullOrder)).toEqual([]);
+      await consumer.stop();
+    } finally {
+      await new Promise((r) => server.close(r));
+      await Promise.all([dlq.stop(), publisher.stop()]);
+      await svc.stop();
+    }
+  }, 60_000);
+});
+
+/**
  * Invariant 4 again, no crash involved: a live instance whose SMTP transaction took longer than the
  * claim's lease (30 s) lost its claim while it was still sending, and a second caller of the same
  * (order, template) (the other instance after a rebalance, a duplicate, or order.created releasing

@@ -45,12 +45,21 @@ class SmtpError extends Error {
 }
 
 /**
+ * Temporary refusals of one recipient at RCPT TO: 450 (mailbox unavailable, greylisted) and 452
+ * (mailbox full). They are that notification's own, not the server's: retried as a message that
+ * fails on its own is, then dead-lettered, so one full mailbox does not hold back everyone's.
+ */
+const RECIPIENT_TEMPORARY = new Set([450, 452]);
+
+/**
  * A failure the server may get over: unreachable, or a temporary (4xx) reply such as 421 or 451.
  * It is a 503, so the consumer retries the event until the server is back instead of
- * dead-lettering it (and the notification with it); a permanent (5xx) refusal stays as it is.
+ * dead-lettering it (and the notification with it); a permanent (5xx) refusal stays as it is, and
+ * so does a temporary refusal of the recipient (above).
  */
 const transient = (err: unknown): unknown => {
-  const { code, responseCode } = err as { code?: string; responseCode?: number };
+  const { code, responseCode, command } = err as { code?: string; responseCode?: number; command?: string };
+  if (command === 'RCPT TO' && responseCode !== undefined && RECIPIENT_TEMPORARY.has(responseCode)) return err;
   const temporary = responseCode !== undefined && responseCode >= 400 && responseCode < 500;
   if (!temporary && !(code && UNREACHABLE.has(code) && responseCode === undefined)) return err;
   return new AppError('SMTP_UNAVAILABLE', 503, `the SMTP server is unavailable (${code ?? responseCode})`, undefined, {
