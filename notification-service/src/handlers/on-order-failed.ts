@@ -10,8 +10,8 @@ import type { Notifier } from '../usecases/notifier';
 export const onOrderFailed =
   (notifier: Notifier): EventHandler<'order.failed'> =>
   async (event, ctx) => {
-    const { orderId, stage, reason } = event.data;
-    const pending = { template: 'order-failed' as const, orderId, vars: { reason } };
+    const { orderId, stage, code, reason } = event.data;
+    const pending = { template: 'order-failed' as const, orderId, vars: { code, reason } };
     if (stage === 'validation') await notifier.send(pending, UNKNOWN_RECIPIENT, undefined, ctx);
     else await notifier.notifyCustomer(pending, ctx);
   };
