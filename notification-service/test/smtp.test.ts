@@ -190,9 +190,17 @@ describe('notifications — an SMTP send outlasting the claim lease, two callers
  * Mails order-received for ada.lovelace@example.com to a server that refuses every recipient (its
  * reply `rejection`'s text, or a real server's), logging to `logger`; answers the channel's error.
  */
-async function refusedSend(logger: Logger, rejection?: (address: string) => string): Promise<Error | undefined> {
+async function refusedSend(
+  logger: Logger,
+  rejection?: (address: string) => string,
+  rcptReply?: (address: string) => string,
+): Promise<Error | undefined> {
   const port = await freePort();
-  const { server } = fakeSmtp({ rejectRecipients: true, ...(rejection ? { rejection } : {}) });
+  const { server } = fakeSmtp({
+    rejectRecipients: true,
+    ...(rejection ? { rejection } : {}),
+    ...(rcptReply ? { rcptReply } : {}),
+  });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   const channel = smtpChannel(`smtp://127.0.0.1:${port}`, 'Checkout <no-reply@example.com>', logger);
   const notification: Notification = {
@@ -213,6 +221,25 @@ async function refusedSend(logger: Logger, rejection?: (address: string) => stri
     await new Promise((r) => server.close(r));
   }
 }
+
+describe('notifications — a temporary refusal at RCPT TO: the mailbox, or the server', () => {
+  it.each([
+    ['452 4.2.2 Mailbox full', "the recipient's own failure (retried, then dead-lettered)", false],
+    ['450 4.2.1 Mailbox disabled for now', "the recipient's own failure (retried, then dead-lettered)", false],
+    ['450 4.7.1 Error: too many recipients from [127.0.0.1]', "the server's: a 503, retried until it takes mail", true],
+    [
+      '450 4.1.8 <no-reply@example.com>: Sender address rejected: Domain not found',
+      "the server's: a 503, retried until it takes mail",
+      true,
+    ],
+    ['452 4.3.1 Insufficient system storage', "the server's: a 503, retried until it takes mail", true],
+    ['451 4.3.0 Temporary lookup failure', "the server's: a 503, retried until it takes mail", true],
+  ])('when RCPT TO is answered %s, then it is %s', async (reply, _whose, serverWide) => {
+    const err = await refusedSend(createLogger('t', 'silent'), undefined, () => reply);
+    expect(err).toBeInstanceOf(Error);
+    expect(err instanceof AppError && err.status === 503).toBe(serverWide);
+  });
+});
 
 describe('notifications — the SMTP server refuses the recipient', () => {
   it('when the refusal names the address, then neither the error nor its log line carries it', async () => {

@@ -25,8 +25,12 @@ class SmtpError extends Error {
   readonly code?: string;
   readonly responseCode?: number;
   readonly command?: string;
+  /** The reply's enhanced status code (RFC 3463), `4.2.2` in `452 4.2.2 <…>: Mailbox full`. */
+  readonly status?: string;
   constructor(err: unknown) {
-    const { message, code, responseCode, command } = (err ?? {}) as Partial<SmtpError>;
+    const { message, code, responseCode, command, response } = (err ?? {}) as Partial<SmtpError> & {
+      response?: unknown;
+    };
     // Only what is kept is masked, and room for an address that begins in it: the server's text can
     // be long, and the address pattern is slow over long text without an @.
     super(
@@ -41,15 +45,20 @@ class SmtpError extends Error {
     if (code !== undefined) this.code = code;
     if (responseCode !== undefined) this.responseCode = responseCode;
     if (command !== undefined) this.command = command;
+    const status =
+      typeof response === 'string' ? /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(response)?.[1] : undefined;
+    if (status !== undefined) this.status = status;
   }
 }
 
 /**
- * Temporary refusals of one recipient at RCPT TO: 450 (mailbox unavailable, greylisted) and 452
- * (mailbox full). They are that notification's own, not the server's: retried as a message that
- * fails on its own is, then dead-lettered, so one full mailbox does not hold back everyone's.
+ * A temporary refusal of the recipient's mailbox at RCPT TO: enhanced status 4.2.x (4.2.2 mailbox
+ * full, 4.2.1 disabled for now). It is that notification's own, not the server's: retried as a
+ * message that fails on its own is, then dead-lettered, so one full mailbox does not hold back
+ * everyone's. A 450/452 about anything else (4.7.1 too many recipients from this client, 4.1.8 the
+ * sender's domain, 4.3.1 the server's storage) stays the server's.
  */
-const RECIPIENT_TEMPORARY = new Set([450, 452]);
+const mailboxRefusedForNow = (err: SmtpError): boolean => err.command === 'RCPT TO' && /^4\.2\./.test(err.status ?? '');
 
 /**
  * A failure the server may get over: unreachable, or a temporary (4xx) reply such as 421 or 451.
@@ -57,9 +66,9 @@ const RECIPIENT_TEMPORARY = new Set([450, 452]);
  * dead-lettering it (and the notification with it); a permanent (5xx) refusal stays as it is, and
  * so does a temporary refusal of the recipient (above).
  */
-const transient = (err: unknown): unknown => {
-  const { code, responseCode, command } = err as { code?: string; responseCode?: number; command?: string };
-  if (command === 'RCPT TO' && responseCode !== undefined && RECIPIENT_TEMPORARY.has(responseCode)) return err;
+const transient = (err: SmtpError): unknown => {
+  const { code, responseCode } = err;
+  if (mailboxRefusedForNow(err)) return err;
   const temporary = responseCode !== undefined && responseCode >= 400 && responseCode < 500;
   if (!temporary && !(code && UNREACHABLE.has(code) && responseCode === undefined)) return err;
   return new AppError('SMTP_UNAVAILABLE', 503, `the SMTP server is unavailable (${code ?? responseCode})`, undefined, {
