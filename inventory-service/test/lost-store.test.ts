@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildOrderCreated, buildPaymentAuthorized, type CloudEvent } from '@checkout/contracts';
+import { buildOrderCreated, buildPaymentAuthorized, buildPaymentFailed, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
 import { loadDemoStock } from '../src/domain/demo-stock';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
@@ -71,5 +71,32 @@ describe('a lost store', () => {
 
     const restock = await request(inv.app).put(`/inventory/${SKU}`).set(admin).send({ available: 7 });
     expect(restock.body).toMatchObject({ available: 7, version: versionOf(reseeded) + 1 });
+  });
+
+  it('when only the product list and the seed marker are lost, then the seed lists the products again as they are: live reservations keep their units', async () => {
+    await wipeStore();
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(24);
+    const order = buildOrderCreated({ items: [{ productId: SKU, quantity: 3, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+    expect(await inv.stock.get(SKU)).toMatchObject({ available: 2, reserved: 3, sold: 0 });
+
+    await inv.redis.del(`${inv.prefix}:products`, `${inv.prefix}:seeded`);
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(0);
+    expect(await inv.stock.get(SKU)).toMatchObject({ available: 2, reserved: 3, sold: 0 });
+    // Its payment fails: the 3 units come back, 5 in all as before, none on sale twice.
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    expect(await inv.stock.get(SKU)).toMatchObject({ available: 5, reserved: 0, sold: 0 });
+    expect((await request(inv.app).get('/inventory')).body.items).toHaveLength(24);
+  });
+
+  it("when a reserved product's stock record is lost, then its release does not make the product up again (reserved below zero, version 1)", async () => {
+    const id = await inv.product(10);
+    const order = buildOrderCreated({ items: [{ productId: id, quantity: 2, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+
+    await inv.redis.del(`${inv.prefix}:stock:${id}`);
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+
+    expect(await inv.stock.get(id)).toBeUndefined();
   });
 });

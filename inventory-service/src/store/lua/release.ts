@@ -31,10 +31,14 @@ end
 local levels = {}
 for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
   local key = stock_key(ARGV[1], it.productId)
-  local available = redis.call('HINCRBY', key, 'available', it.quantity)
-  redis.call('HINCRBY', key, 'reserved', -it.quantity)
-  local version = redis.call('HINCRBY', key, 'version', 1)
-  levels[#levels + 1] = { productId = it.productId, available = available, version = version }
+  -- A product whose stock record is gone (a store that lost it) is not made up again from this
+  -- line alone, with reserved below zero and a version consumers hold newer ones of.
+  if redis.call('EXISTS', key) == 1 then
+    local available = redis.call('HINCRBY', key, 'available', it.quantity)
+    redis.call('HINCRBY', key, 'reserved', -it.quantity)
+    local version = redis.call('HINCRBY', key, 'version', 1)
+    levels[#levels + 1] = { productId = it.productId, available = available, version = version }
+  end
 end
 redis.call('HSET', KEYS[1], 'status', 'RELEASED', 'reason', ARGV[3], 'releasedAt', meta.time)
 redis.call('PEXPIRE', KEYS[1], ARGV[6])

@@ -3,7 +3,9 @@
  * marker), emitting stock.updated per product so the cache follows. KEYS: seeded marker, products,
  * outbox. ARGV: prefix, items JSON [{ productId, available, eventId }], event meta JSON.
  * Versions start at first_version(), so a store seeded again after it was lost stays ahead of what
- * consumers hold. Returns the number of products seeded.
+ * consumers hold. A product whose stock record is still there (a store that lost only its product
+ * list and marker) is listed again as it is, never reset: its reserved and sold units belong to
+ * live reservations and paid orders. Returns the number of products seeded.
  */
 export const SEED_LUA = `
 if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
@@ -11,12 +13,17 @@ local meta = cjson.decode(ARGV[3])
 if redis.call('SETNX', KEYS[1], meta.time) == 0 then return 0 end
 local items = cjson.decode(ARGV[2])
 local version = first_version()
+local seeded = 0
 for _, it in ipairs(items) do
-  redis.call('HSET', stock_key(ARGV[1], it.productId), 'available', it.available, 'reserved', 0, 'sold', 0, 'version', version)
+  local key = stock_key(ARGV[1], it.productId)
   redis.call('SADD', KEYS[2], it.productId)
-  meta.id = it.eventId
-  outbox_add(KEYS[3], event_record('stock.updated', it.productId,
-    { productId = it.productId, available = it.available, version = version, reason = 'seed' }, meta))
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'available', it.available, 'reserved', 0, 'sold', 0, 'version', version)
+    meta.id = it.eventId
+    outbox_add(KEYS[3], event_record('stock.updated', it.productId,
+      { productId = it.productId, available = it.available, version = version, reason = 'seed' }, meta))
+    seeded = seeded + 1
+  end
 end
-return #items
+return seeded
 `;
