@@ -50,6 +50,19 @@ describe('POST /checkout with an Idempotency-Key', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
+  it('when the header comes twice, then 400 names it, rather than a key of its own joined from both ("aaa, bbb")', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const res = await request(h.app)
+      .post('/checkout')
+      .set('Idempotency-Key', [a, b] as unknown as string)
+      .send(buildCheckoutRequest());
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([
+      expect.objectContaining({ field: 'Idempotency-Key', message: 'must be given once' }),
+    ]);
+    expect(await h.redis.exists(`${h.prefix}:idempotency:${a}, ${b}`)).toBe(0);
+  });
+
   it('when only the key order of the body differs, then it is the same request', async () => {
     const key = randomUUID();
     const body = buildCheckoutRequest();

@@ -96,6 +96,8 @@ describe('GET /orders/:orderId/events', () => {
     const { res, events } = await readStream(h.app, orderId);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+    // Behind nginx (or ingress-nginx) the events are not held in its buffer.
+    expect(res.headers['x-accel-buffering']).toBe('no');
     expect(events).toEqual([
       { orderId, status: 'FAILED', code: 'EMPTY_CART', reason: 'the cart has no items', at: expect.any(String) },
     ]);

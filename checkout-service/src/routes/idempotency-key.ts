@@ -16,13 +16,17 @@ const CARD_NUMBER_IN_KEY =
 export function idempotencyKeyOf(req: Request): string | undefined {
   const raw = req.headers[IDEMPOTENCY_HEADER.toLowerCase()];
   if (raw === undefined) return undefined;
-  const parsed = IdempotencyKey.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const message = Array.isArray(raw)
-    ? 'must be given once'
-    : raw.length < 1 || raw.length > 255
-      ? 'must be 1 to 255 characters'
-      : CARD_NUMBER_IN_KEY;
+  // Node joins a repeated header into one value ("aaa, bbb"): a key of its own, which a retry with
+  // either key would miss. Counted in the raw headers instead.
+  const given = req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === IDEMPOTENCY_HEADER.toLowerCase());
+  const parsed = given.length > 1 ? undefined : IdempotencyKey.safeParse(raw);
+  if (parsed?.success) return parsed.data;
+  const message =
+    given.length > 1 || Array.isArray(raw)
+      ? 'must be given once'
+      : raw.length < 1 || raw.length > 255
+        ? 'must be 1 to 255 characters'
+        : CARD_NUMBER_IN_KEY;
   throw new AppError('BAD_REQUEST', 400, `invalid ${IDEMPOTENCY_HEADER} header: ${message}`, [
     { field: IDEMPOTENCY_HEADER, code: 'invalid_header', message },
   ]);

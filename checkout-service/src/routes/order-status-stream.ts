@@ -73,7 +73,13 @@ export function streamOrderStatus(
   const seen = lastSeenEntry(lastEventId, initial);
   let sent = seen === undefined ? 0 : seen + 1;
   if (sent >= initial.history.length && isTerminal(initial.status)) return void res.status(204).end();
-  res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  // X-Accel-Buffering: nginx (and ingress-nginx) would otherwise hold the stream's events in its buffer.
+  res.status(200).set({
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
   res.flushHeaders();
   for (; sent < initial.history.length; sent++) res.write(statusEvent(initial, sent));
   if (isTerminal(initial.status)) return void res.end();
