@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { buildCheckoutRequest, createEvent, type ValidateResponse } from '@checkout/contracts';
+import { CheckoutRequest, buildCheckoutRequest, createEvent, type ValidateResponse } from '@checkout/contracts';
 import { createLogger } from '@checkout/chassis';
 import { recordTopics, waitFor } from '../../test/support';
 import { canonicalHash } from '../src/domain/canonical-hash';
@@ -75,6 +75,52 @@ describe('POST /checkout with an Idempotency-Key', () => {
     const again = await checkout(key, reordered);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.orderId).toBe(first.body.orderId);
+  });
+
+  describe('when the retry spells the same request another way', () => {
+    // A customer of their own: the orders placed here do not count against another test's unpaid cap.
+    const base = buildCheckoutRequest({
+      customer: { id: `cust-${randomUUID()}`, name: 'Ada', email: 'ada@example.com' },
+    });
+    const withCodes = (promoCodes: string[]) => ({ ...base, cart: { ...base.cart, promoCodes } });
+    const named = (name: string) => ({ ...base, customer: { ...base.customer, name } });
+    it.each([
+      ['an empty promo code list, then none', withCodes([]), base],
+      ['a promo code in capitals, then in lower case', withCodes(['PROMO10']), withCodes(['promo10'])],
+      ['a promo code twice, then once', withCodes(['PROMO10', 'promo10']), withCodes(['PROMO10'])],
+      ['a name composed, then decomposed (the same text)', named('Jos\u00e9'), named('Jose\u0301')],
+    ])('%s: then it is the same request, replayed', async (_, first, second) => {
+      const key = randomUUID();
+      const a = await checkout(key, first);
+      const b = await checkout(key, second);
+      expect(a.status).toBe(202);
+      expect([b.status, b.headers['idempotent-replayed'], b.body.orderId]).toEqual([202, 'true', a.body.orderId]);
+    });
+
+    it('when another promo code is given, then 422 IDEMPOTENCY_KEY_REUSED as for any other change', async () => {
+      const key = randomUUID();
+      expect((await checkout(key, withCodes(['PROMO10']))).status).toBe(202);
+      expect((await checkout(key, withCodes(['SAVE500']))).body.error).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it("when the key holds a decision stored under the body's own hash (before identities were hashed), then the same body is replayed", async () => {
+      const key = randomUUID();
+      const body = withCodes(['promo10']);
+      const first = await checkout(key, body);
+      const stored = JSON.parse((await h.redis.get(`${h.prefix}:idempotency:${key}`))!) as { hash: string };
+      // What an instance of the release before wrote: the body's own hash.
+      await h.redis.set(
+        `${h.prefix}:idempotency:${key}`,
+        JSON.stringify({ ...stored, hash: canonicalHash(CheckoutRequest.parse(body)) }),
+        'KEEPTTL',
+      );
+      const again = await checkout(key, body);
+      expect([again.status, again.headers['idempotent-replayed'], again.body.orderId]).toEqual([
+        202,
+        'true',
+        first.body.orderId,
+      ]);
+    });
   });
 
   it('when a nested field differs, then 422 IDEMPOTENCY_KEY_REUSED', async () => {

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, contextOf, dependencyUnavailable, parseInput, watchClient, type Logger } from '@checkout/chassis';
 import { CheckoutRequest } from '@checkout/contracts';
-import { canonicalHash } from '../domain/canonical-hash';
+import { canonicalHash, checkoutIdentity } from '../domain/canonical-hash';
 import type { CheckoutResponse } from '../domain/checkout-decision';
 import { orderIdForKey } from '../domain/order-id';
 import type { Held, IdempotencyStore } from '../store/idempotency-store';
@@ -62,8 +62,10 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     const clientGone = watchClient(res);
     if (key === undefined) return send(res, await placeOrder(deps, body, ctx, { clientGone }));
 
-    const hash = canonicalHash(body);
-    const claim = await deps.idempotency.claim(key, hash);
+    // The request's identity (checkoutIdentity); its body's own hash names it too, as keys stored
+    // before identities were hashed hold that one.
+    const hash = canonicalHash(checkoutIdentity(body));
+    const claim = await deps.idempotency.claim(key, hash, [canonicalHash(body)]);
     // Redis ran the claim after its deadline: this request timed out waiting for it, and wrote nothing.
     if (claim.kind === 'expired') throw dependencyUnavailable('redis');
     if (claim.kind !== 'claimed') return answerHeld(res, claim);

@@ -16,7 +16,7 @@ type Entry =
   | { state: 'done'; hash: string; token: string; response: StoredResponse };
 
 export type ClaimResult =
-  | { kind: 'claimed'; key: string; hash: string; token: string; value: string }
+  | { kind: 'claimed'; key: string; hash: string; sameAs: readonly string[]; token: string; value: string }
   | { kind: 'expired' }
   | { kind: 'in-flight' }
   | { kind: 'reused' }
@@ -26,10 +26,10 @@ export type Claim = Extract<ClaimResult, { kind: 'claimed' }>;
 /** The key held by another request: what that means for this one. */
 export type Held = Extract<ClaimResult, { kind: 'in-flight' | 'reused' | 'replay' }>;
 
-/** What a key held by another request means for one with this body's hash. */
-const held = (raw: string, hash: string): Held => {
+/** What a key held by another request means for one whose body has one of these hashes. */
+const held = (raw: string, hashes: readonly string[]): Held => {
   const entry = JSON.parse(raw) as Entry;
-  if (entry.hash !== hash) return { kind: 'reused' };
+  if (!hashes.includes(entry.hash)) return { kind: 'reused' };
   return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
 };
 
@@ -87,13 +87,17 @@ export class IdempotencyStore {
     return `${this.prefix}:idempotency:${key}`;
   }
 
-  async claim(key: string, hash: string): Promise<ClaimResult> {
+  /**
+   * `sameAs`: other hashes that name this very request, such as its body's own (a key stored before
+   * request identities were hashed holds that one).
+   */
+  async claim(key: string, hash: string, sameAs: readonly string[] = []): Promise<ClaimResult> {
     const token = randomUUID();
     const value = JSON.stringify({ state: 'in-flight', hash, token } satisfies Entry);
     const got = await this.claimScript([this.redisKey(key)], value, this.inFlightTtl, this.deadline());
-    if (got === 1) return { kind: 'claimed', key, hash, token, value };
+    if (got === 1) return { kind: 'claimed', key, hash, sameAs, token, value };
     if (got === -1) return { kind: 'expired' };
-    return held(String(got), hash);
+    return held(String(got), [hash, ...sameAs]);
   }
 
   /**
@@ -102,7 +106,7 @@ export class IdempotencyStore {
    */
   async taken(claim: Claim): Promise<Held> {
     const raw = await this.redis.get(this.redisKey(claim.key));
-    return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim.hash);
+    return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, [claim.hash, ...claim.sameAs]);
   }
 
   /**
