@@ -103,23 +103,38 @@ describe('POST /checkout with an Idempotency-Key', () => {
       expect((await checkout(key, withCodes(['SAVE500']))).body.error).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
-    it("when the key holds a decision stored under the body's own hash (before identities were hashed), then the same body is replayed", async () => {
+    it("when the key holds a decision of the release before (no identity, the body's own hash), then the same body is replayed", async () => {
       const key = randomUUID();
       const body = withCodes(['promo10']);
       const first = await checkout(key, body);
-      const stored = JSON.parse((await h.redis.get(`${h.prefix}:idempotency:${key}`))!) as { hash: string };
-      // What an instance of the release before wrote: the body's own hash.
-      await h.redis.set(
-        `${h.prefix}:idempotency:${key}`,
-        JSON.stringify({ ...stored, hash: canonicalHash(CheckoutRequest.parse(body)) }),
-        'KEEPTTL',
-      );
+      const { identity: _identity, ...stored } = JSON.parse((await h.redis.get(`${h.prefix}:idempotency:${key}`))!) as {
+        hash: string;
+        identity?: string;
+      };
+      await h.redis.set(`${h.prefix}:idempotency:${key}`, JSON.stringify(stored), 'KEEPTTL');
       const again = await checkout(key, body);
       expect([again.status, again.headers['idempotent-replayed'], again.body.orderId]).toEqual([
         202,
         'true',
         first.body.orderId,
       ]);
+    });
+
+    it('when a body is spelled another way, then its order id is still derived from the body itself, as in the release before (ADR 7), and so is the hash the key keeps', async () => {
+      const key = randomUUID();
+      const body = withCodes(['promo10']);
+      const placed = await checkout(key, body);
+      const own = canonicalHash(CheckoutRequest.parse(body));
+      expect(placed.body.orderId).toBe(orderIdForKey(key, own));
+      // And the key keeps that hash where the release before reads it: its instances replay the same body.
+      expect(JSON.parse((await h.redis.get(`${h.prefix}:idempotency:${key}`))!)).toMatchObject({ hash: own });
+    });
+
+    it('when the promo codes come in another order, then it is the same request', async () => {
+      const key = randomUUID();
+      const a = await checkout(key, withCodes(['PROMO10', 'SAVE500']));
+      const b = await checkout(key, withCodes(['save500', 'promo10']));
+      expect([b.status, b.body.orderId]).toEqual([202, a.body.orderId]);
     });
   });
 
@@ -245,7 +260,7 @@ describe('POST /checkout with an Idempotency-Key', () => {
   it('when the creating write with a key runs again (ioredis re-sends it after a dropped connection), then it answers created and writes nothing twice', async () => {
     const key = randomUUID();
     const body = buildCheckoutRequest();
-    const claim = await h.deps.idempotency.claim(key, canonicalHash(body));
+    const claim = await h.deps.idempotency.claim(key, { hash: canonicalHash(body) });
     if (claim.kind !== 'claimed') throw new Error(`claim: ${claim.kind}`);
     const orderId = orderIdForKey(key, claim.hash);
     const validated = validAnswer(body.cart).body as ValidateResponse;

@@ -62,10 +62,10 @@ export function checkoutRouter(deps: PlaceOrderDeps & { idempotency: Idempotency
     const clientGone = watchClient(res);
     if (key === undefined) return send(res, await placeOrder(deps, body, ctx, { clientGone }));
 
-    // The request's identity (checkoutIdentity); its body's own hash names it too, as keys stored
-    // before identities were hashed hold that one.
-    const hash = canonicalHash(checkoutIdentity(body));
-    const claim = await deps.idempotency.claim(key, hash, [canonicalHash(body)]);
+    // The body's own hash, which the order id derives from as in every release (ADR 7), and the
+    // request's identity, which also names it however spelled (checkoutIdentity).
+    const hash = canonicalHash(body);
+    const claim = await deps.idempotency.claim(key, { hash, identity: canonicalHash(checkoutIdentity(body)) });
     // Redis ran the claim after its deadline: this request timed out waiting for it, and wrote nothing.
     if (claim.kind === 'expired') throw dependencyUnavailable('redis');
     if (claim.kind !== 'claimed') return answerHeld(res, claim);

@@ -10,13 +10,21 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/**
+ * The request's body hash (its parsed body's own, as every release stored it) and its identity's
+ * (the same request however spelled: checkoutIdentity), which one release does not know.
+ */
+export interface RequestHashes {
+  hash: string;
+  identity?: string;
+}
+
 /** `token` names the request that claimed the key, and then decided it. */
-type Entry =
-  | { state: 'in-flight'; hash: string; token: string }
-  | { state: 'done'; hash: string; token: string; response: StoredResponse };
+type Entry = RequestHashes &
+  ({ state: 'in-flight'; token: string } | { state: 'done'; token: string; response: StoredResponse });
 
 export type ClaimResult =
-  | { kind: 'claimed'; key: string; hash: string; sameAs: readonly string[]; token: string; value: string }
+  | ({ kind: 'claimed'; key: string; token: string; value: string } & RequestHashes)
   | { kind: 'expired' }
   | { kind: 'in-flight' }
   | { kind: 'reused' }
@@ -26,10 +34,11 @@ export type Claim = Extract<ClaimResult, { kind: 'claimed' }>;
 /** The key held by another request: what that means for this one. */
 export type Held = Extract<ClaimResult, { kind: 'in-flight' | 'reused' | 'replay' }>;
 
-/** What a key held by another request means for one whose body has one of these hashes. */
-const held = (raw: string, hashes: readonly string[]): Held => {
+/** What a key held by another request means for this one: the same request if its body or its identity is. */
+const held = (raw: string, request: RequestHashes): Held => {
   const entry = JSON.parse(raw) as Entry;
-  if (!hashes.includes(entry.hash)) return { kind: 'reused' };
+  const same = entry.hash === request.hash || (request.identity !== undefined && entry.identity === request.identity);
+  if (!same) return { kind: 'reused' };
   return entry.state === 'done' ? { kind: 'replay', response: entry.response } : { kind: 'in-flight' };
 };
 
@@ -87,17 +96,13 @@ export class IdempotencyStore {
     return `${this.prefix}:idempotency:${key}`;
   }
 
-  /**
-   * `sameAs`: other hashes that name this very request, such as its body's own (a key stored before
-   * request identities were hashed holds that one).
-   */
-  async claim(key: string, hash: string, sameAs: readonly string[] = []): Promise<ClaimResult> {
+  async claim(key: string, request: RequestHashes): Promise<ClaimResult> {
     const token = randomUUID();
-    const value = JSON.stringify({ state: 'in-flight', hash, token } satisfies Entry);
+    const value = JSON.stringify({ state: 'in-flight', ...request, token } satisfies Entry);
     const got = await this.claimScript([this.redisKey(key)], value, this.inFlightTtl, this.deadline());
-    if (got === 1) return { kind: 'claimed', key, hash, sameAs, token, value };
+    if (got === 1) return { kind: 'claimed', key, ...request, token, value };
     if (got === -1) return { kind: 'expired' };
-    return held(String(got), [hash, ...sameAs]);
+    return held(String(got), request);
   }
 
   /**
@@ -106,7 +111,7 @@ export class IdempotencyStore {
    */
   async taken(claim: Claim): Promise<Held> {
     const raw = await this.redis.get(this.redisKey(claim.key));
-    return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, [claim.hash, ...claim.sameAs]);
+    return raw === null || raw === claim.value ? { kind: 'in-flight' } : held(raw, claim);
   }
 
   /**
@@ -115,7 +120,14 @@ export class IdempotencyStore {
    * decision, identical as that may be (a retry of the same body while this one stalled).
    */
   completion(claim: Claim, response: StoredResponse): AlsoSet {
-    const entry: Entry = { state: 'done', hash: claim.hash, token: claim.token, response };
+    const { hash, identity } = claim;
+    const entry: Entry = {
+      state: 'done',
+      hash,
+      ...(identity === undefined ? {} : { identity }),
+      token: claim.token,
+      response,
+    };
     return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
   }
 
