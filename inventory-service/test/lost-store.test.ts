@@ -95,8 +95,32 @@ describe('a lost store', () => {
     await inv.deliver('order.created', order);
 
     await inv.redis.del(`${inv.prefix}:stock:${id}`);
-    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    // The relay held back, to see what the release writes to the outbox.
+    await inv.outbox.stop();
+    try {
+      await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+      expect(await inv.stock.get(id)).toBeUndefined();
+      // No level to announce: no stock.released, rather than one whose empty levels (cjson writes
+      // them as {}) its schema refuses, which the relay would dead-letter.
+      const written = (await inv.redis.xrange(inv.outbox.stream, '-', '+')).map(([, fields]) => fields.join(' '));
+      expect(written.filter((r) => r.includes('stock.released'))).toEqual([]);
+    } finally {
+      inv.outbox.start();
+    }
+  });
 
-    expect(await inv.stock.get(id)).toBeUndefined();
+  it("when a paid reservation's product record is lost, then the commit does not make it up, and a later seed writes it whole", async () => {
+    await wipeStore();
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(24);
+    const order = buildOrderCreated({ items: [{ productId: SKU, quantity: 3, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+    await inv.redis.del(`${inv.prefix}:stock:${SKU}`);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+    expect(await inv.stock.get(SKU)).toBeUndefined();
+
+    await inv.redis.del(`${inv.prefix}:products`, `${inv.prefix}:seeded`);
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(1);
+    expect(await inv.stock.get(SKU)).toMatchObject({ available: 5, reserved: 0, sold: 0 });
+    expect((await request(inv.app).get('/inventory')).body.items).toHaveLength(24);
   });
 });
