@@ -123,4 +123,28 @@ describe('a lost store', () => {
     expect(await inv.stock.get(SKU)).toMatchObject({ available: 5, reserved: 0, sold: 0 });
     expect((await request(inv.app).get('/inventory')).body.items).toHaveLength(24);
   });
+
+  it('when a lost product was counted again by an admin PUT before its paid reservation committed, then a later seed keeps that count: the record is whole', async () => {
+    await wipeStore();
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(24);
+    const order = buildOrderCreated({ items: [{ productId: SKU, quantity: 3, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+    await inv.redis.del(`${inv.prefix}:stock:${SKU}`);
+    expect((await request(inv.app).put(`/inventory/${SKU}`).set(admin).send({ available: 2 })).status).toBe(200);
+    await inv.deliver('payment.authorized', buildPaymentAuthorized({ orderId: order.orderId }));
+
+    await inv.redis.del(`${inv.prefix}:products`, `${inv.prefix}:seeded`);
+    expect(await inv.stock.seed(loadDemoStock(), randomUUID())).toBe(0);
+    expect(await inv.stock.get(SKU)).toMatchObject({ available: 2 });
+  });
+
+  it('when a product has only a part of a record (reserved and sold, made up by an older release), then a release leaves it as it is', async () => {
+    const id = await inv.product(10);
+    const order = buildOrderCreated({ items: [{ productId: id, quantity: 2, unitPrice: 100 }] });
+    await inv.deliver('order.created', order);
+    await inv.redis.del(`${inv.prefix}:stock:${id}`);
+    await inv.redis.hset(`${inv.prefix}:stock:${id}`, 'reserved', -4, 'sold', 4);
+    await inv.deliver('payment.failed', buildPaymentFailed({ orderId: order.orderId }));
+    expect(await inv.redis.hgetall(`${inv.prefix}:stock:${id}`)).toEqual({ reserved: '-4', sold: '4' });
+  });
 });

@@ -31,9 +31,10 @@ end
 local levels = {}
 for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
   local key = stock_key(ARGV[1], it.productId)
-  -- A product whose stock record is gone (a store that lost it) is not made up again from this
-  -- line alone, with reserved below zero and a version consumers hold newer ones of.
-  if redis.call('EXISTS', key) == 1 then
+  -- A product whose stock record is gone, or is no whole record (no version: what an older release's
+  -- commit made up of a lost one), is not made up from this line, with reserved below zero and a
+  -- version consumers hold newer ones of.
+  if redis.call('HEXISTS', key, 'version') == 1 then
     local available = redis.call('HINCRBY', key, 'available', it.quantity)
     redis.call('HINCRBY', key, 'reserved', -it.quantity)
     local version = redis.call('HINCRBY', key, 'version', 1)

@@ -3,9 +3,10 @@
  * marker), emitting stock.updated per product so the cache follows. KEYS: seeded marker, products,
  * outbox. ARGV: prefix, items JSON [{ productId, available, eventId }], event meta JSON.
  * Versions start at first_version(), so a store seeded again after it was lost stays ahead of what
- * consumers hold. A product whose stock record is still there, whole (a store that lost only its
- * product list and marker), is listed again as it is, never reset: its reserved and sold units
- * belong to live reservations and paid orders. Returns the number of products seeded.
+ * consumers hold. A product whose stock record is still there, whole (a level and a version: a store
+ * that lost only its product list and marker), is listed again as it is, never reset: its reserved
+ * and sold units belong to live reservations and paid orders, its level to the last count. Returns
+ * the number of products seeded.
  */
 export const SEED_LUA = `
 if redis.call('SCARD', KEYS[2]) > 0 then return 0 end
@@ -17,10 +18,10 @@ local seeded = 0
 for _, it in ipairs(items) do
   local key = stock_key(ARGV[1], it.productId)
   redis.call('SADD', KEYS[2], it.productId)
-  -- Kept only whole: a record without a level or a version, or with reserved below zero (made up from
-  -- a reservation's line by an older release's commit or release), is seeded as new.
-  local f = redis.call('HMGET', key, 'available', 'version', 'reserved')
-  if not f[1] or not f[2] or (f[3] and tonumber(f[3]) < 0) then
+  -- Kept only whole: a record without a level or a version (made up from a paid reservation's line
+  -- by an older release's commit) is seeded as new.
+  local f = redis.call('HMGET', key, 'available', 'version')
+  if not f[1] or not f[2] then
     redis.call('HSET', key, 'available', it.available, 'reserved', 0, 'sold', 0, 'version', version)
     meta.id = it.eventId
     outbox_add(KEYS[3], event_record('stock.updated', it.productId,
