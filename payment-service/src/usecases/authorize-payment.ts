@@ -43,7 +43,7 @@ export class PaymentAuthorizer {
       .catch(async (err: unknown) => {
         const { logger, store } = this.deps;
         // The attempts made so far stay on the claim, so the call that resumes it counts on from them.
-        const attempts = err instanceof ChargeInterruptedError ? (claim.priorAttempts ?? 0) + err.attempts : undefined;
+        const attempts = err instanceof ChargeInterruptedError ? attemptsOf(claim, err.attempts) : undefined;
         if (this.stopping.signal.aborted) {
           // Stopping: the claim is handed back (its lease ends now), so the next sweep of another
           // instance resumes it at once rather than a whole lease later.
@@ -89,19 +89,16 @@ export class PaymentAuthorizer {
     const traceparent = childTraceparent(claim.traceparent);
     const { orderId, correlationId } = claim;
     const lease = { endsAt: Date.now() + this.deps.leaseMs };
-    // A resumed charge counts on from the attempts its earlier calls recorded. A worker that died
-    // before its first retry recorded none: a charge it got that the gateway lists counts 1.
-    const prior = claim.priorAttempts ?? 0;
     const called = await gateway.authorize(
       claim,
       { correlationId, traceparent },
       {
         stop: this.stopping.signal,
-        holdClaim: (made) => this.renew(claim, lease, prior + made),
+        holdClaim: (made) => this.renew(claim, lease, attemptsOf(claim, made)),
         resumed: claim.resumed === true,
       },
     );
-    let result = { ...called, attempts: Math.max(prior + called.attempts, called.ok ? 1 : 0) };
+    let result = { ...called, attempts: attemptsOf(claim, called.attempts, called.ok) };
     // A resumed claim fails a payment from what the gateway listed: an attempt of the worker it took
     // over may still be undecided there. Checked once more a lease later (recheckFailed).
     const recheckAt = claim.resumed && !result.ok ? Date.now() + this.deps.leaseMs : undefined;
@@ -115,7 +112,7 @@ export class PaymentAuthorizer {
         { orderId, correlationId, paymentId: outcome.strayCharge },
         'a charge made by an earlier worker stands',
       );
-      result = { ok: true, paymentId: outcome.strayCharge, attempts: Math.max(result.attempts, 1) };
+      result = { ok: true, paymentId: outcome.strayCharge, attempts: attemptsOf(claim, called.attempts, true) };
       outcome = await outbox.publishing(store.complete(claim, result, outcomeEvent(claim, result, traceparent)));
     }
     if (outcome !== 'written') {
@@ -180,3 +177,10 @@ export class PaymentAuthorizer {
     }
   }
 }
+
+/**
+ * A charge's attempts: those its earlier calls recorded on the claim and `made` by this one. A
+ * worker that died before its first retry recorded none, so an `authorized` charge counts at least 1.
+ */
+const attemptsOf = (claim: Claim, made: number, authorized = false): number =>
+  Math.max((claim.priorAttempts ?? 0) + made, authorized ? 1 : 0);

@@ -31,8 +31,8 @@ if status ~= 'RESERVED' then redis.call('ZREM', KEYS[2], order_id) end
 if status == 'RESERVED' then
   for _, it in ipairs(items) do
     local key = stock_key(ARGV[1], it.productId)
-    -- A product whose record is gone (or no whole record: no version) is not made up from this line.
-    if redis.call('HEXISTS', key, 'version') == 1 then
+    -- Not made up from this line (no level, no version).
+    if whole_record(key) then
       redis.call('HINCRBY', key, 'reserved', -it.quantity)
       redis.call('HINCRBY', key, 'sold', it.quantity)
     end

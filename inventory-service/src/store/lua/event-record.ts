@@ -27,4 +27,12 @@ end
 local function stock_key(prefix, product_id)
   return prefix .. ':stock:' .. product_id
 end
+
+-- Whether a product's stock record is whole: a level and a version. One a store lost, or a
+-- part-record an older release's commit made up from a reservation's line, is not: scripts neither
+-- give stock back to it nor take it, and the seed writes it anew.
+local function whole_record(key)
+  local f = redis.call('HMGET', key, 'available', 'version')
+  return f[1] ~= false and f[2] ~= false
+end
 `;

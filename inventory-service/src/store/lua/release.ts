@@ -31,10 +31,8 @@ end
 local levels = {}
 for _, it in ipairs(cjson.decode(redis.call('HGET', KEYS[1], 'items'))) do
   local key = stock_key(ARGV[1], it.productId)
-  -- A product whose stock record is gone, or is no whole record (no version: what an older release's
-  -- commit made up of a lost one), is not made up from this line, with reserved below zero and a
-  -- version consumers hold newer ones of.
-  if redis.call('HEXISTS', key, 'version') == 1 then
+  -- Not made up from this line, with reserved below zero and a version consumers hold newer ones of.
+  if whole_record(key) then
     local available = redis.call('HINCRBY', key, 'available', it.quantity)
     redis.call('HINCRBY', key, 'reserved', -it.quantity)
     local version = redis.call('HINCRBY', key, 'version', 1)

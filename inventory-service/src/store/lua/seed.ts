@@ -18,10 +18,7 @@ local seeded = 0
 for _, it in ipairs(items) do
   local key = stock_key(ARGV[1], it.productId)
   redis.call('SADD', KEYS[2], it.productId)
-  -- Kept only whole: a record without a level or a version (made up from a paid reservation's line
-  -- by an older release's commit) is seeded as new.
-  local f = redis.call('HMGET', key, 'available', 'version')
-  if not f[1] or not f[2] then
+  if not whole_record(key) then
     redis.call('HSET', key, 'available', it.available, 'reserved', 0, 'sold', 0, 'version', version)
     meta.id = it.eventId
     outbox_add(KEYS[3], event_record('stock.updated', it.productId,

@@ -1,4 +1,4 @@
-import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
+import { error, json, pathParam, schema, unknownId, type Operations } from './openapi-fragments';
 
 const REPLAYED = {
   description: '`true` on an answer replayed for a repeated Idempotency-Key (absent on the first)',
@@ -96,7 +96,7 @@ export const checkoutOperations: Operations = {
       parameters: [pathParam('orderId')],
       responses: {
         '200': { description: 'The order', ...json(schema('OrderView')) },
-        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('order', 'orderId'),
       },
     },
   },
@@ -122,7 +122,7 @@ export const checkoutOperations: Operations = {
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         '204': { description: 'Last-Event-ID is the terminal status: nothing more will come (EventSource stops)' },
-        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('order', 'orderId'),
         '503': error(
           'TOO_MANY_STREAMS: the instance holds its most streams (Retry-After), or DEPENDENCY_UNAVAILABLE: Redis cannot be reached; to a request that does not accept `text/event-stream` (which gets the 200 above)',
         ),

@@ -1,4 +1,4 @@
-import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
+import { error, json, pathParam, schema, unknownId, type Operations } from './openapi-fragments';
 
 const ETAG = {
   description: 'The level\'s version, quoted (`"<version>"`): send it back as If-Match',
@@ -26,7 +26,7 @@ export const inventoryOperations: Operations = {
       parameters: [pathParam('productId')],
       responses: {
         '200': { description: 'Level', ...json(schema('CachedStock')) },
-        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('product', 'productId'),
       },
     },
   },
@@ -44,7 +44,7 @@ export const inventoryOperations: Operations = {
       parameters: [pathParam('productId')],
       responses: {
         '200': { description: 'Level', headers: { ETag: ETAG }, ...json(schema('InventoryItem')) },
-        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('product', 'productId'),
       },
     },
     put: {

@@ -1,4 +1,4 @@
-import { error, json, pathParam, schema, type Operations } from './openapi-fragments';
+import { json, pathParam, schema, unknownId, type Operations } from './openapi-fragments';
 
 export const paymentOperations: Operations = {
   '/payments/{orderId}': {
@@ -8,7 +8,7 @@ export const paymentOperations: Operations = {
       parameters: [pathParam('orderId')],
       responses: {
         '200': { description: 'Payment', ...json(schema('PaymentView')) },
-        '404': error('Unknown order: one detail naming orderId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('order', 'orderId'),
       },
     },
   },

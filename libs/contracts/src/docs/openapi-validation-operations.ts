@@ -1,4 +1,4 @@
-import { error, json, objectOf, pathParam, schema, type Operations } from './openapi-fragments';
+import { error, json, objectOf, pathParam, schema, unknownId, type Operations } from './openapi-fragments';
 
 export const validationOperations: Operations = {
   '/validate': {
@@ -27,7 +27,7 @@ export const validationOperations: Operations = {
       parameters: [pathParam('productId')],
       responses: {
         '200': { description: 'The product', ...json(schema('Product')) },
-        '404': error('Unknown product: one detail naming productId (a 404 without it is for a path no route takes)'),
+        '404': unknownId('product', 'productId'),
       },
     },
   },
