@@ -34,44 +34,59 @@ function isCardNumber(digits: string): boolean {
   return issued && luhnValid(digits);
 }
 
-/** Decimal digits of other scripts that NFKC leaves as they are (Arabic-Indic, Persian, Devanagari, Bengali, Thai): their code point of 0. */
-const DIGIT_ZEROS = [0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50];
-const OTHER_DIGIT = /[\u0660-\u0669\u06f0-\u06f9\u0966-\u096f\u09e6-\u09ef\u0e50-\u0e59]/g;
+/** Any script's decimal digit; ASCII ones are left as they are. */
+const OTHER_DIGIT = /(?![0-9])\p{Nd}/gu;
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+const digitValues = new Map<string, string>();
+
+/**
+ * A decimal digit's value in any script: Unicode gives each script's digits as runs of ten
+ * consecutive code points from 0 to 9, some runs next to each other, so the value is the distance
+ * from the start of its run, modulo ten.
+ */
+function digitValue(digit: string): string {
+  let value = digitValues.get(digit);
+  if (value === undefined) {
+    const cp = digit.codePointAt(0)!;
+    let start = cp;
+    while (DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+    value = String((cp - start) % 10);
+    digitValues.set(digit, value);
+  }
+  return value;
+}
 
 /** Invisible characters (zero-width space and joiners, soft hyphen, word joiner, BOM) between two digits. */
 const INVISIBLE_BETWEEN_DIGITS = /(?<=\d)\p{Cf}+(?=\d)/gu;
 
 /**
- * Text as a card number would be read off it: full-width digits (NFKC) and other scripts' digits
- * as ASCII, with nothing invisible between digits.
+ * Text as a card number would be read off it: full-width digits (NFKC) and every other script's
+ * digits as ASCII, with nothing invisible between digits.
  */
 const asAsciiDigits = (text: string): string =>
-  text
-    .normalize('NFKC')
-    .replace(OTHER_DIGIT, (d) => {
-      const cp = d.codePointAt(0)!;
-      return String(cp - DIGIT_ZEROS.find((zero) => cp >= zero && cp <= zero + 9)!);
-    })
-    .replace(INVISIBLE_BETWEEN_DIGITS, '');
+  text.normalize('NFKC').replace(OTHER_DIGIT, digitValue).replace(INVISIBLE_BETWEEN_DIGITS, '');
 
 /**
- * Between printed groups: up to three spaces, or one mark with a space either side or none: a dot,
- * any dash (hyphen, en dash, minus…), underscore, slash or backslash, comma, colon or semicolon,
- * plus, pipe.
+ * Between the groups of a number as people type it: up to eight characters that are neither a
+ * letter nor a digit (spaces, no-break spaces, any dash, dots, slashes, quotes, stars, bullets,
+ * brackets …). Which mark someone puts between groups is not a rule to enumerate.
  */
-const SEP = String.raw`(?:\s{1,3}|\s?[\p{Pd}\u2212._/\\,:;+|]\s?)`;
+const SEP = String.raw`[^\p{L}\p{N}]{1,8}`;
 
 /**
- * Where a card number can be, as cards are printed and typed: a plain run of digits; groups of 4
- * (a number can sit among them: an expiry year before, more digits after); or 4-6-5, 4-6-4,
- * 5-5-5, 4-8-4 and 8-8. A candidate counts only whole, with no letter or digit next to it: digits
- * inside hex text (a random key, a trace id) and a uuid's groups (8-4-4-4-12, which none of these
- * layouts fits) are not one. So a card number typed against a letter (`cust4111…`) is not found.
+ * Where a card number can be, as cards are printed and typed: groups of four digits or more (a
+ * plain run, 4-4-4-4, 4-6-5, 4-4-8, 8-8 …), the last perhaps shorter (4-4-4-3), between any
+ * separators. A number can sit among them (an expiry year before, the expiry after): the groups
+ * are searched for one from each group's start. A candidate counts only whole, with no letter or
+ * digit next to it, so digits inside hex text (a random key, a trace id) are not one, and a card
+ * number typed against a letter (`cust4111…`) is not found. A uuid's groups (8-4-4-4-12) are
+ * never one either: a uuid of digits alone is a uuid.
  */
 const CANDIDATE = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])(?:\d{13,19}|\d{4}(?:${SEP}\d{4}){2,}(?:${SEP}\d{1,4})?|\d{4}${SEP}\d{6}${SEP}\d{4,5}|\d{5}${SEP}\d{5}${SEP}\d{5}|\d{4}${SEP}\d{8}${SEP}\d{4}|\d{8}${SEP}\d{8})(?![\p{L}\p{N}])`,
+  String.raw`(?<![\p{L}\p{N}])\d{4,19}(?:${SEP}\d{4,19})*(?:${SEP}\d{1,3})?(?![\p{L}\p{N}])`,
   'gu',
 );
+const UUID = /(?<![\p{L}\p{N}])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/giu;
 
 /** Whether a candidate holds a card number: the whole of it, or any run of its groups from one group's start. */
 function candidateHolds(candidate: string): boolean {
@@ -86,10 +101,16 @@ function candidateHolds(candidate: string): boolean {
   return false;
 }
 
-const holdsOne = (text: string): boolean => {
-  for (const match of asAsciiDigits(text).matchAll(CANDIDATE)) if (candidateHolds(match[0])) return true;
-  return false;
-};
+/**
+ * The candidates in (digit-normalised) text that hold a card number. A uuid is read as letters of
+ * its own length, so no candidate takes in its groups and the indices stay the text's.
+ */
+function* cardNumbers(text: string): Generator<RegExpExecArray> {
+  const scanned = text.replace(UUID, (uuid) => 'u'.repeat(uuid.length));
+  for (const match of scanned.matchAll(CANDIDATE)) if (candidateHolds(match[0])) yield match;
+}
+
+const holdsOne = (text: string): boolean => !cardNumbers(asAsciiDigits(text)).next().done;
 
 const UTF8 = new TextDecoder();
 
@@ -115,11 +136,14 @@ export function holdsCardNumber(text: string): boolean {
  * Text without one comes back as it is; with one, normalised as it was read (NFKC).
  */
 export function withoutCardNumbers(text: string): string {
-  let found = false;
-  const masked = asAsciiDigits(text).replace(CANDIDATE, (m) =>
-    candidateHolds(m) ? ((found = true), '[card number]') : m,
-  );
-  return found ? masked : text;
+  const read = asAsciiDigits(text);
+  let masked = '';
+  let from = 0;
+  for (const match of cardNumbers(read)) {
+    masked += `${read.slice(from, match.index)}[card number]`;
+    from = match.index + match[0].length;
+  }
+  return from === 0 ? text : masked + read.slice(from);
 }
 
 const CARD_MESSAGE = 'must not hold a card number: a card goes to the payment gateway, which answers a token';
