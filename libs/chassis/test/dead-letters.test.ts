@@ -48,6 +48,32 @@ describe('dead letters (real Redis and Kafka protocol)', () => {
     expect(again!.raw?.toString('hex')).toBe(value.toString('hex'));
   });
 
+  it('when a header holds a card number, then the letter says CARD_NUMBER and neither its error nor the log line repeats the number', async () => {
+    const card = '4111*1111*1111*1111';
+    const value = JSON.stringify(buildOrderCreated());
+    await pub.publishRaw('order.created', value, { ce_type: 'order.created', ce_id: card, 'x-correlation-id': card });
+    await pub.publishRaw('order.created', value, { ce_type: card, ce_id: 'poison-card-type' });
+    const letter = (id: string) => recorder.messages.find((m) => m.headers.ce_id === id);
+    const byId = await waitFor(() => letter(card), { what: 'the letter of the card-number ce_id' });
+    const byType = await waitFor(() => letter('poison-card-type'), { what: 'the letter of the card-number ce_type' });
+    expect(byId.headers).toMatchObject({ 'dlq-reason': 'CARD_NUMBER', 'dlq-error': 'ce_id holds a card number' });
+    expect(byType.headers).toMatchObject({
+      'dlq-reason': 'UNKNOWN_TYPE',
+      'dlq-error': 'unknown ce_type "[card number]"',
+    });
+    const lines = await waitFor(
+      () => {
+        const found = logged.filter((l) => l.msg === 'message dead-lettered' && l.reason !== undefined);
+        return found.some((l) => l.eventId === '[card number]') && found.some((l) => l.eventId === 'poison-card-type')
+          ? found
+          : undefined;
+      },
+      { what: 'both dead letters logged' },
+    );
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(logged)).not.toContain(card);
+  });
+
   it('when a message fails its schema, then it is dead-lettered as SCHEMA_VIOLATION', async () => {
     await pub.publishRaw('order.created', '{"orderId":"x"}', { ce_type: 'order.created', ce_id: 'poison-2' });
     const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'poison-2'), {

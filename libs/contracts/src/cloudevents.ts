@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { EVENT_SCHEMAS, eventKey, type EventData } from './events';
 import { isEventType, topicOf, type EventType } from './topics';
+import { holdsCardNumber, withoutCardNumbers } from './card-number';
 import { cut } from './text';
 
 /** An event as our code sees it: CloudEvents 1.0 attributes plus the validated data. */
@@ -91,11 +92,14 @@ export const REANNOUNCED_HEADER = 'x-reannounced';
  */
 export const CORRELATION_ID_PATTERN = /^(?=.{1,128}$)[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
+/** A correlation id that can be carried on: of the pattern, and with no card number in it. */
+export const isCorrelationId = (text: string): boolean => CORRELATION_ID_PATTERN.test(text) && !holdsCardNumber(text);
+
 /** Attribute headers whose length is checked on consume. */
 const BOUNDED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'] as const;
 
-/** At most 64 characters of a value an error message quotes. */
-const quoted = (value: string): string => JSON.stringify(cut(value));
+/** At most 64 characters of a value an error message quotes, with any card number in them masked. */
+const quoted = (value: string): string => JSON.stringify(withoutCardNumbers(cut(value)));
 
 type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
@@ -124,9 +128,10 @@ function parseConsumed(schema: z.ZodType, json: unknown): z.ZodSafeParseResult<u
 
 /**
  * Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. An
- * attribute header longer than HEADER_MAX_CHARS is refused (HEADER_TOO_LONG); an
- * `x-correlation-id` that is not one (CORRELATION_ID_PATTERN) is replaced by the event's id, as an
- * HTTP request's is by a new one.
+ * attribute header longer than HEADER_MAX_CHARS is refused (HEADER_TOO_LONG), and so is one that
+ * holds a card number (CARD_NUMBER): it would go on into dedupe keys, the audit log and log lines.
+ * An `x-correlation-id` that is not one (CORRELATION_ID_PATTERN) or holds a card number is replaced
+ * by the event's id, as an HTTP request's is by a new one.
  */
 export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer | string | null }): CloudEvent {
   const h = (name: string) => headerText(message.headers, name);
@@ -139,6 +144,11 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
     if (length > HEADER_MAX_CHARS) {
       throw new EventDecodeError('HEADER_TOO_LONG', `${name} is ${length} characters, more than ${HEADER_MAX_CHARS}`);
     }
+  }
+  for (const name of BOUNDED_HEADERS) {
+    const text = h(name);
+    if (text !== undefined && holdsCardNumber(text))
+      throw new EventDecodeError('CARD_NUMBER', `${name} holds a card number`);
   }
   let json: unknown;
   try {
@@ -159,7 +169,7 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
     source: h('ce_source') ?? 'unknown',
     time: h('ce_time') ?? new Date().toISOString(),
     subject: h('ce_subject') ?? eventKey(type, result.data as never),
-    correlationId: correlationId !== undefined && CORRELATION_ID_PATTERN.test(correlationId) ? correlationId : id,
+    correlationId: correlationId !== undefined && isCorrelationId(correlationId) ? correlationId : id,
     ...(traceparent ? { traceparent } : {}),
     data: result.data as EventData<EventType>,
   };

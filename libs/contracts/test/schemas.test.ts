@@ -162,6 +162,22 @@ describe('CloudEvents binary mode', () => {
     },
   );
 
+  it.each(['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'])(
+    'when %s holds a card number, then decoding fails with CARD_NUMBER, naming the header without quoting it',
+    (name) => {
+      const value = JSON.stringify(EVENT_BUILDERS['order.created']());
+      const headers = { ce_type: 'order.created', ce_id: '1', [name]: 'order 4111*1111*1111*1111' };
+      expect(() => fromKafkaMessage({ headers, value })).toThrow(
+        expect.objectContaining({ reason: 'CARD_NUMBER', message: `${name} holds a card number` }),
+      );
+    },
+  );
+
+  it('when ce_type is a card number, then the error quotes it masked', () => {
+    const headers = { ce_type: '5105 1051 0510 5100', ce_id: '1' };
+    expect(() => fromKafkaMessage({ headers, value: '{}' })).toThrow('unknown ce_type "[card number]"');
+  });
+
   it('when ce_type is unknown and long, then the error quotes 64 characters of it', () => {
     const headers = { ce_type: 't'.repeat(100_000), ce_id: '1' };
     expect(() => fromKafkaMessage({ headers, value: '{}' })).toThrow(`unknown ce_type "${'t'.repeat(64)}…"`);
@@ -173,7 +189,14 @@ describe('CloudEvents binary mode', () => {
       fromKafkaMessage({ headers: { ce_type: 'order.created', ce_id: 'e-1', 'x-correlation-id': correlation }, value })
         .correlationId;
     for (const kept of ['req-42:a.b_c', 'order#1', 'abc/123', 'a b', 'c'.repeat(128)]) expect(read(kept)).toBe(kept);
-    for (const replaced of ['c'.repeat(129), 'has space\nand a newline', ' edge', 'tab\there', 'caf\u00e9'])
+    for (const replaced of [
+      'c'.repeat(129),
+      'has space\nand a newline',
+      ' edge',
+      'tab\there',
+      'caf\u00e9',
+      '4111*1111*1111*1111',
+    ])
       expect(read(replaced)).toBe('e-1');
   });
 });

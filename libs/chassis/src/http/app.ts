@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { CORRELATION_ID_PATTERN, holdsCardNumber } from '@checkout/contracts';
+import { isCorrelationId } from '@checkout/contracts';
 import type { Logger } from 'pino';
 import { contextOf, setRequestContext } from '../context';
 import { activeTraceparent } from '../tracing/otel';
@@ -96,7 +96,7 @@ export function createHttpApp(deps: HttpAppDeps, mount: (app: Express) => void):
 function correlation(req: Request, res: Response, next: NextFunction): void {
   const given = req.header(CORRELATION_HEADER);
   // One that is a card number would be logged and sent with every event the request causes.
-  const usable = given && CORRELATION_ID_PATTERN.test(given) && !holdsCardNumber(given);
+  const usable = given && isCorrelationId(given);
   const correlationId = usable ? given : randomUUID();
   res.setHeader(CORRELATION_HEADER, correlationId);
   // This request's span: the instrumentation's when tracing is on, else a child of the caller's

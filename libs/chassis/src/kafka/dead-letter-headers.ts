@@ -15,7 +15,7 @@ export function headerBytes(
 
 /**
  * Every `dlq-reason` written: what a consumer could not decode (contracts' EventDecodeError:
- * NOT_JSON … HEADER_TOO_LONG; DECODE_FAILED for anything else), an event its service has no
+ * NOT_JSON … CARD_NUMBER; DECODE_FAILED for anything else), an event its service has no
  * handler for, a handler that kept failing, and an event the outbox refused to publish.
  */
 export const DEAD_LETTER_REASONS = [
@@ -24,6 +24,7 @@ export const DEAD_LETTER_REASONS = [
   'UNKNOWN_TYPE',
   'MISSING_ID',
   'HEADER_TOO_LONG',
+  'CARD_NUMBER',
   'DECODE_FAILED',
   'UNEXPECTED_TYPE',
   'HANDLER_FAILED',

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import { HEADER_MAX_CHARS, dlqTopic, headerText } from '@checkout/contracts';
+import { HEADER_MAX_CHARS, dlqTopic, headerText, withoutCardNumbers } from '@checkout/contracts';
 import type { ConsumerOptions } from './consumer-options';
 import { deadLetterHeaders, headerBytes } from './dead-letter-headers';
 
@@ -22,10 +22,12 @@ export async function deadLetterMessage(
   opts.metrics.deadLettered.inc({ topic, reason });
   opts.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
   // The ids the headers carry, so the line is found by the order's correlation id like the rest.
-  // Cut: a letter may be here because a header was too long (HEADER_TOO_LONG).
-  const ids = {
-    correlationId: headerText(message.headers, 'x-correlation-id')?.slice(0, HEADER_MAX_CHARS),
-    eventId: headerText(message.headers, 'ce_id')?.slice(0, HEADER_MAX_CHARS),
+  // Cut, and any card number masked: a letter may be here because a header was too long
+  // (HEADER_TOO_LONG) or held one (CARD_NUMBER).
+  const id = (name: string) => {
+    const text = headerText(message.headers, name);
+    return text === undefined ? undefined : withoutCardNumbers(text.slice(0, HEADER_MAX_CHARS));
   };
+  const ids = { correlationId: id('x-correlation-id'), eventId: id('ce_id') };
   opts.logger.warn({ ...ids, topic, partition, offset: message.offset, reason, error }, 'message dead-lettered');
 }
