@@ -107,6 +107,29 @@ describe('event consumer stopping in the middle of a backlog (real Kafka protoco
     }
   }, 60_000);
 
+  it('when one handler call outlasts the session, then the member heartbeats through it: that message is handled once and the ones behind it are not held up again', async () => {
+    // Heartbeats only as messages finished left a single 8 s call without one: the member was
+    // evicted mid-call, and on rejoining fetched and handled the message again.
+    const group = `${service}-slow-call`;
+    const { events, base } = await sendBacklog();
+    const times = new Array<number>(BACKLOG).fill(0);
+    const slow = member(group, events, async (i) => {
+      times[i]!++;
+      if (i === 0 && times[0] === 1) await sleep(8000); // against a 6 s session
+    });
+    await slow.start();
+    try {
+      await waitFor(async () => (await committedOffset(group)) >= base + BACKLOG, {
+        what: 'the backlog to be committed',
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      });
+      expect(times).toEqual(new Array(BACKLOG).fill(1));
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
+
   it('when stopped while a handler waits to retry a dependency that is down, then it makes no further attempt and the message is left for the next member', async () => {
     const group = `${service}-stop-retrying`;
     const { events, base } = await sendBacklog();

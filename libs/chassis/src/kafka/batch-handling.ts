@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchesInFlight } from './batches-in-flight';
-import type { ConsumerOptions } from './consumer-options';
+import { heartbeatIntervalOf, type ConsumerOptions } from './consumer-options';
 import { forEachConcurrently } from './for-each-concurrently';
 import { handleMessage } from './message-handling';
 import type { OffsetCommitter } from './offsets';
@@ -29,25 +29,21 @@ export async function handleBatch(
   const { opts, offsets, batches, isStopping } = deps;
   const fetchStartedAt = deps.fetchStartedAt();
   // kafkajs heartbeats only between batches. A batch that takes longer than the session (a
-  // backlog of slow messages, a handler waiting out a dependency) would get the member
-  // evicted, its commit refused and the same batch fetched again, for ever if it always takes
-  // that long. So it heartbeats as messages finish and between a handler's retries (kafkajs
-  // sends one at most every heartbeatInterval); a failed one (a rebalance) is left to the
-  // heartbeat after the batch, which kafkajs answers by rejoining.
+  // backlog of slow messages, one handler call waiting on a slow dependency) would get the member
+  // evicted, its commit refused and the same messages fetched and handled again, for ever if they
+  // always take that long. So it heartbeats on a timer while the batch is handled, one call
+  // running long included (kafkajs sends one at most every heartbeatInterval); a failed one (a
+  // rebalance) is left to the heartbeat after the batch, which kafkajs answers by rejoining.
   const keepAlive = () => void heartbeat().catch(() => undefined);
+  const beat = setInterval(keepAlive, heartbeatIntervalOf(opts.sessionTimeout) / 2);
   batches.started();
   try {
-    const handled = await forEachConcurrently(
-      batch.messages,
-      opts.messageConcurrency ?? 1,
-      isStopping,
-      async (message) => {
-        await handleMessage(opts, isStopping, batch.topic, batch.partition, message, keepAlive);
-        keepAlive();
-      },
+    const handled = await forEachConcurrently(batch.messages, opts.messageConcurrency ?? 1, isStopping, (message) =>
+      handleMessage(opts, isStopping, batch.topic, batch.partition, message),
     );
     recordHandled(offsets, opts.logger, batch, handled);
   } finally {
+    clearInterval(beat);
     batches.finished();
   }
   await heartbeat();

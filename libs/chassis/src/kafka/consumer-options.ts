@@ -33,3 +33,6 @@ export interface ConsumerOptions {
   /** Attempts for a handler that throws a non-transient error before the message is dead-lettered. */
   maxAttempts?: number;
 }
+
+/** How often a member heartbeats: six times a session, and no more than twice a second. */
+export const heartbeatIntervalOf = (sessionTimeout: number): number => Math.max(500, Math.floor(sessionTimeout / 6));

@@ -3,7 +3,7 @@ import { dlqTopic } from '@checkout/contracts';
 import { handleBatch, type BatchHandling } from './batch-handling';
 import { BatchesInFlight } from './batches-in-flight';
 import { ensureTopics } from './client';
-import type { ConsumerOptions } from './consumer-options';
+import { heartbeatIntervalOf, type ConsumerOptions } from './consumer-options';
 import { serviceCounter } from '../metrics';
 import { OffsetCommitter } from './offsets';
 
@@ -42,7 +42,7 @@ export class EventConsumer {
       groupId: opts.groupId,
       maxWaitTimeInMs: opts.maxWaitTimeInMs,
       sessionTimeout: opts.sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(opts.sessionTimeout / 6)),
+      heartbeatInterval: heartbeatIntervalOf(opts.sessionTimeout),
       rebalanceTimeout: Math.max(opts.sessionTimeout * 2, 10_000),
       allowAutoTopicCreation: true,
     });

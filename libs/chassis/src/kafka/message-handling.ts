@@ -27,7 +27,6 @@ export async function handleMessage(
   topic: string,
   partition: number,
   message: KafkaMessage,
-  keepAlive: () => void = () => undefined,
 ): Promise<void> {
   const { metrics, logger } = opts;
   let event: CloudEvent;
@@ -90,7 +89,6 @@ export async function handleMessage(
       // A dependency being down is not the message's fault: keep it and retry until it is back.
       if (!isStopping()) {
         log.warn({ err, attempt, transient }, 'handler failed, retrying');
-        keepAlive();
         await delay(Math.min(50 * 2 ** Math.min(attempt, 6), 2000));
       }
       // Unless stopping, now or during the backoff: then the batch is committed only up to this
