@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEAD_LETTERING_SERVICES, EVENT_TYPES, dlqTopic } from '@checkout/contracts';
+import { createHandlers as auditHandlers } from '../../audit-service/src/handlers';
+import { createHandlers as checkoutHandlers } from '../../checkout-service/src/handlers';
+import { stockHandlers } from '../../inventory-cache-service/src/handlers';
+import { createHandlers as inventoryHandlers } from '../../inventory-service/src/handlers';
+import { createHandlers as notificationHandlers } from '../../notification-service/src/handlers';
+import { createHandlers as paymentHandlers } from '../../payment-service/src/handlers';
 import { api } from './http';
 import { checkoutBody } from './saga';
 import { recordTopics, testKafka, type RecordedMessage } from './kafka';
@@ -233,14 +239,18 @@ export async function orderStream(count: number, overMs: number): Promise<Attemp
   );
 }
 
-/** What each consumer group reads (its handler map). */
+/** A handler map's topics: the factories only close over what they are given, so none is needed here. */
+const topicsOf = (handlers: object): string[] => Object.keys(handlers);
+const NO_DEPS = {} as never;
+
+/** What each consumer group reads: the keys of its service's own handler map, so the two cannot drift apart. */
 export const SUBSCRIPTIONS: Record<(typeof CONSUMERS)[number], string[]> = {
-  'inventory-cache-service': ['stock.updated', 'stock.reserved', 'stock.released'],
-  'inventory-service': ['order.created', 'payment.authorized', 'payment.failed'],
-  'payment-service': ['order.created', 'stock.reserved'],
-  'checkout-service': ['stock.reserved', 'stock.failed', 'payment.authorized', 'payment.failed'],
-  'notification-service': ['order.created', 'order.confirmed', 'order.failed'],
-  'audit-service': [...EVENT_TYPES],
+  'inventory-cache-service': topicsOf(stockHandlers(NO_DEPS)),
+  'inventory-service': topicsOf(inventoryHandlers(NO_DEPS, 0, NO_DEPS)),
+  'payment-service': topicsOf(paymentHandlers(NO_DEPS, NO_DEPS)),
+  'checkout-service': topicsOf(checkoutHandlers(NO_DEPS)),
+  'notification-service': topicsOf(notificationHandlers(NO_DEPS)),
+  'audit-service': topicsOf(auditHandlers(NO_DEPS)),
 };
 
 /**
