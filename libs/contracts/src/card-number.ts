@@ -67,26 +67,26 @@ const asAsciiDigits = (text: string): string =>
   text.normalize('NFKC').replace(OTHER_DIGIT, digitValue).replace(INVISIBLE_BETWEEN_DIGITS, '');
 
 /**
- * Between the groups of a number as people type it: up to eight characters that are neither a
- * letter nor a digit (spaces, no-break spaces, any dash, dots, slashes, quotes, stars, bullets,
- * brackets …). Which mark someone puts between groups is not a rule to enumerate.
+ * Between printed groups: up to eight characters that are neither a letter nor a digit (spaces,
+ * no-break spaces, any dash, dots, slashes, quotes, stars, bullets, brackets …: which mark someone
+ * types between groups is not a rule to enumerate), or the long-vowel mark a Japanese keyboard
+ * types for a dash (`ー`, a letter to Unicode).
  */
-const SEP = String.raw`[^\p{L}\p{N}]{1,8}`;
+const SEP = String.raw`(?:[^\p{L}\p{N}]|\u30fc){1,8}`;
 
 /**
- * Where a card number can be, as cards are printed and typed: groups of four digits or more (a
- * plain run, 4-4-4-4, 4-6-5, 4-4-8, 8-8 …), the last perhaps shorter (4-4-4-3), between any
- * separators. A number can sit among them (an expiry year before, the expiry after): the groups
- * are searched for one from each group's start. A candidate counts only whole, with no letter or
- * digit next to it, so digits inside hex text (a random key, a trace id) are not one, and a card
- * number typed against a letter (`cust4111…`) is not found. A uuid's groups (8-4-4-4-12) are
- * never one either: a uuid of digits alone is a uuid.
+ * Where a card number can be, as cards are printed and typed: a plain run of digits; groups of 4
+ * (a number can sit among them: an expiry year before, more digits after; the last group of an
+ * Amex typed in fours has 3); or 4-4-8, 4-6-5, 4-6-4, 5-5-5, 4-8-4 and 8-8. Only these layouts:
+ * two unrelated numbers side by side (a date and a counter, a user id and a timestamp) are not
+ * read as one. A candidate counts only whole, with no letter or digit next to it: digits inside
+ * hex text (a random key, a trace id) and a uuid's groups (8-4-4-4-12, which none of these
+ * layouts fits) are not one. So a card number typed against a letter (`cust4111…`) is not found.
  */
 const CANDIDATE = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])\d{4,19}(?:${SEP}\d{4,19})*(?:${SEP}\d{1,3})?(?![\p{L}\p{N}])`,
+  String.raw`(?<![\p{L}\p{N}])(?:\d{13,19}|\d{4}(?:${SEP}\d{4}){2,}(?:${SEP}\d{1,4})?|\d{4}${SEP}\d{4}${SEP}\d{8}|\d{4}${SEP}\d{6}${SEP}\d{4,5}|\d{5}${SEP}\d{5}${SEP}\d{5}|\d{4}${SEP}\d{8}${SEP}\d{4}|\d{8}${SEP}\d{8})(?![\p{L}\p{N}])`,
   'gu',
 );
-const UUID = /(?<![\p{L}\p{N}])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\p{L}\p{N}])/giu;
 
 /** Whether a candidate holds a card number: the whole of it, or any run of its groups from one group's start. */
 function candidateHolds(candidate: string): boolean {
@@ -101,13 +101,9 @@ function candidateHolds(candidate: string): boolean {
   return false;
 }
 
-/**
- * The candidates in (digit-normalised) text that hold a card number. A uuid is read as letters of
- * its own length, so no candidate takes in its groups and the indices stay the text's.
- */
+/** The candidates in (digit-normalised) text that hold a card number. */
 function* cardNumbers(text: string): Generator<RegExpExecArray> {
-  const scanned = text.replace(UUID, (uuid) => 'u'.repeat(uuid.length));
-  for (const match of scanned.matchAll(CANDIDATE)) if (candidateHolds(match[0])) yield match;
+  for (const match of text.matchAll(CANDIDATE)) if (candidateHolds(match[0])) yield match;
 }
 
 const holdsOne = (text: string): boolean => !cardNumbers(asAsciiDigits(text)).next().done;
@@ -131,11 +127,8 @@ export function holdsCardNumber(text: string): boolean {
   return utf8 !== undefined && holdsOne(utf8);
 }
 
-/**
- * Text with every card number in it replaced, for what is logged or stored of a client's input.
- * Text without one comes back as it is; with one, normalised as it was read (NFKC).
- */
-export function withoutCardNumbers(text: string): string {
+/** Text with every card number in it replaced; undefined when it holds none. */
+function maskOne(text: string): string | undefined {
   const read = asAsciiDigits(text);
   let masked = '';
   let from = 0;
@@ -143,7 +136,19 @@ export function withoutCardNumbers(text: string): string {
     masked += `${read.slice(from, match.index)}[card number]`;
     from = match.index + match[0].length;
   }
-  return from === 0 ? text : masked + read.slice(from);
+  return from === 0 ? undefined : masked + read.slice(from);
+}
+
+/**
+ * Text with every card number in it replaced, for what is logged or stored of a client's input.
+ * Text without one comes back as it is; with one, normalised as it was read (NFKC; as UTF-8 when
+ * it holds one only read so, as holdsCardNumber reads a header).
+ */
+export function withoutCardNumbers(text: string): string {
+  const masked = maskOne(text);
+  if (masked !== undefined) return masked;
+  const utf8 = asUtf8(text);
+  return (utf8 !== undefined ? maskOne(utf8) : undefined) ?? text;
 }
 
 const CARD_MESSAGE = 'must not hold a card number: a card goes to the payment gateway, which answers a token';

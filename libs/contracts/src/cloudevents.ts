@@ -98,6 +98,13 @@ export const isCorrelationId = (text: string): boolean => CORRELATION_ID_PATTERN
 /** Attribute headers whose length is checked on consume. */
 const BOUNDED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time', 'traceparent'] as const;
 
+/**
+ * Attribute headers checked for a card number on consume: what goes on into dedupe keys, the audit
+ * log and log lines. Not `traceparent`: random hex whose span id is now and then 16 Luhn-valid
+ * digits, and only its parsed trace id is logged or carried on.
+ */
+const CARD_CHECKED_HEADERS = ['ce_id', 'ce_source', 'ce_subject', 'ce_time'] as const;
+
 /** At most 64 characters of a value an error message quotes, with any card number in them masked. */
 const quoted = (value: string): string => JSON.stringify(withoutCardNumbers(cut(value)));
 
@@ -128,8 +135,9 @@ function parseConsumed(schema: z.ZodType, json: unknown): z.ZodSafeParseResult<u
 
 /**
  * Decodes and validates a consumed record; throws EventDecodeError naming what is wrong. An
- * attribute header longer than HEADER_MAX_CHARS is refused (HEADER_TOO_LONG), and so is one that
- * holds a card number (CARD_NUMBER): it would go on into dedupe keys, the audit log and log lines.
+ * attribute header longer than HEADER_MAX_CHARS is refused (HEADER_TOO_LONG), and so is one of
+ * CARD_CHECKED_HEADERS that holds a card number (CARD_NUMBER), unless it is the subject and that is
+ * the event's own key.
  * An `x-correlation-id` that is not one (CORRELATION_ID_PATTERN) or holds a card number is replaced
  * by the event's id, as an HTTP request's is by a new one.
  */
@@ -145,11 +153,6 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
       throw new EventDecodeError('HEADER_TOO_LONG', `${name} is ${length} characters, more than ${HEADER_MAX_CHARS}`);
     }
   }
-  for (const name of BOUNDED_HEADERS) {
-    const text = h(name);
-    if (text !== undefined && holdsCardNumber(text))
-      throw new EventDecodeError('CARD_NUMBER', `${name} holds a card number`);
-  }
   let json: unknown;
   try {
     json = JSON.parse(message.value?.toString() ?? '');
@@ -161,6 +164,13 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new EventDecodeError('SCHEMA_VIOLATION', issues.join('; '));
   }
+  const key = eventKey(type, result.data as never);
+  for (const name of CARD_CHECKED_HEADERS) {
+    const text = h(name);
+    // The subject is the event's key (a product id may be a GTIN, which is no card number to refuse).
+    if (text === undefined || (name === 'ce_subject' && text === key) || !holdsCardNumber(text)) continue;
+    throw new EventDecodeError('CARD_NUMBER', `${name} holds a card number`);
+  }
   const traceparent = h('traceparent');
   const correlationId = h('x-correlation-id');
   return {
@@ -168,7 +178,7 @@ export function fromKafkaMessage(message: { headers?: RawHeaders; value: Buffer 
     type,
     source: h('ce_source') ?? 'unknown',
     time: h('ce_time') ?? new Date().toISOString(),
-    subject: h('ce_subject') ?? eventKey(type, result.data as never),
+    subject: h('ce_subject') ?? key,
     correlationId: correlationId !== undefined && isCorrelationId(correlationId) ? correlationId : id,
     ...(traceparent ? { traceparent } : {}),
     data: result.data as EventData<EventType>,

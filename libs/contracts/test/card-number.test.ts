@@ -68,6 +68,10 @@ describe('holdsCardNumber', () => {
       '\u1044\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041\u1041',
     ],
     [
+      'one typed on a Japanese keyboard (long-vowel marks as dashes)',
+      '\uff14\uff11\uff11\uff11\u30fc\uff11\uff11\uff11\uff11\u30fc\uff11\uff11\uff11\uff11\u30fc\uff11\uff11\uff11\uff11',
+    ],
+    [
       'one in Arabic-Indic digits',
       '\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661',
     ],
@@ -93,6 +97,14 @@ describe('holdsCardNumber', () => {
     ['a date and a time', '2026-12-06 12:30:45'],
     ['an ISO timestamp with milliseconds', '2026-12-06T12:30:45.123Z'],
     ['Latin-1 text that is not UTF-8', 'Jos\u00e9 M\u00fcller'],
+    ['a timestamp key and a counter', '20250602174313-38'],
+    ['a date, a time and a counter', '20250602-174313-38'],
+    ['an order number of a date, a store and a sequence', '20231119-5006-8225'],
+    ['a user id and a Unix time', '482913-1764000000'],
+    ['a random number and a millisecond time', '738211-1764000000123'],
+    ['a store and a customer number', '0042-123456789012'],
+    ['a tenant and a customer id', '482913:4829130000'],
+    ['an Amazon-style order id', '114-3941689-8772232'],
   ])('when text holds %s, then nothing is found', (_what, text) => {
     expect(holdsCardNumber(text)).toBe(false);
   });
@@ -116,6 +128,10 @@ describe('withoutCardNumbers', () => {
       '/orders/[card number]/events and [card number]',
     );
     expect(withoutCardNumbers('/orders/ord_1')).toBe('/orders/ord_1');
+  });
+
+  it('when a header sent as UTF-8 (read as Latin-1) holds one, then it is masked too', () => {
+    expect(withoutCardNumbers('id 4000\u00c2\u00a00566\u00c2\u00a05566\u00c2\u00a05556')).toBe('id [card number]');
   });
 });
 

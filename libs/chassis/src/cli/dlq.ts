@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { DEAD_LETTERING_SERVICES } from '@checkout/contracts';
+import { DEAD_LETTERING_SERVICES, withoutCardNumbers } from '@checkout/contracts';
 import {
   baseConfigSchema,
   createKafka,
@@ -156,7 +156,10 @@ async function main(argv: string[]): Promise<number> {
     const n = await readDeadLetters(kafka, service, {
       onLetter: async (l) => {
         if (!selected(l)) return;
-        const { failedAt, reason, error, eventId } = l;
+        // A letter may be here for a card number in its ce_id (CARD_NUMBER), or one quoted in its
+        // error by a release before: the terminal is a log too.
+        const [error, eventId] = [withoutCardNumbers(l.error), withoutCardNumbers(l.eventId)];
+        const { failedAt, reason } = l;
         rows.push({ offset: `${l.partition}:${l.offset}`, failedAt, reason, error, origin: originOf(l), eventId });
       },
     });
