@@ -4,8 +4,10 @@ import { waitFor } from '../support/wait';
 const { startSystem } = require('../support/system');
 
 /**
- * Its own system: reservations that expire in 1.5 s and a gateway slower than the attempt timeout,
- * so every attempt times out until the reservation has expired.
+ * Its own system: reservations that expire in 3 s and a gateway slower than the attempt timeout,
+ * so every attempt times out until the reservation has expired. 3 s rather than less: on a busy
+ * machine the reservation must still be live when payment first calls the gateway, or no attempt
+ * is made at all and the test proves nothing.
  */
 describe('a reservation that expires while the gateway is slow', () => {
   let system: { urls: Record<string, string>; adminToken: string; stop(): Promise<void> };
@@ -17,7 +19,7 @@ describe('a reservation that expires while the gateway is slow', () => {
     // deciding one), and the payment sweeper's resumed call decides it a lease later: 3 s here.
     system = await startSystem({
       env: {
-        RESERVATION_TTL_MS: '1500',
+        RESERVATION_TTL_MS: '3000',
         RESERVATION_GRACE_MS: '1000',
         PAYMENT_ATTEMPT_TIMEOUT_MS: '400',
         PAYMENT_LEASE_MS: '3000',
