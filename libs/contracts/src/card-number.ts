@@ -101,12 +101,10 @@ function candidateHolds(candidate: string): boolean {
   return false;
 }
 
-/** The candidates in (digit-normalised) text that hold a card number. */
-function* cardNumbers(text: string): Generator<RegExpExecArray> {
-  for (const match of text.matchAll(CANDIDATE)) if (candidateHolds(match[0])) yield match;
-}
-
-const holdsOne = (text: string): boolean => !cardNumbers(asAsciiDigits(text)).next().done;
+const holdsOne = (text: string): boolean => {
+  for (const match of asAsciiDigits(text).matchAll(CANDIDATE)) if (candidateHolds(match[0])) return true;
+  return false;
+};
 
 const UTF8 = new TextDecoder();
 
@@ -129,14 +127,11 @@ export function holdsCardNumber(text: string): boolean {
 
 /** Text with every card number in it replaced; undefined when it holds none. */
 function maskOne(text: string): string | undefined {
-  const read = asAsciiDigits(text);
-  let masked = '';
-  let from = 0;
-  for (const match of cardNumbers(read)) {
-    masked += `${read.slice(from, match.index)}[card number]`;
-    from = match.index + match[0].length;
-  }
-  return from === 0 ? undefined : masked + read.slice(from);
+  let found = false;
+  const masked = asAsciiDigits(text).replace(CANDIDATE, (m) =>
+    candidateHolds(m) ? ((found = true), '[card number]') : m,
+  );
+  return found ? masked : undefined;
 }
 
 /**
