@@ -54,6 +54,17 @@ describe('AUDIT_RETENTION_MS', () => {
     expect(await service.redis.llen(`${service.prefix}:type:order.created`)).toBe(1);
   });
 
+  it('when set and the same ce_id is delivered three times within it, then the log, the type index and the timeline hold it once', async () => {
+    const event = eventOf('order.created', buildOrderCreated({ orderId: `ord_${randomUUID()}` }));
+    for (let i = 0; i < 3; i++) await service.handlers['order.created']!(event, ctx);
+
+    expect(await ids(`/audit/orders/${event.data.orderId}`)).toEqual([event.id]);
+    expect((await ids('/audit/events?limit=1000')).filter((id) => id === event.id)).toEqual([event.id]);
+    expect((await ids('/audit/events?type=order.created&limit=1000')).filter((id) => id === event.id)).toEqual([
+      event.id,
+    ]);
+  });
+
   it('when a retention is set on a log kept for good until then, then each new event trims at most TRIM_STEP of the backlog, and the backlog goes over the next events', async () => {
     // Its own log: the entries from before the retention was set have ids below every other's.
     const service = await startAuditApp({ retentionMs: RETENTION_MS });

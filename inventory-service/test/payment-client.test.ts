@@ -31,3 +31,18 @@ it('when PAYMENT_URL reaches another service (a wrong port), then its 404 for a 
     code: 'DEPENDENCY_UNAVAILABLE',
   });
 });
+
+it.each([
+  ['PENDING', 'pending'],
+  ['PROCESSING', 'pending'],
+  ['AUTHORIZED', 'authorized'],
+  ['FAILED', 'failed'],
+] as const)(
+  'when payment-service holds a %s payment, then %s (the sweeper releases stock only for none and failed)',
+  async (status, state) => {
+    const payment = { orderId: 'ord_held', status, attempts: 1, amount: 2499, currency: 'USD' };
+    const store = { get: async () => payment } as unknown as PaymentStore;
+    const url = await serve(paymentApp({ ...deps(), store }));
+    expect(await createPaymentClient(url, 1000).state('ord_held')).toBe(state);
+  },
+);

@@ -74,6 +74,20 @@ describe('dead letters (real Redis and Kafka protocol)', () => {
     expect(JSON.stringify(logged)).not.toContain(card);
   });
 
+  it("when an event arrives on another type's topic, then it is dead-lettered as UNEXPECTED_TYPE, not handled as its type", async () => {
+    const event = createEvent('order.created', buildOrderCreated(), { source: '/t', correlationId: 'misrouted' });
+    await pub.publishRaw('order.failed', JSON.stringify(event.data), toKafkaRecord(event).headers, event.subject);
+    const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === event.id), {
+      what: 'dead letter',
+    });
+    expect(dead.headers).toMatchObject({
+      'dlq-reason': 'UNEXPECTED_TYPE',
+      'dlq-error': 'ce_type order.created on topic order.failed',
+      'dlq-original-topic': 'order.failed',
+    });
+    expect(seen.find((e) => e.id === event.id)).toBeUndefined();
+  });
+
   it('when a message fails its schema, then it is dead-lettered as SCHEMA_VIOLATION', async () => {
     await pub.publishRaw('order.created', '{"orderId":"x"}', { ce_type: 'order.created', ce_id: 'poison-2' });
     const dead = await waitFor(() => recorder.messages.find((m) => m.headers.ce_id === 'poison-2'), {
@@ -172,10 +186,11 @@ describe('dead letters (real Redis and Kafka protocol)', () => {
       what: 'dead letter',
     });
     expect(dead.headers).toMatchObject({ 'dlq-reason': 'HANDLER_FAILED', 'dlq-error': 'handler bug' });
-    expect(state.failing).toBe(3);
-    // The three runs share one delivery id, which no other delivery has.
+    // Five runs, the consumer's default: no service sets another.
+    expect(state.failing).toBe(5);
+    // The runs share one delivery id, which no other delivery has.
     const runs = deliveries.get(event.id)!;
-    expect(runs).toHaveLength(3);
+    expect(runs).toHaveLength(5);
     expect(new Set(runs).size).toBe(1);
     const others = [...deliveries].filter(([id]) => id !== event.id).flatMap(([, ids]) => ids);
     expect(others.length).toBeGreaterThan(0);

@@ -27,8 +27,12 @@ describe('logger', () => {
       body: { cvc: '123', payment: { token: 'tok_secret' } },
       headers: { authorization: 'Bearer x' },
     });
+    // Two levels down, as a request's body is logged: { req: { body } }.
+    log.info({ req: { body: { cardNumber: '5555555555554444', cvv: '987' } } });
     const out = lines.join('');
     expect(out).not.toContain('4242424242424242');
+    expect(out).not.toContain('5555555555554444');
+    expect(out).not.toContain('"987"');
     expect(out).not.toContain('"123"');
     expect(out).not.toContain('tok_secret');
     expect(out).not.toContain('Bearer x');
@@ -59,6 +63,21 @@ describe('logger', () => {
       method: 'POST',
       url: 'http://gateway.local:3010/api/v1/charges',
     });
+  });
+
+  it("when a Redis error is logged, then the command's arguments are not, but its name is", () => {
+    // ioredis attaches the failed command; a script's arguments carry what redaction paths cannot
+    // name by position (checkout's create script: the order.created record, its payment token).
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger('test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const err = Object.assign(new Error('OOM command not allowed when used memory > maxmemory'), {
+      name: 'ReplyError',
+      command: { name: 'evalsha', args: ['sha', '1', 'checkout:order:ord_1', '{"payment":{"token":"tok_secret_1"}}'] },
+    });
+    log.error({ err }, 'order not stored');
+
+    expect(JSON.stringify(lines)).not.toContain('tok_secret_1');
+    expect(lines[0]?.err).toMatchObject({ command: { name: 'evalsha', args: '[redacted]' } });
   });
 
   describe('correlation ids', () => {

@@ -15,7 +15,7 @@ import {
 /**
  * What the outbox and consumer tests share, each file its own: a Kafka client and publisher, a Redis
  * client, and (unless `consumer: false`) one member of a group of its own on order.created. The
- * member's handler records what it handled in `seen`, and acts on a cue, `cue(name)` as the order's
+ * member (on order.failed too) records what it handled in `seen`, and acts on a cue, `cue(name)` as the order's
  * customer: `fails-until-fixed` (throws until `state.fixed`), `waits-for-the-next` (finishes once a
  * later message of its order was handled), `logs`, `always-fails` (counted in `state.failing`). Each
  * file's group reads order.created from its beginning, so it also gets the other files' orders: it
@@ -62,6 +62,8 @@ export function messagingFixture(name: string, { consumer: withConsumer = true }
         }
         seen.push(event);
       },
+      // A second topic, so that an event of one type sent on the other's topic has a handler.
+      'order.failed': async (event) => void seen.push(event),
     };
     consumer = new EventConsumer({
       kafka,
@@ -73,7 +75,6 @@ export function messagingFixture(name: string, { consumer: withConsumer = true }
       metrics,
       maxWaitTimeInMs: 10,
       sessionTimeout: 6000,
-      maxAttempts: 3,
       messageConcurrency: 4,
     });
     await consumer.start();

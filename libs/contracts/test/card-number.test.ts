@@ -9,6 +9,9 @@ describe('holdsCardNumber', () => {
     ['an Amex printed 4-6-5', '3782 822463 10005'],
     ['a Diners of 14 digits', '30569309025904'],
     ['a 19-digit Discover', '6011000000000000001'],
+    ['a 19-digit Visa printed 4-4-4-4-3', '4000 0000 0000 0000 006'],
+    ['a 19-digit Discover typed with dashes', '6011-0000-0000-0000-001'],
+
     ['one printed in groups of four', 'card 4111 1111 1111 1111 thanks'],
     ['one typed with dashes', '5555-5555-5555-4444'],
     ['one typed with dots', '5555.5555.5555.4444'],
