@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ADMIN_TOKEN, gatewayApp } from '../../payment-gateway-mock/test/harness';
 import { startRig, waitFor, type Rig } from '../../test/support';
 import { createGatewayClient, type GatewayClient } from '../src/clients/gateway-client';
 import type { AuthorizationResult } from '../src/domain/authorization';
+import type { Claim } from '../src/domain/payment';
 import { GatewayQuestionsJob } from '../src/jobs/gateway-questions-job';
 import { RecoverySweeper } from '../src/jobs/recovery-sweeper';
 import { paymentKeys } from '../src/store/payment-keys';
 import { PaymentStore } from '../src/store/payment-store';
 import { PaymentAuthorizer } from '../src/usecases/authorize-payment';
 import { GatewayQuestions } from '../src/usecases/gateway-questions';
+import { outcomeEvent } from '../src/usecases/payment-events';
 import { StrandedCharges } from '../src/usecases/stranded-charges';
 import { claimed, decided, strandedCount } from './claims';
 
@@ -292,6 +295,39 @@ it('when the worker that lost the claim gets its charge authorized while the one
   expect(await stranded()).toBe(strandedBefore);
 });
 
+it.each([
+  [
+    'fails the payment (its last retry ended GATEWAY_ERROR)',
+    { ok: false, code: 'GATEWAY_ERROR', reason: 'gateway unavailable', attempts: 3 },
+  ],
+  ['records its charge authorized', { ok: true, paymentId: 'ch_first', attempts: 1 }],
+] as const)(
+  'when a worker whose claim the sweeper resumed then %s, then it is refused: the payment stays PROCESSING for the resumed claim and nothing goes to the outbox',
+  async (_, result: AuthorizationResult) => {
+    // A FAILED payment with payment.failed out while the resumed claim may still charge the order
+    // would leave a failed order holding a charge. An outbox of its own that no relay drains: what
+    // a completion put in it stays there to be read.
+    const prefix = `${rig.prefix}-taken-over-${randomUUID()}`;
+    const outbox = { stream: `${prefix}:outbox`, kick: () => undefined };
+    const store = new PaymentStore(rig.redis, outbox, prefix);
+    const first = await claimed(store, 60_000, -1);
+    const [second] = await store.reclaimExpired(60_000);
+    expect(second).toMatchObject({ orderId: first.orderId, resumed: true });
+    const complete = (claim: Claim, r: AuthorizationResult) => store.complete(claim, r, outcomeEvent(claim, r, ''));
+
+    expect(await complete(first, result)).toBe('not-ours');
+    expect(await store.get(first.orderId)).toMatchObject({ status: 'PROCESSING' });
+    expect(await rig.redis.xlen(outbox.stream)).toBe(0);
+
+    // The resumed claim still decides the payment, and its outcome is the one event.
+    const authorized = { ok: true as const, paymentId: 'ch_second', attempts: 1 };
+    expect(await complete(second!, authorized)).toBe('written');
+    expect(await store.get(first.orderId)).toMatchObject({ status: 'AUTHORIZED', paymentId: 'ch_second' });
+    const records = (await rig.redis.xrange(outbox.stream, '-', '+')).map(([, [, r]]) => JSON.parse(r!) as object);
+    expect(records).toEqual([expect.objectContaining({ topic: 'payment.authorized' })]);
+  },
+);
+
 it('when the sweeper resumes a claim whose lease ran out, then the resumed claim gets a full lease of its own, so the next sweeps leave it to its new worker', async () => {
   // A resumed claim due again at once would be resumed on every sweep (every 5 s, or 100 ms here),
   // each time by another worker starting the same charge: only the gateway's idempotency key
@@ -306,6 +342,37 @@ it('when the sweeper resumes a claim whose lease ran out, then the resumed claim
   const due = Number(await rig.redis.zscore(`${rig.prefix}-resume:processing`, claim.orderId));
   expect(due).toBeGreaterThanOrEqual(before + 2000);
   expect((await store.reclaimExpired(2000)).map((c) => c.orderId)).not.toContain(claim.orderId);
+});
+
+it('when two sweepers list the same expired claim at once, then the first takes it over and the second gets nothing', async () => {
+  // Each instance's sweeper lists the due claims, then takes them over one by one, so two can list
+  // the same claim before either took it. Started together on one connection, both listings reach
+  // Redis before either takeover: the second takeover finds the lease the first set, not expired.
+  const prefix = `${rig.prefix}-race`;
+  const [one, other] = [
+    new PaymentStore(rig.redis, rig.outbox, prefix),
+    new PaymentStore(rig.redis, rig.outbox, prefix),
+  ];
+  const claim = await claimed(one, 60_000, -1);
+
+  const [first, second] = await Promise.all([one.reclaimExpired(60_000), other.reclaimExpired(60_000)]);
+  expect(first).toEqual([expect.objectContaining({ orderId: claim.orderId, resumed: true })]);
+  expect(second).toEqual([]);
+  expect(await one.recordAttempts(first[0]!, 1)).toBe(true);
+});
+
+it('when a worker renews its lease just after a sweeper listed its claim as due, then the sweeper leaves the claim to it', async () => {
+  const store = new PaymentStore(rig.redis, rig.outbox, `${rig.prefix}-renewed`);
+  const claim = await claimed(store, 60_000, 60_000);
+  // The worker paused until its lease ended (here: ended at once), then renews it before its next
+  // retry. The sweep's listing reaches Redis first and finds the claim due; the renewal comes
+  // before the sweep's takeover, which finds a lease that has not run out.
+  expect(await store.hold(claim, 0)).toBe(true);
+
+  const [resumed, renewed] = await Promise.all([store.reclaimExpired(60_000), store.hold(claim, 60_000)]);
+  expect(renewed).toBe(true);
+  expect(resumed).toEqual([]);
+  expect(await store.recordAttempts(claim, 1)).toBe(true);
 });
 
 it('when the gateway authorizes a charge whose payment record Redis lost meanwhile, then it is reported for a refund, not dropped in silence', async () => {
