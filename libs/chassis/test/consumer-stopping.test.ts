@@ -83,52 +83,45 @@ describe('event consumer stopping in the middle of a backlog (real Kafka protoco
 
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
-  it('when handling one batch of the backlog outlasts the session, then the member heartbeats through it: committed past it, each message handled once', async () => {
-    // kafkajs heartbeats only between batches: without the consumer's own heartbeats the member
-    // was evicted mid-batch, its commit refused, and the batch fetched and handled again, for ever.
-    const group = `${service}-slow-batch`;
-    const { events, base } = await sendBacklog();
-    const times = new Array<number>(BACKLOG).fill(0);
+  // kafkajs heartbeats only between batches: without the consumer's own heartbeats the member was
+  // evicted mid-batch (or mid-call), its commit refused, and the messages fetched and handled again.
+  it.each([
     // 50 × 150 ms = 7.5 s for the batch, against a 6 s session.
-    const slow = member(group, events, async (i) => {
-      await sleep(150);
-      times[i]!++;
-    });
-    await slow.start();
-    try {
-      await waitFor(async () => (await committedOffset(group)) >= base + BACKLOG, {
-        what: 'the batch to be committed',
-        timeoutMs: 30_000,
-        intervalMs: 500,
+    [
+      'handling one batch of the backlog outlasts the session',
+      'slow-batch',
+      (_i: number, _first: boolean) => sleep(150),
+    ],
+    // One 8 s call, against a 6 s session: heartbeats only as messages finished left it without one.
+    [
+      'one handler call outlasts the session',
+      'slow-call',
+      (i: number, first: boolean) => (i === 0 && first ? sleep(8000) : undefined),
+    ],
+  ])(
+    'when %s, then the member heartbeats through it: committed past it, each message handled once',
+    async (_what, name, work) => {
+      const group = `${service}-${name}`;
+      const { events, base } = await sendBacklog();
+      const times = new Array<number>(BACKLOG).fill(0);
+      const slow = member(group, events, async (i) => {
+        times[i]!++;
+        await work(i, times[i] === 1);
       });
-      expect(times).toEqual(new Array(BACKLOG).fill(1));
-    } finally {
-      await slow.stop();
-    }
-  }, 60_000);
-
-  it('when one handler call outlasts the session, then the member heartbeats through it: that message is handled once and the ones behind it are not held up again', async () => {
-    // Heartbeats only as messages finished left a single 8 s call without one: the member was
-    // evicted mid-call, and on rejoining fetched and handled the message again.
-    const group = `${service}-slow-call`;
-    const { events, base } = await sendBacklog();
-    const times = new Array<number>(BACKLOG).fill(0);
-    const slow = member(group, events, async (i) => {
-      times[i]!++;
-      if (i === 0 && times[0] === 1) await sleep(8000); // against a 6 s session
-    });
-    await slow.start();
-    try {
-      await waitFor(async () => (await committedOffset(group)) >= base + BACKLOG, {
-        what: 'the backlog to be committed',
-        timeoutMs: 30_000,
-        intervalMs: 500,
-      });
-      expect(times).toEqual(new Array(BACKLOG).fill(1));
-    } finally {
-      await slow.stop();
-    }
-  }, 60_000);
+      await slow.start();
+      try {
+        await waitFor(async () => (await committedOffset(group)) >= base + BACKLOG, {
+          what: 'the backlog to be committed',
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        });
+        expect(times).toEqual(new Array(BACKLOG).fill(1));
+      } finally {
+        await slow.stop();
+      }
+    },
+    60_000,
+  );
 
   it('when stopped while a handler waits to retry a dependency that is down, then it makes no further attempt and the message is left for the next member', async () => {
     const group = `${service}-stop-retrying`;
