@@ -7,6 +7,7 @@ import {
   urlSetting,
 } from '@checkout/chassis';
 import type { z } from 'zod';
+import { MAX_RETRY_DELAY_MS } from './clients/retry-policy';
 
 const schema = baseConfigSchema.extend({
   PORT: portSetting(3004),
@@ -25,3 +26,11 @@ const schema = baseConfigSchema.extend({
 
 export type Config = z.infer<typeof schema>;
 export const loadConfig = (env: NodeJS.ProcessEnv): Readonly<Config> => loadConfigFrom(schema, env);
+
+/**
+ * The shortest lease that outlasts the longest stretch between renewals (one wait and one attempt,
+ * and after the last attempt the look-up and the write): with a shorter one, another instance's
+ * sweeper resumes a charge still running. Tests run shorter ones on purpose, so it is a warning.
+ */
+export const shortestSafeLeaseMs = (config: Pick<Config, 'PAYMENT_ATTEMPT_TIMEOUT_MS'>): number =>
+  MAX_RETRY_DELAY_MS + 3 * config.PAYMENT_ATTEMPT_TIMEOUT_MS;

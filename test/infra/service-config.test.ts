@@ -38,3 +38,40 @@ it.each(SERVICES.map((s) => s.name))(
     });
   },
 );
+
+it('when payment-service is given a lease shorter than a charge can run between renewals, then it says so at start-up', async () => {
+  const child = spawn(process.execPath, [path.join(ROOT, 'payment-service', 'dist', 'main.js')], {
+    // Nothing to connect to: the warning comes before any connection is tried.
+    env: {
+      ...process.env,
+      PORT: '0',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      PAYMENT_ATTEMPT_TIMEOUT_MS: '2000',
+      PAYMENT_LEASE_MS: '9000',
+    },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let stdout = '';
+  try {
+    // Read up to the line saying it listens: the check runs before it starts anything.
+    const lines = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`exited ${code} before listening: ${stdout}`)));
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const read = stdout.split('\n').flatMap((l) => (l.trim() ? [JSON.parse(l) as Record<string, unknown>] : []));
+        if (read.some((l) => l.msg === 'payment-service listening')) resolve(read);
+      });
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        PAYMENT_LEASE_MS: 9000,
+        shortestSafeLeaseMs: 11000,
+        msg: expect.stringMatching(/^PAYMENT_LEASE_MS is shorter than a charge can run between renewals/),
+      }),
+    );
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
