@@ -77,6 +77,14 @@ function processCorrelation(fields: { correlationId?: unknown }, _level: number,
   return fields.correlationId !== undefined || correlated.has(logger) ? {} : { correlationId: PROCESS_CORRELATION_ID };
 }
 
+/**
+ * Standard output written synchronously: each line is in the file or pipe before the call returns,
+ * so one that records an act (notification-service's log channel: "notification sent", before the
+ * notification is marked sent) is not lost with a process killed right after. pino's default writes
+ * asynchronously, and a SIGKILL loses what it had not written yet.
+ */
+export const synchronousStdout = (): DestinationStream => pino.destination({ dest: 1, sync: true });
+
 export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   return pino(
     {

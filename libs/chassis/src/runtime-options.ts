@@ -16,4 +16,6 @@ export interface RuntimeOptions {
    * service holding customer data (audit, notifications) or admin endpoints never opts in.
    */
   cors?: boolean;
+  /** Whether its log lines are written synchronously (synchronousStdout): where a line records an act. */
+  syncLogs?: boolean;
 }

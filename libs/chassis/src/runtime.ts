@@ -9,7 +9,7 @@ import type { HttpAppDeps } from './http/app';
 import { listen } from './http/server';
 import type { EventConsumer, HandlerMap } from './kafka/consumer';
 import type { Publisher } from './kafka/publisher';
-import { createLogger } from './logger';
+import { createLogger, synchronousStdout } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import type { Outbox } from './outbox';
 import { connectRedis } from './redis/client';
@@ -57,7 +57,7 @@ export class Runtime<const O extends RuntimeOptions = RuntimeOptions> {
     // Each main.ts has started it already (tracing/preload.ts, before http and express were loaded);
     // a no-op then, this starts it for a Runtime built elsewhere.
     startTracing(service);
-    this.logger = createLogger(service, config.LOG_LEVEL);
+    this.logger = createLogger(service, config.LOG_LEVEL, opts.syncLogs ? synchronousStdout() : undefined);
     if (adminTokenTooShort(config.ADMIN_TOKEN)) {
       this.logger.warn(
         `ADMIN_TOKEN is shorter than ${ADMIN_TOKEN_MIN_LENGTH} characters: whoever guesses it can set stock levels (openssl rand -hex 16 makes one; with NODE_ENV=production it is refused)`,

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { AxiosError, AxiosHeaders } from 'axios';
 import pino from 'pino';
@@ -78,6 +81,27 @@ describe('logger', () => {
 
     expect(JSON.stringify(lines)).not.toContain('tok_secret_1');
     expect(lines[0]?.err).toMatchObject({ command: { name: 'evalsha', args: '[redacted]' } });
+  });
+
+  it('when the process is killed right after a line, then with synchronousStdout the line is out', async () => {
+    // pino's default writes asynchronously: what it had not written yet goes with a SIGKILL.
+    const script = [
+      `const { createLogger, synchronousStdout } = require(${JSON.stringify(path.resolve(__dirname, '..', 'dist'))});`,
+      "const log = createLogger('sync-test', 'info', synchronousStdout());",
+      "for (let i = 0; i < 200; i++) log.info({ i }, 'notification sent');",
+      "process.kill(process.pid, 'SIGKILL');",
+    ].join('\n');
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [, signal] = (await once(child, 'close')) as [number | null, string | null];
+    expect(signal).toBe('SIGKILL');
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { i: number }).i),
+    ).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
 
   describe('correlation ids', () => {
