@@ -120,14 +120,8 @@ export class IdempotencyStore {
    * decision, identical as that may be (a retry of the same body while this one stalled).
    */
   completion(claim: Claim, response: StoredResponse): AlsoSet {
-    const { hash, identity } = claim;
-    const entry: Entry = {
-      state: 'done',
-      hash,
-      ...(identity === undefined ? {} : { identity }),
-      token: claim.token,
-      response,
-    };
+    // An identity left undefined (a claim of the release before) is not written: JSON leaves it out.
+    const entry: Entry = { state: 'done', hash: claim.hash, identity: claim.identity, token: claim.token, response };
     return { key: this.redisKey(claim.key), value: JSON.stringify(entry), ttlSeconds: this.ttl, expect: claim.value };
   }
 
