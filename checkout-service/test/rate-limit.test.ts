@@ -1,6 +1,7 @@
 import request from 'supertest';
 import Redis from 'ioredis';
 import { buildCheckoutRequest } from '@checkout/contracts';
+import { connectRedis } from '@checkout/chassis';
 import { createApp } from '../src/app';
 import { startHarness, type Harness } from './harness';
 
@@ -58,7 +59,8 @@ describe('POST /checkout — rate limit per client', () => {
     // As in a starting service: the app (and the limiter's script load) comes before Redis connects.
     const late = new Redis({ ...h.redis.options, lazyConnect: true, enableOfflineQueue: false });
     const app = createApp({ ...h.deps, rateLimit: { redis: late, perMinute: 3, prefix: `${h.prefix}:late` } });
-    await late.connect();
+    // As the runtime connects: the script load has already set a lazy client connecting.
+    await connectRedis(late);
     try {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await checkoutFrom(app)).status);

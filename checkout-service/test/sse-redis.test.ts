@@ -86,9 +86,7 @@ describe('checkout read side — Redis stalls and goes away', () => {
         503,
         'DEPENDENCY_UNAVAILABLE',
       ]);
-      // Bounded, not one command timeout: ioredis auto-pipelining runs one pipeline at a time per
-      // client, so a command issued while a stalled pipeline waits out its 2 s goes in the next one
-      // (observed: 2.0 s and 4.0 s for two requests 1 ms apart). Up to 2 x REDIS_COMMAND_TIMEOUT_MS.
+      // Bounded: each Redis call a request makes waits out its own REDIS_COMMAND_TIMEOUT_MS (2 s).
       expect(Date.now() - started).toBeLessThan(8000);
     } finally {
       redisServer.thaw();

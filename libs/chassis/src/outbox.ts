@@ -59,8 +59,8 @@ export class Outbox {
   /**
    * Publishes what `write` adds to the stream without a round trip of its own. `write` is a script
    * call (defineScript) on this outbox's Redis client, issued just now, in this tick:
-   * `outbox.publishing(script(...))`. The relay's claim is issued right behind it, so
-   * auto-pipelining carries both to Redis in one write and Redis runs them in that order: the claim
+   * `outbox.publishing(script(...))`. The relay's claim is issued right behind it on the same
+   * connection, without waiting for the write's answer, and Redis runs them in that order: the claim
    * reads what the write added. Claiming once the write had answered, as `kick()` after it does,
    * cost one more Redis round trip per event on the saga's path. A script Redis no longer knew
    * (after a restart) is sent again after the claim has run, so then the relay claims once more.

@@ -11,7 +11,7 @@ describe('defineScript', () => {
     const key = 'counter';
     expect(await incr([key], 1)).toBe(1);
     await own.redis.script('FLUSH');
-    // Issued in one tick, they share one write: both EVALSHAs answer NOSCRIPT and are sent again
+    // Issued together, none waiting for another: both EVALSHAs answer NOSCRIPT and are sent again
     // in full, after the GET that went with them.
     const answers = await Promise.all([incr([key], 10), incr([key], 100), own.redis.get(key)]);
     expect(answers).toEqual([11, 111, '1']);

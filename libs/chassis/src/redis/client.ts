@@ -11,9 +11,14 @@ export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2000;
  * answer 503 at once and consumers retry, instead of piling up behind a reconnect. A server that
  * holds the connection open but stops answering (stopped, swapping, a partition that drops packets
  * without a reset) fails each command after `commandTimeout` ms with "Command timed out" (transient:
- * 503 and retry) instead of leaving requests and handlers waiting for good. Commands issued in the
- * same tick (a fetched batch's handlers, concurrent requests) go out in one write and come back in
- * one read: each socket write and wakeup costs more here than the command itself.
+ * 503 and retry) instead of leaving requests and handlers waiting for good.
+ *
+ * Each command is written as it is issued, not auto-pipelined: ioredis keeps one automatic
+ * pipeline in flight per connection, so a checkout's command issued while a consumer batch's
+ * pipeline was out waited for that whole answer, and for this process to wake up and read it,
+ * before it was even sent (benchmark.md, thirty-first pass: accept and saga tails shorter without
+ * it, CPU per order no higher). Commands on one connection still reach Redis, and run, in the order
+ * they were issued, which `Outbox.publishing` relies on.
  */
 export function createRedis(
   url: string,
@@ -25,7 +30,7 @@ export function createRedis(
     connectionName: name,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    enableAutoPipelining: true,
+    enableAutoPipelining: false,
     lazyConnect: true,
     commandTimeout,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),

@@ -10,8 +10,8 @@ export const scriptsResent = (): number => resent;
 
 /**
  * A Lua script called by its SHA1 (EVALSHA), sent in full (EVAL) only when the server does not
- * know it yet or lost it in a restart. Plain commands rather than ioredis' defineCommand, so calls
- * issued in the same tick share one write with everything else (auto-pipelining).
+ * know it yet or lost it in a restart. Plain commands rather than ioredis' defineCommand, so that
+ * each resend is counted (`scriptsResent`, which `Outbox.publishing` reads).
  */
 export function defineScript<Args extends (string | number)[]>(
   redis: Redis,
