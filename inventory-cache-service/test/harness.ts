@@ -21,14 +21,24 @@ export const item = (productId: string, available: number, version: number): Inv
   version,
 });
 
-/** A stand-in for inventory-service's GET /inventory that counts how often it was asked; 503 while `down`. */
+/**
+ * A stand-in for inventory-service's GET /inventory that counts how often it was asked; 503 while
+ * `down`. While `hold` is set, a request's list is read when it arrives and answered once `hold`
+ * settles (a slow answer, older than what happened meanwhile).
+ */
 export async function fakeInventory(items: InventoryItem[] = []) {
-  const state = { items, requests: 0, down: false };
+  const state: { items: InventoryItem[]; requests: number; down: boolean; hold?: Promise<void> } = {
+    items,
+    requests: 0,
+    down: false,
+  };
   const app = express();
-  app.get('/inventory', (_req, res) => {
+  app.get('/inventory', async (_req, res) => {
     state.requests++;
     if (state.down) return void res.status(503).json({ error: 'DEPENDENCY_UNAVAILABLE', message: 'down' });
-    res.json({ items: state.items });
+    const listed = state.items;
+    await state.hold;
+    res.json({ items: listed });
   });
   const server: Server = await listen(app, 0, '127.0.0.1');
   return {
@@ -57,7 +67,7 @@ export async function cacheService(
   if (!ownRedis) await connectRedis(redis);
   const prefix = `inventory-cache-test-${randomUUID()}`;
   const store = new StockStore(redis, prefix);
-  if (synced && !ownRedis) await store.sync([]);
+  if (synced && !ownRedis) await store.sync([], await store.beginSync());
   const sync = new FullSync({
     source: createInventoryClient(inventoryUrl, 500),
     target: store,

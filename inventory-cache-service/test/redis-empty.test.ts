@@ -53,4 +53,35 @@ describe('inventory cache — Redis comes back empty', () => {
       await inventory.close();
     }
   }, 30_000);
+
+  it("when the hash is deleted while a full sync reads inventory's list, and an event newer than that list had been applied, then the cache is not marked synced with the older list: the list is read again and the newer level served", async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 10, 5)]);
+    const svc = await cacheService(inventory.url);
+    const hash = `${svc.prefix}:stock`;
+    try {
+      // The runbook's rebuild: the hash is deleted, so the next query syncs.
+      await svc.redis.del(hash);
+      let answerList = () => undefined as void;
+      inventory.state.hold = new Promise<void>((resolve) => (answerList = resolve));
+      const answer = request(svc.app)
+        .get(`/stock/${a}`)
+        .then((res) => res);
+      await waitFor(() => inventory.state.requests === 1, { what: 'the sync to ask for the list' });
+      // Meanwhile A sells out (version 6): its stock.updated reaches the cache, then the hash is
+      // deleted again (a second DEL, a Redis restarted empty), and the event with it.
+      inventory.state.items = [item(a, 0, 6)];
+      await svc.store.apply([{ productId: a, available: 0, version: 6 }]);
+      await svc.redis.del(hash);
+      inventory.state.hold = undefined;
+      answerList();
+      // It answered { available: 10, version: 5 }, marked synced, until the periodic sync a minute later.
+      expect((await answer).body).toEqual({ productId: a, available: 0, version: 6 });
+      expect(inventory.state.requests).toBe(2);
+      expect(await svc.store.isSynced()).toBe(true);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
 });

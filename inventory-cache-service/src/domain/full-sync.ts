@@ -11,9 +11,11 @@ export interface WentBack {
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
   target: {
+    beginSync(): Promise<string>;
     sync(
       levels: StockLevel[],
-    ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string> }>;
+      generation: string,
+    ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string>; marked: boolean }>;
     overwrite(levels: StockLevel[], held: Map<string, string>): Promise<string[]>;
     drop(held: Map<string, string>): Promise<string[]>;
     isSynced(): Promise<boolean>;
@@ -42,6 +44,9 @@ export interface SyncDeps {
  *   (its store lost it, or was restored from before it was created): orders for it would pass
  *   validation on the cache's level, then fail at inventory. It is dropped from the cache.
  */
+/** List reads a pass makes at most while the hash keeps being deleted under it. */
+const SYNC_ATTEMPTS = 3;
+
 export class FullSync {
   private inFlight?: Promise<number>;
   /** Products the cache disagreed with the last pass' list about, with the version listed. */
@@ -98,13 +103,27 @@ export class FullSync {
     return true;
   }
 
+  /**
+   * A pass. The hash's generation is read before the list: a hash deleted or lost while the list was
+   * read (an operator's DEL, a Redis restarted empty) may have held events newer than the list, now
+   * gone with it, so the list is applied but the hash is not marked synced, and the list is read
+   * again, newer than anything the lost hash held. At most `SYNC_ATTEMPTS` reads; a hash still
+   * unmarked after them syncs again on its next query.
+   */
   private async fetchAndApply(): Promise<number> {
-    const levels = (await this.deps.source.list()).map(({ productId, available, version }) => ({
-      productId,
-      available,
-      version,
-    }));
-    const { applied, disagree, unlisted } = await this.deps.target.sync(levels);
+    let pass: Awaited<ReturnType<SyncDeps['target']['sync']>> & { levels: StockLevel[] };
+    let attempts = 0;
+    do {
+      const generation = await this.deps.target.beginSync();
+      const levels = (await this.deps.source.list()).map(({ productId, available, version }) => ({
+        productId,
+        available,
+        version,
+      }));
+      pass = { levels, ...(await this.deps.target.sync(levels, generation)) };
+      attempts++;
+    } while (!pass.marked && attempts < SYNC_ATTEMPTS);
+    const { levels, applied, disagree, unlisted } = pass;
     this.listed = new Set(levels.map((l) => l.productId));
     const disagreeing = levels.filter((l) => disagree.has(l.productId));
     const wentBack = disagreeing.filter((l) => this.disagreedLastPass.get(l.productId) === l.version);

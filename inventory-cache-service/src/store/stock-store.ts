@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { defineScript, type Redis } from '@checkout/chassis';
 import type { CachedStock, StockLevel } from '@checkout/contracts';
 import { APPLY_LEVELS_LUA, SYNCED_FIELD } from './apply-levels.lua';
@@ -27,21 +28,32 @@ export class StockStore {
     return Number(await this.applyLevels([this.key], 'event', ...triples(levels)));
   }
 
+  /** The hash's generation, set now unless it has one: what `sync` checks the hash still has. */
+  async beginSync(): Promise<string> {
+    return String(await this.applyLevels([this.key], 'begin', randomUUID()));
+  }
+
   /**
-   * Applies inventory's whole list as `apply` does and marks the hash synced; says how many levels
-   * it applied, and by their cached value (what `overwrite` and `drop` take) the products the cache
+   * Applies inventory's whole list as `apply` does and, if the hash still has the generation
+   * `beginSync` gave before the list was read, marks it synced (`marked`); says how many levels it
+   * applied, and by their cached value (what `overwrite` and `drop` take) the products the cache
    * disagrees with the list about (a newer version, or the same version with another level) and the
-   * products it holds that the list lacks.
+   * products it holds that the list lacks. Unmarked (the hash was deleted or lost while the list
+   * was read, with events it held that may be newer than the list), both are empty.
    */
-  async sync(
-    levels: StockLevel[],
-  ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string> }> {
-    const [applied, disagree, unlisted] = (await this.applyLevels([this.key], 'sync', ...triples(levels))) as [
-      number,
-      string[],
-      string[],
-    ];
-    return { applied: Number(applied), disagree: pairs(disagree), unlisted: pairs(unlisted) };
+  async sync(levels: StockLevel[], generation: string): Promise<SyncResult> {
+    const [applied, disagree, unlisted, marked] = (await this.applyLevels(
+      [this.key],
+      'sync',
+      generation,
+      ...triples(levels),
+    )) as [number, string[], string[], number];
+    return {
+      applied: Number(applied),
+      disagree: pairs(disagree),
+      unlisted: pairs(unlisted),
+      marked: Number(marked) === 1,
+    };
   }
 
   /**
@@ -82,6 +94,13 @@ export class StockStore {
   async isSynced(): Promise<boolean> {
     return (await this.redis.hexists(this.key, SYNCED_FIELD)) === 1;
   }
+}
+
+export interface SyncResult {
+  applied: number;
+  disagree: Map<string, string>;
+  unlisted: Map<string, string>;
+  marked: boolean;
 }
 
 /** id, value pairs as a script answers them, as a map. */
