@@ -9,10 +9,12 @@ export interface AppDeps extends HttpAppDeps {
   stock: StockStore;
   reservations: ReservationStore;
   adminToken: string | undefined;
+  /** DEMO_STOCK: an empty store is then one the demo seed has not filled yet. */
+  demoStock?: boolean;
 }
 
 export const createApp = (deps: AppDeps): Express =>
   createHttpApp(deps, (app) => {
-    app.use(inventoryRouter(deps.stock, deps.adminToken));
+    app.use(inventoryRouter(deps.stock, deps.adminToken, deps.demoStock ?? false));
     app.use(reservationsRouter(deps.reservations));
   });

@@ -21,7 +21,7 @@ const inventory = createInventory({
   payments: createPaymentClient(config.PAYMENT_URL, config.PAYMENT_TIMEOUT_MS),
   settings: config,
 });
-const app = createApp({ ...runtime.http, ...inventory, adminToken: config.ADMIN_TOKEN });
+const app = createApp({ ...runtime.http, ...inventory, adminToken: config.ADMIN_TOKEN, demoStock: config.DEMO_STOCK });
 runtime.onStop('expiry-sweeper', () => inventory.sweeper.stop());
 if (config.DEMO_STOCK) keepDemoStock(runtime, redis, inventory.stock, logger);
 

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { buildOrderCreated, buildPaymentAuthorized, buildPaymentFailed, type CloudEvent } from '@checkout/contracts';
 import { recordTopics, waitFor } from '../../test/support';
+import { Health } from '@checkout/chassis';
+import { createApp } from '../src/app';
 import { loadDemoStock } from '../src/domain/demo-stock';
 import { ADMIN_TOKEN, startInventory, type Harness } from './harness';
 
@@ -30,6 +32,22 @@ const wipeStore = async () => {
 };
 
 describe('a lost store', () => {
+  it("with DEMO_STOCK, when the store is wiped and not re-seeded yet, then GET /inventory is 503, not an empty list the stock cache would take for inventory's whole stock; once seeded, the list", async () => {
+    await wipeStore();
+    const demoApp = createApp({ ...inv, health: new Health(), demoStock: true, adminToken: ADMIN_TOKEN });
+    const before = await request(demoApp).get('/inventory');
+    expect([before.status, before.body.error, before.headers['retry-after']]).toEqual([
+      503,
+      'DEPENDENCY_UNAVAILABLE',
+      '1',
+    ]);
+    // Without DEMO_STOCK an empty store is what there is.
+    expect((await request(inv.app).get('/inventory')).body).toEqual({ items: [] });
+    expect(await inv.stock.seed(loadDemoStock())).toBe(24);
+    expect((await request(demoApp).get('/inventory')).body.items).toHaveLength(24);
+    await wipeStore(); // the next test seeds a new store
+  });
+
   it('when the store is wiped and re-seeded, then the new version is above every version emitted before, and later changes keep rising', async () => {
     const demo = loadDemoStock();
     const firstSeed = randomUUID();

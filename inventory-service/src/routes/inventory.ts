@@ -22,10 +22,18 @@ function ifMatchVersion(req: Request): number | undefined {
   return Number(match[1]);
 }
 
-export function inventoryRouter(stock: StockStore, adminToken: string | undefined): Router {
+export function inventoryRouter(stock: StockStore, adminToken: string | undefined, demoStock: boolean): Router {
   const router = Router();
   router.get('/inventory', async (_req, res) => {
-    res.json({ items: await stock.list() });
+    const items = await stock.list();
+    // With DEMO_STOCK, an empty store without the seed's marker is one the seed has not filled yet
+    // (a Redis that came back empty, before the re-seed ran): not "no products", which the stock
+    // cache would take as inventory's whole list and answer every product absent.
+    if (items.length === 0 && demoStock && (await stock.unseeded())) {
+      res.set('Retry-After', '1');
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 503, 'the stock is not loaded yet: the demo stock seed has not run');
+    }
+    res.json({ items });
   });
   router.get('/inventory/:productId', async (req, res) => {
     const item = await stock.get(req.params.productId);

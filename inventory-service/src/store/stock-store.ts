@@ -40,6 +40,11 @@ export class StockStore {
     return toItem(productId, await this.redis.hmget(this.keys.stock(productId), ...FIELDS));
   }
 
+  /** Whether no seed has run on this store (its marker is missing: a new store, or one that was lost). */
+  async unseeded(): Promise<boolean> {
+    return (await this.redis.exists(this.keys.seeded)) === 0;
+  }
+
   async list(): Promise<InventoryItem[]> {
     const ids = (await this.redis.smembers(this.keys.products)).sort();
     if (ids.length === 0) return [];

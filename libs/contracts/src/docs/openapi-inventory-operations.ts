@@ -34,7 +34,12 @@ export const inventoryOperations: Operations = {
     get: {
       service: 'inventory-service',
       summary: 'Every stock level (source of truth)',
-      responses: { '200': { description: 'Levels', ...json(schema('InventoryList')) } },
+      responses: {
+        '200': { description: 'Levels', ...json(schema('InventoryList')) },
+        '503': error(
+          'DEPENDENCY_UNAVAILABLE: its Redis cannot be reached, or (DEMO_STOCK) the store is empty and the demo seed has not run yet; Retry-After: 1',
+        ),
+      },
     },
   },
   '/inventory/{productId}': {
