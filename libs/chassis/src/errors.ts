@@ -37,6 +37,8 @@ const TRANSIENT_MESSAGES = [
   'LOADING',
   // ioredis' commandTimeout: the server holds the connection but has not answered.
   'Command timed out',
+  // ioredis' AbortError: the connection closed under an explicit pipeline it had written.
+  'Command aborted due to connection close',
 ];
 /** ioredis' failures raised before a command was written (no connection, no offline queue to hold it). */
 const UNSENT_MESSAGES = /Stream isn't writeable|enableOfflineQueue/;

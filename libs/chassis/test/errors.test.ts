@@ -1,7 +1,8 @@
+import net, { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { testRedisUrl } from '../../../test/support/env';
-import { createLogger, createRedis, connectRedis, isTransientError, redisReady } from '../src';
+import { createLogger, createRedis, connectRedis, isTransientError, mayHaveRunUnanswered, redisReady } from '../src';
 
 /** A reply error as ioredis raises it when Redis refuses a command. */
 const replyError = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });
@@ -13,6 +14,42 @@ describe('isTransientError', () => {
       expect(isTransientError(replyError(`${prefix} something the server says`))).toBe(true);
     },
   );
+
+  it('when the connection closes under a pipeline it had written, then the commands left unanswered are transient (503, retried) and may have run', async () => {
+    // A server that answers the client's hello (CLIENT SETINFO), then the first GET it reads, and
+    // resets: ioredis aborts the rest of an explicit pipeline (GET /inventory reads one) with AbortError.
+    const server = net.createServer((socket) =>
+      socket.on('data', (chunk) => {
+        const text = chunk.toString().toLowerCase();
+        for (const _ of text.matchAll(/\r\nsetinfo\r\n/g)) socket.write('+OK\r\n');
+        if (!text.includes('\r\nget\r\n')) return;
+        socket.write('$-1\r\n');
+        socket.destroy();
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const redis = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      enableReadyCheck: false,
+      retryStrategy: (times) => (times > 1 ? null : 10),
+    });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      const results = (await redis.pipeline().get('a').get('b').get('c').exec()) ?? [];
+      const [first, second] = results;
+      expect(first).toEqual([null, null]);
+      const aborted = second![0] as Error;
+      expect(aborted.name).toBe('AbortError');
+      expect([isTransientError(aborted), mayHaveRunUnanswered(aborted)]).toEqual([true, true]);
+    } finally {
+      redis.disconnect();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('when Redis refuses for good (a script error, a wrong type), then it is not', () => {
     expect(isTransientError(replyError('ERR Error running script: user_script:3: bad'))).toBe(false);
