@@ -1,6 +1,6 @@
 'use strict';
 // Redis EVALSHA of an all-or-nothing 3-product reservation, ~50 concurrent callers on one
-// connection (as a service pipelines them), on a fresh redis-server: the ceiling of the
+// connection (as a service's batch of handlers sends them), on a fresh redis-server: the ceiling of the
 // inventory step's Redis work.
 const Redis = require('ioredis');
 const { startRedis } = require('../../../scripts/lib/infra');

@@ -2,8 +2,8 @@ export type Check = () => boolean | Promise<boolean>;
 
 /**
  * A check that has not answered by then counts as down: a probe must answer within its own timeout
- * (Kubernetes' default is 1 s), and a Redis PING queued behind a stalled pipeline takes the whole
- * command timeout, twice over.
+ * (Kubernetes' default is 1 s), and a Redis PING to a stalled server takes the whole command
+ * timeout (2 s by default).
  */
 export const DEFAULT_CHECK_TIMEOUT_MS = 800;
 
