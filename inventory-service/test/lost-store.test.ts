@@ -48,6 +48,33 @@ describe('a lost store', () => {
     await wipeStore(); // the next test seeds a new store
   });
 
+  it('with DEMO_STOCK, when the seed runs between the route reading the seed marker and the list, then the answer is the seeded list, never an empty 200', async () => {
+    await wipeStore();
+    // The seed (start-up's or a reconnect's) lands right after the route's first read of the store.
+    let seeded = false;
+    const seedAfter =
+      <T>(read: () => Promise<T>) =>
+      async (): Promise<T> => {
+        const value = await read();
+        if (!seeded) {
+          seeded = true;
+          await inv.stock.seed(loadDemoStock());
+        }
+        return value;
+      };
+    const stock = Object.create(inv.stock) as typeof inv.stock;
+    stock.unseeded = seedAfter(() => inv.stock.unseeded());
+    stock.list = seedAfter(() => inv.stock.list());
+    const demoApp = createApp({ ...inv, stock, health: new Health(), demoStock: true, adminToken: ADMIN_TOKEN });
+    try {
+      const res = await request(demoApp).get('/inventory');
+      // It answered 200 { items: [] } (the list read before the seed, the marker after it).
+      expect([res.status, res.body.items?.length]).toEqual([200, 24]);
+    } finally {
+      await wipeStore(); // the next test seeds a new store
+    }
+  });
+
   it('when the store is wiped and re-seeded, then the new version is above every version emitted before, and later changes keep rising', async () => {
     const demo = loadDemoStock();
     const firstSeed = randomUUID();

@@ -25,13 +25,20 @@ function ifMatchVersion(req: Request): number | undefined {
 export function inventoryRouter(stock: StockStore, adminToken: string | undefined, demoStock: boolean): Router {
   const router = Router();
   router.get('/inventory', async (_req, res) => {
-    const items = await stock.list();
     // With DEMO_STOCK, an empty store without the seed's marker is one the seed has not filled yet
     // (a Redis that came back empty, before the re-seed ran): not "no products", which the stock
-    // cache would take as inventory's whole list and answer every product absent.
-    if (items.length === 0 && demoStock && (await stock.unseeded())) {
+    // cache would take as inventory's whole list and answer every product absent. The marker is read
+    // first: the seed writes it with the products in one script, so a list read after a marker
+    // found missing holds anything a seed that ran in between loaded.
+    const unseeded = demoStock && (await stock.unseeded());
+    const items = await stock.list();
+    if (items.length === 0 && unseeded) {
       res.set('Retry-After', '1');
-      throw new AppError('DEPENDENCY_UNAVAILABLE', 503, 'the stock is not loaded yet: the demo stock seed has not run');
+      throw new AppError(
+        'DEPENDENCY_UNAVAILABLE',
+        503,
+        'the stock is not loaded: the store is empty and the demo stock seed has not run on it (it runs at start and when Redis reconnects; restart inventory-service after emptying its Redis by hand)',
+      );
     }
     res.json({ items });
   });
