@@ -66,7 +66,9 @@ async function main() {
     if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const stock = JSON.parse((await getJson(`${system.urls['inventory-service']}/inventory`)).body || '{"items":[]}');
+  // 503 while the demo stock is not seeded yet (the cache did not answer within the 30 s).
+  const listed = await getJson(`${system.urls['inventory-service']}/inventory`);
+  const stock = listed.status === 200 ? JSON.parse(listed.body) : { items: [] };
 
   const pad = Math.max(...SERVICES.map((s) => s.name.length));
   console.log(
