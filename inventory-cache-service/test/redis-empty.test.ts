@@ -84,4 +84,25 @@ describe('inventory cache — Redis comes back empty', () => {
       await inventory.close();
     }
   });
+
+  it('when the hash is deleted again right after the sync a miss ran, then an in-stock product it lacks is 503 (unknown), not 404 (absent)', async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 10, 5)]);
+    const svc = await cacheService(inventory.url);
+    const hash = `${svc.prefix}:stock`;
+    const onMiss = svc.sync.onMiss.bind(svc.sync);
+    svc.sync.onMiss = async (miss) => {
+      await onMiss(miss);
+      await svc.redis.del(hash); // a second DEL, or a Redis that came back empty, after the sync marked the hash
+    };
+    try {
+      await svc.redis.del(hash);
+      const res = await request(svc.app).get(`/stock/${a}`);
+      // It answered 404: a product inventory holds 10 of, absent.
+      expect([res.status, res.body.error]).toEqual([503, 'DEPENDENCY_UNAVAILABLE']);
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  });
 });

@@ -33,6 +33,11 @@ export class StockReader {
       );
       throw dependencyUnavailable('inventory-service', err);
     }
-    return (await this.store.get(ids)).items;
+    const after = await this.store.get(ids);
+    // The hash lost its mark again since the sync (deleted, or a Redis that came back empty): a
+    // product it lacks is unknown, not absent.
+    if (!after.synced && after.items.length < ids.length)
+      throw dependencyUnavailable('inventory-cache (its store was emptied during a full sync)');
+    return after.items;
   }
 }
