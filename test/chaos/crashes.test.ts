@@ -153,6 +153,10 @@ describe('Redis loses its last writes', () => {
     await waitFor(async () => (await api('checkout-service').get(`/orders/${orderId}`)).status === 404, {
       what: 'checkout to answer from the rolled-back data',
     });
+    // Each service reconnects on its own backoff (up to 1 s apart): until inventory's has, it answers 503.
+    await waitFor(async () => (await api('inventory-service').get(`/inventory/${product}`)).status === 200, {
+      what: 'inventory-service to answer from the rolled-back data',
+    });
     expect(await stockOf(product)).toEqual(before);
 
     // A client whose 202 never reached it (a timeout, a dropped connection) sends the request again.
