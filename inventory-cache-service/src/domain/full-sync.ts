@@ -8,14 +8,25 @@ export interface WentBack {
   dropped: string[];
 }
 
+/** What a sync pass did to the hash (StockStore.sync). */
+export interface SyncResult {
+  applied: number;
+  /** Products the cache disagrees with the list about, by their cached value. */
+  disagree: Map<string, string>;
+  /** Products the cache holds that the list lacks, by their cached value. */
+  unlisted: Map<string, string>;
+  /** Whether the hash kept its generation and was marked synced. */
+  marked: boolean;
+}
+
+/** List reads a pass makes at most while the hash keeps being deleted under it. */
+const SYNC_ATTEMPTS = 3;
+
 export interface SyncDeps {
   source: { list(): Promise<InventoryItem[]> };
   target: {
     beginSync(): Promise<string>;
-    sync(
-      levels: StockLevel[],
-      generation: string,
-    ): Promise<{ applied: number; disagree: Map<string, string>; unlisted: Map<string, string>; marked: boolean }>;
+    sync(levels: StockLevel[], generation: string): Promise<SyncResult>;
     overwrite(levels: StockLevel[], held: Map<string, string>): Promise<string[]>;
     drop(held: Map<string, string>): Promise<string[]>;
     isSynced(): Promise<boolean>;
@@ -44,9 +55,6 @@ export interface SyncDeps {
  *   (its store lost it, or was restored from before it was created): orders for it would pass
  *   validation on the cache's level, then fail at inventory. It is dropped from the cache.
  */
-/** List reads a pass makes at most while the hash keeps being deleted under it. */
-const SYNC_ATTEMPTS = 3;
-
 export class FullSync {
   private inFlight?: Promise<number>;
   /** Products the cache disagreed with the last pass' list about, with the version listed. */
@@ -111,7 +119,7 @@ export class FullSync {
    * unmarked after them syncs again on its next query.
    */
   private async fetchAndApply(): Promise<number> {
-    let pass: Awaited<ReturnType<SyncDeps['target']['sync']>> & { levels: StockLevel[] };
+    let pass: SyncResult & { levels: StockLevel[] };
     let attempts = 0;
     do {
       const generation = await this.deps.target.beginSync();

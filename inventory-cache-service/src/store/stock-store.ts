@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineScript, type Redis } from '@checkout/chassis';
 import type { CachedStock, StockLevel } from '@checkout/contracts';
+import type { SyncResult } from '../domain/full-sync';
 import { APPLY_LEVELS_LUA, SYNCED_FIELD } from './apply-levels.lua';
 
 /**
@@ -94,13 +95,6 @@ export class StockStore {
   async isSynced(): Promise<boolean> {
     return (await this.redis.hexists(this.key, SYNCED_FIELD)) === 1;
   }
-}
-
-export interface SyncResult {
-  applied: number;
-  disagree: Map<string, string>;
-  unlisted: Map<string, string>;
-  marked: boolean;
 }
 
 /** id, value pairs as a script answers them, as a map. */
