@@ -7,7 +7,7 @@ import { loadConfig } from './config';
 import { FullSync } from './domain/full-sync';
 import { StockReader } from './domain/stock-reader';
 import { stockHandlers } from './handlers';
-import { periodicResync, reportWentBack } from './jobs/resync';
+import { periodicResync, reportWentBack, resyncOnReconnect } from './jobs/resync';
 import { StockStore } from './store/stock-store';
 
 const service = 'inventory-cache-service';
@@ -30,6 +30,7 @@ const warmUp = () =>
   });
 
 const resync = periodicResync(sync, config.SYNC_EVERY_MS, runtime);
+resyncOnReconnect(runtime.redis, sync, runtime.logger);
 runtime.onStop('periodic full sync', () => resync.stop());
 
 void runtime

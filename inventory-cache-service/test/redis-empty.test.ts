@@ -4,6 +4,7 @@ import { connectRedis, type HandlerContext } from '@checkout/chassis';
 import { useOwnRedis, waitFor } from '../../test/support';
 import { buildStockReserved, createEvent } from '@checkout/contracts';
 import { stockHandlers } from '../src/handlers';
+import { resyncOnReconnect } from '../src/jobs/resync';
 import { cacheService, fakeInventory, item, logger, productId } from './harness';
 
 /**
@@ -105,4 +106,25 @@ describe('inventory cache — Redis comes back empty', () => {
       await inventory.close();
     }
   });
+
+  it("when the cache's Redis connection comes back, then a full sync runs at once, without waiting for a query or the periodic pass", async () => {
+    const a = productId();
+    const inventory = await fakeInventory([item(a, 10, 5)]);
+    const svc = await cacheService(inventory.url, { redisUrl: own.server.url });
+    await connectRedis(svc.redis);
+    resyncOnReconnect(svc.redis, svc.sync, logger);
+    try {
+      expect((await request(svc.app).get(`/stock/${a}`)).body).toEqual({ productId: a, available: 10, version: 5 });
+      // Sold out at inventory while the cache's Redis restarts (its event lost with the last writes).
+      inventory.state.items = [item(a, 0, 6)];
+      const asked = inventory.state.requests;
+      await own.server.restart();
+      await waitFor(() => inventory.state.requests > asked, { what: 'a full sync after the reconnect' });
+      await waitFor(async () => (await svc.store.get([a])).items[0]?.version === 6, { what: 'version 6 cached' });
+      expect(await svc.store.get([a])).toEqual({ items: [{ productId: a, available: 0, version: 6 }], synced: true });
+    } finally {
+      svc.close();
+      await inventory.close();
+    }
+  }, 30_000);
 });

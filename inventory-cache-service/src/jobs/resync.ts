@@ -1,4 +1,4 @@
-import { PeriodicJob, serviceCounter, type Logger, type Metrics } from '@checkout/chassis';
+import { PeriodicJob, serviceCounter, type Logger, type Metrics, type Redis } from '@checkout/chassis';
 import type { FullSync, WentBack } from '../domain/full-sync';
 
 /**
@@ -65,4 +65,25 @@ export function periodicResync(
     },
     logger,
   );
+}
+
+/**
+ * A full sync each time the cache's Redis connection comes back (not the first connect: start-up
+ * syncs an unsynced store itself). A server restarted from its AOF may have lost its last second,
+ * a replica promoted or a snapshot restored may be older: the hash keeps its mark and generation
+ * but holds levels older than inventory's, which apply-if-newer puts right at once instead of at the
+ * next periodic pass (up to `SYNC_EVERY_MS`). A failed sync is left to that pass and to misses.
+ */
+export function resyncOnReconnect(redis: Redis, sync: Pick<FullSync, 'run'>, logger: Logger): void {
+  let connected = redis.status === 'ready';
+  redis.on('ready', () => {
+    if (!connected) {
+      connected = true;
+      return;
+    }
+    sync
+      .run()
+      .then((levels) => levels > 0 && logger.info({ levels }, 'full sync after Redis reconnected applied newer levels'))
+      .catch((err: unknown) => logger.warn({ err }, 'full sync after Redis reconnected failed'));
+  });
 }
