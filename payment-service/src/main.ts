@@ -8,10 +8,11 @@ import { createPayment } from './payment';
 const config = configOrExit('payment-service', loadConfig);
 const runtime = new Runtime({ service: 'payment-service', config, redisPrefix: 'payment', kafka: true });
 const { redis, outbox, logger, metrics, prefix } = runtime;
-if (config.PAYMENT_LEASE_MS < shortestSafeLeaseMs(config)) {
+const safeLeaseMs = shortestSafeLeaseMs(config);
+if (config.PAYMENT_LEASE_MS < safeLeaseMs) {
   const { PAYMENT_LEASE_MS, PAYMENT_ATTEMPT_TIMEOUT_MS } = config;
   logger.warn(
-    { PAYMENT_LEASE_MS, PAYMENT_ATTEMPT_TIMEOUT_MS, shortestSafeLeaseMs: shortestSafeLeaseMs(config) },
+    { PAYMENT_LEASE_MS, PAYMENT_ATTEMPT_TIMEOUT_MS, shortestSafeLeaseMs: safeLeaseMs },
     'PAYMENT_LEASE_MS is shorter than a charge can run between renewals: another instance may resume a charge still running',
   );
 }
